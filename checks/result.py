@@ -1,0 +1,71 @@
+"""The result of a screening run: sites, findings and the run's metadata."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+
+if TYPE_CHECKING:
+    from layers.layerset import LayerSet
+    from zones.rules import Catalog
+
+__all__ = ["FINDING_COLUMNS", "SITE_COLUMNS", "ScreeningResult"]
+
+#: Contract columns of ``sites.csv``.
+SITE_COLUMNS: list[str] = ["site_id", "verdict", "n_findings", "status", "error"]
+
+#: Contract columns of ``findings.csv``.
+FINDING_COLUMNS: list[str] = [
+    "site_id", "kind", "zone_id", "zone_name", "zone_class", "relation",
+    "overlap_area_m2", "overlap_ratio", "overlap_length_m", "distance_m",
+    "verdict", "rule_id", "basis",
+]
+
+
+@dataclass
+class ScreeningResult:
+    """Everything a screening run produced.
+
+    Attributes
+    ----------
+    sites : geopandas.GeoDataFrame
+        One row per input site, in input order, EPSG:4490.  Columns
+        :data:`SITE_COLUMNS` plus ``name``, ``industry`` (``;``-joined codes),
+        ``tags`` (``;``-joined), ``action``, ``geom_type`` (Point, LineString,
+        Polygon ...), ``site_area_m2`` and ``site_length_m`` (geodesic; NaN
+        where not applicable) and ``geometry`` (None for error rows).
+    findings : geopandas.GeoDataFrame
+        One row per (site, zone) pair that touches or lies within the buffer.
+        Columns :data:`FINDING_COLUMNS` plus ``rule_text`` (in the run's
+        language), ``rule_title``, ``catalog`` (which catalogue the rule came
+        from), ``matched_rules`` (``;``-joined codes of every rule that applied)
+        and ``geometry``: the overlap (site ∩ zone) for touching pairs, None
+        for ``nearby`` ones.  Sorted by site order, then verdict (worst first).
+    layerset : LayerSet
+        The zone layers used.
+    catalog : Catalog
+        The rules in force.
+    meta : dict
+        ``buffer_m``, ``tool_version``, ``created`` (ISO time), ``input_crs``,
+        ``lang``, ``source`` (sites file or the command-line site).
+    """
+
+    sites: gpd.GeoDataFrame
+    findings: gpd.GeoDataFrame
+    layerset: LayerSet
+    catalog: Catalog
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def illustrative(self) -> bool:
+        """True when the layer set is marked as illustrative (not official) data."""
+        return bool(self.layerset.illustrative)
+
+    def verdict_counts(self) -> dict[str, int]:
+        """Return the number of sites per verdict, including ``error``, worst first."""
+        counts = {v: 0 for v in ("prohibited", "restricted", "review", "clear", "error")}
+        for status, verdict in zip(self.sites["status"], self.sites["verdict"], strict=True):
+            counts["error" if status == "error" else verdict] += 1
+        return counts

@@ -1,0 +1,100 @@
+"""A loaded layer set: zone layers normalised to EPSG:4490 with standard columns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+
+__all__ = ["STANDARD_COLUMNS", "TARGET_CRS", "LayerSet", "ZoneLayer"]
+
+#: Every zone layer is stored in CGCS2000 geographic coordinates.
+TARGET_CRS = "EPSG:4490"
+
+#: Columns every normalised layer has first (the source's own attributes follow).
+STANDARD_COLUMNS: list[str] = ["zone_id", "zone_name", "zone_class"]
+
+
+@dataclass
+class ZoneLayer:
+    """One normalised zone layer.
+
+    Attributes
+    ----------
+    kind : str
+        Contract kind name (``water_source`` ...).
+    path : pathlib.Path
+        The source file.
+    layer : str or None
+        The layer inside a multi-layer source.
+    gdf : geopandas.GeoDataFrame
+        Zones in EPSG:4490 with ``zone_id``, ``zone_name``, ``zone_class``
+        (contract class names, or empty), the source attributes and geometry.
+    fingerprint : str
+        ``sha256:`` hex digest of the source file(s).
+    source_crs : str
+        The CRS the source was in (e.g. ``EPSG:4545``) and how it was set.
+    access_list : pathlib.Path or None
+        For control units: the access-list table named in the manifest.
+    """
+
+    kind: str
+    path: Path
+    gdf: gpd.GeoDataFrame
+    fingerprint: str
+    source_crs: str
+    layer: str | None = None
+    encoding: str | None = None
+    access_list: Path | None = None
+
+    @property
+    def label(self) -> str:
+        """``file.ext`` or ``file.ext:layer`` for messages and reports."""
+        return f"{self.path.name}:{self.layer}" if self.layer else self.path.name
+
+
+@dataclass
+class LayerSet:
+    """Named zone layers (several layers may share a kind).
+
+    Attributes
+    ----------
+    name : str
+        The manifest's ``name``.
+    layers : list of ZoneLayer
+        In manifest order.
+    path : pathlib.Path or None
+        The manifest file.
+    illustrative : bool
+        True for invented sample data; reports and maps then say so.
+    """
+
+    name: str
+    layers: list[ZoneLayer] = field(default_factory=list)
+    path: Path | None = None
+    illustrative: bool = False
+
+    @property
+    def kinds(self) -> list[str]:
+        """The kinds present, in manifest order, each once."""
+        return list(dict.fromkeys(layer.kind for layer in self.layers))
+
+    def fingerprints(self) -> dict[str, str]:
+        """Return ``{layer label: fingerprint}``."""
+        return {layer.label: layer.fingerprint for layer in self.layers}
+
+    def zones(self, kind: str | None = None) -> gpd.GeoDataFrame:
+        """Return the zones of one kind (or all) as one GeoDataFrame with a ``kind`` column."""
+        parts = [
+            layer.gdf[[*STANDARD_COLUMNS, "geometry"]].assign(kind=layer.kind)
+            for layer in self.layers
+            if kind is None or layer.kind == kind
+        ]
+        if not parts:
+            return gpd.GeoDataFrame(
+                {c: [] for c in [*STANDARD_COLUMNS, "kind"]}, geometry=[], crs=TARGET_CRS
+            )
+        import pandas as pd
+
+        return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=TARGET_CRS)

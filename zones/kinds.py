@@ -1,0 +1,121 @@
+"""The zone kinds the checker knows and their classes.
+
+A *kind* is a statutory zoning layer (``water_source``, ``control_unit`` ...);
+its *classes* are the levels inside it (``first``/``second``/``quasi`` for
+drinking-water source protection zones, ``priority``/``key``/``general`` for
+"三线一单" environmental control units).  Kind and class names are part of the
+manifest contract and never change spelling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["KINDS", "Kind", "get_kind", "kind_names"]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One zone kind.
+
+    Parameters
+    ----------
+    name : str
+        Contract name, e.g. ``"water_source"``.
+    zh, en : str
+        Display names.
+    classes : dict
+        Class name -> (Chinese label, English label).  Empty when the kind has
+        no classes; ``zone_class`` is then empty for every zone.
+    basis : str
+        The core statute, for reports.
+    """
+
+    name: str
+    zh: str
+    en: str
+    classes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    basis: str = ""
+
+    def class_label(self, zone_class: str | None, lang: str = "zh") -> str:
+        """Return the display label of a class (empty string for no class).
+
+        Examples
+        --------
+        >>> get_kind("water_source").class_label("first")
+        '一级保护区'
+        """
+        if not zone_class:
+            return ""
+        labels = self.classes.get(zone_class)
+        if labels is None:
+            return zone_class
+        return labels[0] if lang == "zh" else labels[1]
+
+    def label(self, lang: str = "zh") -> str:
+        """Return the kind's display name in ``lang`` (``zh`` or ``en``)."""
+        return self.zh if lang == "zh" else self.en
+
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind(
+            "ecological_redline",
+            "生态保护红线",
+            "ecological protection red line",
+            {"core": ("自然保护地核心保护区", "core protected area"), "other": ("其他区域", "other")},
+            "《中华人民共和国生态环境法典》第六十条",
+        ),
+        Kind(
+            "water_source",
+            "饮用水水源保护区",
+            "drinking-water source protection zone",
+            {
+                "first": ("一级保护区", "first-level zone"),
+                "second": ("二级保护区", "second-level zone"),
+                "quasi": ("准保护区", "quasi-protection zone"),
+            },
+            "《中华人民共和国生态环境法典》第三百一十七条至第三百二十一条",
+        ),
+        Kind(
+            "control_unit",
+            "环境管控单元",
+            "environmental control unit",
+            {
+                "priority": ("优先保护单元", "priority protection unit"),
+                "key": ("重点管控单元", "key control unit"),
+                "general": ("一般管控单元", "general control unit"),
+            },
+            "《中华人民共和国生态环境法典》第六十七条",
+        ),
+        Kind(
+            "basic_farmland",
+            "永久基本农田",
+            "permanent basic farmland",
+            {},
+            "《中华人民共和国土地管理法》第三十五条；《中华人民共和国生态环境法典》第七百六十六条",
+        ),
+    )
+}
+
+
+def kind_names() -> list[str]:
+    """Return the contract names of all kinds, in display order."""
+    return list(KINDS)
+
+
+def get_kind(name: str) -> Kind:
+    """Return the :class:`Kind` called ``name``.
+
+    Raises
+    ------
+    KeyError
+        If ``name`` is not a known kind; the message lists the known ones.
+    """
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise KeyError(
+            f"unknown zone kind {name!r}; known kinds are {', '.join(KINDS)}"
+        ) from None

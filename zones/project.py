@@ -1,0 +1,87 @@
+"""The project under review: industry codes, tags and action."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from zones.errors import RuleError
+from zones.industry import lookup, resolve
+from zones.tags import check_tags
+
+__all__ = ["ACTIONS", "Project", "make_project"]
+
+#: new (新建), expand (扩建), rebuild (改建)
+ACTIONS: tuple[str, ...] = ("new", "expand", "rebuild")
+ACTION_LABELS = {"new": "新建", "expand": "扩建", "rebuild": "改建"}
+
+
+@dataclass(frozen=True)
+class Project:
+    """What is proposed at a site.
+
+    Parameters
+    ----------
+    industries : tuple of str
+        GB/T 4754-2017 codes (any level), e.g. ``("C3360",)``.
+    tags : frozenset of str
+        Known tags (see :data:`zones.tags.TAGS`).
+    action : str
+        ``new`` (default), ``expand`` or ``rebuild``.
+    """
+
+    industries: tuple[str, ...] = ()
+    tags: frozenset[str] = field(default_factory=frozenset)
+    action: str = "new"
+
+    def industry_names(self) -> list[str]:
+        """Return ``"CODE 名称"`` for each industry code."""
+        out = []
+        for code in self.industries:
+            ind = lookup(code)
+            out.append(f"{code} {ind.name}" if ind else code)
+        return out
+
+
+def _split(value: str | Iterable[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        parts = value.replace("；", ";").replace(",", ";").split(";")
+    else:
+        parts = [str(v) for v in value]
+    return [p.strip() for p in parts if p and p.strip()]
+
+
+def make_project(
+    industry: str | Iterable[str] | None = None,
+    tags: str | Iterable[str] | None = None,
+    action: str | None = None,
+) -> Project:
+    """Build a checked :class:`Project` from loose user input.
+
+    Parameters
+    ----------
+    industry : str or iterable of str, optional
+        Codes or exact Chinese names; a string may hold several separated by ``;``.
+    tags : str or iterable of str, optional
+        Tags; a string may hold several separated by ``;``.
+    action : str, optional
+        ``new`` (default), ``expand`` or ``rebuild``; 新建/扩建/改建 are accepted.
+
+    Raises
+    ------
+    RuleError
+        For an unknown industry, tag or action.
+
+    Examples
+    --------
+    >>> make_project("C3360", "discharges_pollutants", "expand").action
+    'expand'
+    """
+    codes = tuple(dict.fromkeys(resolve(c) for c in _split(industry)))
+    act = (action or "new").strip() or "new"
+    act = {v: k for k, v in ACTION_LABELS.items()}.get(act, act).lower()
+    if act not in ACTIONS:
+        raise RuleError(f"unknown action {action!r}; use one of new, expand, rebuild")
+    return Project(codes, check_tags(_split(tags)), act)

@@ -1,0 +1,296 @@
+"""Rules as data: the rule catalogue, its loader and validator.
+
+A catalogue is a YAML file::
+
+    catalog: national
+    title: 国家法定规则
+    version: "2026-11"
+    rules:
+      - code: WS01
+        kind: water_source
+        zone_class: first              # or a list; omitted = every class
+        relation: intersects           # intersects | nearby | any
+        unless_tags: [water_supply, water_source_protection]
+        verdict: prohibited
+        title_zh: ...
+        text_zh: ...
+        text_en: ...
+        basis: 《中华人民共和国生态环境法典》第三百一十九条（原《水污染防治法》第六十五条）
+
+Project conditions: ``industries`` (GB/T 4754 code prefixes) and ``tags`` form
+one *any-of* condition (a project matches when one of its codes falls under a
+listed prefix or it carries one of the listed tags; with neither listed every
+project matches); ``unless_industries`` and ``unless_tags`` exclude; ``actions``
+limits to new/expand/rebuild.  ``max_distance_m`` limits a ``nearby`` rule.
+``kind: "*"`` applies to every kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from zones.errors import RuleError
+from zones.industry import industry_table, matches, normalize_code
+from zones.kinds import KINDS
+from zones.project import ACTIONS, Project
+from zones.tags import TAGS
+from zones.verdicts import VERDICTS
+
+__all__ = ["Catalog", "Rule", "load_catalog", "national_catalog", "validate_catalog_data"]
+
+RELATIONS = ("intersects", "nearby", "any")
+_RULE_KEYS = {
+    "code", "kind", "zone_class", "relation", "max_distance_m", "industries",
+    "unless_industries", "tags", "unless_tags", "actions", "verdict", "title_zh",
+    "title_en", "text_zh", "text_en", "basis", "note",
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of a catalogue; see the module docstring for the fields."""
+
+    code: str
+    kind: str
+    verdict: str
+    text_zh: str
+    basis: str
+    zone_class: tuple[str, ...] = ()
+    relation: str = "intersects"
+    max_distance_m: float | None = None
+    industries: tuple[str, ...] = ()
+    unless_industries: tuple[str, ...] = ()
+    tags: frozenset[str] = field(default_factory=frozenset)
+    unless_tags: frozenset[str] = field(default_factory=frozenset)
+    actions: tuple[str, ...] = ()
+    title_zh: str = ""
+    title_en: str = ""
+    text_en: str = ""
+    note: str = ""
+    catalog: str = "national"
+
+    def applies_to_zone(self, kind: str, zone_class: str | None) -> bool:
+        """Return True when the rule covers zones of ``kind`` and ``zone_class``."""
+        if self.kind not in ("*", kind):
+            return False
+        return not self.zone_class or (zone_class or "") in self.zone_class
+
+    def applies_to_relation(self, relation: str, distance_m: float | None) -> bool:
+        """Return True when the rule covers a finding with this relation and distance."""
+        if self.relation == "any":
+            return True
+        if self.relation == "intersects":
+            return relation in ("inside", "overlaps")
+        if relation != "nearby":
+            return False
+        return self.max_distance_m is None or (
+            distance_m is not None and distance_m <= self.max_distance_m
+        )
+
+    def applies_to_project(self, project: Project) -> bool:
+        """Return True when the project meets the rule's project conditions."""
+        if self.actions and project.action not in self.actions:
+            return False
+        if self.unless_industries and matches(project.industries, self.unless_industries):
+            return False
+        if self.unless_tags & project.tags:
+            return False
+        if not self.industries and not self.tags:
+            return True
+        return matches(project.industries, self.industries) or bool(self.tags & project.tags)
+
+    def text(self, lang: str = "zh") -> str:
+        """Return the rule text in ``lang``, falling back to Chinese."""
+        return self.text_en if lang == "en" and self.text_en else self.text_zh
+
+
+@dataclass
+class Catalog:
+    """An ordered set of rules; later catalogues override earlier ones by code."""
+
+    rules: dict[str, Rule] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
+
+    def __iter__(self):
+        return iter(self.rules.values())
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def get(self, code: str) -> Rule:
+        """Return the rule with ``code``.
+
+        Raises
+        ------
+        RuleError
+            When no rule has that code; the message lists the codes.
+        """
+        try:
+            return self.rules[code.strip().upper()]
+        except KeyError:
+            raise RuleError(
+                f"no rule with code {code!r}; codes are {', '.join(self.rules)} "
+                "(see `redline rules list`)"
+            ) from None
+
+    def layered(self, other: Catalog) -> Catalog:
+        """Return a new catalogue: this one with ``other`` added on top (override by code)."""
+        merged = Catalog(dict(self.rules), dict(self.versions), dict(self.titles))
+        merged.rules.update(other.rules)
+        merged.versions.update(other.versions)
+        merged.titles.update(other.titles)
+        return merged
+
+    def for_kind(self, kind: str) -> list[Rule]:
+        """Return the rules that may apply to zones of ``kind``, in catalogue order."""
+        return [r for r in self.rules.values() if r.kind in ("*", kind)]
+
+
+def _as_tuple(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str | int | float):
+        return (str(value),)
+    return tuple(str(v) for v in value)
+
+
+def validate_catalog_data(data: Any, source: str) -> list[str]:
+    """Return every problem in a parsed catalogue (empty list when it is sound).
+
+    Parameters
+    ----------
+    data : object
+        The parsed YAML document.
+    source : str
+        The file name, used in messages.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+        return [f"{source}: expected a mapping with a 'rules' list"]
+    problems: list[str] = []
+    for key in ("catalog", "version"):
+        if not data.get(key):
+            problems.append(f"{source}: missing top-level '{key}'")
+    seen: dict[str, int] = {}
+    table = industry_table()
+    for i, raw in enumerate(data["rules"], start=1):
+        where = f"{source}: rule #{i}"
+        if not isinstance(raw, dict):
+            problems.append(f"{where}: expected a mapping, got {raw!r}")
+            continue
+        code = str(raw.get("code", "")).strip()
+        if code:
+            where = f"{source}: rule {code} (#{i})"
+            if code in seen:
+                problems.append(f"{where}: duplicate code, first used by rule #{seen[code]}")
+            seen.setdefault(code, i)
+        for key in ("code", "kind", "verdict", "text_zh", "basis"):
+            if not raw.get(key):
+                problems.append(f"{where}: missing '{key}'")
+        for key in sorted(set(raw) - _RULE_KEYS):
+            problems.append(f"{where}: unknown key '{key}'; keys are {', '.join(sorted(_RULE_KEYS))}")
+        kind = raw.get("kind")
+        if kind and kind != "*" and kind not in KINDS:
+            problems.append(f"{where}: unknown kind {kind!r}; kinds are *, {', '.join(KINDS)}")
+        if kind in KINDS:
+            for c in _as_tuple(raw.get("zone_class")):
+                if c not in KINDS[kind].classes:
+                    allowed = ", ".join(KINDS[kind].classes) or "(none: omit zone_class)"
+                    problems.append(f"{where}: unknown zone_class {c!r} for {kind}; classes are {allowed}")
+        verdict = raw.get("verdict")
+        if verdict and verdict not in VERDICTS[:-1]:
+            problems.append(f"{where}: bad verdict {verdict!r}; use prohibited, restricted or review")
+        relation = raw.get("relation", "intersects")
+        if relation not in RELATIONS:
+            problems.append(f"{where}: bad relation {relation!r}; use {', '.join(RELATIONS)}")
+        dist = raw.get("max_distance_m")
+        if dist is not None and (not isinstance(dist, int | float) or dist <= 0):
+            problems.append(f"{where}: max_distance_m must be a positive number, got {dist!r}")
+        for key in ("industries", "unless_industries"):
+            for c in _as_tuple(raw.get(key)):
+                if normalize_code(c) not in table:
+                    problems.append(f"{where}: {key}: {c!r} is not a GB/T 4754-2017 code")
+        for key in ("tags", "unless_tags"):
+            for t in _as_tuple(raw.get(key)):
+                if t not in TAGS:
+                    problems.append(f"{where}: {key}: unknown tag {t!r}")
+        for a in _as_tuple(raw.get("actions")):
+            if a not in ACTIONS:
+                problems.append(f"{where}: actions: unknown action {a!r}; use new, expand, rebuild")
+    return problems
+
+
+def _rule_from(raw: dict[str, Any], catalog: str) -> Rule:
+    dist = raw.get("max_distance_m")
+    return Rule(
+        code=str(raw["code"]).strip().upper(),
+        kind=raw["kind"],
+        verdict=raw["verdict"],
+        text_zh=str(raw["text_zh"]).strip(),
+        basis=str(raw["basis"]).strip(),
+        zone_class=_as_tuple(raw.get("zone_class")),
+        relation=raw.get("relation", "intersects"),
+        max_distance_m=float(dist) if dist is not None else None,
+        industries=tuple(normalize_code(c) for c in _as_tuple(raw.get("industries"))),
+        unless_industries=tuple(normalize_code(c) for c in _as_tuple(raw.get("unless_industries"))),
+        tags=frozenset(_as_tuple(raw.get("tags"))),
+        unless_tags=frozenset(_as_tuple(raw.get("unless_tags"))),
+        actions=_as_tuple(raw.get("actions")),
+        title_zh=str(raw.get("title_zh", "")).strip(),
+        title_en=str(raw.get("title_en", "")).strip(),
+        text_en=str(raw.get("text_en", "")).strip(),
+        note=str(raw.get("note", "")).strip(),
+        catalog=catalog,
+    )
+
+
+def _catalog_from_text(text: str, source: str) -> Catalog:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RuleError(f"rule catalogue '{source}' is not valid YAML: {exc}") from None
+    problems = validate_catalog_data(data, source)
+    if problems:
+        lines = "\n".join(f"  - {p}" for p in problems)
+        raise RuleError(f"rule catalogue '{source}' has {len(problems)} problem(s):\n{lines}")
+    name = str(data["catalog"])
+    rules = {r.code: r for r in (_rule_from(raw, name) for raw in data["rules"])}
+    return Catalog(rules, {name: str(data["version"])}, {name: str(data.get("title", name))})
+
+
+def load_catalog(path: str | Path | Iterable[str | Path]) -> Catalog:
+    """Load one catalogue file, or several layered in order (later overrides earlier).
+
+    Raises
+    ------
+    RuleError
+        Listing every problem in the file.
+    """
+    paths = [path] if isinstance(path, str | Path) else list(path)
+    merged = Catalog()
+    for p in paths:
+        p = Path(p)
+        if not p.is_file():
+            raise RuleError(f"rule catalogue '{p}' does not exist; check the path")
+        merged = merged.layered(_catalog_from_text(p.read_text("utf-8"), str(p)))
+    return merged
+
+
+@cache
+def national_catalog() -> Catalog:
+    """Return the bundled national catalogue (``zones/catalog/national.yaml``).
+
+    Examples
+    --------
+    >>> national_catalog().get("WS01").verdict
+    'prohibited'
+    """
+    text = resources.files("zones").joinpath("catalog/national.yaml").read_text("utf-8")
+    return _catalog_from_text(text, "zones/catalog/national.yaml")
