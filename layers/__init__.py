@@ -1,1 +1,70 @@
-"""layers package."""
+"""Getting zone layers in: manifests, vector sources, CRS, encodings, the bundled sample."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from layers.layerset import LayerSet, ZoneLayer
+from layers.manifest import MANIFEST_NAME, read_manifest
+from layers.reader import read_zone_layer
+from zones.errors import LayerError, ManifestError
+
+__all__ = ["LayerSet", "ZoneLayer", "load_layerset", "resolve_layerset_path", "sample_dir"]
+
+
+def sample_dir() -> Path:
+    """Return the folder of the bundled illustrative sample layer set."""
+    return Path(__file__).parent / "sample" / "data"
+
+
+def resolve_layerset_path(path: str | Path | None) -> Path:
+    """Resolve ``--layers``: ``sample`` (or None), a folder holding layerset.yaml, or the file.
+
+    Raises
+    ------
+    LayerError
+        When nothing is there.
+    """
+    if path is None or str(path) == "sample":
+        return sample_dir() / MANIFEST_NAME
+    p = Path(path)
+    if p.is_dir():
+        if not (p / MANIFEST_NAME).is_file():
+            raise LayerError(f"folder '{p}' holds no {MANIFEST_NAME}; give the manifest file or a folder with one")
+        return p / MANIFEST_NAME
+    if not p.exists():
+        raise LayerError(f"layer set '{p}' does not exist; give a layerset.yaml, a folder holding one, or `sample`")
+    return p
+
+
+def load_layerset(path: str | Path | None = "sample") -> LayerSet:
+    """Load a layer set: read the manifest and every layer, normalised to EPSG:4490.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A ``layerset.yaml``, a folder holding one, or ``"sample"`` (the default:
+        the bundled illustrative layer set).
+
+    Returns
+    -------
+    LayerSet
+
+    Raises
+    ------
+    ManifestError
+        One error listing every problem in the manifest and its layers.
+
+    Examples
+    --------
+    >>> ls = load_layerset("sample")
+    >>> ls.kinds
+    ['ecological_redline', 'water_source', 'control_unit', 'basic_farmland']
+    """
+    manifest_path = resolve_layerset_path(path)
+    manifest = read_manifest(manifest_path)
+    problems: list[str] = []
+    layers = [read_zone_layer(spec, manifest.crs, problems) for spec in manifest.layers]
+    if problems:
+        raise ManifestError(str(manifest_path), problems)
+    return LayerSet(manifest.name, [lyr for lyr in layers if lyr is not None], manifest_path, manifest.illustrative)

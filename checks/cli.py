@@ -1,0 +1,309 @@
+"""The ``redline`` command line.
+
+Exit status: 0 when the run finished (whatever the verdicts), 2 with one message
+on stderr when the input cannot be used, 130 when interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from checks._version import __version__
+from zones.errors import RedlineError
+
+__all__ = ["main"]
+
+_LANGS = ("zh", "en")
+
+
+def _buffer(value: str) -> float:
+    try:
+        metres = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--buffer: {value!r} is not a number of metres (e.g. 1000)") from None
+    if not 0 <= metres <= 100_000:
+        raise argparse.ArgumentTypeError(f"--buffer: {value} is outside 0..100000 metres")
+    return metres
+
+
+def _common(p: argparse.ArgumentParser, *, project: bool = True) -> None:
+    p.add_argument("--layers", default="sample", metavar="PATH",
+                   help="layerset.yaml, a folder holding one, or 'sample' (default)")
+    if project:
+        p.add_argument("--industry", metavar="CODE_OR_NAME",
+                       help="GB/T 4754-2017 code (e.g. C3360) or exact Chinese name; several with ';'")
+        p.add_argument("--tag", action="append", default=[], metavar="TAG",
+                       help="project tag (repeatable, or ';'-separated); see `redline rules tags`")
+        p.add_argument("--action", choices=("new", "expand", "rebuild"), help="default: new")
+    p.add_argument("--buffer", type=_buffer, default=1000.0, metavar="METRES",
+                   help="report zones within this distance as nearby (default 1000)")
+    p.add_argument("--crs", metavar="CRS", help="CRS of the site coordinates: EPSG code, CGCS2000-GK3-36, gcj02, bd09")
+    p.add_argument("--lang", choices=_LANGS, default="zh", help="language of reports and maps (default zh)")
+    p.add_argument("--formats", metavar="LIST", default="all",
+                   help="outputs to write: comma list of csv,gpkg,html,map or all (default)")
+    p.add_argument("--quiet", action="store_true", help="print only errors")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="redline",
+        description="Screen project sites against ecological red lines, drinking-water source zones, "
+        "'三线一单' control units and permanent basic farmland.",
+    )
+    parser.add_argument("--version", action="version", version=f"redline-checker {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    demo = sub.add_parser("demo", help="screen the bundled illustrative sample sites and write every output")
+    demo.add_argument("--out", default="redline-demo", metavar="DIR", help="output folder (default ./redline-demo)")
+    _common(demo, project=False)
+
+    check = sub.add_parser("check", help="screen one site: \"lon,lat\", WKT, or a vector file")
+    check.add_argument("site", metavar="SITE")
+    check.add_argument("--out", metavar="DIR", help="also write the outputs into DIR")
+    check.add_argument("--site-id", default="site", help="id of the site in the outputs")
+    _common(check)
+
+    batch = sub.add_parser("batch", help="screen every site of a file (SHP/GPKG/GeoJSON/FGB/CSV/XLSX)")
+    batch.add_argument("sites_file", metavar="SITES_FILE")
+    batch.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    for role in ("id", "name", "industry", "tags", "action"):
+        batch.add_argument(f"--{role}-field", metavar="FIELD", help=f"column holding the site {role}")
+    batch.add_argument("--layer", help="layer of a multi-layer sites file")
+    _common(batch)
+
+    layers = sub.add_parser("layers", help="inspect a layer set")
+    lsub = layers.add_subparsers(dest="layers_command", metavar="SUBCOMMAND", required=True)
+    info = lsub.add_parser("info", help="layers, feature counts, CRS, fingerprints and areas")
+    info.add_argument("layers", nargs="?", default="sample", metavar="LAYERS")
+
+    rules = sub.add_parser("rules", help="the rule catalogue")
+    rsub = rules.add_subparsers(dest="rules_command", metavar="SUBCOMMAND", required=True)
+    rlist = rsub.add_parser("list", help="list every rule")
+    rlist.add_argument("--kind", help="only rules of this kind")
+    rlist.add_argument("--lang", choices=_LANGS, default="zh")
+    show = rsub.add_parser("show", help="show one rule in full")
+    show.add_argument("code")
+    show.add_argument("--lang", choices=_LANGS, default="zh")
+    validate = rsub.add_parser("validate", help="check a rule catalogue file and report every problem")
+    validate.add_argument("file")
+    rsub.add_parser("tags", help="list the project tags rules can test")
+
+    sub.add_parser("versions", help="print versions of redline-checker and its libraries (for bug reports)")
+    return parser
+
+
+def _say(args: argparse.Namespace, text: str = "") -> None:
+    if not getattr(args, "quiet", False):
+        print(text)
+
+
+def _tags(values: list[str]) -> list[str]:
+    return [t.strip() for v in values for t in v.replace("；", ";").split(";") if t.strip()]
+
+
+def _print_result(args: argparse.Namespace, result, *, detail: bool) -> None:
+    from checks.i18n import t
+    from zones.kinds import KINDS
+    from zones.verdicts import verdict_label
+
+    lang = args.lang
+    if result.illustrative:
+        _say(args, "⚠ " + t("illustrative_notice", lang))
+    if detail:
+        for _, site in result.sites.iterrows():
+            _say(args, f"{site['site_id']}: {verdict_label(site['verdict'] or 'error', lang)} ({site['verdict'] or 'error'})")
+            for _, f in result.findings[result.findings["site_id"] == site["site_id"]].iterrows():
+                kind = KINDS[f["kind"]]
+                measure = ""
+                if f["overlap_area_m2"] == f["overlap_area_m2"]:
+                    measure = f" {f['overlap_area_m2']:,.1f} m² ({f['overlap_ratio']:.1%})"
+                elif f["overlap_length_m"] == f["overlap_length_m"]:
+                    measure = f" {f['overlap_length_m']:,.1f} m"
+                if f["relation"] == "nearby":
+                    measure = f" {f['distance_m']:,.1f} m"
+                _say(args, f"  - {kind.label(lang)} {f['zone_id']} {f['zone_name']} {kind.class_label(f['zone_class'], lang)}"
+                     f" | {f['relation']}{measure} | {verdict_label(f['verdict'], lang)} {f['rule_id']}")
+    counts = result.verdict_counts()
+    _say(args, t("summary_line", lang, n=len(result.sites), **counts))
+
+
+def _write(args: argparse.Namespace, result, out: str | None) -> None:
+    if not out:
+        return
+    from checks.writers import write_outputs
+
+    files = write_outputs(result, out, formats=args.formats_list, lang=args.lang)
+    _say(args, f"→ {Path(out).resolve()}: " + ", ".join(p.name for p in files))
+
+
+def _cmd_demo(args: argparse.Namespace) -> None:
+    from checks.screen import screen_sites
+    from checks.sites import read_sites
+    from layers import load_layerset, sample_dir
+
+    layerset = load_layerset(args.layers)
+    sites_path = sample_dir() / "sites.geojson"
+    sites, crs_label = read_sites(sites_path, crs=args.crs)
+    result = screen_sites(sites, layerset, buffer_m=args.buffer, lang=args.lang,
+                          meta={"input_crs": crs_label, "source": "sample: sites.geojson"})
+    _print_result(args, result, detail=False)
+    _print_sites_table(args, result)
+    _write(args, result, args.out)
+
+
+def _print_sites_table(args: argparse.Namespace, result) -> None:
+    from zones.verdicts import verdict_label
+
+    for _, s in result.sites.iterrows():
+        verdict = "error" if s["status"] == "error" else s["verdict"]
+        _say(args, f"  {s['site_id']:<8} {verdict_label(verdict, args.lang):<8} {s['n_findings']:>3}  {s['name']}")
+
+
+def _cmd_check(args: argparse.Namespace) -> None:
+    from checks.screen import check_site, screen_sites
+    from checks.sites import read_sites
+    from layers import load_layerset
+
+    layerset = load_layerset(args.layers)
+    tags = _tags(args.tag)
+    if Path(args.site).exists():
+        sites, crs_label = read_sites(args.site, crs=args.crs, industry=args.industry, tags=tags, action=args.action)
+        result = screen_sites(sites, layerset, buffer_m=args.buffer, lang=args.lang,
+                              meta={"input_crs": crs_label, "source": args.site})
+    else:
+        result = check_site(args.site, layerset, industry=args.industry, tags=tags, action=args.action,
+                            buffer_m=args.buffer, crs=args.crs, site_id=args.site_id, lang=args.lang)
+    _print_result(args, result, detail=True)
+    _write(args, result, args.out)
+
+
+def _cmd_batch(args: argparse.Namespace) -> None:
+    from checks.screen import screen_sites
+    from checks.sites import read_sites
+    from layers import load_layerset
+
+    layerset = load_layerset(args.layers)
+    sites, crs_label = read_sites(
+        args.sites_file, id_field=args.id_field, name_field=args.name_field,
+        industry_field=args.industry_field, tags_field=args.tags_field, action_field=args.action_field,
+        crs=args.crs, layer=args.layer, industry=args.industry, tags=_tags(args.tag), action=args.action,
+    )
+    result = screen_sites(sites, layerset, buffer_m=args.buffer, lang=args.lang,
+                          meta={"input_crs": crs_label, "source": str(args.sites_file)})
+    _print_result(args, result, detail=False)
+    _write(args, result, args.out)
+
+
+def _cmd_layers(args: argparse.Namespace) -> None:
+    from checks.geodesy import geodesic_area
+    from layers import load_layerset
+    from zones.kinds import KINDS
+
+    ls = load_layerset(args.layers)
+    print(f"{ls.name}")
+    print(f"manifest: {ls.path}")
+    if ls.illustrative:
+        print("illustrative: yes (示意数据，非官方)")
+    for layer in ls.layers:
+        kind = KINDS[layer.kind]
+        print(f"\n{layer.kind} ({kind.zh}) — {layer.label}")
+        print(f"  features: {len(layer.gdf)}   CRS: {layer.source_crs}")
+        print(f"  fingerprint: {layer.fingerprint}")
+        areas = layer.gdf.geometry.map(geodesic_area)
+        for cls, total in areas.groupby(layer.gdf["zone_class"]).sum().items():
+            label = kind.class_label(cls) or "—"
+            count = int((layer.gdf["zone_class"] == cls).sum())
+            print(f"  {cls or '(no class)':<10} {label:<12} {count:>6} zones  {total / 1e6:>10.3f} km²")
+
+
+def _cmd_rules(args: argparse.Namespace) -> None:
+    from zones.rules import national_catalog, validate_catalog_data
+    from zones.tags import TAGS
+
+    catalog = national_catalog()
+    if args.rules_command == "list":
+        if args.kind:
+            from zones.kinds import get_kind
+
+            try:
+                get_kind(args.kind)
+            except KeyError as exc:
+                raise RedlineError(f"--kind: {exc.args[0]}") from None
+        for catalog_name, version in catalog.versions.items():
+            print(f"# {catalog.titles.get(catalog_name, catalog_name)} ({catalog_name}, version {version})")
+        for rule in catalog:
+            if args.kind and rule.kind != args.kind:
+                continue
+            title = rule.title_en if args.lang == "en" and rule.title_en else rule.title_zh
+            cls = ",".join(rule.zone_class) or "*"
+            print(f"{rule.code:<6} {rule.kind:<19} {cls:<14} {rule.relation:<10} {rule.verdict:<10} {title}")
+    elif args.rules_command == "show":
+        rule = catalog.get(args.code)
+        fields = [
+            ("code", rule.code), ("catalog", rule.catalog), ("kind", rule.kind),
+            ("zone_class", ", ".join(rule.zone_class) or "(every class)"), ("relation", rule.relation),
+            ("max_distance_m", rule.max_distance_m), ("industries", ", ".join(rule.industries)),
+            ("unless_industries", ", ".join(rule.unless_industries)), ("tags", ", ".join(sorted(rule.tags))),
+            ("unless_tags", ", ".join(sorted(rule.unless_tags))), ("actions", ", ".join(rule.actions)),
+            ("verdict", rule.verdict), ("title", rule.title_en if args.lang == "en" else rule.title_zh),
+            ("text", rule.text(args.lang)), ("basis", rule.basis), ("note", rule.note),
+        ]
+        for key, value in fields:
+            if value not in (None, ""):
+                print(f"{key:<18} {value}")
+    elif args.rules_command == "tags":
+        for tag, (zh, en) in TAGS.items():
+            print(f"{tag:<32} {zh}  — {en}")
+    else:
+        import yaml
+
+        path = Path(args.file)
+        if not path.is_file():
+            raise RedlineError(f"rule catalogue '{path}' does not exist; check the path")
+        try:
+            data = yaml.safe_load(path.read_text("utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise RedlineError(f"rule catalogue '{path}' is not valid UTF-8 YAML: {exc}") from None
+        problems = validate_catalog_data(data, str(path))
+        if problems:
+            lines = "\n".join(f"  - {p}" for p in problems)
+            raise RedlineError(f"rule catalogue '{path}' has {len(problems)} problem(s):\n{lines}")
+        print(f"{path}: OK, {len(data['rules'])} rules")
+
+
+def _cmd_versions(args: argparse.Namespace) -> None:
+    from checks.versions import show_versions
+
+    show_versions()
+
+
+_COMMANDS = {
+    "demo": _cmd_demo, "check": _cmd_check, "batch": _cmd_batch,
+    "layers": _cmd_layers, "rules": _cmd_rules, "versions": _cmd_versions,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``redline`` command line; return the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        if hasattr(args, "formats"):
+            from checks.writers import parse_formats
+
+            args.formats_list = parse_formats(args.formats)
+        _COMMANDS[args.command](args)
+    except RedlineError as exc:
+        print(f"redline: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("redline: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

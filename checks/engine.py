@@ -1,0 +1,152 @@
+"""The spatial engine: which zones each site touches or lies near, and by how much.
+
+One bulk STRtree query per layer finds every candidate (site, zone) pair; exact
+geometry is computed only where needed: a site wholly inside a zone takes its own
+area or length, a zone wholly inside a site takes the zone's, and only partial
+overlaps are intersected.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from checks.geodesy import _lineal, _polygonal, geodesic_area, geodesic_distances, geodesic_length
+from layers.layerset import ZoneLayer
+
+__all__ = ["RAW_COLUMNS", "degrees_for", "site_measures", "spatial_findings"]
+
+#: Kinds that tile a region: a neighbouring unit is not a finding, so no `nearby`.
+NO_NEARBY_KINDS = frozenset({"control_unit"})
+
+RAW_COLUMNS = [
+    "site_idx", "zone_idx", "relation", "overlap_area_m2", "overlap_ratio",
+    "overlap_length_m", "distance_m", "geometry",
+]
+
+
+def degrees_for(metres: float, max_abs_lat: float) -> float:
+    """Return a search radius in degrees that surely covers ``metres`` at latitudes up to ``max_abs_lat``.
+
+    A degree of longitude is the shortest degree; 111,320 m at the equator is a
+    lower bound for both, so the radius errs on the wide side.
+    """
+    lat = min(abs(max_abs_lat) + 1.0, 89.0)
+    return metres / (111_000.0 * math.cos(math.radians(lat)))
+
+
+def site_measures(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (geometry dimension, area m², length m) for each site geometry.
+
+    Dimension is 0 for points, 1 for lines, 2 for polygons; area is NaN for
+    non-polygons and length NaN for non-lines.
+    """
+    dims = shapely.get_dimensions(geoms)
+    area = np.full(len(geoms), np.nan)
+    length = np.full(len(geoms), np.nan)
+    for i in np.flatnonzero(dims == 2):
+        area[i] = geodesic_area(geoms[i])
+    for i in np.flatnonzero(dims == 1):
+        length[i] = geodesic_length(geoms[i])
+    return dims, area, length
+
+
+def _zone_tree(layer: ZoneLayer) -> shapely.STRtree:
+    tree = getattr(layer, "_tree", None)
+    if tree is None:
+        tree = shapely.STRtree(np.asarray(layer.gdf.geometry.array))
+        layer._tree = tree  # type: ignore[attr-defined]
+    return tree
+
+
+def spatial_findings(
+    site_geoms: np.ndarray,
+    site_dims: np.ndarray,
+    site_area: np.ndarray,
+    site_length: np.ndarray,
+    layer: ZoneLayer,
+    buffer_m: float,
+) -> pd.DataFrame:
+    """Return one row per (site, zone) pair of ``layer`` that touches or lies within ``buffer_m``.
+
+    Parameters
+    ----------
+    site_geoms : array of shapely geometries (EPSG:4490), all valid and non-empty
+    site_dims, site_area, site_length : arrays from :func:`site_measures`
+    layer : ZoneLayer
+    buffer_m : float
+        Zones this close (geodesic metres) but not touching are ``nearby``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`RAW_COLUMNS`; ``relation`` is ``inside`` (site wholly within
+        the zone), ``overlaps`` (interiors intersect) or ``nearby`` (not sharing
+        interior, within the buffer: a site that only touches a zone's edge is
+        ``nearby`` at distance 0).
+    """
+    zones = np.asarray(layer.gdf.geometry.array)
+    tree = _zone_tree(layer)
+    if len(site_geoms) == 0:
+        return pd.DataFrame(columns=RAW_COLUMNS)
+    nearby = buffer_m > 0 and layer.kind not in NO_NEARBY_KINDS
+    if nearby:
+        max_lat = float(np.nanmax(np.abs(shapely.bounds(site_geoms)[:, [1, 3]])))
+        si, zi = tree.query(site_geoms, predicate="dwithin", distance=degrees_for(buffer_m, max_lat))
+    else:
+        si, zi = tree.query(site_geoms, predicate="intersects")
+    a, b = site_geoms[si], zones[zi]
+    inter = shapely.intersects(a, b)
+    covered = np.zeros(len(si), dtype=bool)
+    covered[inter] = shapely.covered_by(a[inter], b[inter])
+    partial = inter & ~covered
+    interior = np.zeros(len(si), dtype=bool)
+    interior[partial] = shapely.relate_pattern(a[partial], b[partial], "T********")
+    relation = np.where(covered, "inside", np.where(interior, "overlaps", "nearby"))
+
+    distance = np.zeros(len(si))
+    far = ~inter
+    distance[far] = geodesic_distances(a[far], b[far])
+    keep = (relation != "nearby") | (nearby & (distance <= buffer_m))
+    si, zi, a, b = si[keep], zi[keep], a[keep], b[keep]
+    relation, distance, covered, interior = relation[keep], distance[keep], covered[keep], interior[keep]
+
+    n = len(si)
+    area = np.full(n, np.nan)
+    ratio = np.full(n, np.nan)
+    length = np.full(n, np.nan)
+    overlap = np.full(n, None, dtype=object)
+    dims = site_dims[si]
+    overlap[covered] = a[covered]
+    poly_inside = covered & (dims == 2)
+    area[poly_inside] = site_area[si[poly_inside]]
+    line_inside = covered & (dims == 1)
+    length[line_inside] = site_length[si[line_inside]]
+    todo = np.flatnonzero(interior & ~covered)
+    if len(todo):
+        zone_in_site = shapely.covered_by(b[todo], a[todo])
+        cut = np.where(zone_in_site, b[todo], shapely.intersection(a[todo], b[todo]))
+        for k, geom in zip(todo, cut, strict=True):
+            if dims[k] == 2:
+                part = _polygonal(geom)
+                area[k] = geodesic_area(part) if part is not None else 0.0
+            elif dims[k] == 1:
+                part = _lineal(geom)
+                length[k] = geodesic_length(part) if part is not None else 0.0
+            else:
+                part = geom
+            overlap[k] = part
+    poly = dims == 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio[poly & (relation != "nearby")] = (area / site_area[si])[poly & (relation != "nearby")]
+    area[poly & (relation == "nearby")] = np.nan
+    return pd.DataFrame(
+        {
+            "site_idx": si, "zone_idx": zi, "relation": relation, "overlap_area_m2": area,
+            "overlap_ratio": ratio, "overlap_length_m": length, "distance_m": distance,
+            "geometry": overlap,
+        }
+    )

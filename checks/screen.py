@@ -1,0 +1,243 @@
+"""Screening: sites and a layer set in, verdicts and findings out."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from checks._version import __version__
+from checks.engine import site_measures, spatial_findings
+from checks.result import FINDING_COLUMNS, ScreeningResult
+from checks.sites import parse_site_text, sites_from_geometries
+from layers.layerset import TARGET_CRS, LayerSet
+from zones.evaluate import Decision, evaluate, kind_basis
+from zones.kinds import kind_names
+from zones.project import Project
+from zones.rules import Catalog, national_catalog
+from zones.verdicts import rank, worst
+
+__all__ = ["check_site", "screen_sites"]
+
+_EXTRA_FINDING_COLUMNS = ["rule_title", "rule_text", "catalog", "matched_rules"]
+
+
+class _Evaluator:
+    """Evaluate findings with a memo: most findings repeat the same (kind, class, relation, project)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.distance_matters = {
+            k: any(r.max_distance_m is not None for r in catalog.for_kind(k)) for k in kind_names()
+        }
+        self.memo: dict[tuple, Decision] = {}
+
+    def __call__(self, kind: str, zone_class: str, relation: str, project: Project, distance: float) -> Decision:
+        key = (kind, zone_class, relation, project, distance if self.distance_matters.get(kind, True) else None)
+        decision = self.memo.get(key)
+        if decision is None:
+            decision = evaluate(self.catalog, kind, zone_class, relation, project, distance)
+            self.memo[key] = decision
+        return decision
+
+
+def _empty_findings() -> gpd.GeoDataFrame:
+    cols = {c: pd.Series(dtype=object) for c in [*FINDING_COLUMNS, *_EXTRA_FINDING_COLUMNS]}
+    return gpd.GeoDataFrame(cols, geometry=gpd.GeoSeries([], crs=TARGET_CRS), crs=TARGET_CRS)
+
+
+def screen_sites(
+    sites: gpd.GeoDataFrame,
+    layerset: LayerSet,
+    *,
+    catalog: Catalog | None = None,
+    buffer_m: float = 1000.0,
+    lang: str = "zh",
+    meta: dict | None = None,
+) -> ScreeningResult:
+    """Screen every site against every layer of ``layerset``.
+
+    Parameters
+    ----------
+    sites : geopandas.GeoDataFrame
+        As returned by :func:`checks.sites.read_sites`: columns ``site_id``,
+        ``status``, ``error``, ``project`` (a :class:`zones.project.Project`) and
+        geometry in EPSG:4490.  Rows with ``status="error"`` are carried through.
+    layerset : LayerSet
+    catalog : Catalog, optional
+        Rules in force; the national catalogue by default.
+    buffer_m : float
+        Zones within this many metres are reported as ``nearby``.
+    lang : {"zh", "en"}
+        Language of the rule texts in the findings.
+    meta : dict, optional
+        Extra run metadata (``input_crs``, ``source``) kept in the result.
+
+    Returns
+    -------
+    ScreeningResult
+
+    Examples
+    --------
+    >>> from layers import load_layerset
+    >>> from checks.sites import sites_from_geometries
+    >>> from shapely import Point
+    >>> s = sites_from_geometries([Point(0, 0)], "EPSG:4490")
+    >>> screen_sites(s, load_layerset("sample")).sites["verdict"].tolist()
+    ['clear']
+    """
+    if buffer_m < 0:
+        raise ValueError(f"buffer_m must be >= 0, got {buffer_m}")
+    catalog = catalog or national_catalog()
+    sites = sites.reset_index(drop=True)
+    ok = (sites["status"] == "ok").to_numpy()
+    idx = np.flatnonzero(ok)
+    geoms = np.asarray(sites.geometry.array, dtype=object)[idx]
+    dims, area, length = site_measures(geoms)
+    projects = sites["project"].to_numpy()[idx]
+    evaluator = _Evaluator(catalog)
+
+    parts = []
+    for layer in layerset.layers:
+        raw = spatial_findings(geoms, dims, area, length, layer, buffer_m)
+        if raw.empty:
+            continue
+        zones = layer.gdf.iloc[raw["zone_idx"].to_numpy()]
+        zone_class = zones["zone_class"].to_numpy()
+        decisions = [
+            evaluator(layer.kind, zc, rel, projects[s], dist)
+            for zc, rel, s, dist in zip(zone_class, raw["relation"], raw["site_idx"], raw["distance_m"], strict=True)
+        ]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "_site_row": idx[raw["site_idx"].to_numpy()],
+                    "site_id": sites["site_id"].to_numpy()[idx[raw["site_idx"].to_numpy()]],
+                    "kind": layer.kind,
+                    "zone_id": zones["zone_id"].to_numpy(),
+                    "zone_name": zones["zone_name"].to_numpy(),
+                    "zone_class": zone_class,
+                    "relation": raw["relation"].to_numpy(),
+                    "overlap_area_m2": raw["overlap_area_m2"].to_numpy(),
+                    "overlap_ratio": raw["overlap_ratio"].to_numpy(),
+                    "overlap_length_m": raw["overlap_length_m"].to_numpy(),
+                    "distance_m": raw["distance_m"].to_numpy(),
+                    "verdict": [d.verdict for d in decisions],
+                    "rule_id": [d.rule_id for d in decisions],
+                    "basis": [d.basis or kind_basis(layer.kind) for d in decisions],
+                    "rule_title": [
+                        (d.rule.title_en if lang == "en" and d.rule.title_en else d.rule.title_zh) if d.rule else ""
+                        for d in decisions
+                    ],
+                    "rule_text": [d.rule.text(lang) if d.rule else "" for d in decisions],
+                    "catalog": [d.rule.catalog if d.rule else "" for d in decisions],
+                    "matched_rules": [";".join(r.code for r in d.matched) for d in decisions],
+                    "geometry": raw["geometry"].to_numpy(),
+                }
+            )
+        )
+    if parts:
+        findings = pd.concat(parts, ignore_index=True)
+        kind_order = {k: i for i, k in enumerate(kind_names())}
+        findings["_rank"] = findings["verdict"].map(rank)
+        findings["_kind"] = findings["kind"].map(lambda k: kind_order.get(k, 99))
+        findings = findings.sort_values(["_site_row", "_rank", "_kind", "distance_m", "zone_id"], kind="stable")
+        findings = gpd.GeoDataFrame(
+            findings.drop(columns=["_rank", "_kind"]).reset_index(drop=True),
+            geometry=gpd.GeoSeries(findings["geometry"].to_numpy(), crs=TARGET_CRS),
+            crs=TARGET_CRS,
+        )
+    else:
+        findings = _empty_findings()
+        findings["_site_row"] = pd.Series(dtype=int)
+
+    counts = findings.groupby("_site_row").size() if len(findings) else pd.Series(dtype=int)
+    verdicts = findings.groupby("_site_row")["verdict"].agg(worst) if len(findings) else pd.Series(dtype=object)
+    out = sites.copy()
+    out["n_findings"] = [int(counts.get(i, 0)) for i in range(len(out))]
+    out["verdict"] = [
+        "" if not ok[i] else verdicts.get(i, "clear") for i in range(len(out))
+    ]
+    out["geom_type"] = [g.geom_type if g is not None else "" for g in out.geometry]
+    out["site_area_m2"] = np.nan
+    out["site_length_m"] = np.nan
+    out.loc[idx, "site_area_m2"] = area
+    out.loc[idx, "site_length_m"] = length
+    findings = findings.drop(columns=["_site_row"])
+    run_meta = {
+        "buffer_m": float(buffer_m),
+        "tool_version": __version__,
+        "created": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
+        "lang": lang,
+        "input_crs": "EPSG:4490",
+        "source": "",
+    }
+    run_meta.update(meta or {})
+    return ScreeningResult(out, findings, layerset, catalog, run_meta)
+
+
+def check_site(
+    site,
+    layerset: LayerSet,
+    *,
+    industry=None,
+    tags=None,
+    action: str | None = None,
+    buffer_m: float = 1000.0,
+    crs: str | None = None,
+    site_id: str = "site",
+    catalog: Catalog | None = None,
+    lang: str = "zh",
+) -> ScreeningResult:
+    """Screen one site.
+
+    Parameters
+    ----------
+    site : str or shapely geometry
+        ``"lon,lat"``, WKT, or a geometry in EPSG:4490.
+    layerset : LayerSet
+    industry : str or list of str, optional
+        GB/T 4754-2017 codes or exact names.
+    tags : str or list of str, optional
+    action : {"new", "expand", "rebuild"}, optional
+    buffer_m : float
+    crs : str, optional
+        CRS of the coordinates in ``site`` when it is text.
+    site_id : str
+    catalog : Catalog, optional
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    ScreeningResult
+        With exactly one site row.
+
+    Raises
+    ------
+    SiteError, RuleError
+        For an unusable site, industry, tag or action.
+
+    Examples
+    --------
+    >>> from layers import load_layerset
+    >>> r = check_site("100.0,30.0", load_layerset("sample"), industry="C3360")
+    >>> r.sites.loc[0, "verdict"]
+    'clear'
+    """
+    if isinstance(site, str):
+        geom, crs_label = parse_site_text(site, crs=crs)
+    else:
+        geom, crs_label = site, "EPSG:4490"
+    sites = sites_from_geometries(
+        [geom], TARGET_CRS, industry=industry, tags=tags, action=action, site_ids=[site_id]
+    )
+    if sites.loc[0, "status"] == "error":
+        from zones.errors import SiteError
+
+        raise SiteError(sites.loc[0, "error"].replace("row 1: ", "site: "))
+    return screen_sites(
+        sites, layerset, catalog=catalog, buffer_m=buffer_m, lang=lang,
+        meta={"input_crs": crs_label, "source": site if isinstance(site, str) else site.wkt},
+    )

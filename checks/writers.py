@@ -1,0 +1,230 @@
+"""Write a screening result into an output folder, atomically.
+
+Every file is first written under a temporary name in the output folder and
+moved into place with :func:`os.replace` only when complete, so a reader never
+sees a half-written report; a failed run leaves the previous files untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import warnings
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyogrio
+
+from checks.result import FINDING_COLUMNS, SITE_COLUMNS, ScreeningResult
+from zones.errors import RedlineError
+
+__all__ = ["FORMATS", "parse_formats", "write_outputs"]
+
+#: Output formats of ``--formats``; ``summary.json`` is always written.
+FORMATS: dict[str, str] = {
+    "csv": "sites.csv, findings.csv",
+    "gpkg": "results.gpkg",
+    "html": "report.html",
+    "map": "map.html",
+}
+_PLANNED = {"docx": "report.docx", "xlsx": "results.xlsx"}
+SITE_EXTRA_COLUMNS = ["name", "industry", "tags", "action"]
+ILLUSTRATIVE_NOTICE = "示意数据，非官方数据，不得用于实际审查 / illustrative data, not official; do not use for a real review"
+
+
+def parse_formats(value: str | None) -> list[str]:
+    """Parse ``--formats`` (``all`` or a comma-separated list).
+
+    Raises
+    ------
+    RedlineError
+        Naming an unknown or not-yet-available format.
+
+    Examples
+    --------
+    >>> parse_formats("csv,html")
+    ['csv', 'html']
+    """
+    if value is None or value.strip() in ("", "all"):
+        return list(FORMATS)
+    names = [v.strip().lower() for v in value.split(",") if v.strip()]
+    for name in names:
+        if name in _PLANNED:
+            raise RedlineError(
+                f"--formats: {name} ({_PLANNED[name]}) is not available in this version; "
+                f"available: {', '.join(FORMATS)} or all"
+            )
+        if name not in FORMATS:
+            raise RedlineError(f"--formats: unknown format {name!r}; use a comma list of {', '.join(FORMATS)} or all")
+    return list(dict.fromkeys(names))
+
+
+@contextmanager
+def _atomic(target: Path):
+    """Yield a temporary path beside ``target``; move it into place on success."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    tmp_path.unlink()
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def _fmt(values: pd.Series, decimals: int) -> pd.Series:
+    return values.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.{decimals}f}")
+
+
+def sites_table(result: ScreeningResult) -> pd.DataFrame:
+    """Return the ``sites.csv`` table (contract columns first)."""
+    s = result.sites
+    return pd.DataFrame({c: s[c] for c in [*SITE_COLUMNS, *SITE_EXTRA_COLUMNS]})
+
+
+def findings_table(result: ScreeningResult) -> pd.DataFrame:
+    """Return the ``findings.csv`` table: exactly the contract columns, numbers formatted."""
+    f = pd.DataFrame(result.findings.drop(columns="geometry"))
+    out = f[FINDING_COLUMNS].copy()
+    out["overlap_area_m2"] = _fmt(f["overlap_area_m2"].astype(float), 2)
+    out["overlap_ratio"] = _fmt(f["overlap_ratio"].astype(float), 6)
+    out["overlap_length_m"] = _fmt(f["overlap_length_m"].astype(float), 2)
+    out["distance_m"] = _fmt(f["distance_m"].astype(float), 2)
+    return out
+
+
+def summary_dict(result: ScreeningResult, files: list[str]) -> dict:
+    """Return the content of ``summary.json``."""
+    per_kind: dict[str, dict[str, int]] = {}
+    for kind, verdict in zip(result.findings["kind"], result.findings["verdict"], strict=True):
+        per_kind.setdefault(kind, {}).setdefault(verdict, 0)
+        per_kind[kind][verdict] += 1
+    ls = result.layerset
+    summary = {
+        "tool": "redline-checker",
+        "tool_version": result.meta.get("tool_version"),
+        "created": result.meta.get("created"),
+        "layerset": ls.name,
+        "illustrative": ls.illustrative,
+        "layers": [
+            {"kind": lyr.kind, "source": lyr.label, "features": len(lyr.gdf), "crs": lyr.source_crs,
+             "fingerprint": lyr.fingerprint}
+            for lyr in ls.layers
+        ],
+        "rule_catalogs": dict(result.catalog.versions),
+        "buffer_m": result.meta.get("buffer_m"),
+        "input_crs": result.meta.get("input_crs"),
+        "source": result.meta.get("source"),
+        "n_sites": len(result.sites),
+        "n_findings": len(result.findings),
+        "verdicts": result.verdict_counts(),
+        "findings_by_kind": per_kind,
+        "files": files,
+    }
+    if ls.illustrative:
+        summary["notice"] = ILLUSTRATIVE_NOTICE
+    return summary
+
+
+def _write_csv(df: pd.DataFrame, target: Path) -> None:
+    with _atomic(target) as tmp:
+        df.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+
+
+def _write_gpkg(result: ScreeningResult, target: Path) -> None:
+    sites = result.sites.drop(columns=["project"], errors="ignore")
+    findings = result.findings
+    with _atomic(target) as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        pyogrio.write_dataframe(sites, tmp, layer="sites", driver="GPKG", geometry_type="Unknown")
+        pyogrio.write_dataframe(
+            findings, tmp, layer="findings", driver="GPKG", geometry_type="Unknown", append=False
+        )
+
+
+def _write_text(text: str, target: Path) -> None:
+    with _atomic(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def _write_map(result: ScreeningResult, target: Path, lang: str) -> None:
+    from maps import site_map
+
+    m = site_map(result, lang=lang)
+    with _atomic(target) as tmp:
+        m.save(str(tmp))
+
+
+def write_outputs(
+    result: ScreeningResult,
+    out_dir: str | Path,
+    *,
+    formats: list[str] | None = None,
+    lang: str = "zh",
+    progress: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Write the chosen outputs and ``summary.json`` into ``out_dir``.
+
+    Parameters
+    ----------
+    result : ScreeningResult
+    out_dir : str or Path
+        Created when missing.
+    formats : list of str, optional
+        Keys of :data:`FORMATS`; all by default.
+    lang : {"zh", "en"}
+    progress : callable, optional
+        Called with each file name as it is written.
+
+    Returns
+    -------
+    list of Path
+        The files written, ``summary.json`` last.
+
+    Raises
+    ------
+    RedlineError
+        When the folder cannot be created or written.
+    """
+    out = Path(out_dir)
+    formats = formats or list(FORMATS)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RedlineError(f"--out: cannot create folder '{out}' ({exc.strerror}); choose a writable folder") from None
+    written: list[Path] = []
+
+    def done(path: Path) -> None:
+        written.append(path)
+        if progress:
+            progress(path.name)
+
+    try:
+        if "csv" in formats:
+            _write_csv(sites_table(result), out / "sites.csv")
+            done(out / "sites.csv")
+            _write_csv(findings_table(result), out / "findings.csv")
+            done(out / "findings.csv")
+        if "gpkg" in formats:
+            _write_gpkg(result, out / "results.gpkg")
+            done(out / "results.gpkg")
+        if "html" in formats:
+            from checks.report_html import render_report_html
+
+            _write_text(render_report_html(result, lang=lang), out / "report.html")
+            done(out / "report.html")
+        if "map" in formats:
+            _write_map(result, out / "map.html", lang)
+            done(out / "map.html")
+        summary = summary_dict(result, [p.name for p in written] + ["summary.json"])
+        _write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", out / "summary.json")
+        done(out / "summary.json")
+    except PermissionError as exc:
+        raise RedlineError(f"--out: cannot write into '{out}' ({exc.strerror}); choose a writable folder") from None
+    return written
