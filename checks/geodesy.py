@@ -60,7 +60,8 @@ def geodesic_area(geom) -> float:
     poly = _polygonal(geom)
     if poly is None:
         return 0.0
-    return abs(GEOD.geometry_area_perimeter(poly)[0])
+    # pyproj sums signed ring areas: exteriors must run counter-clockwise, holes clockwise.
+    return abs(GEOD.geometry_area_perimeter(shapely.orient_polygons(poly))[0])
 
 
 def geodesic_length(geom) -> float:

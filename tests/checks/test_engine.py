@@ -1,0 +1,177 @@
+"""Relations, overlaps, distances and verdicts on zones whose answers are known by construction."""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import pytest
+from pyproj import Geod
+from shapely import LineString, Point, box
+
+from checks.screen import check_site, screen_sites
+from checks.sites import sites_from_geometries
+
+GEOD = Geod(ellps="GRS80")
+X0, Y0, X1, Y1 = 109.30, 22.20, 109.34, 22.24  # a 0.04 degree square zone
+ZONE = box(X0, Y0, X1, Y1)
+
+
+def area(geom) -> float:
+    return abs(GEOD.geometry_area_perimeter(geom)[0])
+
+
+@pytest.fixture
+def square_layers(make_layerset):
+    return make_layerset(
+        {
+            "water_source": [("WS-1", "first", ZONE)],
+            "control_unit": [("ZH45072110001", "priority", box(X0 - 0.1, Y0 - 0.1, X1, Y1 + 0.1)),
+                             ("ZH45072130001", "general", box(X1, Y0 - 0.1, X1 + 0.1, Y1 + 0.1))],
+        }
+    )
+
+
+def finding(result, kind="water_source"):
+    rows = result.findings[result.findings["kind"] == kind]
+    assert len(rows) == 1, rows
+    return rows.iloc[0]
+
+
+def test_polygon_exactly_half_inside(square_layers):
+    site = box(X1 - 0.005, 22.21, X1 + 0.005, 22.22)  # straddles the zone's east edge symmetrically
+    f = finding(check_site(site, square_layers))
+    assert f["relation"] == "overlaps"
+    assert f["overlap_ratio"] == pytest.approx(0.5, rel=1e-7)
+    expected = area(box(X1 - 0.005, 22.21, X1, 22.22))
+    assert f["overlap_area_m2"] == pytest.approx(expected, rel=1e-4)
+    assert f["distance_m"] == 0
+    assert f["verdict"] == "prohibited" and f["rule_id"] == "WS01"
+
+
+def test_polygon_wholly_inside(square_layers):
+    site = box(109.31, 22.21, 109.32, 22.22)
+    f = finding(check_site(site, square_layers))
+    assert f["relation"] == "inside"
+    assert f["overlap_ratio"] == pytest.approx(1.0)
+    assert f["overlap_area_m2"] == pytest.approx(area(site), rel=1e-4)
+
+
+def test_zone_wholly_inside_site(square_layers):
+    site = box(X0 - 0.01, Y0 - 0.01, X1 + 0.01, Y1 + 0.01)
+    r = check_site(site, square_layers)
+    f = finding(r)
+    assert f["relation"] == "overlaps"
+    assert f["overlap_area_m2"] == pytest.approx(area(ZONE), rel=1e-4)
+    assert f["overlap_ratio"] == pytest.approx(area(ZONE) / area(site), rel=1e-4)
+
+
+def test_point_inside_and_on_boundary(square_layers):
+    assert finding(check_site(Point(109.32, 22.22), square_layers))["relation"] == "inside"
+    f = finding(check_site(Point(X1, 22.22), square_layers))
+    assert f["relation"] == "inside"
+    assert math.isnan(f["overlap_area_m2"]) and math.isnan(f["overlap_ratio"])
+
+
+@pytest.mark.parametrize("metres", [1.0, 600.0, 999.0])
+def test_point_at_known_distance_is_nearby(square_layers, metres):
+    lon, lat, _ = GEOD.fwd(X1, 22.22, 90, metres)
+    f = finding(check_site(Point(lon, lat), square_layers))
+    assert f["relation"] == "nearby"
+    assert f["distance_m"] == pytest.approx(metres, abs=0.5)
+    assert f["verdict"] == "review"
+    assert math.isnan(f["overlap_area_m2"])
+
+
+def test_buffer_limits_nearby(square_layers):
+    lon, lat, _ = GEOD.fwd(X1, 22.22, 90, 1500.0)
+    r = check_site(Point(lon, lat), square_layers)
+    assert (r.findings["kind"] == "water_source").sum() == 0
+    r = check_site(Point(lon, lat), square_layers, buffer_m=2000)
+    assert finding(r)["distance_m"] == pytest.approx(1500.0, abs=0.5)
+    r = check_site(Point(lon, lat), square_layers, buffer_m=0)
+    assert (r.findings["kind"] == "water_source").sum() == 0
+
+
+def test_line_crossing_zone_has_geodesic_overlap_length(square_layers):
+    line = LineString([(X0 - 0.01, 22.22), (X1 + 0.01, 22.22)])
+    f = finding(check_site(line, square_layers))
+    assert f["relation"] == "overlaps"
+    assert f["overlap_length_m"] == pytest.approx(GEOD.inv(X0, 22.22, X1, 22.22)[2], abs=0.01)
+    assert math.isnan(f["overlap_ratio"])
+    inside = LineString([(109.31, 22.21), (109.33, 22.23)])
+    f = finding(check_site(inside, square_layers))
+    assert f["relation"] == "inside"
+    assert f["overlap_length_m"] == pytest.approx(GEOD.inv(109.31, 22.21, 109.33, 22.23)[2], abs=0.01)
+
+
+def test_site_touching_an_edge_is_nearby_at_zero(square_layers):
+    f = finding(check_site(box(X1, 22.21, X1 + 0.01, 22.22), square_layers))
+    assert f["relation"] == "nearby" and f["distance_m"] == 0
+
+
+def test_control_units_are_never_nearby(square_layers):
+    r = check_site(Point(109.32, 22.22), square_layers)
+    units = r.findings[r.findings["kind"] == "control_unit"]
+    assert units["zone_id"].tolist() == ["ZH45072110001"]
+    assert units["relation"].tolist() == ["inside"]
+
+
+def test_site_verdict_is_worst_of_findings(square_layers):
+    r = check_site(Point(109.32, 22.22), square_layers, industry="C2614")
+    assert sorted(r.findings["verdict"]) == ["prohibited", "restricted"]
+    assert r.sites.loc[0, "verdict"] == "prohibited"
+    assert r.findings.iloc[0]["verdict"] == "prohibited"  # worst first
+
+
+def test_exemption_by_tag(square_layers):
+    r = check_site(Point(109.32, 22.22), square_layers, tags=["water_supply"])
+    assert finding(r)["verdict"] == "restricted"
+    assert finding(r)["rule_id"] == "WS02"
+
+
+def test_far_site_is_clear(square_layers):
+    r = check_site(Point(110.5, 23.5), square_layers)
+    assert r.sites.loc[0, "verdict"] == "clear"
+    assert r.sites.loc[0, "n_findings"] == 0
+    assert len(r.findings) == 0
+
+
+def test_bad_rows_are_kept_and_others_still_run(square_layers):
+    geoms = [Point(109.32, 22.22), None, box(0, 0, 1, 1).union(box(2, 2, 3, 3)).symmetric_difference(box(0, 0, 3, 3)),
+             Point(109.32, 22.22)]
+    bowtie = LineString([(0, 0), (1, 1)])  # valid line; a bow-tie polygon below is invalid
+    from shapely import Polygon
+
+    geoms[2] = Polygon([(109.31, 22.21), (109.33, 22.23), (109.33, 22.21), (109.31, 22.23)])
+    geoms.append(bowtie)
+    sites = sites_from_geometries(geoms, "EPSG:4490", site_ids=["a", "b", "c", "d", "e"], industry="C2614")
+    r = screen_sites(sites, square_layers)
+    assert r.sites["site_id"].tolist() == ["a", "b", "c", "d", "e"]
+    assert r.sites["status"].tolist() == ["ok", "error", "error", "ok", "ok"]
+    assert "no geometry" in r.sites.loc[1, "error"]
+    assert "invalid geometry" in r.sites.loc[2, "error"] and "Self-intersection" in r.sites.loc[2, "error"]
+    assert r.sites.loc[0, "verdict"] == "prohibited" and r.sites.loc[3, "verdict"] == "prohibited"
+    assert r.verdict_counts()["error"] == 2
+
+
+def test_findings_in_metres_match_every_format(make_layerset):
+    site = box(X1 - 0.005, 22.21, X1 + 0.005, 22.22)
+    areas = []
+    for fmt in ("gpkg", "geojson", "shp", "fgb"):
+        layers = make_layerset({"water_source": [("WS-1", "first", ZONE)]}, fmt=fmt)
+        areas.append(finding(check_site(site, layers))["overlap_area_m2"])
+    assert max(areas) - min(areas) < 1e-6
+
+
+def test_projected_layer_gives_same_answer(tmp_path, make_layerset):
+    from layers import load_layerset
+    from tests.conftest import write_layerset
+
+    manifest = write_layerset(tmp_path / "gk", {"water_source": [("WS-1", "first", ZONE)]})
+    gdf = gpd.read_file(tmp_path / "gk" / "water_source.gpkg").to_crs("EPSG:4545")
+    gdf.to_file(tmp_path / "gk" / "water_source.gpkg", driver="GPKG")
+    layers = load_layerset(manifest)
+    assert layers.layers[0].source_crs.startswith("EPSG:4545")
+    site = box(X1 - 0.005, 22.21, X1 + 0.005, 22.22)
+    assert finding(check_site(site, layers))["overlap_ratio"] == pytest.approx(0.5, rel=1e-6)
