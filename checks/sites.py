@@ -93,15 +93,15 @@ def parse_site_text(text: str, *, crs=None) -> tuple[shapely.Geometry, str]:
     if m:
         x, y = float(m.group(1)), float(m.group(2))
         if geographic:
+            if not _in_china(x, y) and _in_china(y, x):
+                raise SiteError(
+                    f"site {text!r} reads as latitude,longitude; write longitude first: \"{y},{x}\""
+                )
             if not (-180 <= x <= 180 and -90 <= y <= 90):
                 hint = guess_crs(np.array([x]), np.array([y]))
                 raise SiteError(
                     f"site {text!r}: {x}, {y} are not longitude/latitude"
                     + (f"; they look like {hint}; give --crs" if hint else "")
-                )
-            if not _in_china(x, y) and _in_china(y, x):
-                raise SiteError(
-                    f"site {text!r} reads as latitude,longitude; write longitude first: \"{y},{x}\""
                 )
         geom = shapely.Point(x, y)
     else:
