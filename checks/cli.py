@@ -185,12 +185,12 @@ def _cmd_batch(args: argparse.Namespace) -> None:
     from checks.sites import read_sites
     from layers import load_layerset
 
-    layerset = load_layerset(args.layers)
     sites, crs_label = read_sites(
         args.sites_file, id_field=args.id_field, name_field=args.name_field,
         industry_field=args.industry_field, tags_field=args.tags_field, action_field=args.action_field,
         crs=args.crs, layer=args.layer, industry=args.industry, tags=_tags(args.tag), action=args.action,
     )
+    layerset = load_layerset(args.layers)
     result = screen_sites(sites, layerset, buffer_m=args.buffer, lang=args.lang,
                           meta={"input_crs": crs_label, "source": str(args.sites_file)})
     _print_result(args, result, detail=False)
