@@ -30,20 +30,38 @@ def _buffer(value: str) -> float:
 
 
 def _common(p: argparse.ArgumentParser, *, project: bool = True) -> None:
-    p.add_argument("--layers", default="sample", metavar="PATH",
-                   help="layerset.yaml, a folder holding one, or 'sample' (default)")
+    p.add_argument(
+        "--layers", default="sample", metavar="PATH", help="layerset.yaml, a folder holding one, or 'sample' (default)"
+    )
     if project:
-        p.add_argument("--industry", metavar="CODE_OR_NAME",
-                       help="GB/T 4754-2017 code (e.g. C3360) or exact Chinese name; several with ';'")
-        p.add_argument("--tag", action="append", default=[], metavar="TAG",
-                       help="project tag (repeatable, or ';'-separated); see `redline rules tags`")
+        p.add_argument(
+            "--industry",
+            metavar="CODE_OR_NAME",
+            help="GB/T 4754-2017 code (e.g. C3360) or exact Chinese name; several with ';'",
+        )
+        p.add_argument(
+            "--tag",
+            action="append",
+            default=[],
+            metavar="TAG",
+            help="project tag (repeatable, or ';'-separated); see `redline rules tags`",
+        )
         p.add_argument("--action", choices=("new", "expand", "rebuild"), help="default: new")
-    p.add_argument("--buffer", type=_buffer, default=1000.0, metavar="METRES",
-                   help="report zones within this distance as nearby (default 1000)")
+    p.add_argument(
+        "--buffer",
+        type=_buffer,
+        default=1000.0,
+        metavar="METRES",
+        help="report zones within this distance as nearby (default 1000)",
+    )
     p.add_argument("--crs", metavar="CRS", help="CRS of the site coordinates: EPSG code, CGCS2000-GK3-36, gcj02, bd09")
     p.add_argument("--lang", choices=_LANGS, default="zh", help="language of reports and maps (default zh)")
-    p.add_argument("--formats", metavar="LIST", default="all",
-                   help="outputs to write: comma list of csv,gpkg,html,map or all (default)")
+    p.add_argument(
+        "--formats",
+        metavar="LIST",
+        default="all",
+        help="outputs to write: comma list of csv,gpkg,html,map or all (default)",
+    )
     p.add_argument("--quiet", action="store_true", help="print only errors")
 
 
@@ -60,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="redline-demo", metavar="DIR", help="output folder (default ./redline-demo)")
     _common(demo, project=False)
 
-    check = sub.add_parser("check", help="screen one site: \"lon,lat\", WKT, or a vector file")
+    check = sub.add_parser("check", help='screen one site: "lon,lat", WKT, or a vector file')
     check.add_argument("site", metavar="SITE")
     check.add_argument("--out", metavar="DIR", help="also write the outputs into DIR")
     check.add_argument("--site-id", default="site", help="id of the site in the outputs")
@@ -114,7 +132,10 @@ def _print_result(args: argparse.Namespace, result, *, detail: bool) -> None:
         _say(args, "⚠ " + t("illustrative_notice", lang))
     if detail:
         for _, site in result.sites.iterrows():
-            _say(args, f"{site['site_id']}: {verdict_label(site['verdict'] or 'error', lang)} ({site['verdict'] or 'error'})")
+            _say(
+                args,
+                f"{site['site_id']}: {verdict_label(site['verdict'] or 'error', lang)} ({site['verdict'] or 'error'})",
+            )
             for _, f in result.findings[result.findings["site_id"] == site["site_id"]].iterrows():
                 kind = KINDS[f["kind"]]
                 measure = ""
@@ -124,8 +145,11 @@ def _print_result(args: argparse.Namespace, result, *, detail: bool) -> None:
                     measure = f" {f['overlap_length_m']:,.1f} m"
                 if f["relation"] == "nearby":
                     measure = f" {f['distance_m']:,.1f} m"
-                _say(args, f"  - {kind.label(lang)} {f['zone_id']} {f['zone_name']} {kind.class_label(f['zone_class'], lang)}"
-                     f" | {f['relation']}{measure} | {verdict_label(f['verdict'], lang)} {f['rule_id']}")
+                _say(
+                    args,
+                    f"  - {kind.label(lang)} {f['zone_id']} {f['zone_name']} {kind.class_label(f['zone_class'], lang)}"
+                    f" | {f['relation']}{measure} | {verdict_label(f['verdict'], lang)} {f['rule_id']}",
+                )
     counts = result.verdict_counts()
     _say(args, t("summary_line", lang, n=len(result.sites), **counts))
 
@@ -147,8 +171,13 @@ def _cmd_demo(args: argparse.Namespace) -> None:
     layerset = load_layerset(args.layers)
     sites_path = sample_dir() / "sites.geojson"
     sites, crs_label = read_sites(sites_path, crs=args.crs)
-    result = screen_sites(sites, layerset, buffer_m=args.buffer, lang=args.lang,
-                          meta={"input_crs": crs_label, "source": "sample: sites.geojson"})
+    result = screen_sites(
+        sites,
+        layerset,
+        buffer_m=args.buffer,
+        lang=args.lang,
+        meta={"input_crs": crs_label, "source": "sample: sites.geojson"},
+    )
     _print_result(args, result, detail=False)
     _print_sites_table(args, result)
     _write(args, result, args.out)
@@ -171,11 +200,21 @@ def _cmd_check(args: argparse.Namespace) -> None:
     tags = _tags(args.tag)
     if Path(args.site).exists():
         sites, crs_label = read_sites(args.site, crs=args.crs, industry=args.industry, tags=tags, action=args.action)
-        result = screen_sites(sites, layerset, buffer_m=args.buffer, lang=args.lang,
-                              meta={"input_crs": crs_label, "source": args.site})
+        result = screen_sites(
+            sites, layerset, buffer_m=args.buffer, lang=args.lang, meta={"input_crs": crs_label, "source": args.site}
+        )
     else:
-        result = check_site(args.site, layerset, industry=args.industry, tags=tags, action=args.action,
-                            buffer_m=args.buffer, crs=args.crs, site_id=args.site_id, lang=args.lang)
+        result = check_site(
+            args.site,
+            layerset,
+            industry=args.industry,
+            tags=tags,
+            action=args.action,
+            buffer_m=args.buffer,
+            crs=args.crs,
+            site_id=args.site_id,
+            lang=args.lang,
+        )
     _print_result(args, result, detail=True)
     _write(args, result, args.out)
 
@@ -186,13 +225,26 @@ def _cmd_batch(args: argparse.Namespace) -> None:
     from layers import load_layerset
 
     sites, crs_label = read_sites(
-        args.sites_file, id_field=args.id_field, name_field=args.name_field,
-        industry_field=args.industry_field, tags_field=args.tags_field, action_field=args.action_field,
-        crs=args.crs, layer=args.layer, industry=args.industry, tags=_tags(args.tag), action=args.action,
+        args.sites_file,
+        id_field=args.id_field,
+        name_field=args.name_field,
+        industry_field=args.industry_field,
+        tags_field=args.tags_field,
+        action_field=args.action_field,
+        crs=args.crs,
+        layer=args.layer,
+        industry=args.industry,
+        tags=_tags(args.tag),
+        action=args.action,
     )
     layerset = load_layerset(args.layers)
-    result = screen_sites(sites, layerset, buffer_m=args.buffer, lang=args.lang,
-                          meta={"input_crs": crs_label, "source": str(args.sites_file)})
+    result = screen_sites(
+        sites,
+        layerset,
+        buffer_m=args.buffer,
+        lang=args.lang,
+        meta={"input_crs": crs_label, "source": str(args.sites_file)},
+    )
     _print_result(args, result, detail=False)
     _write(args, result, args.out)
 
@@ -243,13 +295,22 @@ def _cmd_rules(args: argparse.Namespace) -> None:
     elif args.rules_command == "show":
         rule = catalog.get(args.code)
         fields = [
-            ("code", rule.code), ("catalog", rule.catalog), ("kind", rule.kind),
-            ("zone_class", ", ".join(rule.zone_class) or "(every class)"), ("relation", rule.relation),
-            ("max_distance_m", rule.max_distance_m), ("industries", ", ".join(rule.industries)),
-            ("unless_industries", ", ".join(rule.unless_industries)), ("tags", ", ".join(sorted(rule.tags))),
-            ("unless_tags", ", ".join(sorted(rule.unless_tags))), ("actions", ", ".join(rule.actions)),
-            ("verdict", rule.verdict), ("title", rule.title_en if args.lang == "en" else rule.title_zh),
-            ("text", rule.text(args.lang)), ("basis", rule.basis), ("note", rule.note),
+            ("code", rule.code),
+            ("catalog", rule.catalog),
+            ("kind", rule.kind),
+            ("zone_class", ", ".join(rule.zone_class) or "(every class)"),
+            ("relation", rule.relation),
+            ("max_distance_m", rule.max_distance_m),
+            ("industries", ", ".join(rule.industries)),
+            ("unless_industries", ", ".join(rule.unless_industries)),
+            ("tags", ", ".join(sorted(rule.tags))),
+            ("unless_tags", ", ".join(sorted(rule.unless_tags))),
+            ("actions", ", ".join(rule.actions)),
+            ("verdict", rule.verdict),
+            ("title", rule.title_en if args.lang == "en" else rule.title_zh),
+            ("text", rule.text(args.lang)),
+            ("basis", rule.basis),
+            ("note", rule.note),
         ]
         for key, value in fields:
             if value not in (None, ""):
@@ -281,8 +342,12 @@ def _cmd_versions(args: argparse.Namespace) -> None:
 
 
 _COMMANDS = {
-    "demo": _cmd_demo, "check": _cmd_check, "batch": _cmd_batch,
-    "layers": _cmd_layers, "rules": _cmd_rules, "versions": _cmd_versions,
+    "demo": _cmd_demo,
+    "check": _cmd_check,
+    "batch": _cmd_batch,
+    "layers": _cmd_layers,
+    "rules": _cmd_rules,
+    "versions": _cmd_versions,
 }
 
 

@@ -23,8 +23,14 @@ __all__ = ["RAW_COLUMNS", "degrees_for", "site_measures", "spatial_findings"]
 NO_NEARBY_KINDS = frozenset({"control_unit"})
 
 RAW_COLUMNS = [
-    "site_idx", "zone_idx", "relation", "overlap_area_m2", "overlap_ratio",
-    "overlap_length_m", "distance_m", "geometry",
+    "site_idx",
+    "zone_idx",
+    "relation",
+    "overlap_area_m2",
+    "overlap_ratio",
+    "overlap_length_m",
+    "distance_m",
+    "geometry",
 ]
 
 
@@ -145,8 +151,13 @@ def spatial_findings(
     area[poly & (relation == "nearby")] = np.nan
     return pd.DataFrame(
         {
-            "site_idx": si, "zone_idx": zi, "relation": relation, "overlap_area_m2": area,
-            "overlap_ratio": ratio, "overlap_length_m": length, "distance_m": distance,
+            "site_idx": si,
+            "zone_idx": zi,
+            "relation": relation,
+            "overlap_area_m2": area,
+            "overlap_ratio": ratio,
+            "overlap_length_m": length,
+            "distance_m": distance,
             "geometry": overlap,
         }
     )

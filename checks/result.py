@@ -18,9 +18,19 @@ SITE_COLUMNS: list[str] = ["site_id", "verdict", "n_findings", "status", "error"
 
 #: Contract columns of ``findings.csv``.
 FINDING_COLUMNS: list[str] = [
-    "site_id", "kind", "zone_id", "zone_name", "zone_class", "relation",
-    "overlap_area_m2", "overlap_ratio", "overlap_length_m", "distance_m",
-    "verdict", "rule_id", "basis",
+    "site_id",
+    "kind",
+    "zone_id",
+    "zone_name",
+    "zone_class",
+    "relation",
+    "overlap_area_m2",
+    "overlap_ratio",
+    "overlap_length_m",
+    "distance_m",
+    "verdict",
+    "rule_id",
+    "basis",
 ]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import geopandas as gpd
 import numpy as np
@@ -157,9 +157,7 @@ def screen_sites(
     verdicts = findings.groupby("_site_row")["verdict"].agg(worst) if len(findings) else pd.Series(dtype=object)
     out = sites.copy()
     out["n_findings"] = [int(counts.get(i, 0)) for i in range(len(out))]
-    out["verdict"] = [
-        "" if not ok[i] else verdicts.get(i, "clear") for i in range(len(out))
-    ]
+    out["verdict"] = ["" if not ok[i] else verdicts.get(i, "clear") for i in range(len(out))]
     out["geom_type"] = [g.geom_type if g is not None else "" for g in out.geometry]
     out["site_area_m2"] = np.nan
     out["site_length_m"] = np.nan
@@ -169,7 +167,7 @@ def screen_sites(
     run_meta = {
         "buffer_m": float(buffer_m),
         "tool_version": __version__,
-        "created": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
         "lang": lang,
         "input_crs": "EPSG:4490",
         "source": "",
@@ -230,14 +228,16 @@ def check_site(
         geom, crs_label = parse_site_text(site, crs=crs)
     else:
         geom, crs_label = site, "EPSG:4490"
-    sites = sites_from_geometries(
-        [geom], TARGET_CRS, industry=industry, tags=tags, action=action, site_ids=[site_id]
-    )
+    sites = sites_from_geometries([geom], TARGET_CRS, industry=industry, tags=tags, action=action, site_ids=[site_id])
     if sites.loc[0, "status"] == "error":
         from zones.errors import SiteError
 
         raise SiteError(sites.loc[0, "error"].replace("row 1: ", "site: "))
     return screen_sites(
-        sites, layerset, catalog=catalog, buffer_m=buffer_m, lang=lang,
+        sites,
+        layerset,
+        catalog=catalog,
+        buffer_m=buffer_m,
+        lang=lang,
         meta={"input_crs": crs_label, "source": site if isinstance(site, str) else site.wkt},
     )

@@ -94,9 +94,7 @@ def parse_site_text(text: str, *, crs=None) -> tuple[shapely.Geometry, str]:
         x, y = float(m.group(1)), float(m.group(2))
         if geographic:
             if not _in_china(x, y) and _in_china(y, x):
-                raise SiteError(
-                    f"site {text!r} reads as latitude,longitude; write longitude first: \"{y},{x}\""
-                )
+                raise SiteError(f'site {text!r} reads as latitude,longitude; write longitude first: "{y},{x}"')
             if not (-180 <= x <= 180 and -90 <= y <= 90):
                 hint = guess_crs(np.array([x]), np.array([y]))
                 raise SiteError(
@@ -109,8 +107,8 @@ def parse_site_text(text: str, *, crs=None) -> tuple[shapely.Geometry, str]:
             geom = shapely.from_wkt(text.strip())
         except shapely.errors.GEOSException as exc:
             raise SiteError(
-                f"site {text!r} is neither \"lon,lat\" nor WKT ({exc}); write e.g. "
-                "\"109.30,22.28\" or \"POLYGON ((109.30 22.28, 109.31 22.28, 109.31 22.29, 109.30 22.28))\", "
+                f'site {text!r} is neither "lon,lat" nor WKT ({exc}); write e.g. '
+                '"109.30,22.28" or "POLYGON ((109.30 22.28, 109.31 22.28, 109.31 22.29, 109.30 22.28))", '
                 "or give the path of an existing file"
             ) from None
     problem = _geometry_problem(geom)
@@ -153,7 +151,7 @@ def _read_table(path: Path) -> pd.DataFrame:
     if path.suffix.lower() in (".xlsx", ".xls"):
         try:
             return pd.read_excel(path, dtype=str).fillna("")
-        except Exception as exc:  # noqa: BLE001 - any reader failure is a user file problem
+        except Exception as exc:
             raise SiteError(f"{path}: cannot read the spreadsheet ({exc}); save it as .xlsx or CSV") from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -191,8 +189,7 @@ def _table_geometries(df: pd.DataFrame, path: Path, lon_col, lat_col, wkt_col, c
         for i in range(n):
             if np.isnan(xs[i]) or np.isnan(ys[i]):
                 errors[i] = (
-                    f"row {i + 2}: {lon_col}={df[lon_col].iloc[i]!r}, {lat_col}={df[lat_col].iloc[i]!r} "
-                    "are not numbers"
+                    f"row {i + 2}: {lon_col}={df[lon_col].iloc[i]!r}, {lat_col}={df[lat_col].iloc[i]!r} are not numbers"
                 )
             else:
                 geoms[i] = shapely.Point(xs[i], ys[i])
@@ -298,18 +295,35 @@ def read_sites(
             f"sites file '{path.name}': unsupported format {suffix!r}; use SHP, GPKG, GeoJSON, FGB, CSV or XLSX"
         )
     if not crs_label:
-        crs_label = src_crs if isinstance(src_crs, str) else (
-            f"EPSG:{CRS.from_user_input(src_crs).to_epsg()}" if CRS.from_user_input(src_crs).to_epsg()
-            else CRS.from_user_input(src_crs).name
+        crs_label = (
+            src_crs
+            if isinstance(src_crs, str)
+            else (
+                f"EPSG:{CRS.from_user_input(src_crs).to_epsg()}"
+                if CRS.from_user_input(src_crs).to_epsg()
+                else CRS.from_user_input(src_crs).name
+            )
         )
     cols = {
         role: _find_column(columns, role, explicit, path)
-        for role, explicit in (("id", id_field), ("name", name_field), ("industry", industry_field),
-                               ("tags", tags_field), ("action", action_field))
+        for role, explicit in (
+            ("id", id_field),
+            ("name", name_field),
+            ("industry", industry_field),
+            ("tags", tags_field),
+            ("action", action_field),
+        )
     }
     sites = sites_from_geometries(
-        geoms, src_crs, df=df, columns=cols, row_errors=row_errors,
-        industry=industry, tags=tags, action=action, source=path.name,
+        geoms,
+        src_crs,
+        df=df,
+        columns=cols,
+        row_errors=row_errors,
+        industry=industry,
+        tags=tags,
+        action=action,
+        source=path.name,
     )
     return sites, crs_label
 
@@ -363,7 +377,9 @@ def sites_from_geometries(
     for i in range(n):
         err = row_errors[i]
         row_label = f"row {i + 1}" if df is None else f"row {i + 1} (id {ids[i]})"
-        ind = _cell(df, columns.get("industry"), i) or (industry if isinstance(industry, str) else ";".join(industry or []))
+        ind = _cell(df, columns.get("industry"), i) or (
+            industry if isinstance(industry, str) else ";".join(industry or [])
+        )
         tg = _cell(df, columns.get("tags"), i) or (tags if isinstance(tags, str) else ";".join(tags or []))
         act = _cell(df, columns.get("action"), i) or (action or "new")
         project = None

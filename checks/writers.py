@@ -33,7 +33,9 @@ FORMATS: dict[str, str] = {
 }
 _PLANNED = {"docx": "report.docx", "xlsx": "results.xlsx"}
 SITE_EXTRA_COLUMNS = ["name", "industry", "tags", "action"]
-ILLUSTRATIVE_NOTICE = "示意数据，非官方数据，不得用于实际审查 / illustrative data, not official; do not use for a real review"
+ILLUSTRATIVE_NOTICE = (
+    "示意数据，非官方数据，不得用于实际审查 / illustrative data, not official; do not use for a real review"
+)
 
 
 def parse_formats(value: str | None) -> list[str]:
@@ -113,8 +115,13 @@ def summary_dict(result: ScreeningResult, files: list[str]) -> dict:
         "layerset": ls.name,
         "illustrative": ls.illustrative,
         "layers": [
-            {"kind": lyr.kind, "source": lyr.label, "features": len(lyr.gdf), "crs": lyr.source_crs,
-             "fingerprint": lyr.fingerprint}
+            {
+                "kind": lyr.kind,
+                "source": lyr.label,
+                "features": len(lyr.gdf),
+                "crs": lyr.source_crs,
+                "fingerprint": lyr.fingerprint,
+            }
             for lyr in ls.layers
         ],
         "rule_catalogs": dict(result.catalog.versions),
@@ -143,9 +150,7 @@ def _write_gpkg(result: ScreeningResult, target: Path) -> None:
     with _atomic(target) as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         pyogrio.write_dataframe(sites, tmp, layer="sites", driver="GPKG", geometry_type="Unknown")
-        pyogrio.write_dataframe(
-            findings, tmp, layer="findings", driver="GPKG", geometry_type="Unknown", append=False
-        )
+        pyogrio.write_dataframe(findings, tmp, layer="findings", driver="GPKG", geometry_type="Unknown", append=False)
 
 
 def _write_text(text: str, target: Path) -> None:

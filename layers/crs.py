@@ -28,7 +28,7 @@ def _gk_alias(text: str) -> int | None:
     for prefix, width in (("CGCS2000-GK3-", 3), ("CGCS2000-GK6-", 6)):
         if not t.startswith(prefix):
             continue
-        rest = t[len(prefix):]
+        rest = t[len(prefix) :]
         if rest.startswith("CM") and rest[2:].isdigit():
             cm = int(rest[2:])
             if width == 3 and cm % 3 == 0 and 75 <= cm <= 135:

@@ -92,9 +92,7 @@ class LayerSet:
             if kind is None or layer.kind == kind
         ]
         if not parts:
-            return gpd.GeoDataFrame(
-                {c: [] for c in [*STANDARD_COLUMNS, "kind"]}, geometry=[], crs=TARGET_CRS
-            )
+            return gpd.GeoDataFrame({c: [] for c in [*STANDARD_COLUMNS, "kind"]}, geometry=[], crs=TARGET_CRS)
         import pandas as pd
 
         return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=TARGET_CRS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,19 @@ MANIFEST_NAME = "layerset.yaml"
 ON_INVALID = ("raise", "warn", "fix")
 _TOP_KEYS = {"name", "crs", "illustrative", "layers", "description", "source"}
 _LAYER_KEYS = {
-    "kind", "path", "layer", "id_field", "name_field", "class_field", "class_map",
-    "encoding", "crs", "access_list", "on_invalid", "confidential", "title",
+    "kind",
+    "path",
+    "layer",
+    "id_field",
+    "name_field",
+    "class_field",
+    "class_map",
+    "encoding",
+    "crs",
+    "access_list",
+    "on_invalid",
+    "confidential",
+    "title",
 }
 _READABLE = {".gpkg", ".shp", ".geojson", ".json", ".fgb"}
 
@@ -60,8 +72,7 @@ class Manifest:
 
 def _load_yaml(path: Path) -> Any:
     if not path.is_file():
-        raise ManifestError(str(path), ["file does not exist; give a layerset.yaml, a folder "
-                                        "holding one, or `sample`"])
+        raise ManifestError(str(path), ["file does not exist; give a layerset.yaml, a folder holding one, or `sample`"])
     try:
         return yaml.safe_load(path.read_text("utf-8"))
     except UnicodeDecodeError:
@@ -100,7 +111,9 @@ def _parse_layer(raw: Any, i: int, base: Path, problems: list[str]) -> LayerSpec
         for src, dst in raw_map.items():
             if str(dst) not in classes:
                 allowed = ", ".join(classes) or "none (this kind has no classes)"
-                problems.append(f"{where}: class_map maps {src!r} to {dst!r}, not a class of {kind}; classes are {allowed}")
+                problems.append(
+                    f"{where}: class_map maps {src!r} to {dst!r}, not a class of {kind}; classes are {allowed}"
+                )
             class_map[_norm_value(src)] = str(dst)
     if kind in KINDS and KINDS[kind].classes and kind != "ecological_redline" and not raw.get("class_field"):
         problems.append(
@@ -113,6 +126,12 @@ def _parse_layer(raw: Any, i: int, base: Path, problems: list[str]) -> LayerSpec
             crs = parse_crs(raw["crs"], what=f"{where}: crs")
         except CRSError as exc:
             problems.append(str(exc))
+    encoding = raw.get("encoding")
+    if encoding is not None:
+        try:
+            codecs.lookup(str(encoding))
+        except LookupError:
+            problems.append(f"{where}: encoding {encoding!r} is not a known text encoding; use e.g. gbk or utf-8")
     on_invalid = raw.get("on_invalid", "raise")
     if on_invalid not in ON_INVALID:
         problems.append(f"{where}: on_invalid {on_invalid!r} is not one of {', '.join(ON_INVALID)}")
@@ -124,10 +143,18 @@ def _parse_layer(raw: Any, i: int, base: Path, problems: list[str]) -> LayerSpec
         if not access_list.exists():
             problems.append(f"{where}: access_list file {str(access_list)!r} does not exist")
     return LayerSpec(
-        kind=str(kind), path=path, layer=raw.get("layer"), id_field=raw.get("id_field"),
-        name_field=raw.get("name_field"), class_field=raw.get("class_field"),
-        class_map=class_map, encoding=raw.get("encoding"), crs=crs,
-        access_list=access_list, on_invalid=on_invalid, index=i,
+        kind=str(kind),
+        path=path,
+        layer=raw.get("layer"),
+        id_field=raw.get("id_field"),
+        name_field=raw.get("name_field"),
+        class_field=raw.get("class_field"),
+        class_map=class_map,
+        encoding=raw.get("encoding"),
+        crs=crs,
+        access_list=access_list,
+        on_invalid=on_invalid,
+        index=i,
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -82,7 +81,9 @@ def _check_geometry(gdf: gpd.GeoDataFrame, ids: pd.Series, spec: LayerSpec, prob
                 "remove them, or set `on_invalid: warn` to skip them"
             )
         else:
-            warnings.warn(f"{spec.where}: skipped {missing.sum()} empty feature(s): {_listing(rows)}", UserWarning, stacklevel=3)
+            warnings.warn(
+                f"{spec.where}: skipped {missing.sum()} empty feature(s): {_listing(rows)}", UserWarning, stacklevel=3
+            )
     if invalid.any():
         reasons = [f"{ids.iloc[i]} ({shapely.is_valid_reason(geoms[i])})" for i in np.flatnonzero(invalid)]
         if spec.on_invalid == "raise":
@@ -92,7 +93,11 @@ def _check_geometry(gdf: gpd.GeoDataFrame, ids: pd.Series, spec: LayerSpec, prob
             )
         else:
             gdf.loc[invalid, gdf.geometry.name] = shapely.make_valid(geoms[invalid])
-            warnings.warn(f"{spec.where}: repaired {invalid.sum()} invalid geometries: {_listing(reasons)}", UserWarning, stacklevel=3)
+            warnings.warn(
+                f"{spec.where}: repaired {invalid.sum()} invalid geometries: {_listing(reasons)}",
+                UserWarning,
+                stacklevel=3,
+            )
     return gdf.loc[~missing]
 
 
@@ -173,7 +178,11 @@ def read_zone_layer(spec: LayerSpec, default_crs=None, problems: list[str] | Non
     out = gpd.GeoDataFrame(
         {
             "zone_id": ids.loc[gdf.index].to_numpy(),
-            "zone_name": (names.loc[gdf.index].fillna("").astype(str).to_numpy() if names is not None else ids.loc[gdf.index].to_numpy()),
+            "zone_name": (
+                names.loc[gdf.index].fillna("").astype(str).to_numpy()
+                if names is not None
+                else ids.loc[gdf.index].to_numpy()
+            ),
             "zone_class": zone_class.loc[gdf.index].to_numpy(),
         },
         index=gdf.index,
@@ -181,6 +190,12 @@ def read_zone_layer(spec: LayerSpec, default_crs=None, problems: list[str] | Non
     out = gpd.GeoDataFrame(pd.concat([out, attrs], axis=1), geometry=gdf.geometry.name, crs=TARGET_CRS)
     out = out.rename_geometry("geometry") if out.geometry.name != "geometry" else out
     return ZoneLayer(
-        kind=spec.kind, path=spec.path, gdf=out.reset_index(drop=True), fingerprint=fingerprint(spec.path),
-        source_crs=source_crs, layer=spec.layer, encoding=spec.encoding, access_list=spec.access_list,
+        kind=spec.kind,
+        path=spec.path,
+        gdf=out.reset_index(drop=True),
+        fingerprint=fingerprint(spec.path),
+        source_crs=source_crs,
+        layer=spec.layer,
+        encoding=spec.encoding,
+        access_list=spec.access_list,
     )

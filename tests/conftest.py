@@ -21,7 +21,9 @@ def pytest_report_header(config):
     return [f"redline-checker {v['redline-checker']}: GEOS {v['GEOS']}, PROJ {v['PROJ']}, GDAL {v['GDAL']}"]
 
 
-def write_layerset(folder: Path, layers: dict[str, list[tuple]], *, fmt: str = "gpkg", name: str = "test layers") -> Path:
+def write_layerset(
+    folder: Path, layers: dict[str, list[tuple]], *, fmt: str = "gpkg", name: str = "test layers"
+) -> Path:
     """Write a layer set with one file per kind; return the manifest path.
 
     ``layers`` maps kind -> list of (zone_id, zone_class, geometry) in EPSG:4490.
@@ -61,7 +63,11 @@ def run_cli(*args: str, cwd: Path | None = None, check: bool = False) -> subproc
     """Run ``redline`` in a subprocess (the installed console script's module)."""
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
     proc = subprocess.run(
-        [sys.executable, "-m", "checks.cli", *args], capture_output=True, text=True, cwd=cwd, env=env,
+        [sys.executable, "-m", "checks.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
         timeout=300,
     )
     if check and proc.returncode != 0:

@@ -42,9 +42,7 @@ class ManifestError(LayerError):
         self.problems = list(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
         n = len(self.problems)
-        super().__init__(
-            f"layer set manifest '{path}' has {n} problem{'s' if n != 1 else ''}:\n{lines}"
-        )
+        super().__init__(f"layer set manifest '{path}' has {n} problem{'s' if n != 1 else ''}:\n{lines}")
 
 
 class CRSError(RedlineError):

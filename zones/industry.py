@@ -36,10 +36,7 @@ def industry_table() -> dict[str, Industry]:
     """Return the whole GB/T 4754-2017 table, keyed by code."""
     text = resources.files("zones").joinpath("data/gbt4754-2017.csv").read_text("utf-8")
     rows = csv.DictReader(text.splitlines())
-    return {
-        r["code"]: Industry(r["code"], int(r["level"]), r["section"], r["name"], r["note"] or "")
-        for r in rows
-    }
+    return {r["code"]: Industry(r["code"], int(r["level"]), r["section"], r["name"], r["note"] or "") for r in rows}
 
 
 def normalize_code(code: str) -> str:

@@ -116,6 +116,4 @@ def get_kind(name: str) -> Kind:
     try:
         return KINDS[name]
     except KeyError:
-        raise KeyError(
-            f"unknown zone kind {name!r}; known kinds are {', '.join(KINDS)}"
-        ) from None
+        raise KeyError(f"unknown zone kind {name!r}; known kinds are {', '.join(KINDS)}") from None

@@ -47,9 +47,23 @@ __all__ = ["Catalog", "Rule", "load_catalog", "national_catalog", "validate_cata
 
 RELATIONS = ("intersects", "nearby", "any")
 _RULE_KEYS = {
-    "code", "kind", "zone_class", "relation", "max_distance_m", "industries",
-    "unless_industries", "tags", "unless_tags", "actions", "verdict", "title_zh",
-    "title_en", "text_zh", "text_en", "basis", "note",
+    "code",
+    "kind",
+    "zone_class",
+    "relation",
+    "max_distance_m",
+    "industries",
+    "unless_industries",
+    "tags",
+    "unless_tags",
+    "actions",
+    "verdict",
+    "title_zh",
+    "title_en",
+    "text_zh",
+    "text_en",
+    "basis",
+    "note",
 }
 
 
@@ -90,9 +104,7 @@ class Rule:
             return relation in ("inside", "overlaps")
         if relation != "nearby":
             return False
-        return self.max_distance_m is None or (
-            distance_m is not None and distance_m <= self.max_distance_m
-        )
+        return self.max_distance_m is None or (distance_m is not None and distance_m <= self.max_distance_m)
 
     def applies_to_project(self, project: Project) -> bool:
         """Return True when the project meets the rule's project conditions."""
@@ -137,8 +149,7 @@ class Catalog:
             return self.rules[code.strip().upper()]
         except KeyError:
             raise RuleError(
-                f"no rule with code {code!r}; codes are {', '.join(self.rules)} "
-                "(see `redline rules list`)"
+                f"no rule with code {code!r}; codes are {', '.join(self.rules)} (see `redline rules list`)"
             ) from None
 
     def layered(self, other: Catalog) -> Catalog:

@@ -46,8 +46,18 @@ def test_check_point_prints_verdict(layers_yaml):
 
 def test_check_writes_outputs_in_english(layers_yaml, tmp_path):
     out = tmp_path / "out"
-    proc = run_cli("check", "109.32,22.22", "--layers", str(layers_yaml), "--out", str(out), "--lang", "en",
-                   "--formats", "csv,gpkg")
+    proc = run_cli(
+        "check",
+        "109.32,22.22",
+        "--layers",
+        str(layers_yaml),
+        "--out",
+        str(out),
+        "--lang",
+        "en",
+        "--formats",
+        "csv,gpkg",
+    )
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in out.iterdir()) == ["findings.csv", "results.gpkg", "sites.csv", "summary.json"]
     summary = json.loads((out / "summary.json").read_text("utf-8"))
@@ -64,8 +74,18 @@ def test_batch_contract_columns_and_numbers(layers_yaml, tmp_path):
     path = tmp_path / "sites.gpkg"
     sites.to_file(path)
     out = tmp_path / "out"
-    proc = run_cli("batch", str(path), "--layers", str(layers_yaml), "--out", str(out), "--id-field", "XMBH",
-                   "--industry-field", "HYDM")
+    proc = run_cli(
+        "batch",
+        str(path),
+        "--layers",
+        str(layers_yaml),
+        "--out",
+        str(out),
+        "--id-field",
+        "XMBH",
+        "--industry-field",
+        "HYDM",
+    )
     assert proc.returncode == 0, proc.stderr
     rows = read_csv(out / "sites.csv")
     assert list(rows[0])[: len(SITE_COLUMNS)] == SITE_COLUMNS
@@ -75,8 +95,10 @@ def test_batch_contract_columns_and_numbers(layers_yaml, tmp_path):
     findings = read_csv(out / "findings.csv")
     assert list(findings[0]) == FINDING_COLUMNS
     half = [f for f in findings if f["site_id"] == "half"]
-    assert {f["zone_id"]: float(f["overlap_ratio"]) for f in half} == pytest.approx({"WS-1": 0.5, "WS-2": 0.5}, rel=1e-6)
-    near = [f for f in findings if f["site_id"] == "near"][0]
+    assert {f["zone_id"]: float(f["overlap_ratio"]) for f in half} == pytest.approx(
+        {"WS-1": 0.5, "WS-2": 0.5}, rel=1e-6
+    )
+    near = next(f for f in findings if f["site_id"] == "near")
     assert near["relation"] == "nearby" and 500 < float(near["distance_m"]) < 600
     assert near["overlap_area_m2"] == "" and near["overlap_ratio"] == ""
     with sqlite3.connect(out / "results.gpkg") as db:
@@ -133,8 +155,11 @@ def test_rules_list_show_validate(tmp_path):
     proc = run_cli("rules", "show", "ws01")
     assert "第三百一十九条" in proc.stdout
     bad = tmp_path / "cat.yaml"
-    bad.write_text("catalog: x\nversion: '1'\nrules:\n  - {code: A1, kind: water_source, verdict: maybe, text_zh: t, basis: b}\n"
-                   "  - {code: A1, kind: moon, verdict: review, text_zh: t, basis: b, tags: [nope]}\n", "utf-8")
+    bad.write_text(
+        "catalog: x\nversion: '1'\nrules:\n  - {code: A1, kind: water_source, verdict: maybe, text_zh: t, basis: b}\n"
+        "  - {code: A1, kind: moon, verdict: review, text_zh: t, basis: b, tags: [nope]}\n",
+        "utf-8",
+    )
     proc = run_cli("rules", "validate", str(bad))
     assert proc.returncode == 2
     for piece in ("bad verdict 'maybe'", "duplicate code", "unknown kind 'moon'", "unknown tag 'nope'"):

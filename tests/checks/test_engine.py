@@ -26,8 +26,10 @@ def square_layers(make_layerset):
     return make_layerset(
         {
             "water_source": [("WS-1", "first", ZONE)],
-            "control_unit": [("ZH45072110001", "priority", box(X0 - 0.1, Y0 - 0.1, X1, Y1 + 0.1)),
-                             ("ZH45072130001", "general", box(X1, Y0 - 0.1, X1 + 0.1, Y1 + 0.1))],
+            "control_unit": [
+                ("ZH45072110001", "priority", box(X0 - 0.1, Y0 - 0.1, X1, Y1 + 0.1)),
+                ("ZH45072130001", "general", box(X1, Y0 - 0.1, X1 + 0.1, Y1 + 0.1)),
+            ],
         }
     )
 
@@ -138,8 +140,12 @@ def test_far_site_is_clear(square_layers):
 
 
 def test_bad_rows_are_kept_and_others_still_run(square_layers):
-    geoms = [Point(109.32, 22.22), None, box(0, 0, 1, 1).union(box(2, 2, 3, 3)).symmetric_difference(box(0, 0, 3, 3)),
-             Point(109.32, 22.22)]
+    geoms = [
+        Point(109.32, 22.22),
+        None,
+        box(0, 0, 1, 1).union(box(2, 2, 3, 3)).symmetric_difference(box(0, 0, 3, 3)),
+        Point(109.32, 22.22),
+    ]
     bowtie = LineString([(0, 0), (1, 1)])  # valid line; a bow-tie polygon below is invalid
     from shapely import Polygon
 

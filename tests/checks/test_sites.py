@@ -44,7 +44,7 @@ def test_projected_text_needs_crs():
 
 
 def test_invalid_polygon_text_is_refused():
-    with pytest.raises(SiteError, match="invalid geometry .*Self-intersection"):
+    with pytest.raises(SiteError, match=r"invalid geometry .*Self-intersection"):
         parse_site_text("POLYGON ((0 0, 1 1, 1 0, 0 1, 0 0))")
 
 
@@ -57,9 +57,15 @@ def test_gcj02_text_is_converted():
 
 def test_csv_with_chinese_columns_in_gbk(tmp_path):
     path = tmp_path / "sites.csv"
-    df = pd.DataFrame({"编号": ["A1", "A2", "A3", "A4"], "项目名称": ["电镀厂", "养猪场", "坏行", "无坐标"],
-                       "经度": ["109.3", "109.31", "abc", ""], "纬度": ["22.2", "22.21", "22.2", ""],
-                       "行业代码": ["C3360", "A0313", "", "C9999"]})
+    df = pd.DataFrame(
+        {
+            "编号": ["A1", "A2", "A3", "A4"],
+            "项目名称": ["电镀厂", "养猪场", "坏行", "无坐标"],
+            "经度": ["109.3", "109.31", "abc", ""],
+            "纬度": ["22.2", "22.21", "22.2", ""],
+            "行业代码": ["C3360", "A0313", "", "C9999"],
+        }
+    )
     df.to_csv(path, index=False, encoding="gbk")
     sites, crs = read_sites(path)
     assert sites["site_id"].tolist() == ["A1", "A2", "A3", "A4"]
@@ -72,7 +78,9 @@ def test_csv_with_chinese_columns_in_gbk(tmp_path):
 
 def test_unknown_industry_in_a_row_is_that_rows_error(tmp_path):
     path = tmp_path / "s.csv"
-    pd.DataFrame({"id": ["a", "b"], "lon": [109.3, 109.3], "lat": [22.2, 22.3], "industry": ["C3360", "Z99"]}).to_csv(path, index=False)
+    pd.DataFrame({"id": ["a", "b"], "lon": [109.3, 109.3], "lat": [22.2, 22.3], "industry": ["C3360", "Z99"]}).to_csv(
+        path, index=False
+    )
     sites, _ = read_sites(path)
     assert sites["status"].tolist() == ["ok", "error"]
     assert "Z99" in sites.loc[1, "error"]
@@ -80,8 +88,14 @@ def test_unknown_industry_in_a_row_is_that_rows_error(tmp_path):
 
 def test_wkt_column_and_explicit_fields(tmp_path):
     path = tmp_path / "s.csv"
-    pd.DataFrame({"XMBH": ["p1", "p2"], "WKT": [box(109.3, 22.2, 109.31, 22.21).wkt, "POLYGON ((oops"],
-                  "HY": ["C2614", ""], "BQ": ["discharges_pollutants;sets_outfall", ""]}).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "XMBH": ["p1", "p2"],
+            "WKT": [box(109.3, 22.2, 109.31, 22.21).wkt, "POLYGON ((oops"],
+            "HY": ["C2614", ""],
+            "BQ": ["discharges_pollutants;sets_outfall", ""],
+        }
+    ).to_csv(path, index=False)
     sites, _ = read_sites(path, id_field="XMBH", industry_field="HY", tags_field="BQ", industry="A0313")
     assert sites.loc[0, "tags"] == "discharges_pollutants;sets_outfall"
     assert sites.loc[0, "industry"] == "C2614"
@@ -105,7 +119,9 @@ def test_table_without_coordinates(tmp_path):
 def test_projected_table_without_crs_is_refused(tmp_path):
     path = tmp_path / "s.csv"
     pd.DataFrame({"id": ["a"], "x": [36512345.0], "y": [2468000.0]}).to_csv(path, index=False)
-    with pytest.raises(CRSError, match=r"s.csv: the coordinates are not longitude/latitude; they look like EPSG:4524.*--crs"):
+    with pytest.raises(
+        CRSError, match=r"s.csv: the coordinates are not longitude/latitude; they look like EPSG:4524.*--crs"
+    ):
         read_sites(path)
     sites, crs = read_sites(path, crs="EPSG:4524")
     assert crs == "EPSG:4524" and sites.loc[0, "status"] == "ok"
@@ -132,7 +148,7 @@ def test_shapefile_without_prj_is_refused_with_a_guess(tmp_path):
     path.with_suffix(".prj").unlink()
     with pytest.raises(CRSError, match=r"'s.shp' has no CRS .*look like EPSG:4490.*--crs"):
         read_sites(path)
-    sites, crs = read_sites(path, crs="EPSG:4490")
+    sites, _crs = read_sites(path, crs="EPSG:4490")
     assert sites.loc[0, "status"] == "ok"
 
 
