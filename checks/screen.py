@@ -13,9 +13,10 @@ from checks.engine import site_measures, spatial_findings
 from checks.result import FINDING_COLUMNS, ScreeningResult
 from checks.sites import parse_site_text, sites_from_geometries
 from layers.layerset import TARGET_CRS, LayerSet
+from zones.errors import SiteError
 from zones.evaluate import Decision, evaluate, kind_basis
 from zones.kinds import kind_names
-from zones.project import Project
+from zones.project import Project, make_project
 from zones.rules import Catalog, national_catalog
 from zones.verdicts import rank, worst
 
@@ -224,14 +225,13 @@ def check_site(
     >>> r.sites.loc[0, "verdict"]
     'clear'
     """
+    make_project(industry, tags, action)  # raises RuleError naming a bad industry, tag or action
     if isinstance(site, str):
         geom, crs_label = parse_site_text(site, crs=crs)
     else:
         geom, crs_label = site, "EPSG:4490"
     sites = sites_from_geometries([geom], TARGET_CRS, industry=industry, tags=tags, action=action, site_ids=[site_id])
     if sites.loc[0, "status"] == "error":
-        from zones.errors import SiteError
-
         raise SiteError(sites.loc[0, "error"].replace("row 1: ", "site: "))
     return screen_sites(
         sites,
