@@ -410,8 +410,16 @@ def sites_from_geometries(
     if ok.any():
         converted = _to_target(valid_geoms[ok], crs)
         valid_geoms[ok] = converted
-        bad = ~np.isfinite(shapely.bounds(converted)).all(axis=1)
+        b = shapely.bounds(converted)
+        bad = (
+            ~np.isfinite(b).all(axis=1)
+            | (np.abs(b[:, [0, 2]]) > 180).any(axis=1)
+            | (np.abs(b[:, [1, 3]]) > 90).any(axis=1)
+        )
         for j in np.flatnonzero(ok)[bad]:
-            records[j]["status"], records[j]["error"] = "error", f"row {j + 1}: coordinates fall outside the CRS"
+            records[j]["status"] = "error"
+            records[j]["error"] = (
+                f"row {j + 1}: coordinates are not longitude/latitude after conversion; check the CRS (--crs)"
+            )
             valid_geoms[j] = None
     return gpd.GeoDataFrame(records, geometry=gpd.GeoSeries(valid_geoms, crs=TARGET_CRS), crs=TARGET_CRS)

@@ -159,11 +159,11 @@ def _write_text(text: str, target: Path) -> None:
 
 
 def _write_map(result: ScreeningResult, target: Path, lang: str) -> None:
-    from maps import site_map
+    from maps import save_map, site_map
 
     m = site_map(result, lang=lang)
     with _atomic(target) as tmp:
-        m.save(str(tmp))
+        save_map(m, tmp)
 
 
 def write_outputs(

@@ -181,3 +181,9 @@ def test_projected_layer_gives_same_answer(tmp_path, make_layerset):
     assert layers.layers[0].source_crs.startswith("EPSG:4545")
     site = box(X1 - 0.005, 22.21, X1 + 0.005, 22.22)
     assert finding(check_site(site, layers))["overlap_ratio"] == pytest.approx(0.5, rel=1e-6)
+
+
+def test_coordinates_out_of_range_are_a_row_error(square_layers):
+    sites = sites_from_geometries([Point(200, 95), Point(109.32, 22.22)], "EPSG:4490", site_ids=["x", "y"])
+    assert sites["status"].tolist() == ["error", "ok"]
+    assert "not longitude/latitude" in sites.loc[0, "error"]

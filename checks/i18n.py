@@ -1,0 +1,330 @@
+"""User-interface strings in Chinese (the default) and English.
+
+Every sentence a report, a map or the command line shows is a key of
+:data:`STRINGS` mapping to a ``(zh, en)`` pair; :func:`t` picks one and fills
+its ``{placeholders}``.  The small ``*_label`` helpers turn contract names
+(kinds, classes, relations, verdicts, actions, tags) into display labels and
+fall back to the raw name for anything they do not know, so a new kind or a
+new class never breaks a report.  :func:`format_number` and
+:func:`format_ratio` format measurements the same way everywhere (an em dash
+for a missing value).
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+from typing import Any
+
+from zones.kinds import KINDS
+from zones.project import ACTION_LABELS
+from zones.tags import TAGS
+from zones.verdicts import VERDICT_LABELS
+
+__all__ = [
+    "EM_DASH",
+    "LANGS",
+    "STRINGS",
+    "action_label",
+    "check_lang",
+    "class_label",
+    "format_number",
+    "format_ratio",
+    "kind_label",
+    "relation_label",
+    "t",
+    "tag_label",
+    "verdict_text",
+]
+
+#: Supported languages; ``zh`` is the default everywhere.
+LANGS: tuple[str, ...] = ("zh", "en")
+
+#: Shown for a missing (None/NaN/empty) value.
+EM_DASH = "—"
+
+#: key -> (Chinese, English).
+STRINGS: dict[str, tuple[str, str]] = {
+    # notices
+    "illustrative_notice": (
+        "示意数据，非官方数据，不得用于实际审查",
+        "Illustrative data — not official; do not use for a real review",
+    ),
+    # report header
+    "report_title": ("选址生态环境敏感区冲突研判报告", "Site screening conflict report"),
+    "header.layerset": ("图层集", "Layer set"),
+    "header.layers": ("图层与指纹", "Layers and fingerprints"),
+    "header.layer": ("图层", "Layer"),
+    "header.kind": ("类型", "Kind"),
+    "header.fingerprint": ("SHA-256 指纹（前 16 位）", "SHA-256 fingerprint (first 16 hex)"),
+    "header.zones": ("区域数", "Zones"),
+    "header.rules": ("规则目录", "Rule catalogues"),
+    "header.catalog": ("目录", "Catalogue"),
+    "header.version": ("版本", "Version"),
+    "header.buffer": ("缓冲距离", "Buffer"),
+    "header.buffer_note": (
+        "与选址距离在 {buffer} m 以内但不相交的区域报告为「邻近」。",
+        "Zones within {buffer} m of a site that do not touch it are reported as nearby.",
+    ),
+    "header.tool_version": ("工具版本", "Tool version"),
+    "header.created": ("生成时间", "Created"),
+    "header.input_crs": ("输入坐标系", "Input CRS"),
+    "header.source": ("输入来源", "Input"),
+    # summary
+    "summary.title": ("汇总", "Summary"),
+    "summary.by_verdict": ("按结论统计（选址数）", "Sites per verdict"),
+    "summary.by_kind": ("按区域类型统计", "Findings per zone kind"),
+    "summary.sites": ("选址数", "Sites"),
+    "summary.findings": ("发现数", "Findings"),
+    "summary.sites_affected": ("涉及选址数", "Sites affected"),
+    "summary.total": ("合计", "Total"),
+    "summary.no_findings": ("未发现任何敏感区。", "No zone was found near any site."),
+    # site table
+    "sites.title": ("选址一览", "Sites"),
+    "col.site_id": ("选址编号", "Site ID"),
+    "col.site_name": ("名称", "Name"),
+    "col.geom_type": ("几何类型", "Geometry"),
+    "col.n_findings": ("发现数", "Findings"),
+    "col.status": ("状态/错误信息", "Status / error"),
+    "status.ok": ("已检查", "checked"),
+    "status.error": ("无法检查", "not checked"),
+    # per-site details
+    "details.title": ("逐址详情", "Site details"),
+    "details.omitted": (
+        "另有 {n} 个有发现或错误的选址未列出详情（上限 {limit} 个），全部结果见 findings.csv。",
+        "{n} more sites with findings or errors are not detailed here (limit {limit}); findings.csv has them all.",
+    ),
+    "details.none": ("没有发现冲突或错误的选址。", "No site has findings or errors."),
+    "details.error": ("无法检查：{message}", "Could not be checked: {message}"),
+    "details.area": ("选址面积 {area} m²", "site area {area} m²"),
+    "details.length": ("选址长度 {length} m", "site length {length} m"),
+    "project.title": ("项目", "Project"),
+    "project.industry": ("行业", "Industry"),
+    "project.tags": ("项目特征", "Tags"),
+    "project.action": ("建设性质", "Action"),
+    # findings table
+    "col.kind": ("类型", "Kind"),
+    "col.zone": ("区域", "Zone"),
+    "col.class": ("级别", "Class"),
+    "col.relation": ("关系", "Relation"),
+    "col.overlap_area": ("重叠面积 (m²)", "Overlap area (m²)"),
+    "col.overlap_ratio": ("重叠比例", "Overlap ratio"),
+    "col.overlap_length": ("重叠长度 (m)", "Overlap length (m)"),
+    "col.distance": ("距离 (m)", "Distance (m)"),
+    "col.verdict": ("结论", "Verdict"),
+    "col.rule": ("规则", "Rule"),
+    "col.rule_text": ("规则内容", "Rule text"),
+    "col.basis": ("依据", "Basis"),
+    "relation.inside": ("位于区内", "inside"),
+    "relation.overlaps": ("部分重叠", "overlaps"),
+    "relation.nearby": ("邻近", "nearby"),
+    # footer
+    "footer.basis": (
+        "规则引用《中华人民共和国生态环境法典》（2026年8月15日起施行）。",
+        "Rules cite 《中华人民共和国生态环境法典》 (the Ecological Environment Code, in force 2026-08-15).",
+    ),
+    "footer.disclaimer": (
+        "本报告的研判结论是选址筛查的辅助参考，不是行政决定；以主管部门的审查意见为准。",
+        "The tool's verdict is a screening aid, not an administrative decision; "
+        "the competent authority's review prevails.",
+    ),
+    "footer.generated_by": (
+        "由 redline-checker {version} 生成",
+        "Made by redline-checker {version}",
+    ),
+    # map
+    "map.sites": ("选址", "Sites"),
+    "map.overlaps": ("重叠部分", "Overlaps"),
+    "map.base_osm": ("OpenStreetMap 底图", "OpenStreetMap"),
+    "map.base_blank": ("空白底图（离线）", "Blank (offline)"),
+    "map.legend": ("图例", "Legend"),
+    "map.legend_zones": ("敏感区", "Zones"),
+    "map.legend_verdicts": ("选址结论", "Site verdicts"),
+    "map.overlap": ("选址与区域的重叠部分", "site ∩ zone overlap"),
+    "map.no_findings": ("未发现敏感区", "no zone found"),
+    "map.zone_name": ("名称", "Name"),
+    "map.measure": ("面积/长度/距离", "Area / length / distance"),
+    # terminal lines printed by the command line
+    "summary_line": (
+        "共检查 {n} 个选址：禁止 {prohibited}，限制 {restricted}，需关注 {review}，未发现冲突 {clear}，错误 {error}",
+        "{n} sites checked: prohibited {prohibited}, restricted {restricted}, "
+        "review {review}, clear {clear}, error {error}",
+    ),
+    "summary_site": ("{site_id}：{verdict}（{n} 项发现）", "{site_id}: {verdict} ({n} findings)"),
+    "summary_finding": (
+        "  - {kind} {zone}（{relation}）→ {verdict} [{rule}]",
+        "  - {kind} {zone} ({relation}) → {verdict} [{rule}]",
+    ),
+    "summary_layerset": ("图层集：{name}", "Layer set: {name}"),
+    "summary_written": ("结果已写入 {path}", "Results written to {path}"),
+    "summary_errors": (
+        "{n} 个选址无法检查，原因见 sites.csv 的 error 列",
+        "{n} sites could not be checked; see the error column of sites.csv",
+    ),
+}
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` when it is supported.
+
+    Raises
+    ------
+    ValueError
+        Naming the value and the supported languages.
+
+    Examples
+    --------
+    >>> check_lang("en")
+    'en'
+    """
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
+    return lang
+
+
+def t(key: str, lang: str = "zh", **fmt: Any) -> str:
+    """Return the UI string ``key`` in ``lang``, with ``{placeholders}`` filled from ``fmt``.
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`STRINGS`.
+    lang : str, default "zh"
+        ``zh`` or ``en``.
+    **fmt
+        Values for the placeholders.
+
+    Raises
+    ------
+    KeyError
+        For an unknown key.
+    ValueError
+        For an unsupported language.
+
+    Examples
+    --------
+    >>> t("relation.nearby")
+    '邻近'
+    >>> t("summary_line", "en", n=2, prohibited=1, restricted=0, review=0, clear=1, error=0)
+    '2 sites checked: prohibited 1, restricted 0, review 0, clear 1, error 0'
+    """
+    try:
+        pair = STRINGS[key]
+    except KeyError:
+        raise KeyError(f"no UI string {key!r}; see checks.i18n.STRINGS") from None
+    text = pair[LANGS.index(check_lang(lang))]
+    return text.format(**fmt) if fmt else text
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    return isinstance(value, Real) and math.isnan(float(value))
+
+
+def format_number(value: Any, decimals: int = 1) -> str:
+    """Return ``value`` with thousands separators and ``decimals`` places, or an em dash.
+
+    Examples
+    --------
+    >>> format_number(1234567.891)
+    '1,234,567.9'
+    >>> format_number(float("nan"))
+    '—'
+    """
+    if _missing(value):
+        return EM_DASH
+    return f"{float(value):,.{decimals}f}"
+
+
+def format_ratio(value: Any, decimals: int = 1) -> str:
+    """Return a fraction (0.25) as a percentage (``25.0%``), or an em dash.
+
+    Examples
+    --------
+    >>> format_ratio(0.1234)
+    '12.3%'
+    >>> format_ratio(None)
+    '—'
+    """
+    if _missing(value):
+        return EM_DASH
+    return f"{float(value) * 100:,.{decimals}f}%"
+
+
+def kind_label(kind: str, lang: str = "zh") -> str:
+    """Return the display name of a zone kind (the raw name for an unknown kind).
+
+    Examples
+    --------
+    >>> kind_label("water_source")
+    '饮用水水源保护区'
+    """
+    known = KINDS.get(kind)
+    return known.label(check_lang(lang)) if known else str(kind)
+
+
+def class_label(kind: str, zone_class: Any, lang: str = "zh") -> str:
+    """Return the display label of a zone class (empty for no class).
+
+    Examples
+    --------
+    >>> class_label("water_source", "first", "en")
+    'first-level zone'
+    """
+    if _missing(zone_class):
+        return ""
+    known = KINDS.get(kind)
+    return known.class_label(str(zone_class), check_lang(lang)) if known else str(zone_class)
+
+
+def relation_label(relation: Any, lang: str = "zh") -> str:
+    """Return the display label of a finding's relation (``inside``, ``overlaps``, ``nearby``).
+
+    Examples
+    --------
+    >>> relation_label("overlaps")
+    '部分重叠'
+    """
+    key = f"relation.{relation}"
+    return t(key, lang) if key in STRINGS else str(relation)
+
+
+def verdict_text(verdict: Any, lang: str = "zh") -> str:
+    """Return the display label of a verdict, including ``error``.
+
+    Examples
+    --------
+    >>> verdict_text("prohibited")
+    '禁止'
+    """
+    pair = VERDICT_LABELS.get(str(verdict))
+    return pair[LANGS.index(check_lang(lang))] if pair else str(verdict)
+
+
+def action_label(action: Any, lang: str = "zh") -> str:
+    """Return 新建/扩建/改建 (or new/expand/rebuild); ``new`` when not given.
+
+    Examples
+    --------
+    >>> action_label("expand")
+    '扩建'
+    """
+    act = "new" if _missing(action) else str(action)
+    if check_lang(lang) == "en":
+        return act
+    return ACTION_LABELS.get(act, act)
+
+
+def tag_label(tag: str, lang: str = "zh") -> str:
+    """Return the display label of a project tag (the tag itself when unknown).
+
+    Examples
+    --------
+    >>> tag_label("water_supply")
+    '供水设施'
+    """
+    pair = TAGS.get(tag)
+    return pair[LANGS.index(check_lang(lang))] if pair else tag
