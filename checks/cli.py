@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -341,6 +342,11 @@ def _cmd_versions(args: argparse.Namespace) -> None:
     show_versions()
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Print warnings as one plain line (they report repairs and skipped rows, not bugs)."""
+    print(f"redline: warning: {message}", file=sys.stderr)
+
+
 _COMMANDS = {
     "demo": _cmd_demo,
     "check": _cmd_check,
@@ -355,6 +361,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``redline`` command line; return the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
+    warnings.showwarning = _show_warning
     try:
         if hasattr(args, "formats"):
             from checks.writers import parse_formats

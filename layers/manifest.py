@@ -132,6 +132,11 @@ def _parse_layer(raw: Any, i: int, base: Path, problems: list[str]) -> LayerSpec
             codecs.lookup(str(encoding))
         except LookupError:
             problems.append(f"{where}: encoding {encoding!r} is not a known text encoding; use e.g. gbk or utf-8")
+        if path.suffix.lower() != ".shp":
+            problems.append(
+                f"{where}: encoding applies only to Shapefile DBF text ({path.suffix} files are always UTF-8); "
+                "remove `encoding:`"
+            )
     on_invalid = raw.get("on_invalid", "raise")
     if on_invalid not in ON_INVALID:
         problems.append(f"{where}: on_invalid {on_invalid!r} is not one of {', '.join(ON_INVALID)}")

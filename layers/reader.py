@@ -32,11 +32,20 @@ def _read_source(spec: LayerSpec) -> gpd.GeoDataFrame:
     kwargs = {}
     if spec.layer:
         kwargs["layer"] = spec.layer
+    else:
+        names = [str(row[0]) for row in pyogrio.list_layers(spec.path)]
+        if len(names) > 1:
+            raise _ManyLayersError(names)
     if spec.encoding:
         kwargs["encoding"] = spec.encoding
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return pyogrio.read_dataframe(spec.path, **kwargs)
+
+
+class _ManyLayersError(Exception):
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
 
 
 def _set_crs(gdf: gpd.GeoDataFrame, spec: LayerSpec, default_crs, problems: list[str]) -> str | None:
@@ -85,19 +94,22 @@ def _check_geometry(gdf: gpd.GeoDataFrame, ids: pd.Series, spec: LayerSpec, prob
                 f"{spec.where}: skipped {missing.sum()} empty feature(s): {_listing(rows)}", UserWarning, stacklevel=3
             )
     if invalid.any():
+        n = int(invalid.sum())
         reasons = [f"{ids.iloc[i]} ({shapely.is_valid_reason(geoms[i])})" for i in np.flatnonzero(invalid)]
+        what = f"{n} invalid geometr{'y' if n == 1 else 'ies'}"
         if spec.on_invalid == "raise":
             problems.append(
-                f"{spec.where}: {invalid.sum()} invalid geometr{'y' if invalid.sum() == 1 else 'ies'}: "
-                f"{_listing(reasons)}; repair the data, or set `on_invalid: fix` to repair with make_valid"
+                f"{spec.where}: {what}: {_listing(reasons)}; repair the data, or set `on_invalid: fix` to "
+                "repair with make_valid (or `warn` to skip them)"
             )
-        else:
+        elif spec.on_invalid == "fix":
             gdf.loc[invalid, gdf.geometry.name] = shapely.make_valid(geoms[invalid])
             warnings.warn(
-                f"{spec.where}: repaired {invalid.sum()} invalid geometries: {_listing(reasons)}",
-                UserWarning,
-                stacklevel=3,
+                f"{spec.where}: repaired {what} with make_valid: {_listing(reasons)}", UserWarning, stacklevel=3
             )
+        else:
+            missing = missing | invalid
+            warnings.warn(f"{spec.where}: skipped {what}: {_listing(reasons)}", UserWarning, stacklevel=3)
     return gdf.loc[~missing]
 
 
@@ -150,6 +162,12 @@ def read_zone_layer(spec: LayerSpec, default_crs=None, problems: list[str] | Non
     n_before = len(own)
     try:
         gdf = _read_source(spec)
+    except _ManyLayersError as many:
+        own.append(
+            f"{spec.where}: the file holds {len(many.names)} layers ({_listing(many.names)}); "
+            "name the zone layer with `layer:`"
+        )
+        return None
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         own.append(f"{spec.where}: cannot read {str(spec.path)!r}: {exc}; check the file and `layer`")
         return None

@@ -1,0 +1,94 @@
+"""The one policy word for bad geometry: ``on_invalid: raise | warn | fix``."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+from shapely import Polygon, box
+
+from layers import load_layerset
+from tests.layers._zones import all_of, write_manifest, write_source
+from zones.errors import ManifestError
+
+#: A bow-tie: the ring crosses itself at (109.305, 22.305).
+BOW_TIE = Polygon([(109.30, 22.30), (109.31, 22.31), (109.31, 22.30), (109.30, 22.31)])
+GOOD = box(109.32, 22.30, 109.33, 22.31)
+
+
+def _bow_tie_layerset(folder, fmt="gpkg", **entry):
+    gdf = gpd.GeoDataFrame({"ZID": ["OK-1", "BOW-1"]}, geometry=[GOOD, BOW_TIE], crs="EPSG:4490")
+    assert not BOW_TIE.is_valid
+    source = write_source(gdf, folder, "bow", fmt)
+    return write_manifest(folder, [{"kind": "basic_farmland", "path": source.name, "id_field": "ZID", **entry}])
+
+
+def test_invalid_geometry_is_refused_by_default(tmp_path, fmt):
+    with pytest.raises(
+        ManifestError,
+        match=all_of(
+            f"layers[0] (basic_farmland, bow.{fmt})",
+            "1 invalid geometry: BOW-1 (Self-intersection[109.305 22.305])",
+            "set `on_invalid: fix`",
+        ),
+    ) as info:
+        load_layerset(_bow_tie_layerset(tmp_path, fmt))
+    assert "OK-1" not in str(info.value)
+
+
+def test_on_invalid_raise_is_the_default_spelled_out(tmp_path):
+    with pytest.raises(ManifestError, match="BOW-1"):
+        load_layerset(_bow_tie_layerset(tmp_path, on_invalid="raise"))
+
+
+def test_on_invalid_fix_repairs_and_reports_it(tmp_path):
+    manifest = _bow_tie_layerset(tmp_path, on_invalid="fix")
+    # repaired geometry is reported, never silently changed
+    with pytest.warns(UserWarning, match=all_of("repaired 1 invalid", "BOW-1 (Self-intersection")):
+        (layer,) = load_layerset(manifest).layers
+    gdf = layer.gdf.set_index("zone_id")
+    assert gdf.is_valid.all()
+    assert gdf.loc["OK-1", "geometry"].equals(GOOD)
+    fixed = gdf.loc["BOW-1", "geometry"]
+    assert fixed.geom_type == "MultiPolygon"
+    assert len(fixed.geoms) == 2  # the two triangles of the bow-tie
+    assert fixed.area == pytest.approx(0.5 * 0.01 * 0.01)
+
+
+def test_on_invalid_warn_skips_invalid_features_with_a_warning(tmp_path):
+    manifest = _bow_tie_layerset(tmp_path, on_invalid="warn")
+    with pytest.warns(UserWarning, match=all_of("layers[0] (basic_farmland, bow.gpkg)", "skipped", "BOW-1")):
+        (layer,) = load_layerset(manifest).layers
+    assert len(layer.gdf) == 1
+    assert "BOW-1" not in layer.gdf["zone_id"].tolist()
+    assert layer.gdf.is_valid.all()
+
+
+def _with_empty_rows(folder, fmt, **entry):
+    gdf = gpd.GeoDataFrame(
+        {"ZID": ["A", "B", "C", "D"]},
+        geometry=[GOOD, None, Polygon(), box(109.34, 22.30, 109.35, 22.31)],
+        crs="EPSG:4490",
+    )
+    options = {"SPATIAL_INDEX": "NO"} if fmt == "fgb" else {}  # FlatGeobuf's index refuses null geometry
+    source = write_source(gdf, folder, "holes", fmt, **options)
+    return write_manifest(folder, [{"kind": "basic_farmland", "path": source.name, "id_field": "ZID", **entry}])
+
+
+def test_empty_geometry_rows_are_reported_by_row(tmp_path, fmt):
+    with pytest.raises(
+        ManifestError,
+        match=all_of(
+            f"layers[0] (basic_farmland, holes.{fmt})",
+            "2 feature(s) with empty or no geometry (row 2, row 3)",
+            "`on_invalid: warn`",
+        ),
+    ):
+        load_layerset(_with_empty_rows(tmp_path, fmt))
+
+
+def test_empty_geometry_rows_are_skipped_with_warn(tmp_path):
+    manifest = _with_empty_rows(tmp_path, "gpkg", on_invalid="warn")
+    with pytest.warns(UserWarning, match=r"skipped 2 empty feature\(s\): row 2, row 3"):
+        (layer,) = load_layerset(manifest).layers
+    assert list(layer.gdf.zone_id) == ["A", "D"]
+    assert list(layer.gdf.index) == [0, 1]
