@@ -9,6 +9,7 @@ import geopandas as gpd
 
 if TYPE_CHECKING:
     from layers.layerset import LayerSet
+    from zones.access_list import Clause
     from zones.rules import Catalog
 
 __all__ = ["FINDING_COLUMNS", "SITE_COLUMNS", "ScreeningResult"]
@@ -60,6 +61,11 @@ class ScreeningResult:
     meta : dict
         ``buffer_m``, ``tool_version``, ``created`` (ISO time), ``input_crs``,
         ``lang``, ``source`` (sites file or the command-line site).
+    access_lists : dict
+        For every control unit a site touches: unit code -> the clauses of its
+        access list that bind it (its own, its class's and the general ones), in
+        print order.  A finding's ``matched_rules`` names the clause ids that
+        matched the project, for highlighting.
     """
 
     sites: gpd.GeoDataFrame
@@ -67,6 +73,7 @@ class ScreeningResult:
     layerset: LayerSet
     catalog: Catalog
     meta: dict[str, Any] = field(default_factory=dict)
+    access_lists: dict[str, list[Clause]] = field(default_factory=dict)
 
     @property
     def illustrative(self) -> bool:

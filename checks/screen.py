@@ -13,6 +13,7 @@ from checks.engine import site_measures, spatial_findings
 from checks.result import FINDING_COLUMNS, ScreeningResult
 from checks.sites import parse_site_text, sites_from_geometries
 from layers.layerset import TARGET_CRS, LayerSet
+from zones.access_list import Clause
 from zones.errors import SiteError
 from zones.evaluate import Decision, evaluate, kind_basis
 from zones.kinds import kind_names
@@ -42,6 +43,55 @@ class _Evaluator:
             decision = evaluate(self.catalog, kind, zone_class, relation, project, distance)
             self.memo[key] = decision
         return decision
+
+
+_OUTCOME_FIELDS = ("verdict", "rule_id", "basis", "rule_title", "rule_text", "catalog", "matched_rules")
+
+
+def _outcome(
+    evaluator: _Evaluator,
+    layer,
+    zone_id: str,
+    zone_class: str,
+    relation: str,
+    project: Project,
+    distance: float,
+    lang: str,
+    touched_units: dict[str, list[Clause]],
+) -> tuple[str, str, str, str, str, str, str]:
+    """Decide one finding from the catalogue and, for control units, the unit's access list.
+
+    A matched structured clause wins over a national rule of the same verdict (it is
+    the more specific text); unstructured clauses count as ``review``.
+    """
+    decision = evaluator(layer.kind, zone_class, relation, project, distance)
+    rule = decision.rule
+    best = (
+        rank(decision.verdict),
+        1,
+        decision.verdict,
+        decision.rule_id,
+        decision.basis or kind_basis(layer.kind),
+        (rule.title_en if lang == "en" and rule.title_en else rule.title_zh) if rule else "",
+        rule.text(lang) if rule else "",
+        rule.catalog if rule else "",
+    )
+    matched = [r.code for r in decision.matched]
+    access = getattr(layer, "access", None)
+    if access is not None and relation in ("inside", "overlaps"):
+        clauses = access.for_unit(zone_id, zone_class)
+        touched_units.setdefault(zone_id, clauses)
+        hits = [c for c in clauses if c.applies_to_project(project)]
+        matched += [c.clause_id for c in hits]
+        options = [(rank(c.verdict), 0, c) for c in hits]
+        loose = [c for c in clauses if not c.structured]
+        if loose:
+            options.append((rank("review"), 2, loose[0]))
+        for r, order, clause in options:
+            if (r, order) < best[:2]:
+                verdict = clause.verdict or "review"
+                best = (r, order, verdict, clause.clause_id, clause.text, clause.dimension, clause.text, access.source)
+    return (*best[2:], ";".join(matched))
 
 
 def _empty_findings() -> gpd.GeoDataFrame:
@@ -99,6 +149,7 @@ def screen_sites(
     dims, area, length = site_measures(geoms)
     projects = sites["project"].to_numpy()[idx]
     evaluator = _Evaluator(catalog)
+    touched_units: dict[str, list[Clause]] = {}
 
     parts = []
     for layer in layerset.layers:
@@ -107,10 +158,13 @@ def screen_sites(
             continue
         zones = layer.gdf.iloc[raw["zone_idx"].to_numpy()]
         zone_class = zones["zone_class"].to_numpy()
-        decisions = [
-            evaluator(layer.kind, zc, rel, projects[s], dist)
-            for zc, rel, s, dist in zip(zone_class, raw["relation"], raw["site_idx"], raw["distance_m"], strict=True)
+        outcomes = [
+            _outcome(evaluator, layer, zid, zc, rel, projects[s], dist, lang, touched_units)
+            for zid, zc, rel, s, dist in zip(
+                zones["zone_id"], zone_class, raw["relation"], raw["site_idx"], raw["distance_m"], strict=True
+            )
         ]
+        columns = dict(zip(_OUTCOME_FIELDS, zip(*outcomes, strict=True), strict=True))
         parts.append(
             pd.DataFrame(
                 {
@@ -125,16 +179,7 @@ def screen_sites(
                     "overlap_ratio": raw["overlap_ratio"].to_numpy(),
                     "overlap_length_m": raw["overlap_length_m"].to_numpy(),
                     "distance_m": raw["distance_m"].to_numpy(),
-                    "verdict": [d.verdict for d in decisions],
-                    "rule_id": [d.rule_id for d in decisions],
-                    "basis": [d.basis or kind_basis(layer.kind) for d in decisions],
-                    "rule_title": [
-                        (d.rule.title_en if lang == "en" and d.rule.title_en else d.rule.title_zh) if d.rule else ""
-                        for d in decisions
-                    ],
-                    "rule_text": [d.rule.text(lang) if d.rule else "" for d in decisions],
-                    "catalog": [d.rule.catalog if d.rule else "" for d in decisions],
-                    "matched_rules": [";".join(r.code for r in d.matched) for d in decisions],
+                    **{name: list(values) for name, values in columns.items()},
                     "geometry": raw["geometry"].to_numpy(),
                 }
             )
@@ -174,7 +219,7 @@ def screen_sites(
         "source": "",
     }
     run_meta.update(meta or {})
-    return ScreeningResult(out, findings, layerset, catalog, run_meta)
+    return ScreeningResult(out, findings, layerset, catalog, run_meta, access_lists=touched_units)
 
 
 def check_site(

@@ -22,6 +22,7 @@ from pyproj import CRS
 
 from layers.crs import WEB_CRS, guess_crs, parse_crs
 from layers.layerset import TARGET_CRS
+from layers.tables import read_table
 from layers.webcoords import transform_geometry
 from zones.errors import CRSError, RedlineError, SiteError
 from zones.project import make_project
@@ -147,29 +148,6 @@ def _find_column(columns: list[str], role: str, explicit: str | None, path: Path
     return None
 
 
-def _read_table(path: Path) -> pd.DataFrame:
-    if path.suffix.lower() in (".xlsx", ".xls"):
-        try:
-            return pd.read_excel(path, dtype=str).fillna("")
-        except Exception as exc:
-            raise SiteError(f"{path}: cannot read the spreadsheet ({exc}); save it as .xlsx or CSV") from None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, sep=None, engine="python")
-        except UnicodeDecodeError:
-            continue
-        except (pd.errors.ParserError, csv_error()) as exc:
-            raise SiteError(f"{path}: not a readable CSV table ({exc}); check the delimiter and quoting") from None
-    raise SiteError(f"{path}: text is neither UTF-8 nor GBK/GB18030; save the table as UTF-8")
-
-
-def csv_error() -> type[Exception]:
-    """Return the csv module's error class (the Python CSV engine raises it)."""
-    import csv
-
-    return csv.Error
-
-
 def _table_geometries(df: pd.DataFrame, path: Path, lon_col, lat_col, wkt_col, crs) -> tuple[np.ndarray, list, str]:
     n = len(df)
     geoms = np.full(n, None, dtype=object)
@@ -259,7 +237,7 @@ def read_sites(
     suffix = path.suffix.lower()
     src_crs = parse_crs(crs) if crs else None
     if suffix in _TABLE:
-        df = _read_table(path)
+        df = read_table(path, error=SiteError)
         columns = list(df.columns)
         lon_col = _find_column(columns, "lon", None, path)
         lat_col = _find_column(columns, "lat", None, path)

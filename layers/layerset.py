@@ -7,6 +7,8 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from zones.access_list import AccessList
+
 __all__ = ["STANDARD_COLUMNS", "TARGET_CRS", "LayerSet", "ZoneLayer"]
 
 #: Every zone layer is stored in CGCS2000 geographic coordinates.
@@ -37,6 +39,10 @@ class ZoneLayer:
         The CRS the source was in (e.g. ``EPSG:4545``) and how it was set.
     access_list : pathlib.Path or None
         For control units: the access-list table named in the manifest.
+    access : zones.access_list.AccessList or None
+        The parsed access list.
+    access_fingerprint : str
+        ``sha256:`` of the access-list table, or empty.
     """
 
     kind: str
@@ -47,6 +53,8 @@ class ZoneLayer:
     layer: str | None = None
     encoding: str | None = None
     access_list: Path | None = None
+    access: AccessList | None = None
+    access_fingerprint: str = ""
 
     @property
     def label(self) -> str:
@@ -81,8 +89,12 @@ class LayerSet:
         return list(dict.fromkeys(layer.kind for layer in self.layers))
 
     def fingerprints(self) -> dict[str, str]:
-        """Return ``{layer label: fingerprint}``."""
-        return {layer.label: layer.fingerprint for layer in self.layers}
+        """Return ``{source label: fingerprint}`` for every layer and access-list table."""
+        out = {layer.label: layer.fingerprint for layer in self.layers}
+        for layer in self.layers:
+            if layer.access_list is not None:
+                out[layer.access_list.name] = layer.access_fingerprint
+        return out
 
     def zones(self, kind: str | None = None) -> gpd.GeoDataFrame:
         """Return the zones of one kind (or all) as one GeoDataFrame with a ``kind`` column."""

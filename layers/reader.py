@@ -15,7 +15,10 @@ from layers.crs import guess_crs
 from layers.fingerprint import fingerprint
 from layers.layerset import STANDARD_COLUMNS, TARGET_CRS, ZoneLayer
 from layers.manifest import LayerSpec, _norm_value
+from layers.tables import read_table
 from layers.webcoords import transform_geometry
+from zones.access_list import AccessList, access_list_from_frame
+from zones.errors import LayerError, RedlineError
 from zones.kinds import KINDS
 
 __all__ = ["read_zone_layer"]
@@ -140,6 +143,18 @@ def _classes(values: pd.Series, spec: LayerSpec, problems: list[str]) -> pd.Seri
     return mapped.fillna("")
 
 
+def _read_access_list(spec: LayerSpec, problems: list[str]) -> tuple[AccessList | None, str]:
+    if spec.access_list is None:
+        return None, ""
+    try:
+        df = read_table(spec.access_list, error=LayerError)
+        access = access_list_from_frame(df, spec.access_list.name)
+    except RedlineError as exc:
+        problems.append(f"{spec.where}: {exc}")
+        return None, ""
+    return access, fingerprint(spec.access_list)
+
+
 def read_zone_layer(spec: LayerSpec, default_crs=None, problems: list[str] | None = None) -> ZoneLayer | None:
     """Read the layer described by ``spec`` and normalise it.
 
@@ -207,6 +222,9 @@ def read_zone_layer(spec: LayerSpec, default_crs=None, problems: list[str] | Non
     )
     out = gpd.GeoDataFrame(pd.concat([out, attrs], axis=1), geometry=gdf.geometry.name, crs=TARGET_CRS)
     out = out.rename_geometry("geometry") if out.geometry.name != "geometry" else out
+    access, access_fp = _read_access_list(spec, own)
+    if len(own) > n_before:
+        return None
     return ZoneLayer(
         kind=spec.kind,
         path=spec.path,
@@ -216,4 +234,6 @@ def read_zone_layer(spec: LayerSpec, default_crs=None, problems: list[str] | Non
         layer=spec.layer,
         encoding=spec.encoding,
         access_list=spec.access_list,
+        access=access,
+        access_fingerprint=access_fp,
     )

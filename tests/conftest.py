@@ -22,7 +22,13 @@ def pytest_report_header(config):
 
 
 def write_layerset(
-    folder: Path, layers: dict[str, list[tuple]], *, fmt: str = "gpkg", name: str = "test layers"
+    folder: Path,
+    layers: dict[str, list[tuple]],
+    *,
+    fmt: str = "gpkg",
+    name: str = "test layers",
+    extra: dict[str, dict] | None = None,
+    top: dict | None = None,
 ) -> Path:
     """Write a layer set with one file per kind; return the manifest path.
 
@@ -42,9 +48,10 @@ def write_layerset(
         entry = {"kind": kind, "path": path.name, "id_field": "ZID", "name_field": "ZNAME"}
         if any(r[1] for r in rows):
             entry["class_field"] = "ZCLASS"
+        entry.update((extra or {}).get(kind, {}))
         entries.append(entry)
     manifest = folder / "layerset.yaml"
-    manifest.write_text(yaml.safe_dump({"name": name, "layers": entries}, allow_unicode=True), "utf-8")
+    manifest.write_text(yaml.safe_dump({"name": name, **(top or {}), "layers": entries}, allow_unicode=True), "utf-8")
     return manifest
 
 

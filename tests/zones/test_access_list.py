@@ -1,0 +1,177 @@
+"""Access lists (生态环境准入清单): reading, validation, clause forms and their verdicts."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from shapely import Point, box
+
+from checks.screen import check_site
+from tests.conftest import write_layerset
+from zones.access_list import DIMENSIONS, access_list_from_frame, validate_access_frame
+from zones.errors import RuleError
+from zones.project import make_project
+
+KEY, GENERAL, PRIORITY = "ZH45072120001", "ZH45072130001", "ZH45072110001"
+UNITS = [
+    (PRIORITY, "priority", box(109.20, 22.20, 109.30, 22.30)),
+    (KEY, "key", box(109.30, 22.20, 109.40, 22.30)),
+    (GENERAL, "general", box(109.40, 22.20, 109.50, 22.30)),
+]
+ROWS = [
+    # unit_code, dimension, clause, verdict, industries, tags, actions, unless_industries
+    (KEY, "空间布局约束", "园区内禁止引入化学制浆项目。", "prohibited", "C2211", "", "", ""),
+    (KEY, "空间布局约束", "禁止新建电镀项目（电镀集中区除外）。", "prohibited", "C3360", "", "new", ""),
+    (KEY, "污染物排放管控", "新建项目主要污染物排放执行特别排放限值。", "", "", "", "", ""),
+    (KEY, "环境风险防控", "涉重金属企业须编制突发环境事件应急预案。", "restricted", "涉重金属", "", "", ""),
+    (PRIORITY, "空间布局约束", "禁止新建工业项目，生态旅游除外。", "prohibited", "B;C;D", "", "", ""),
+    ("general", "空间布局约束", "一般管控单元执行区域生态环境保护的基本要求。", "", "", "", "", ""),
+    ("*", "资源开发效率要求", "新建项目单位产品水耗达到国内先进水平。", "", "", "", "", ""),
+    ("*", "环境风险防控", "设置排污口的项目须开展环境风险评估。", "review", "", "sets_outfall", "", ""),
+]
+
+
+def frame(rows=ROWS) -> pd.DataFrame:
+    cols = ["unit_code", "dimension", "clause", "verdict", "industries", "tags", "actions", "unless_industries"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+@pytest.fixture
+def unit_layers(tmp_path):
+    from layers import load_layerset
+
+    folder = tmp_path / "units"
+    folder.mkdir()
+    frame().to_csv(folder / "access_list.csv", index=False, encoding="gbk")
+    manifest = write_layerset(
+        folder, {"control_unit": UNITS}, extra={"control_unit": {"access_list": "access_list.csv"}}
+    )
+    return load_layerset(manifest)
+
+
+def test_clause_ids_number_per_unit_and_dimension():
+    access = access_list_from_frame(frame(), "list.csv")
+    ids = [c.clause_id for c in access.clauses]
+    assert ids[:4] == [
+        f"{KEY}/空间布局约束/1",
+        f"{KEY}/空间布局约束/2",
+        f"{KEY}/污染物排放管控/1",
+        f"{KEY}/环境风险防控/1",
+    ]
+    assert access.clauses[5].unit_code == "general"
+
+
+def test_for_unit_gathers_own_class_and_general_clauses_in_dimension_order():
+    access = access_list_from_frame(frame(), "list.csv")
+    general = access.for_unit(GENERAL, "general")
+    assert [c.text for c in general] == [ROWS[5][2], ROWS[7][2], ROWS[6][2]]
+    key = access.for_unit(KEY, "key")
+    assert [DIMENSIONS.index(c.dimension) for c in key] == sorted(DIMENSIONS.index(c.dimension) for c in key)
+    assert len(key) == 6
+
+
+def test_electroplating_in_key_unit_is_prohibited_citing_the_clause(unit_layers):
+    r = check_site(Point(109.35, 22.25), unit_layers, industry="C3360")
+    f = r.findings.iloc[0]
+    assert (f["verdict"], f["rule_id"]) == ("prohibited", f"{KEY}/空间布局约束/2")
+    assert f["basis"] == "禁止新建电镀项目（电镀集中区除外）。"
+    assert f"{KEY}/环境风险防控/1" in f["matched_rules"]  # 涉重金属 group clause matched too
+    assert [c.clause_id for c in r.access_lists[KEY]][:2] == [f"{KEY}/空间布局约束/1", f"{KEY}/空间布局约束/2"]
+
+
+def test_same_project_in_general_unit_is_review_with_the_whole_list(unit_layers):
+    r = check_site(Point(109.45, 22.25), unit_layers, industry="电镀" if False else "C3360")
+    f = r.findings.iloc[0]
+    assert f["verdict"] == "review"
+    assert f["rule_id"] == "CU04"
+    assert [c.text for c in r.access_lists[GENERAL]] == [ROWS[5][2], ROWS[7][2], ROWS[6][2]]
+
+
+def test_action_condition(unit_layers):
+    r = check_site(Point(109.35, 22.25), unit_layers, industry="C3360", action="expand")
+    f = r.findings.iloc[0]
+    assert f["rule_id"] == f"{KEY}/环境风险防控/1" and f["verdict"] == "restricted"
+
+
+def test_section_prefix_and_tag_clauses(unit_layers):
+    r = check_site(Point(109.25, 22.25), unit_layers, industry="C1811")
+    assert r.findings.iloc[0]["rule_id"] == f"{PRIORITY}/空间布局约束/1"
+    r = check_site(Point(109.45, 22.25), unit_layers, tags=["sets_outfall"])
+    f = r.findings.iloc[0]
+    assert f["verdict"] == "review" and f["rule_id"] == "*/环境风险防控/1"
+
+
+def test_unstructured_clauses_are_never_dropped(unit_layers):
+    r = check_site(Point(109.35, 22.25), unit_layers)
+    texts = [c.text for c in r.access_lists[KEY]]
+    assert ROWS[2][2] in texts and ROWS[6][2] in texts
+    assert r.findings.iloc[0]["verdict"] == "review"
+
+
+def test_validation_lists_every_problem_with_rows():
+    bad = frame(
+        [
+            (KEY, "空间布局", "ok clause", "prohibited", "C3360", "", "", ""),
+            (KEY, "噪声", "x", "maybe", "C9999", "nosuch", "build", ""),
+            ("", "环境风险防控", "", "", "C26", "", "", ""),
+        ]
+    )
+    problems = validate_access_frame(bad, "list.csv")
+    text = "\n".join(problems)
+    for piece in (
+        "row 3: unknown dimension '噪声'",
+        "row 3: bad verdict 'maybe'",
+        "row 3: industries: 'C9999'",
+        "row 3: tags: unknown tag 'nosuch'",
+        "row 3: actions: unknown action 'build'",
+        "row 4: empty unit_code",
+        "row 4: empty clause text",
+        "row 4: conditions given but no verdict",
+    ):
+        assert piece in text
+    with pytest.raises(RuleError, match=r"access list 'list.csv' has 8 problem\(s\)"):
+        access_list_from_frame(bad, "list.csv")
+
+
+def test_missing_columns():
+    with pytest.raises(RuleError, match="missing column.*dimension, clause"):
+        access_list_from_frame(pd.DataFrame({"unit_code": ["x"]}), "t.csv")
+
+
+def test_bad_access_list_is_a_manifest_problem(tmp_path):
+    from layers import load_layerset
+    from zones.errors import ManifestError
+
+    folder = tmp_path / "u"
+    folder.mkdir()
+    frame([(KEY, "噪声", "x", "", "", "", "", "")]).to_csv(folder / "al.csv", index=False)
+    manifest = write_layerset(folder, {"control_unit": UNITS}, extra={"control_unit": {"access_list": "al.csv"}})
+    with pytest.raises(ManifestError, match=r"al.csv: row 2: unknown dimension '噪声'"):
+        load_layerset(manifest)
+
+
+def test_xlsx_access_list(tmp_path):
+    from layers import load_layerset
+
+    folder = tmp_path / "x"
+    folder.mkdir()
+    frame().to_excel(folder / "al.xlsx", index=False)
+    manifest = write_layerset(folder, {"control_unit": UNITS}, extra={"control_unit": {"access_list": "al.xlsx"}})
+    layer = load_layerset(manifest).layers[0]
+    assert len(layer.access) == len(ROWS)
+    assert layer.access_fingerprint.startswith("sha256:")
+
+
+def test_english_dimension_aliases_and_class_scope_words():
+    access = access_list_from_frame(frame([("重点管控", "spatial_layout", "t", "", "", "", "", "")]), "a.csv")
+    assert access.clauses[0].unit_code == "key" and access.clauses[0].dimension == "空间布局约束"
+    assert access.for_unit("ZHX", "key")[0].text == "t"
+
+
+def test_structured_clause_matching_rules():
+    access = access_list_from_frame(frame(), "list.csv")
+    plating = access.clauses[1]
+    assert plating.applies_to_project(make_project("C3360", action="new"))
+    assert not plating.applies_to_project(make_project("C3360", action="rebuild"))
+    assert not plating.applies_to_project(make_project("C2614"))
+    assert not access.clauses[2].applies_to_project(make_project("C3360"))  # unstructured: never "matches"
