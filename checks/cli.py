@@ -103,10 +103,16 @@ def _parser() -> argparse.ArgumentParser:
     rlist = rsub.add_parser("list", help="list every rule")
     rlist.add_argument("--kind", help="only rules of this kind")
     rlist.add_argument("--lang", choices=_LANGS, default="zh")
+    rlist.add_argument(
+        "--layers", metavar="PATH", help="the rules in force for this layer set (with its regional catalogues)"
+    )
     show = rsub.add_parser("show", help="show one rule in full")
     show.add_argument("code")
     show.add_argument("--lang", choices=_LANGS, default="zh")
-    validate = rsub.add_parser("validate", help="check a rule catalogue file and report every problem")
+    show.add_argument("--layers", metavar="PATH", help="look the code up in this layer set's catalogues too")
+    validate = rsub.add_parser(
+        "validate", help="check a rule catalogue (YAML) or an access-list table (CSV/XLSX); report every problem"
+    )
     validate.add_argument("file")
     rsub.add_parser("tags", help="list the project tags rules can test")
 
@@ -273,10 +279,14 @@ def _cmd_layers(args: argparse.Namespace) -> None:
 
 
 def _cmd_rules(args: argparse.Namespace) -> None:
-    from zones.rules import national_catalog, validate_catalog_data
+    from zones.rules import national_catalog
     from zones.tags import TAGS
 
     catalog = national_catalog()
+    if getattr(args, "layers", None):
+        from layers import load_layerset
+
+        catalog = load_layerset(args.layers).catalog()
     if args.rules_command == "list":
         if args.kind:
             from zones.kinds import get_kind
@@ -292,7 +302,10 @@ def _cmd_rules(args: argparse.Namespace) -> None:
                 continue
             title = rule.title_en if args.lang == "en" and rule.title_en else rule.title_zh
             cls = ",".join(rule.zone_class) or "*"
-            print(f"{rule.code:<6} {rule.kind:<19} {cls:<14} {rule.relation:<10} {rule.verdict:<10} {title}")
+            print(
+                f"{rule.code:<6} {rule.kind:<19} {cls:<18} {rule.relation:<10} {rule.verdict:<10} "
+                f"{rule.catalog:<14} {title}"
+            )
     elif args.rules_command == "show":
         rule = catalog.get(args.code)
         fields = [
@@ -320,20 +333,34 @@ def _cmd_rules(args: argparse.Namespace) -> None:
         for tag, (zh, en) in TAGS.items():
             print(f"{tag:<32} {zh}  — {en}")
     else:
-        import yaml
+        _validate_rules_file(Path(args.file))
 
-        path = Path(args.file)
-        if not path.is_file():
-            raise RedlineError(f"rule catalogue '{path}' does not exist; check the path")
+
+def _validate_rules_file(path: Path) -> None:
+    """``redline rules validate FILE``: a catalogue (YAML) or an access-list table (CSV/XLSX)."""
+    import yaml
+
+    from layers.tables import TABLE_SUFFIXES, read_table
+    from zones.access_list import validate_access_frame
+    from zones.rules import validate_catalog_data
+
+    if not path.is_file():
+        raise RedlineError(f"'{path}' does not exist; give a rule catalogue (.yaml) or an access list (.csv/.xlsx)")
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        df = read_table(path)
+        problems = validate_access_frame(df.rename(columns=lambda c: str(c).strip()), str(path))
+        what, count = "access list", f"{len(df)} clauses"
+    else:
         try:
             data = yaml.safe_load(path.read_text("utf-8"))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             raise RedlineError(f"rule catalogue '{path}' is not valid UTF-8 YAML: {exc}") from None
         problems = validate_catalog_data(data, str(path))
-        if problems:
-            lines = "\n".join(f"  - {p}" for p in problems)
-            raise RedlineError(f"rule catalogue '{path}' has {len(problems)} problem(s):\n{lines}")
-        print(f"{path}: OK, {len(data['rules'])} rules")
+        what, count = "rule catalogue", f"{len(data['rules'])} rules" if not problems else ""
+    if problems:
+        lines = "\n".join(f"  - {p}" for p in problems)
+        raise RedlineError(f"{what} '{path}' has {len(problems)} problem(s):\n{lines}")
+    print(f"{path}: OK, {count}")
 
 
 def _cmd_versions(args: argparse.Namespace) -> None:

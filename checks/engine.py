@@ -16,11 +16,9 @@ import shapely
 
 from checks.geodesy import _lineal, _polygonal, geodesic_area, geodesic_distances, geodesic_length
 from layers.layerset import ZoneLayer
+from zones.kinds import KINDS
 
 __all__ = ["RAW_COLUMNS", "degrees_for", "site_measures", "spatial_findings"]
-
-#: Kinds that tile a region: a neighbouring unit is not a finding, so no `nearby`.
-NO_NEARBY_KINDS = frozenset({"control_unit"})
 
 RAW_COLUMNS = [
     "site_idx",
@@ -98,7 +96,7 @@ def spatial_findings(
     tree = _zone_tree(layer)
     if len(site_geoms) == 0:
         return pd.DataFrame(columns=RAW_COLUMNS)
-    nearby = buffer_m > 0 and layer.kind not in NO_NEARBY_KINDS
+    nearby = buffer_m > 0 and (layer.kind not in KINDS or KINDS[layer.kind].nearby)
     if nearby:
         max_lat = float(np.nanmax(np.abs(shapely.bounds(site_geoms)[:, [1, 3]])))
         si, zi = tree.query(site_geoms, predicate="dwithin", distance=degrees_for(buffer_m, max_lat))

@@ -18,7 +18,7 @@ from zones.errors import SiteError
 from zones.evaluate import Decision, evaluate, kind_basis
 from zones.kinds import kind_names
 from zones.project import Project, make_project
-from zones.rules import Catalog, national_catalog
+from zones.rules import Catalog
 from zones.verdicts import rank, worst
 
 __all__ = ["check_site", "screen_sites"]
@@ -118,7 +118,7 @@ def screen_sites(
         geometry in EPSG:4490.  Rows with ``status="error"`` are carried through.
     layerset : LayerSet
     catalog : Catalog, optional
-        Rules in force; the national catalogue by default.
+        Rules in force; by default the national catalogue with the layer set's regional ones.
     buffer_m : float
         Zones within this many metres are reported as ``nearby``.
     lang : {"zh", "en"}
@@ -141,7 +141,7 @@ def screen_sites(
     """
     if buffer_m < 0:
         raise ValueError(f"buffer_m must be >= 0, got {buffer_m}")
-    catalog = catalog or national_catalog()
+    catalog = catalog or layerset.catalog()
     sites = sites.reset_index(drop=True)
     ok = (sites["status"] == "ok").to_numpy()
     idx = np.flatnonzero(ok)

@@ -67,4 +67,10 @@ def load_layerset(path: str | Path | None = "sample") -> LayerSet:
     layers = [read_zone_layer(spec, manifest.crs, problems) for spec in manifest.layers]
     if problems:
         raise ManifestError(str(manifest_path), problems)
-    return LayerSet(manifest.name, [lyr for lyr in layers if lyr is not None], manifest_path, manifest.illustrative)
+    return LayerSet(
+        manifest.name,
+        [lyr for lyr in layers if lyr is not None],
+        manifest_path,
+        manifest.illustrative,
+        manifest.catalogs,
+    )

@@ -8,6 +8,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from zones.access_list import AccessList
+from zones.rules import Catalog, catalog_with
 
 __all__ = ["STANDARD_COLUMNS", "TARGET_CRS", "LayerSet", "ZoneLayer"]
 
@@ -76,12 +77,19 @@ class LayerSet:
         The manifest file.
     illustrative : bool
         True for invented sample data; reports and maps then say so.
+    catalogs : list of pathlib.Path
+        Regional rule catalogues layered over the national one (manifest ``catalogs:``).
     """
 
     name: str
     layers: list[ZoneLayer] = field(default_factory=list)
     path: Path | None = None
     illustrative: bool = False
+    catalogs: list[Path] = field(default_factory=list)
+
+    def catalog(self) -> Catalog:
+        """Return the rules in force for this layer set: national plus its regional catalogues."""
+        return catalog_with(self.catalogs)
 
     @property
     def kinds(self) -> list[str]:

@@ -10,14 +10,15 @@ from typing import Any
 import yaml
 
 from layers.crs import parse_crs
-from zones.errors import CRSError, ManifestError
+from zones.errors import CRSError, ManifestError, RuleError
 from zones.kinds import KINDS
+from zones.rules import bundled_catalog_path, load_catalog
 
 __all__ = ["LayerSpec", "Manifest", "read_manifest"]
 
 MANIFEST_NAME = "layerset.yaml"
 ON_INVALID = ("raise", "warn", "fix")
-_TOP_KEYS = {"name", "crs", "illustrative", "layers", "description", "source"}
+_TOP_KEYS = {"name", "crs", "illustrative", "layers", "description", "source", "catalogs"}
 _LAYER_KEYS = {
     "kind",
     "path",
@@ -33,6 +34,7 @@ _LAYER_KEYS = {
     "confidential",
     "title",
 }
+_CLASS_REQUIRED = frozenset({"water_source", "control_unit"})
 _READABLE = {".gpkg", ".shp", ".geojson", ".json", ".fgb"}
 
 
@@ -68,6 +70,7 @@ class Manifest:
     layers: list[LayerSpec]
     crs: Any = None
     illustrative: bool = False
+    catalogs: list[Path] = field(default_factory=list)
 
 
 def _load_yaml(path: Path) -> Any:
@@ -115,7 +118,7 @@ def _parse_layer(raw: Any, i: int, base: Path, problems: list[str]) -> LayerSpec
                     f"{where}: class_map maps {src!r} to {dst!r}, not a class of {kind}; classes are {allowed}"
                 )
             class_map[_norm_value(src)] = str(dst)
-    if kind in KINDS and KINDS[kind].classes and kind != "ecological_redline" and not raw.get("class_field"):
+    if kind in _CLASS_REQUIRED and not raw.get("class_field"):
         problems.append(
             f"{where}: missing 'class_field': {kind} zones need a class "
             f"({', '.join(KINDS[kind].classes)}); name the field that holds it"
@@ -200,6 +203,7 @@ def read_manifest(path: str | Path) -> Manifest:
             crs = parse_crs(data["crs"], what="crs")
         except CRSError as exc:
             problems.append(str(exc))
+    catalogs = _catalogs(data.get("catalogs"), path.parent, problems)
     raw_layers = data.get("layers")
     specs: list[LayerSpec] = []
     if not isinstance(raw_layers, list) or not raw_layers:
@@ -211,4 +215,31 @@ def read_manifest(path: str | Path) -> Manifest:
                 specs.append(spec)
     if problems:
         raise ManifestError(str(path), problems)
-    return Manifest(path, str(data["name"]), specs, crs, bool(data.get("illustrative", False)))
+    return Manifest(path, str(data["name"]), specs, crs, bool(data.get("illustrative", False)), catalogs)
+
+
+def _catalogs(raw: Any, base: Path, problems: list[str]) -> list[Path]:
+    """Resolve ``catalogs:``: bundled names (e.g. qinzhou_pilot) or YAML paths relative to the manifest."""
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list):
+        problems.append("catalogs: expected a list of catalogue names or YAML paths")
+        return []
+    out = []
+    for ref in raw:
+        bundled = bundled_catalog_path(str(ref))
+        path = bundled or (base / str(ref)).resolve()
+        if not path.is_file():
+            problems.append(
+                f"catalogs: {ref!r} is neither a bundled catalogue nor an existing file; check the name or path"
+            )
+            continue
+        try:
+            load_catalog(path)
+        except RuleError as exc:
+            problems.append(f"catalogs: {exc}")
+            continue
+        out.append(path)
+    return out

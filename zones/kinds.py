@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["KINDS", "Kind", "get_kind", "kind_names"]
+__all__ = ["KINDS", "STATUTORY_KINDS", "Kind", "get_kind", "kind_names"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,10 @@ class Kind:
         no classes; ``zone_class`` is then empty for every zone.
     basis : str
         The core statute, for reports.
+    nearby : bool
+        Whether zones of this kind are reported when a site is only near them.
+        False for kinds whose rules bind only inside (control units tile a region,
+        so a neighbouring unit is no finding; likewise ban zones, parks, basins).
     """
 
     name: str
@@ -36,6 +40,7 @@ class Kind:
     en: str
     classes: dict[str, tuple[str, str]] = field(default_factory=dict)
     basis: str = ""
+    nearby: bool = True
 
     def class_label(self, zone_class: str | None, lang: str = "zh") -> str:
         """Return the display label of a class (empty string for no class).
@@ -88,6 +93,7 @@ KINDS: dict[str, Kind] = {
                 "general": ("一般管控单元", "general control unit"),
             },
             "《中华人民共和国生态环境法典》第六十七条",
+            nearby=False,
         ),
         Kind(
             "basic_farmland",
@@ -96,8 +102,54 @@ KINDS: dict[str, Kind] = {
             {},
             "《中华人民共和国土地管理法》第三十五条；《中华人民共和国生态环境法典》第七百六十六条",
         ),
+        # Kinds used by regional catalogues (rules.md section 5 and the seed plans).
+        Kind(
+            "nature_reserve",
+            "自然保护地",
+            "protected area (national park, nature reserve, nature park)",
+            {"core": ("核心保护区", "core protection area"), "general": ("一般控制区", "general control area")},
+            "《中华人民共和国生态环境法典》第八百六十一条、第八百六十四条",
+        ),
+        Kind(
+            "livestock_ban",
+            "畜禽养殖禁养区",
+            "livestock-farming ban zone",
+            {},
+            "《畜禽规模养殖污染防治条例》第十一条",
+            nearby=False,
+        ),
+        Kind(
+            "industrial_park",
+            "工业园区",
+            "industrial park",
+            {},
+            "",
+            nearby=False,
+        ),
+        Kind(
+            "basin",
+            "重点流域",
+            "key river basin",
+            {},
+            "",
+            nearby=False,
+        ),
+        Kind(
+            "ecological_function",
+            "重点生态功能区",
+            "key ecological function area",
+            {
+                "water_conservation": ("水源涵养区", "water conservation"),
+                "soil_conservation": ("水土保持区", "soil conservation"),
+                "biodiversity": ("生物多样性维护区", "biodiversity maintenance"),
+            },
+            "",
+        ),
     )
 }
+
+#: The four statutory kinds every layer set is expected to have.
+STATUTORY_KINDS: tuple[str, ...] = ("ecological_redline", "water_source", "control_unit", "basic_farmland")
 
 
 def kind_names() -> list[str]:

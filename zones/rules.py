@@ -43,7 +43,15 @@ from zones.project import ACTIONS, Project
 from zones.tags import TAGS
 from zones.verdicts import VERDICTS
 
-__all__ = ["Catalog", "Rule", "load_catalog", "national_catalog", "validate_catalog_data"]
+__all__ = [
+    "Catalog",
+    "Rule",
+    "bundled_catalog_path",
+    "catalog_with",
+    "load_catalog",
+    "national_catalog",
+    "validate_catalog_data",
+]
 
 RELATIONS = ("intersects", "nearby", "any")
 _RULE_KEYS = {
@@ -291,6 +299,27 @@ def load_catalog(path: str | Path | Iterable[str | Path]) -> Catalog:
         if not p.is_file():
             raise RuleError(f"rule catalogue '{p}' does not exist; check the path")
         merged = merged.layered(_catalog_from_text(p.read_text("utf-8"), str(p)))
+    return merged
+
+
+def bundled_catalog_path(name: str) -> Path | None:
+    """Return the path of a catalogue shipped in ``zones/catalog`` (e.g. ``qinzhou_pilot``), or None."""
+    path = Path(str(resources.files("zones").joinpath("catalog"))) / f"{name}.yaml"
+    return path if path.is_file() and name != "national" else None
+
+
+def catalog_with(paths: Iterable[str | Path]) -> Catalog:
+    """Return the national catalogue with the given regional catalogues layered on top, in order.
+
+    Examples
+    --------
+    >>> cat = catalog_with([bundled_catalog_path("qinzhou_pilot")])
+    >>> cat.get("RL01").catalog, cat.get("WS01").catalog
+    ('qinzhou_pilot', 'national')
+    """
+    merged = national_catalog()
+    for path in paths:
+        merged = merged.layered(load_catalog(path))
     return merged
 
 

@@ -40,6 +40,9 @@ TAGS: dict[str, tuple[str, str]] = {
         "kilns, buildings, graves, sand digging, quarrying, mining, earth taking",
     ),
     "temporary_land_use": ("临时用地", "temporary land use"),
+    "high_water_use": ("高耗水", "high water consumption"),
+    "nitrogen_phosphorus": ("工艺废水含氮、磷", "process wastewater carrying nitrogen or phosphorus"),
+    "high_noise": ("高噪声污染", "high-noise project"),
 }
 
 
