@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from zones.errors import RuleError
-from zones.industry import industry_table, matches, normalize_code
+from zones.industry import expand_codes, matches
 from zones.project import ACTIONS, Project
 from zones.tags import TAGS
 
@@ -162,23 +162,14 @@ def _dimension(value: str) -> str | None:
 
 
 def _codes(items: Iterable[str]) -> tuple[list[str], list[str]]:
-    """Return (codes, unknown items) after expanding policy groups."""
-    from zones import industry as _industry
-
-    expand = getattr(_industry, "expand_codes", None)
+    """Return (codes, unknown items), policy groups expanded to their codes."""
     codes: list[str] = []
     unknown: list[str] = []
-    table = industry_table()
     for item in items:
-        if expand is not None:
-            try:
-                codes.extend(expand([item]))
-                continue
-            except RuleError:
-                unknown.append(item)
-                continue
-        code = normalize_code(item)
-        (codes if code in table else unknown).append(code if code in table else item)
+        try:
+            codes.extend(expand_codes([item]))
+        except RuleError:
+            unknown.append(item)
     return codes, unknown
 
 

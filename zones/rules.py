@@ -37,7 +37,7 @@ from typing import Any
 import yaml
 
 from zones.errors import RuleError
-from zones.industry import industry_table, matches, normalize_code
+from zones.industry import expand_codes, matches
 from zones.kinds import KINDS
 from zones.project import ACTIONS, Project
 from zones.tags import TAGS
@@ -198,7 +198,6 @@ def validate_catalog_data(data: Any, source: str) -> list[str]:
         if not data.get(key):
             problems.append(f"{source}: missing top-level '{key}'")
     seen: dict[str, int] = {}
-    table = industry_table()
     for i, raw in enumerate(data["rules"], start=1):
         where = f"{source}: rule #{i}"
         if not isinstance(raw, dict):
@@ -234,8 +233,10 @@ def validate_catalog_data(data: Any, source: str) -> list[str]:
             problems.append(f"{where}: max_distance_m must be a positive number, got {dist!r}")
         for key in ("industries", "unless_industries"):
             for c in _as_tuple(raw.get(key)):
-                if normalize_code(c) not in table:
-                    problems.append(f"{where}: {key}: {c!r} is not a GB/T 4754-2017 code")
+                try:
+                    expand_codes([c])
+                except RuleError:
+                    problems.append(f"{where}: {key}: {c!r} is not a GB/T 4754-2017 code or a policy group")
         for key in ("tags", "unless_tags"):
             for t in _as_tuple(raw.get(key)):
                 if t not in TAGS:
@@ -257,8 +258,8 @@ def _rule_from(raw: dict[str, Any], catalog: str) -> Rule:
         zone_class=_as_tuple(raw.get("zone_class")),
         relation=raw.get("relation", "intersects"),
         max_distance_m=float(dist) if dist is not None else None,
-        industries=tuple(normalize_code(c) for c in _as_tuple(raw.get("industries"))),
-        unless_industries=tuple(normalize_code(c) for c in _as_tuple(raw.get("unless_industries"))),
+        industries=expand_codes(_as_tuple(raw.get("industries"))),
+        unless_industries=expand_codes(_as_tuple(raw.get("unless_industries"))),
         tags=frozenset(_as_tuple(raw.get("tags"))),
         unless_tags=frozenset(_as_tuple(raw.get("unless_tags"))),
         actions=_as_tuple(raw.get("actions")),
