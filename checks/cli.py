@@ -115,6 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("file")
     rsub.add_parser("tags", help="list the project tags rules can test")
+    rsub.add_parser("docs", help="print docs/rules.md (a Markdown table of every rule code) from the catalogues")
 
     sub.add_parser("versions", help="print versions of redline-checker and its libraries (for bug reports)")
     return parser
@@ -329,6 +330,10 @@ def _cmd_rules(args: argparse.Namespace) -> None:
         for key, value in fields:
             if value not in (None, ""):
                 print(f"{key:<18} {value}")
+    elif args.rules_command == "docs":
+        from zones.rules import rules_markdown
+
+        print(rules_markdown(), end="")
     elif args.rules_command == "tags":
         for tag, (zh, en) in TAGS.items():
             print(f"{tag:<32} {zh}  — {en}")

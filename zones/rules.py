@@ -335,3 +335,64 @@ def national_catalog() -> Catalog:
     """
     text = resources.files("zones").joinpath("catalog/national.yaml").read_text("utf-8")
     return _catalog_from_text(text, "zones/catalog/national.yaml")
+
+
+def bundled_catalog_names() -> list[str]:
+    """Return the names of the regional catalogues shipped in ``zones/catalog`` (without national)."""
+    folder = Path(str(resources.files("zones").joinpath("catalog")))
+    return sorted(p.stem for p in folder.glob("*.yaml") if p.stem != "national")
+
+
+def _md(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def rules_markdown() -> str:
+    """Return ``docs/rules.md``: a table of every rule code of every bundled catalogue.
+
+    The page is generated from the catalogues themselves, so it cannot drift from them;
+    ``tests/zones/test_rules_doc.py`` fails when the committed page is stale.
+    """
+    from zones.kinds import KINDS
+
+    lines = [
+        "# Rule codes",
+        "",
+        "Generated from `zones/catalog/*.yaml` by `redline rules docs > docs/rules.md`; do not edit by hand.",
+        "A finding's `rule_id` is one of these codes, or an access-list clause id",
+        "(`UNIT_CODE/维度/N`, see the access list of the layer set).",
+        "",
+        "Verdicts, worst first: `prohibited` 禁止, `restricted` 限制/需论证, `review` 需关注.",
+        "Relations: `intersects` (the site is inside or overlaps the zone), `nearby` (within the buffer).",
+        "",
+    ]
+    catalogs = [("national", national_catalog())]
+    for name in bundled_catalog_names():
+        path = bundled_catalog_path(name)
+        assert path is not None
+        catalogs.append((name, load_catalog(path)))
+    for name, catalog in catalogs:
+        lines += [f"## {catalog.titles[name]} (`{name}`, version {catalog.versions[name]})", ""]
+        lines += ["| code | kind | class | relation | project condition | verdict | rule | basis |"]
+        lines += ["|---|---|---|---|---|---|---|---|"]
+        for rule in catalog:
+            kind = KINDS[rule.kind].zh if rule.kind in KINDS else rule.kind
+            cond = []
+            if rule.industries:
+                cond.append("industries " + ", ".join(rule.industries))
+            if rule.tags:
+                cond.append(("or " if rule.industries else "") + "tags " + ", ".join(sorted(rule.tags)))
+            if rule.unless_industries:
+                cond.append("unless industries " + ", ".join(rule.unless_industries))
+            if rule.unless_tags:
+                cond.append("unless tags " + ", ".join(sorted(rule.unless_tags)))
+            if rule.actions:
+                cond.append("actions " + ", ".join(rule.actions))
+            relation = rule.relation + (f" ≤ {rule.max_distance_m:g} m" if rule.max_distance_m else "")
+            lines.append(
+                f"| {rule.code} | {rule.kind} {kind} | {', '.join(rule.zone_class) or 'any'} | {relation} | "
+                f"{_md('; '.join(cond)) or 'every project'} | {rule.verdict} | "
+                f"**{_md(rule.title_zh)}** {_md(rule.text_zh)} | {_md(rule.basis)} |"
+            )
+        lines.append("")
+    return "\n".join(lines)

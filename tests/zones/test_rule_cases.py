@@ -9,6 +9,9 @@ Each file holds readable cases for one rule::
         project: {industry: C2614, tags: [], action: new}
         expect: {verdict: prohibited, rule_id: WS01}
 
+Regional catalogues have their cases in ``cases/<catalog name>/<CODE>.yaml``, evaluated against
+the national catalogue with that regional one layered on top.
+
 ``expect.rule_id`` is the deciding rule (``null`` when no rule applies); ``matched`` lists codes
 that must be among the matched rules, ``not_matched`` codes that must not be.
 """
@@ -23,7 +26,7 @@ import yaml
 
 from zones.evaluate import evaluate
 from zones.project import make_project
-from zones.rules import national_catalog
+from zones.rules import Catalog, bundled_catalog_names, bundled_catalog_path, catalog_with, national_catalog
 
 CASES_DIR = Path(__file__).parent / "cases"
 
@@ -42,16 +45,24 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def _case_files() -> list[Path]:
-    return sorted(CASES_DIR.glob("*.yaml"))
+    return sorted(CASES_DIR.glob("*.yaml")) + sorted(CASES_DIR.glob("*/*.yaml"))
+
+
+def _catalog_for(path: Path) -> Catalog:
+    """The national catalogue, or it with the regional catalogue the case file's folder names."""
+    if path.parent == CASES_DIR:
+        return national_catalog()
+    return catalog_with([bundled_catalog_path(path.parent.name)])
 
 
 def _all_cases() -> list[Any]:
     params = []
     for path in _case_files():
         data = _load(path)
+        prefix = "" if path.parent == CASES_DIR else f"{path.parent.name}/"
         for case in data["cases"]:
             params.append(
-                pytest.param(data.get("rule"), case, id=f"{data.get('rule')}::{case.get('id')}")
+                pytest.param(path, data.get("rule"), case, id=f"{prefix}{data.get('rule')}::{case.get('id')}")
             )
     return params
 
@@ -59,7 +70,7 @@ def _all_cases() -> list[Any]:
 def _problems(path: Path, data: dict[str, Any]) -> list[str]:
     """Return every structural problem of one case file."""
     out: list[str] = []
-    codes = set(national_catalog().rules)
+    codes = set(_catalog_for(path).rules)
     rule = data.get("rule")
     if rule != path.stem:
         out.append(f"{path.name}: 'rule' is {rule!r}, expected {path.stem!r} (the file name)")
@@ -96,14 +107,14 @@ def _problems(path: Path, data: dict[str, Any]) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize(("rule", "case"), _all_cases())
-def test_rule_case(rule: str, case: dict[str, Any]) -> None:
+@pytest.mark.parametrize(("path", "rule", "case"), _all_cases())
+def test_rule_case(path: Path, rule: str, case: dict[str, Any]) -> None:
     finding = case["finding"]
     spec = case.get("project") or {}
     expect = case["expect"]
     project = make_project(spec.get("industry"), spec.get("tags"), spec.get("action"))
     decision = evaluate(
-        national_catalog(),
+        _catalog_for(path),
         finding["kind"],
         finding.get("zone_class"),
         finding["relation"],
@@ -126,14 +137,18 @@ def test_case_files_are_well_formed() -> None:
 
 
 def test_every_rule_has_a_case_file() -> None:
-    files = {p.stem for p in _case_files()}
+    files = {p.stem for p in CASES_DIR.glob("*.yaml")}
     missing = [code for code in national_catalog().rules if code not in files]
     assert not missing, f"rules without a case file in {CASES_DIR}: {missing}"
+    for name in bundled_catalog_names():
+        own = [r.code for r in catalog_with([bundled_catalog_path(name)]) if r.catalog == name]
+        files = {p.stem for p in (CASES_DIR / name).glob("*.yaml")}
+        missing = [code for code in own if code not in files]
+        assert not missing, f"{name} rules without a case file in {CASES_DIR / name}: {missing}"
 
 
 def test_every_case_file_names_an_existing_rule() -> None:
-    codes = set(national_catalog().rules)
-    orphans = [p.name for p in _case_files() if _load(p).get("rule") not in codes]
+    orphans = [p.name for p in _case_files() if _load(p).get("rule") not in _catalog_for(p).rules]
     assert not orphans, f"case files naming no rule of the catalogue: {orphans}"
 
 
