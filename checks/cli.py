@@ -158,8 +158,25 @@ def _print_result(args: argparse.Namespace, result, *, detail: bool) -> None:
                     f"  - {kind.label(lang)} {f['zone_id']} {f['zone_name']} {kind.class_label(f['zone_class'], lang)}"
                     f" | {f['relation']}{measure} | {verdict_label(f['verdict'], lang)} {f['rule_id']}",
                 )
+                clauses = result.access_lists.get(f["zone_id"]) if f["kind"] == "control_unit" else None
+                if clauses:
+                    _print_access_list(args, clauses, set(str(f["matched_rules"]).split(";")))
     counts = result.verdict_counts()
     _say(args, t("summary_line", lang, n=len(result.sites), **counts))
+
+
+def _print_access_list(args: argparse.Namespace, clauses, matched: set[str]) -> None:
+    """Print a touched unit's access list: matched clauses marked, every clause shown."""
+    from zones.verdicts import verdict_label
+
+    dimension = None
+    for clause in clauses:
+        if clause.dimension != dimension:
+            dimension = clause.dimension
+            _say(args, f"      【{dimension}】")
+        mark = "✔" if clause.clause_id in matched else " "
+        verdict = f" [{verdict_label(clause.verdict, args.lang)}]" if clause.verdict else ""
+        _say(args, f"      {mark} {clause.clause_id}{verdict} {clause.text}")
 
 
 def _write(args: argparse.Namespace, result, out: str | None) -> None:

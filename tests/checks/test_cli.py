@@ -179,3 +179,38 @@ def test_unwritable_out_is_a_clear_error(layers_yaml, tmp_path):
     blocker.write_text("x")
     proc = run_cli("check", "109.32,22.22", "--layers", str(layers_yaml), "--out", str(blocker / "sub"))
     assert proc.returncode == 2 and "--out: cannot create folder" in proc.stderr
+
+
+def test_access_list_through_the_cli(tmp_path):
+    from tests.zones.test_access_list import UNITS, frame
+
+    folder = tmp_path / "units"
+    folder.mkdir()
+    frame().to_csv(folder / "access_list.csv", index=False, encoding="gbk")
+    manifest = write_layerset(
+        folder, {"control_unit": UNITS}, extra={"control_unit": {"access_list": "access_list.csv"}}
+    )
+    proc = run_cli("check", "109.35,22.25", "--layers", str(manifest), "--industry", "电镀")
+    assert proc.returncode == 0, proc.stderr
+    assert "ZH45072120001/空间布局约束/2" in proc.stdout and "禁止" in proc.stdout
+    assert "✔ ZH45072120001/空间布局约束/2" in proc.stdout
+    assert "新建项目主要污染物排放执行特别排放限值" in proc.stdout  # unstructured clause shown too
+    proc = run_cli("check", "109.45,22.25", "--layers", str(manifest), "--industry", "C3360")
+    assert "CU04" in proc.stdout and "一般管控单元执行区域生态环境保护的基本要求" in proc.stdout
+    proc = run_cli("rules", "validate", str(folder / "access_list.csv"))
+    assert proc.returncode == 0 and "OK, 8 clauses" in proc.stdout
+
+
+def test_ambiguous_industry_name_lists_candidates():
+    proc = run_cli("check", "109.3,22.2", "--industry", "饲养")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "A0313 猪的饲养" in proc.stderr
+
+
+def test_bad_access_list_table_is_reported_with_rows(tmp_path):
+    bad = tmp_path / "al.csv"
+    bad.write_text("unit_code,dimension,clause,verdict,industries\nZH1,噪声,x,maybe,C9999\n", "utf-8")
+    proc = run_cli("rules", "validate", str(bad))
+    assert proc.returncode == 2
+    for piece in ("row 2: unknown dimension '噪声'", "row 2: bad verdict 'maybe'", "row 2: industries: 'C9999'"):
+        assert piece in proc.stderr
