@@ -22,12 +22,14 @@ from zones.tags import TAGS
 from zones.verdicts import VERDICT_LABELS
 
 __all__ = [
+    "DIMENSION_GLOSSES",
     "EM_DASH",
     "LANGS",
     "STRINGS",
     "action_label",
     "check_lang",
     "class_label",
+    "dimension_label",
     "format_number",
     "format_ratio",
     "kind_label",
@@ -118,6 +120,35 @@ STRINGS: dict[str, tuple[str, str]] = {
     "relation.inside": ("位于区内", "inside"),
     "relation.overlaps": ("部分重叠", "overlaps"),
     "relation.nearby": ("邻近", "nearby"),
+    "catalog.access_list": ("准入清单 {file}", "access list {file}"),
+    "header.access_lists": ("生态环境准入清单", "Access lists (生态环境准入清单)"),
+    "header.access_list_item": (
+        "{file}（{layer}，{n} 条，SHA-256 {fingerprint}）",
+        "{file} ({layer}, {n} clauses, SHA-256 {fingerprint})",
+    ),
+    # access lists of the control units a site touches
+    "access.title": (
+        "管控单元 {unit}（{cls}）生态环境准入清单",
+        "Control unit {unit} ({cls}): environmental access list (生态环境准入清单)",
+    ),
+    "access.title_no_class": (
+        "管控单元 {unit} 生态环境准入清单",
+        "Control unit {unit}: environmental access list (生态环境准入清单)",
+    ),
+    "access.summary": (
+        "来源：{file}；共 {n} 条，其中 {m} 条适用于本项目（突出显示）。",
+        "Source: {file}; {n} clauses, {m} of which apply to this project (highlighted).",
+    ),
+    "access.col.number": ("序号", "No."),
+    "access.col.scope": ("适用范围", "Scope"),
+    "access.col.clause": ("条款内容", "Clause"),
+    "access.col.verdict": ("结论", "Verdict"),
+    "access.none": ("（无）", "(none)"),
+    "access.applies": ("✔ 适用于本项目", "✔ applies to this project"),
+    "access.unstructured": ("未结构化，需人工核对", "unstructured: check by hand"),
+    "access.scope.unit": ("本单元", "this unit"),
+    "access.scope.class": ("同类单元（{cls}）", "every {cls}"),
+    "access.scope.all": ("全部单元", "all units"),
     # footer
     "footer.basis": (
         "规则引用《中华人民共和国生态环境法典》（2026年8月15日起施行）。",
@@ -161,6 +192,15 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{n} 个选址无法检查，原因见 sites.csv 的 error 列",
         "{n} sites could not be checked; see the error column of sites.csv",
     ),
+}
+
+
+#: English glosses of the four access-list dimensions (the names themselves stay in Chinese).
+DIMENSION_GLOSSES: dict[str, str] = {
+    "空间布局约束": "Spatial layout constraints",
+    "污染物排放管控": "Pollutant discharge control",
+    "环境风险防控": "Environmental risk prevention",
+    "资源开发效率要求": "Resource efficiency requirements",
 }
 
 
@@ -328,3 +368,17 @@ def tag_label(tag: str, lang: str = "zh") -> str:
     """
     pair = TAGS.get(tag)
     return pair[LANGS.index(check_lang(lang))] if pair else tag
+
+
+def dimension_label(dimension: str, lang: str = "zh") -> str:
+    """Return an access-list dimension as shown: the Chinese name, glossed in English for ``en``.
+
+    Examples
+    --------
+    >>> dimension_label("环境风险防控", "en")
+    '环境风险防控 (Environmental risk prevention)'
+    """
+    gloss = DIMENSION_GLOSSES.get(dimension)
+    if check_lang(lang) == "en" and gloss:
+        return f"{dimension} ({gloss})"
+    return dimension

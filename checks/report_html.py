@@ -5,6 +5,12 @@ The page is rendered with jinja2 (autoescape on) from
 :class:`~checks.result.ScreeningResult`.  It has no scripts, no external
 stylesheets or fonts, so it opens offline and prints on A4.  This module
 imports neither folium nor matplotlib.
+
+Every site with findings gets, after its findings table, the whole access list
+(生态环境准入清单) of each control unit it lies in or overlaps, grouped by the
+four dimensions; the clauses that matched that site's project are highlighted.
+Each finding's rule code carries the title of the catalogue it came from (or
+the access-list file for a clause).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from checks.i18n import (
     action_label,
     check_lang,
     class_label,
+    dimension_label,
     format_number,
     format_ratio,
     kind_label,
@@ -31,6 +38,7 @@ from checks.i18n import (
     verdict_text,
 )
 from checks.result import ScreeningResult
+from zones.access_list import DIMENSIONS, Clause
 from zones.industry import lookup
 from zones.kinds import KINDS
 
@@ -85,20 +93,56 @@ def _header(result: ScreeningResult, lang: str) -> dict[str, Any]:
         for layer in result.layerset.layers
     ]
     catalogs = [
-        {"name": name, "title": result.catalog.titles.get(name, name), "version": version}
-        for name, version in result.catalog.versions.items()
+        {
+            "name": name,
+            "title": result.catalog.titles.get(name, name),
+            "version": _text(result.catalog.versions.get(name)),
+        }
+        for name in _catalog_names(result)
+    ]
+    access_lists = [
+        t(
+            "header.access_list_item",
+            lang,
+            file=layer.access_list.name if layer.access_list is not None else _text(layer.access.source),
+            layer=layer.label,
+            n=len(layer.access),
+            fingerprint=layer.access_fingerprint.removeprefix("sha256:")[:16] or EM_DASH,
+        )
+        for layer in result.layerset.layers
+        if getattr(layer, "access", None) is not None
     ]
     buffer_m = meta.get("buffer_m")
     return {
         "layerset": result.layerset.name,
         "layers": layers,
         "catalogs": catalogs,
+        "access_lists": access_lists,
         "buffer": format_number(buffer_m, 0) if buffer_m is not None else EM_DASH,
         "tool_version": _text(meta.get("tool_version", __version__)),
         "created": _text(meta.get("created")),
         "input_crs": _text(meta.get("input_crs")),
         "source": _text(meta.get("source")),
     }
+
+
+def _catalog_names(result: ScreeningResult) -> list[str]:
+    """Return every catalogue in force: the versioned ones in layering order, then any other a rule names."""
+    names = dict.fromkeys(result.catalog.versions)
+    names.update(dict.fromkeys(result.catalog.titles))
+    names.update(dict.fromkeys(r.catalog for r in result.catalog if r.catalog))
+    return list(names)
+
+
+def _catalog_label(f: dict[str, Any], result: ScreeningResult, lang: str) -> str:
+    """Return the catalogue a finding's rule came from: its title, or 准入清单 {file} for a clause."""
+    name = "" if _text(f.get("catalog")) == EM_DASH else str(f.get("catalog")).strip()
+    known = result.catalog.titles.keys() | result.catalog.versions.keys()
+    if name in known:
+        return result.catalog.titles.get(name, name)
+    if "/" in str(f.get("rule_id") or ""):
+        return t("catalog.access_list", lang, file=name or EM_DASH)
+    return name
 
 
 def _summary(result: ScreeningResult, lang: str) -> dict[str, Any]:
@@ -160,7 +204,7 @@ def _project(row: dict[str, Any], lang: str) -> dict[str, str]:
     }
 
 
-def _finding_row(f: dict[str, Any], lang: str) -> dict[str, Any]:
+def _finding_row(f: dict[str, Any], result: ScreeningResult, lang: str) -> dict[str, Any]:
     kind = str(f.get("kind", ""))
     zone_name = f.get("zone_name")
     zone = _text(f.get("zone_id"))
@@ -178,6 +222,7 @@ def _finding_row(f: dict[str, Any], lang: str) -> dict[str, Any]:
         "distance": format_number(f.get("distance_m")),
         "badge": _badge(str(f.get("verdict")), lang),
         "rule": _text(f.get("rule_id")),
+        "catalog": _catalog_label(f, result, lang),
         "other_rules": "、".join(others),
         "rule_title": _text(f.get("rule_title")) if f.get("rule_title") else "",
         "rule_text": _text(f.get("rule_text")),
@@ -204,11 +249,86 @@ def _details(result: ScreeningResult, lang: str, limit: int) -> tuple[list[dict[
     subset = findings[findings["site_id"].astype(str).isin(shown_keys)]
     by_site: dict[str, list[dict[str, Any]]] = {}
     for f in _records(subset, [c for c in subset.columns if c != subset.geometry.name]):
-        by_site.setdefault(str(f["site_id"]), []).append(_finding_row(f, lang))
+        by_site.setdefault(str(f["site_id"]), []).append(f)
     site_cols = [c for c in sites.columns if c != sites.geometry.name]
     site_records = _records(sites.iloc[shown], site_cols)
-    details = [_detail(row, by_site.get(str(row["site_id"]), []), lang) for row in site_records]
+    details = []
+    for n, row in enumerate(site_records, start=1):
+        raw = by_site.get(str(row["site_id"]), [])
+        detail = _detail(row, [_finding_row(f, result, lang) for f in raw], lang)
+        detail["access_lists"] = _access_sections(raw, result, lang, f"site-{n}")
+        details.append(detail)
     return details, len(wanted) - len(shown)
+
+
+def _scope(clause: Clause, unit_code: str, lang: str) -> str:
+    if clause.unit_code == unit_code:
+        return t("access.scope.unit", lang)
+    if clause.unit_code == "*":
+        return t("access.scope.all", lang)
+    if clause.unit_code in KINDS["control_unit"].classes:
+        return t("access.scope.class", lang, cls=class_label("control_unit", clause.unit_code, lang))
+    return clause.unit_code
+
+
+def _access_sections(
+    findings: list[dict[str, Any]], result: ScreeningResult, lang: str, anchor: str
+) -> list[dict[str, Any]]:
+    """Return the access list of every control unit a site lies in or overlaps, matches marked.
+
+    Only the clause ids in this site's own findings for that unit count as matched.
+    """
+    lists = {str(code): clauses for code, clauses in result.access_lists.items()}
+    units: dict[str, dict[str, Any]] = {}
+    for f in findings:
+        code = str(f.get("zone_id"))
+        if f.get("kind") != "control_unit" or f.get("relation") not in ("inside", "overlaps") or code not in lists:
+            continue
+        unit = units.setdefault(code, {"name": f.get("zone_name"), "class": f.get("zone_class"), "matched": set()})
+        unit["matched"].update(_split(f.get("matched_rules")))
+    sections = []
+    for u, (code, unit) in enumerate(units.items(), start=1):
+        clauses = lists[code]
+        matched = unit["matched"]
+        dimensions = list(DIMENSIONS) + list(
+            dict.fromkeys(c.dimension for c in clauses if c.dimension not in DIMENSIONS)
+        )
+        groups = []
+        for dim in dimensions:
+            items = [
+                {
+                    "number": c.number,
+                    "clause_id": c.clause_id,
+                    "scope": _scope(c, code, lang),
+                    "text": c.text,
+                    "badge": _badge(c.verdict, lang) if c.structured else None,
+                    "applies": c.clause_id in matched,
+                }
+                for c in clauses
+                if c.dimension == dim
+            ]
+            groups.append({"label": dimension_label(dim, lang), "clauses": items})
+        name = "" if _text(unit["name"]) == EM_DASH else str(unit["name"]).strip()
+        label = f"{code} {name}" if name else code
+        cls = class_label("control_unit", unit["class"], lang)
+        sources = "、".join(dict.fromkeys(c.source for c in clauses if c.source)) or EM_DASH
+        sections.append(
+            {
+                "anchor": f"{anchor}-unit-{u}",
+                "title": t("access.title", lang, unit=label, cls=cls)
+                if cls
+                else t("access.title_no_class", lang, unit=label),
+                "summary": t(
+                    "access.summary",
+                    lang,
+                    file=sources,
+                    n=len(clauses),
+                    m=sum(c.clause_id in matched for c in clauses),
+                ),
+                "groups": groups,
+            }
+        )
+    return sections
 
 
 def _detail(row: dict[str, Any], findings: list[dict[str, Any]], lang: str) -> dict[str, Any]:

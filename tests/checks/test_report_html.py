@@ -203,3 +203,206 @@ def test_i18n_errors():
         t("nope")
     with pytest.raises(ValueError, match="unknown language 'de'"):
         t("report_title", "de")
+
+
+# ---------------------------------------------------------------------------
+# Access lists (生态环境准入清单) and catalogue labels, on a real screening run.
+
+KEY, GENERAL, PRIORITY = "ZH45072120001", "ZH45072130001", "ZH45072110001"
+PLATING = "禁止新建电镀项目（电镀集中区除外）。"
+ACCESS_ROWS = [
+    # unit_code, dimension, clause, verdict, industries, tags, actions
+    (KEY, "空间布局约束", "园区内禁止引入化学制浆项目。", "prohibited", "C2211", "", ""),
+    (KEY, "空间布局约束", PLATING, "prohibited", "C3360", "", "new"),
+    (KEY, "污染物排放管控", "新建项目主要污染物排放执行特别排放限值。", "", "", "", ""),
+    (KEY, "环境风险防控", "涉重金属企业须编制突发环境事件应急预案。", "restricted", "涉重金属", "", ""),
+    (PRIORITY, "空间布局约束", EVIL, "", "", "", ""),
+    ("general", "空间布局约束", "一般管控单元执行区域生态环境保护的基本要求。", "", "", "", ""),
+    ("*", "资源开发效率要求", "新建项目单位产品水耗达到国内先进水平。", "", "", "", ""),
+    ("*", "环境风险防控", "设置排污口的项目须开展环境风险评估。", "review", "", "sets_outfall", ""),
+]
+SITES = [
+    # site id, name, point, industry
+    ("A", "电镀厂", (109.33, 22.25), "C3360"),
+    ("B", "淀粉厂", (109.37, 22.25), "C1391"),
+    ("C", "一般单元项目", (109.45, 22.25), "C1391"),
+    ("D", "红线内项目", (109.25, 22.25), "C1391"),
+]
+
+
+def _access_result(tmp_path_factory):
+    import pandas as pd
+    from shapely import Point, box
+
+    from checks.screen import screen_sites
+    from checks.sites import sites_from_geometries
+    from layers import load_layerset
+    from tests.conftest import write_layerset
+
+    folder = tmp_path_factory.mktemp("units")
+    cols = ["unit_code", "dimension", "clause", "verdict", "industries", "tags", "actions"]
+    pd.DataFrame(ACCESS_ROWS, columns=cols).to_csv(folder / "access_list.csv", index=False)
+    units = [
+        (PRIORITY, "priority", box(109.20, 22.20, 109.30, 22.30)),
+        (KEY, "key", box(109.30, 22.20, 109.40, 22.30)),
+        (GENERAL, "general", box(109.40, 22.20, 109.50, 22.30)),
+    ]
+    manifest = write_layerset(
+        folder,
+        {"control_unit": units, "ecological_redline": [("RL-1", "other", box(109.24, 22.24, 109.26, 22.26))]},
+        extra={"control_unit": {"access_list": "access_list.csv"}},
+        top={"catalogs": ["qinzhou_pilot"]},
+    )
+    layerset = load_layerset(manifest)
+    df = pd.DataFrame({"id": [s[0] for s in SITES], "name": [s[1] for s in SITES], "industry": [s[3] for s in SITES]})
+    sites = sites_from_geometries(
+        [Point(*s[2]) for s in SITES], "EPSG:4490", df=df, columns={"id": "id", "name": "name", "industry": "industry"}
+    )
+    return screen_sites(sites, layerset, buffer_m=0)
+
+
+@pytest.fixture(scope="module")
+def access_result(tmp_path_factory):
+    return _access_result(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def access_html(access_result):
+    return render_report_html(access_result)
+
+
+def _site_block(html: str, site_id: str) -> str:
+    details = html.split('<section class="details">')[1].split("</section>")[0]
+    for block in details.split('<div class="site"')[1:]:
+        if re.search(rf">{site_id}( |<)", block.split("</h3>")[0]):
+            return block
+    raise AssertionError(f"no detail block for site {site_id}")
+
+
+def _unit_sections(block: str) -> dict[str, str]:
+    """Unit code -> its access-list section within one site block."""
+    out = {}
+    for part in block.split('<div class="access-list"')[1:]:
+        title = re.search(r"<h4>(.*?)</h4>", part).group(1)
+        out[title.split()[1]] = part
+    return out
+
+
+def _groups(section: str) -> dict[str, list[tuple[str, str, str, bool]]]:
+    """Dimension label -> [(number, scope, clause id, highlighted)]; a （无） group is empty."""
+    groups = {}
+    for part in section.split('<th class="dimension" colspan="4">')[1:]:
+        label, body = part.split("</th>", 1)
+        rows = re.findall(
+            r'<tr class="clause( applies)?">\s*<td class="num clause-no">(\d+)</td>\s*<td class="scope">(.*?)</td>'
+            r'.*?<code class="muted">(.*?)</code>',
+            body.split("</tbody>")[0],
+            re.DOTALL,
+        )
+        groups[label] = [(n, scope, cid, bool(hl)) for hl, n, scope, cid in rows]
+        if not rows:
+            assert '<td class="none" colspan="4">（无）</td>' in body
+    return groups
+
+
+def test_access_list_by_dimension_with_numbers_and_scopes(access_html):
+    sections = _unit_sections(_site_block(access_html, "B"))
+    assert list(sections) == [KEY]
+    assert "<h4>管控单元 ZH45072120001 ZH45072120001 区（重点管控单元）生态环境准入清单</h4>" in access_html
+    groups = _groups(sections[KEY])
+    assert list(groups) == ["空间布局约束", "污染物排放管控", "环境风险防控", "资源开发效率要求"]
+    assert [(n, s) for n, s, _, _ in groups["空间布局约束"]] == [("1", "本单元"), ("2", "本单元")]
+    assert [(n, s) for n, s, _, _ in groups["污染物排放管控"]] == [("1", "本单元")]
+    assert [(n, s, c) for n, s, c, _ in groups["环境风险防控"]] == [
+        ("1", "本单元", f"{KEY}/环境风险防控/1"),
+        ("1", "全部单元", "*/环境风险防控/1"),
+    ]
+    assert [(n, s) for n, s, _, _ in groups["资源开发效率要求"]] == [("1", "全部单元")]
+    # unstructured clauses are shown in full, with a note instead of a badge
+    assert "新建项目主要污染物排放执行特别排放限值。" in sections[KEY]
+    assert "未结构化，需人工核对" in sections[KEY]
+    assert '<span class="badge prohibited">禁止</span>' in sections[KEY]
+
+
+def test_highlight_only_the_matched_clause_for_the_matching_site(access_html, access_result):
+    matched_a = access_result.findings.set_index("site_id").loc["A", "matched_rules"]
+    assert f"{KEY}/空间布局约束/2" in matched_a
+    plating_id = f"{KEY}/空间布局约束/2"
+
+    a = _groups(_unit_sections(_site_block(access_html, "A"))[KEY])
+    highlighted_a = {cid for rows in a.values() for _, _, cid, hl in rows if hl}
+    assert plating_id in highlighted_a
+    assert f"{KEY}/空间布局约束/1" not in highlighted_a  # 化学制浆 does not apply to electroplating
+    assert highlighted_a <= set(matched_a.split(";"))
+    section_a = _unit_sections(_site_block(access_html, "A"))[KEY]
+    row = re.search(r'<tr class="clause applies">(?:(?!</tr>).)*' + re.escape(PLATING), section_a, re.DOTALL)
+    assert row and "✔ 适用于本项目" in row.group(0)
+
+    b = _groups(_unit_sections(_site_block(access_html, "B"))[KEY])
+    assert not any(hl for rows in b.values() for *_, hl in rows)
+    section_b = _unit_sections(_site_block(access_html, "B"))[KEY]
+    assert PLATING in section_b and "✔ 适用于本项目" not in section_b
+    assert "共 6 条，其中 0 条适用于本项目" in section_b
+
+
+def test_empty_dimension_shows_none(access_html):
+    sections = _unit_sections(_site_block(access_html, "C"))
+    assert list(sections) == [GENERAL]
+    groups = _groups(sections[GENERAL])
+    assert groups["污染物排放管控"] == []
+    assert [(n, s) for n, s, _, _ in groups["空间布局约束"]] == [("1", "同类单元（一般管控单元）")]
+    assert "（一般管控单元）生态环境准入清单" in sections[GENERAL].split("</h4>")[0]
+
+
+def test_only_touched_units_of_detailed_sites_get_a_section(access_html):
+    assert access_html.count('<div class="access-list"') == 4  # one unit per site
+    html = render_report_html(fake_result())  # S3 is only near its unit: no access list
+    assert 'class="access-list"' not in html
+
+
+def test_access_list_clause_text_is_escaped(access_html):
+    section = _unit_sections(_site_block(access_html, "D"))[PRIORITY]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in section
+    assert EVIL not in access_html
+    assert "<script" not in access_html.lower()
+
+
+def test_catalogue_labels_and_regional_catalogue_in_header(access_html, access_result):
+    from zones.rules import bundled_catalog_path, load_catalog
+
+    pilot = load_catalog(bundled_catalog_path("qinzhou_pilot"))
+    title, version = pilot.titles["qinzhou_pilot"], pilot.versions["qinzhou_pilot"]
+    header = access_html.split("</header>")[0]
+    assert "<code>qinzhou_pilot</code>" in header and title in header and version in header
+    assert "<code>national</code>" in header and "国家法定规则" in header
+    assert "access_list.csv（control_unit.gpkg，8 条，SHA-256 " in header
+    # RL01 comes from the regional catalogue, the electroplating clause from the access list
+    d = _site_block(access_html, "D")
+    assert re.search(r'<code>RL01</code><br><span class="catalog">' + re.escape(title) + "</span>", d)
+    a = _site_block(access_html, "A").split('<div class="access-list"')[0]
+    assert f'<code>{KEY}/空间布局约束/2</code><br><span class="catalog">准入清单 access_list.csv</span>' in a
+    assert '<code>WS01</code><br><span class="catalog">国家法定规则</span>' in render_report_html(fake_result())
+
+
+def test_access_list_in_english(access_result):
+    html = render_report_html(access_result, lang="en")
+    assert (
+        f"<h4>Control unit {KEY} {KEY} 区 (key control unit): environmental access list (生态环境准入清单)</h4>" in html
+    )
+    for label in (
+        "空间布局约束 (Spatial layout constraints)",
+        "污染物排放管控 (Pollutant discharge control)",
+        "环境风险防控 (Environmental risk prevention)",
+        "资源开发效率要求 (Resource efficiency requirements)",
+    ):
+        assert f'<th class="dimension" colspan="4">{label}</th>' in html
+    assert "✔ applies to this project" in html and "✔ 适用于本项目" not in html
+    assert "every general control unit" in html and "all units" in html and "this unit" in html
+    assert '<td class="none" colspan="4">(none)</td>' in html
+    assert '<span class="catalog">access list access_list.csv</span>' in html
+
+
+def test_access_report_self_contained_and_printable(access_html):
+    assert "http://" not in access_html and "https://" not in access_html
+    assert "<link" not in access_html and "<script" not in access_html.lower()
+    assert "tr.applies td" in access_html and "print-color-adjust: exact" in access_html
