@@ -84,21 +84,28 @@ def _fmt(values: pd.Series, decimals: int) -> pd.Series:
     return values.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.{decimals}f}")
 
 
+def _with_notice(df: pd.DataFrame, result: ScreeningResult) -> pd.DataFrame:
+    """Append a ``notice`` column when the layer set is illustrative, so the file says so itself."""
+    if result.illustrative:
+        df = df.assign(notice=ILLUSTRATIVE_NOTICE)
+    return df
+
+
 def sites_table(result: ScreeningResult) -> pd.DataFrame:
-    """Return the ``sites.csv`` table (contract columns first)."""
+    """Return the ``sites.csv`` table (contract columns first; ``notice`` last for illustrative data)."""
     s = result.sites
-    return pd.DataFrame({c: s[c] for c in [*SITE_COLUMNS, *SITE_EXTRA_COLUMNS]})
+    return _with_notice(pd.DataFrame({c: s[c] for c in [*SITE_COLUMNS, *SITE_EXTRA_COLUMNS]}), result)
 
 
 def findings_table(result: ScreeningResult) -> pd.DataFrame:
-    """Return the ``findings.csv`` table: exactly the contract columns, numbers formatted."""
+    """Return the ``findings.csv`` table: the contract columns, numbers formatted (``notice`` last if illustrative)."""
     f = pd.DataFrame(result.findings.drop(columns="geometry"))
     out = f[FINDING_COLUMNS].copy()
     out["overlap_area_m2"] = _fmt(f["overlap_area_m2"].astype(float), 2)
     out["overlap_ratio"] = _fmt(f["overlap_ratio"].astype(float), 6)
     out["overlap_length_m"] = _fmt(f["overlap_length_m"].astype(float), 2)
     out["distance_m"] = _fmt(f["distance_m"].astype(float), 2)
-    return out
+    return _with_notice(out, result)
 
 
 def summary_dict(result: ScreeningResult, files: list[str]) -> dict:
@@ -145,12 +152,15 @@ def _write_csv(df: pd.DataFrame, target: Path) -> None:
 
 
 def _write_gpkg(result: ScreeningResult, target: Path) -> None:
-    sites = result.sites.drop(columns=["project"], errors="ignore")
-    findings = result.findings
+    sites = _with_notice(result.sites.drop(columns=["project"], errors="ignore"), result)
+    findings = _with_notice(result.findings, result)
+    options = {"DESCRIPTION": ILLUSTRATIVE_NOTICE} if result.illustrative else {}
     with _atomic(target) as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        pyogrio.write_dataframe(sites, tmp, layer="sites", driver="GPKG", geometry_type="Unknown")
-        pyogrio.write_dataframe(findings, tmp, layer="findings", driver="GPKG", geometry_type="Unknown", append=False)
+        for name, frame in (("sites", sites), ("findings", findings)):
+            pyogrio.write_dataframe(
+                frame, tmp, layer=name, driver="GPKG", geometry_type="Unknown", layer_options=options
+            )
 
 
 def _write_text(text: str, target: Path) -> None:

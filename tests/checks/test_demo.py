@@ -1,0 +1,88 @@
+"""The bundled sample: every sample site gets the answer it was built for; `redline demo` writes everything."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+
+import geopandas as gpd
+import pytest
+
+from checks.screen import screen_sites
+from checks.sites import read_sites
+from layers import load_layerset, sample_dir
+from tests.conftest import run_cli
+
+RELATION_ORDER = {"inside": 0, "overlaps": 1, "nearby": 2}
+
+
+@pytest.fixture(scope="module")
+def demo_result():
+    sites, crs = read_sites(sample_dir() / "sites.geojson")
+    return screen_sites(sites, load_layerset("sample"), meta={"input_crs": crs})
+
+
+def expected_sites():
+    gdf = gpd.read_file(sample_dir() / "sites.geojson")
+    return list(gdf[["site_id", "expected_verdict", "expected_relations"]].itertuples(index=False))
+
+
+@pytest.mark.parametrize(("site_id", "verdict", "relations"), expected_sites(), ids=lambda v: str(v)[:12])
+def test_sample_site_gets_its_known_answer(demo_result, site_id, verdict, relations):
+    row = demo_result.sites.set_index("site_id").loc[site_id]
+    assert row["status"] == "ok"
+    assert row["verdict"] == verdict
+    found = demo_result.findings[demo_result.findings["site_id"] == site_id]
+    worst = {}
+    for kind, relation in zip(found["kind"], found["relation"], strict=True):
+        if kind not in worst or RELATION_ORDER[relation] < RELATION_ORDER[worst[kind]]:
+            worst[kind] = relation
+    expected = dict(pair.split(":") for pair in relations.split(";")) if relations else {}
+    statutory = {
+        k: v
+        for k, v in worst.items()
+        if k in expected or k in ("ecological_redline", "water_source", "control_unit", "basic_farmland")
+    }
+    assert statutory == expected
+
+
+def test_sample_covers_every_verdict_relation_kind_and_class(demo_result):
+    assert set(demo_result.sites["verdict"]) >= {"prohibited", "restricted", "review", "clear"}
+    f = demo_result.findings
+    assert set(f["relation"]) == {"inside", "overlaps", "nearby"}
+    assert set(f["kind"]) >= {"ecological_redline", "water_source", "control_unit", "basic_farmland"}
+    for kind, classes in (
+        ("water_source", {"first", "second", "quasi"}),
+        ("control_unit", {"priority", "key", "general"}),
+    ):
+        assert set(f.loc[f["kind"] == kind, "zone_class"]) >= classes
+    assert {"Point", "LineString", "Polygon"} <= set(demo_result.sites["geom_type"])
+
+
+def test_demo_command_writes_six_files_and_says_illustrative(tmp_path):
+    out = tmp_path / "demo"
+    proc = run_cli("demo", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert "示意数据" in proc.stdout and "共检查 30 个选址" in proc.stdout
+    names = {"sites.csv", "findings.csv", "results.gpkg", "summary.json", "report.html", "map.html"}
+    assert names <= {p.name for p in out.iterdir()}
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")], "temporary files left behind"
+    for name in ("sites.csv", "findings.csv"):
+        with open(out / name, encoding="utf-8-sig") as fh:
+            rows = list(csv.DictReader(fh))
+        assert rows and all(r["notice"].startswith("示意数据") for r in rows)
+    summary = json.loads((out / "summary.json").read_text("utf-8"))
+    assert summary["illustrative"] is True and "示意数据" in summary["notice"]
+    assert summary["n_sites"] == 30 and sum(summary["verdicts"].values()) == 30
+    for name in ("report.html", "map.html"):
+        assert "示意数据" in (out / name).read_text("utf-8")
+    with sqlite3.connect(out / "results.gpkg") as db:
+        descriptions = [r[0] for r in db.execute("select description from gpkg_contents")]
+    assert descriptions and all("示意数据" in d for d in descriptions)
+
+
+def test_demo_in_english(tmp_path):
+    proc = run_cli("demo", "--out", str(tmp_path / "en"), "--lang", "en", "--formats", "html")
+    assert proc.returncode == 0, proc.stderr
+    assert "Illustrative" in (tmp_path / "en" / "report.html").read_text("utf-8")
