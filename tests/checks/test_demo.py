@@ -13,6 +13,7 @@ from checks.screen import screen_sites
 from checks.sites import read_sites
 from layers import load_layerset, sample_dir
 from tests.conftest import run_cli
+from zones.kinds import STATUTORY_KINDS
 
 RELATION_ORDER = {"inside": 0, "overlaps": 1, "nearby": 2}
 
@@ -39,12 +40,8 @@ def test_sample_site_gets_its_known_answer(demo_result, site_id, verdict, relati
         if kind not in worst or RELATION_ORDER[relation] < RELATION_ORDER[worst[kind]]:
             worst[kind] = relation
     expected = dict(pair.split(":") for pair in relations.split(";")) if relations else {}
-    statutory = {
-        k: v
-        for k, v in worst.items()
-        if k in expected or k in ("ecological_redline", "water_source", "control_unit", "basic_farmland")
-    }
-    assert statutory == expected
+    checked = {k: v for k, v in worst.items() if k in STATUTORY_KINDS or k in expected}
+    assert checked == expected
 
 
 def test_sample_covers_every_verdict_relation_kind_and_class(demo_result):

@@ -140,12 +140,7 @@ def test_every_rule_has_both_languages() -> None:
 
 
 def test_zone_classes_exist_for_the_kind() -> None:
-    wrong = [
-        (r.code, c)
-        for r in national_catalog()
-        for c in r.zone_class
-        if c not in KINDS[r.kind].classes
-    ]
+    wrong = [(r.code, c) for r in national_catalog() for c in r.zone_class if c not in KINDS[r.kind].classes]
     assert wrong == []
 
 
