@@ -34,6 +34,7 @@ from checks.i18n import (
 )
 from checks.result import ScreeningResult
 from layers.layerset import LayerSet
+from maps._assets import inline_leaflet
 from maps._style import (
     HATCH_SVG,
     OVERLAP_STYLE,
@@ -328,6 +329,7 @@ def _bounds(site_geoms: np.ndarray, layerset: LayerSet, pad_m: float) -> list[li
 
 def _new_map(lang: str) -> folium.Map:
     m = folium.Map(location=[35.0, 105.0], zoom_start=4, tiles=None, control_scale=True)
+    inline_leaflet(m)
     folium.TileLayer("OpenStreetMap", name=t("map.base_osm", lang)).add_to(m)
     folium.FeatureGroup(name=t("map.base_blank", lang), overlay=False, show=False).add_to(m)
     root = m.get_root()

@@ -194,3 +194,15 @@ def test_styles():
     assert verdict_color("whatever") == verdict_color("error")
     assert zone_style("no_such_kind", "x")["color"]
     assert zone_style("water_source", "odd")["fillColor"] == zone_style("water_source", "")["fillColor"]
+
+
+def test_map_embeds_leaflet_and_links_no_cdn():
+    import re
+
+    from maps import site_map
+    from tests.maps._fake_result import fake_result
+
+    html = site_map(fake_result()).get_root().render()
+    assert "L.map(" in html and "leaflet" in html.lower()
+    links = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', html)
+    assert links == [], links
