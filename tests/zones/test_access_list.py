@@ -175,3 +175,51 @@ def test_structured_clause_matching_rules():
     assert not plating.applies_to_project(make_project("C3360", action="rebuild"))
     assert not plating.applies_to_project(make_project("C2614"))
     assert not access.clauses[2].applies_to_project(make_project("C3360"))  # unstructured: never "matches"
+
+
+@pytest.mark.parametrize(
+    ("row", "project", "applies"),
+    [
+        # verdict only: every project
+        (("*", "空间布局约束", "禁止一切开发建设活动", "prohibited", "", "", "", ""), ("A0141", "", "new"), True),
+        # industry prefix: C33 covers C3360
+        (("*", "空间布局约束", "限制金属制品业", "restricted", "C33", "", "", ""), ("C3360", "", "new"), True),
+        (("*", "空间布局约束", "限制金属制品业", "restricted", "C33", "", "", ""), ("C2614", "", "new"), False),
+        # policy group
+        (("*", "空间布局约束", "禁止新建两高项目", "prohibited", "两高", "", "new", ""), ("C3011", "", "new"), True),
+        (
+            ("*", "空间布局约束", "禁止新建两高项目", "prohibited", "两高", "", "new", ""),
+            ("C3011", "", "rebuild"),
+            False,
+        ),
+        # tags
+        (
+            ("*", "环境风险防控", "排污口须论证", "review", "", "sets_outfall", "", ""),
+            ("", "sets_outfall", "new"),
+            True,
+        ),
+        # unless_industries: industrial projects except water supply works
+        (
+            ("*", "空间布局约束", "禁止工业项目（供水除外）", "prohibited", "B;C;D", "", "", "D46"),
+            ("D4610", "", "new"),
+            False,
+        ),
+        (
+            ("*", "空间布局约束", "禁止工业项目（供水除外）", "prohibited", "B;C;D", "", "", "D46"),
+            ("D4411", "", "new"),
+            True,
+        ),
+    ],
+)
+def test_clause_forms(row, project, applies):
+    access = access_list_from_frame(frame([row]), "forms.csv")
+    industry, tags, action = project
+    assert access.clauses[0].applies_to_project(make_project(industry or None, tags or None, action)) is applies
+
+
+def test_unless_tags_column():
+    df = frame([("*", "空间布局约束", "禁止新建工业项目，生态旅游除外", "prohibited", "B;C", "", "", "")])
+    df["unless_tags"] = ["ecotourism"]
+    clause = access_list_from_frame(df, "t.csv").clauses[0]
+    assert clause.applies_to_project(make_project("C1811"))
+    assert not clause.applies_to_project(make_project("C1811", "ecotourism"))
