@@ -55,6 +55,12 @@ def _common(p: argparse.ArgumentParser, *, project: bool = True) -> None:
         metavar="METRES",
         help="report zones within this distance as nearby (default 1000)",
     )
+    p.add_argument(
+        "--nearby",
+        choices=("nearest", "all"),
+        default="nearest",
+        help="of the zones only near a site, report the nearest of each kind and class (default) or all",
+    )
     p.add_argument("--crs", metavar="CRS", help="CRS of the site coordinates: EPSG code, CGCS2000-GK3-36, gcj02, bd09")
     p.add_argument("--lang", choices=_LANGS, default="zh", help="language of reports and maps (default zh)")
     p.add_argument(
@@ -200,6 +206,7 @@ def _cmd_demo(args: argparse.Namespace) -> None:
         sites,
         layerset,
         buffer_m=args.buffer,
+        nearby=args.nearby,
         lang=args.lang,
         meta={"input_crs": crs_label, "source": "sample: sites.geojson"},
     )
@@ -226,7 +233,12 @@ def _cmd_check(args: argparse.Namespace) -> None:
     if Path(args.site).exists():
         sites, crs_label = read_sites(args.site, crs=args.crs, industry=args.industry, tags=tags, action=args.action)
         result = screen_sites(
-            sites, layerset, buffer_m=args.buffer, lang=args.lang, meta={"input_crs": crs_label, "source": args.site}
+            sites,
+            layerset,
+            buffer_m=args.buffer,
+            nearby=args.nearby,
+            lang=args.lang,
+            meta={"input_crs": crs_label, "source": args.site},
         )
     else:
         result = check_site(
@@ -236,6 +248,7 @@ def _cmd_check(args: argparse.Namespace) -> None:
             tags=tags,
             action=args.action,
             buffer_m=args.buffer,
+            nearby=args.nearby,
             crs=args.crs,
             site_id=args.site_id,
             lang=args.lang,
@@ -267,6 +280,7 @@ def _cmd_batch(args: argparse.Namespace) -> None:
         sites,
         layerset,
         buffer_m=args.buffer,
+        nearby=args.nearby,
         lang=args.lang,
         meta={"input_crs": crs_label, "source": str(args.sites_file)},
     )

@@ -66,6 +66,21 @@ def _zone_tree(layer: ZoneLayer) -> shapely.STRtree:
     return tree
 
 
+def _nearest_of_class(
+    si: np.ndarray, zi: np.ndarray, relation: np.ndarray, distance: np.ndarray, layer: ZoneLayer
+) -> np.ndarray:
+    """Mask keeping every touching pair and, per (site, zone class), the nearest nearby pair."""
+    mask = relation != "nearby"
+    near = np.flatnonzero(~mask)
+    if len(near) == 0:
+        return mask
+    classes = layer.gdf["zone_class"].to_numpy()[zi[near]]
+    frame = pd.DataFrame({"row": near, "site": si[near], "cls": classes, "d": distance[near], "zone": zi[near]})
+    first = frame.sort_values(["site", "cls", "d", "zone"], kind="stable").drop_duplicates(["site", "cls"])
+    mask[first["row"].to_numpy()] = True
+    return mask
+
+
 def spatial_findings(
     site_geoms: np.ndarray,
     site_dims: np.ndarray,
@@ -73,6 +88,7 @@ def spatial_findings(
     site_length: np.ndarray,
     layer: ZoneLayer,
     buffer_m: float,
+    nearby_mode: str = "nearest",
 ) -> pd.DataFrame:
     """Return one row per (site, zone) pair of ``layer`` that touches or lies within ``buffer_m``.
 
@@ -83,6 +99,12 @@ def spatial_findings(
     layer : ZoneLayer
     buffer_m : float
         Zones this close (geodesic metres) but not touching are ``nearby``.
+    nearby_mode : {"nearest", "all"}
+        ``nearest`` keeps, of the zones only near a site, the nearest one of each
+        class (ties: the first in the layer).  Every rule decides a nearby finding
+        from the zone's kind, class and distance alone, so the nearest zone of a
+        class carries the verdict of all of them; a reviewer gets one row ("farmland
+        120 m away") instead of one per parcel.  ``all`` keeps every zone.
 
     Returns
     -------
@@ -115,6 +137,8 @@ def spatial_findings(
     far = ~inter
     distance[far] = geodesic_distances(a[far], b[far])
     keep = (relation != "nearby") | (nearby & (distance <= buffer_m))
+    if nearby_mode == "nearest":
+        keep &= _nearest_of_class(si, zi, relation, distance, layer)
     si, zi, a, b = si[keep], zi[keep], a[keep], b[keep]
     relation, distance, covered, interior = relation[keep], distance[keep], covered[keep], interior[keep]
 

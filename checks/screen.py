@@ -107,6 +107,7 @@ def screen_sites(
     buffer_m: float = 1000.0,
     lang: str = "zh",
     meta: dict | None = None,
+    nearby: str = "nearest",
 ) -> ScreeningResult:
     """Screen every site against every layer of ``layerset``.
 
@@ -125,6 +126,9 @@ def screen_sites(
         Language of the rule texts in the findings.
     meta : dict, optional
         Extra run metadata (``input_crs``, ``source``) kept in the result.
+    nearby : {"nearest", "all"}
+        Of the zones only near a site, report the nearest of each kind and class
+        (default; the verdict is the same) or every one.
 
     Returns
     -------
@@ -141,6 +145,8 @@ def screen_sites(
     """
     if buffer_m < 0:
         raise ValueError(f"buffer_m must be >= 0, got {buffer_m}")
+    if nearby not in ("nearest", "all"):
+        raise ValueError(f"nearby must be 'nearest' or 'all', got {nearby!r}")
     catalog = catalog or layerset.catalog()
     sites = sites.reset_index(drop=True)
     ok = (sites["status"] == "ok").to_numpy()
@@ -153,7 +159,7 @@ def screen_sites(
 
     parts = []
     for layer in layerset.layers:
-        raw = spatial_findings(geoms, dims, area, length, layer, buffer_m)
+        raw = spatial_findings(geoms, dims, area, length, layer, buffer_m, nearby)
         if raw.empty:
             continue
         zones = layer.gdf.iloc[raw["zone_idx"].to_numpy()]
@@ -217,6 +223,7 @@ def screen_sites(
         "lang": lang,
         "input_crs": "EPSG:4490",
         "source": "",
+        "nearby": nearby,
     }
     run_meta.update(meta or {})
     return ScreeningResult(out, findings, layerset, catalog, run_meta, access_lists=touched_units)
@@ -234,6 +241,7 @@ def check_site(
     site_id: str = "site",
     catalog: Catalog | None = None,
     lang: str = "zh",
+    nearby: str = "nearest",
 ) -> ScreeningResult:
     """Screen one site.
 
@@ -252,6 +260,8 @@ def check_site(
     site_id : str
     catalog : Catalog, optional
     lang : {"zh", "en"}
+    nearby : {"nearest", "all"}
+        See :func:`screen_sites`.
 
     Returns
     -------
@@ -284,5 +294,6 @@ def check_site(
         catalog=catalog,
         buffer_m=buffer_m,
         lang=lang,
+        nearby=nearby,
         meta={"input_crs": crs_label, "source": site if isinstance(site, str) else site.wkt},
     )

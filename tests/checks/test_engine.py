@@ -187,3 +187,29 @@ def test_coordinates_out_of_range_are_a_row_error(square_layers):
     sites = sites_from_geometries([Point(200, 95), Point(109.32, 22.22)], "EPSG:4490", site_ids=["x", "y"])
     assert sites["status"].tolist() == ["error", "ok"]
     assert "not longitude/latitude" in sites.loc[0, "error"]
+
+
+def test_nearest_mode_keeps_one_nearby_zone_per_class_and_the_same_verdicts(make_layerset):
+    lon1, _, _ = GEOD.fwd(X1, 22.22, 90, 300.0)
+    lon2, _, _ = GEOD.fwd(X1, 22.22, 90, 700.0)
+    layers = make_layerset(
+        {
+            "basic_farmland": [
+                ("F-near", None, box(lon1, 22.21, lon1 + 0.001, 22.23)),
+                ("F-far", None, box(lon2, 22.21, lon2 + 0.001, 22.23)),
+            ],
+            "water_source": [
+                ("W2", "second", box(lon1, 22.219, lon1 + 0.001, 22.221)),
+                ("W3", "quasi", box(lon2, 22.219, lon2 + 0.001, 22.221)),
+            ],
+        }
+    )
+    site = Point(X1, 22.22)
+    nearest = check_site(site, layers, industry="C3360")
+    every = check_site(site, layers, industry="C3360", nearby="all")
+    farm = nearest.findings[nearest.findings["kind"] == "basic_farmland"]
+    assert farm["zone_id"].tolist() == ["F-near"]
+    assert farm["distance_m"].iloc[0] == pytest.approx(300.0, abs=0.5)
+    assert sorted(every.findings["zone_id"]) == ["F-far", "F-near", "W2", "W3"]
+    assert sorted(nearest.findings.loc[nearest.findings["kind"] == "water_source", "zone_id"]) == ["W2", "W3"]
+    assert nearest.sites.loc[0, "verdict"] == every.sites.loc[0, "verdict"] == "restricted"
