@@ -1,7 +1,9 @@
 """The bundled illustrative sample layer set (示意数据，非官方 / illustrative, not official data).
 
-``SAMPLE_DIR`` holds ``layerset.yaml``, the four zone layers and ``sites.geojson``; they are
-built by ``layers/sample/generate.py`` and described in ``SAMPLE_DIR / "README.md"``.
+``SAMPLE_DIR`` holds ``layerset.yaml``, the zone layers (the four statutory kinds and the four
+regional ones of the ``qinzhou_pilot`` catalogue), the control units' access list
+``access_list.csv`` and ``sites.geojson``; they are built by ``layers/sample/generate.py`` and
+described in ``SAMPLE_DIR / "README.md"``.
 """
 
 from pathlib import Path

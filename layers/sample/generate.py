@@ -11,6 +11,9 @@ shared border.  Every zone, river, site and name below is invented for the demo;
 border and the counties' northern outline are real (GCJ-02, from the data files of the PyPI
 package ``cnmaps`` 1.1.7, BSD-3-Clause, Amap boundaries), used as if they were CGCS2000 to put
 the invented geometry near the real place (GCJ-02 is offset a few hundred metres from CGCS2000).
+Besides the four statutory layers it builds the regional zones the plan names (重点流域, 水源涵养区,
+禁养区, 工业园区: the kinds of the regional catalogue ``qinzhou_pilot``) and an invented access list
+(生态环境准入清单) for every control unit.
 
 Deterministic: fixed seeds, no network, fixed timestamps; re-running writes byte-identical files.
 The geometry is built in metres in the basic-farmland CRS (EPSG:4546, CGCS2000 3-degree
@@ -21,6 +24,7 @@ EPSG:4546 on purpose, so the readers must reproject it).
 from __future__ import annotations
 
 import argparse
+import csv
 import math
 import sys
 import tempfile
@@ -440,6 +444,7 @@ class Source:
     s: float
     intake_name: str
     zones: dict[str, Polygon] = field(default_factory=dict)
+    outers: dict[str, Polygon] = field(default_factory=dict)  # each level with the levels inside it
     envelope: Polygon | None = None  # the outer edge of the 准保护区
 
     @property
@@ -461,6 +466,7 @@ def build_sources(rivers: dict[str, LineString], towns: dict[str, Polygon]) -> l
             if inner is not None and not outer.contains(inner):
                 raise ValueError(f"{name}: level {cls} does not contain the level inside it")
             src.zones[cls] = outer if inner is None else round_work(outer.difference(inner))
+            src.outers[cls] = outer
             inner = outer
         src.envelope = inner
         if not towns[town].contains(inner):
@@ -528,6 +534,18 @@ def build_park() -> Polygon:
     return round_work(scale(park, f, f, origin=park.centroid))
 
 
+#: 光达新材料产业园, the electroplating cluster: the part of 武利工业园 east of this line (local km,
+#: south to north)
+GUANGDA_NAME = "光达新材料产业园"
+GUANGDA_CUT = [(-6.05, -5.0), (-6.25, -3.9), (-6.05, -3.0), (-6.35, -1.5)]
+
+
+def build_guangda(park: Polygon) -> Polygon:
+    """光达新材料产业园 (电镀集中区): the east end of 武利工业园, a park inside the park."""
+    east = west_of(GUANGDA_CUT)
+    return round_work(shapely.segmentize(park, SEGMENT_M).difference(east, grid_size=GRID_M))
+
+
 # --------------------------------------------------------------------------- control units
 
 CLASS_CODES = {"priority": "1", "key": "2", "general": "3"}
@@ -552,8 +570,12 @@ def inner_part(town: Polygon, gap: float = 100.0) -> Polygon:
     return town.buffer(-gap).intersection(town, grid_size=GRID_M)
 
 
-def build_units(towns, redline, sources, park) -> list[Zone]:
-    """Environmental control units tiling the region: priority, key, then general leftovers."""
+def build_units(towns, redline, sources, park, guangda) -> list[Zone]:
+    """Environmental control units tiling the region: priority, key, then general leftovers.
+
+    光达新材料产业园 is a key unit of its own inside 武利工业园 (its access list allows
+    electroplating, the park's does not); it comes last so that the older units keep their codes.
+    """
     red = {z.code: z.geom for z in redline}
     wuhuang = red["HX450722-001"].union(red["HX450722-002"])
     luoyang, wetland = red["HX450721-001"], red["HX450721-002"]
@@ -566,9 +588,14 @@ def build_units(towns, redline, sources, park) -> list[Zone]:
         (f"{s.name.replace('（北通河段）', '')}优先保护单元", s.town, s.envelope.buffer(300.0), s.envelope)
         for s in sources
     ]
-    key = [("武利工业园重点管控单元", "武利镇", park, park)] + [
-        (name, town, blob(c, rx, ry, SEED + k, wobble=0.12), Point(km(*c)))
-        for name, town, c, (rx, ry), k in TOWN_CENTRES
+    park_rest = park.difference(guangda, grid_size=GRID_M)
+    key = [
+        ("武利工业园重点管控单元", "武利镇", park_rest, park_rest),
+        *[
+            (name, town, blob(c, rx, ry, SEED + k, wobble=0.12), Point(km(*c)))
+            for name, town, c, (rx, ry), k in TOWN_CENTRES
+        ],
+        (f"{GUANGDA_NAME}重点管控单元", "武利镇", guangda, guangda),
     ]
     parts: list[tuple[str, str, str, Polygon]] = []
     taken = {t: Polygon() for t in towns}
@@ -595,6 +622,141 @@ def build_units(towns, redline, sources, park) -> list[Zone]:
         code = f"ZH{county}{digit}{serial[county, digit]:04d}"
         units.append(Zone(code, name, digit, county, town, geom))
     return units
+
+
+# --------------------------------------------------------------------------- regional zones
+# The kinds of the regional catalogue qinzhou_pilot (zones/catalog/qinzhou_pilot.yaml): 重点流域,
+# 水源涵养区, 畜禽养殖禁养区 and 工业园区.  The plan names them without drawing them; every
+# outline below is invented.
+
+PARK_UNITS = ("武利工业园重点管控单元", f"{GUANGDA_NAME}重点管控单元")
+
+
+@dataclass
+class Area:
+    """One regional zone polygon: code, name, class (or kind label) and extra attributes."""
+
+    code: str
+    name: str
+    cls: str
+    geom: Polygon
+    attrs: dict[str, object] = field(default_factory=dict)
+
+
+#: the 张黄江 catchment (not a key basin) and the 大风江 catchment, local km; the divides run over
+#: the 五皇山 massif north of its summit and between 武利江 and 张黄江 south of 北通
+ZHANGHUANG_CATCHMENT = [
+    (8.6, -40.0),
+    (8.2, -12.0),
+    (7.6, -7.5),
+    (7.2, -4.5),
+    (7.4, -2.0),
+    (9.0, -0.4),
+    (12.0, 0.6),
+    (15.5, 0.9),
+    (19.0, 1.3),
+    (40.0, 1.5),
+    (40.0, -40.0),
+]
+DAFENG_CATCHMENT = [
+    (-13.0, -40.0),
+    (-8.0, -15.5),
+    (-5.5, -11.8),
+    (-2.8, -9.9),
+    (0.5, -7.9),
+    (3.0, -7.5),
+    (5.5, -7.1),
+    (7.6, -7.5),
+    (8.2, -12.0),
+    (8.6, -40.0),
+]
+
+
+def build_basins(region: Polygon) -> list[Area]:
+    """重点流域: the 武利江 catchment (most of the region) and the 大风江 headwaters south of 五皇山."""
+    zhanghuang = shapely.segmentize(Polygon([km(x, y) for x, y in ZHANGHUANG_CATCHMENT]), SEGMENT_M)
+    dafeng = shapely.segmentize(Polygon([km(x, y) for x, y in DAFENG_CATCHMENT]), SEGMENT_M)
+    dafeng = largest(region.intersection(dafeng.difference(zhanghuang), grid_size=GRID_M))
+    wuli = largest(region.difference(zhanghuang, grid_size=GRID_M).difference(dafeng, grid_size=GRID_M))
+    return [
+        Area("LY-WLJ", "武利江流域", "重点流域", round_work(wuli), {"HLMC": "武利江", "SSSX": "南流江水系"}),
+        Area(
+            "LY-DFJ", "大风江流域（试验区段）", "重点流域", round_work(dafeng), {"HLMC": "大风江", "SSSX": "大风江水系"}
+        ),
+    ]
+
+
+def build_eco_function(region: Polygon, units) -> list[Area]:
+    """五皇山水源涵养区: the forested massif around and beyond the 五皇山 red line, off the towns."""
+    hills = blob((2.6, -7.6), 7.4, 6.8, SEED + 60, wobble=0.07, angle=-10)
+    towns = [u.geom.buffer(500.0) for u in units.values() if u.cls == "2"]
+    area = largest(region.intersection(shapely.segmentize(hills, SEGMENT_M), grid_size=GRID_M))
+    area = largest(area.difference(shapely.union_all(towns), grid_size=GRID_M))
+    return [
+        Area(
+            "ST450722-001",
+            "五皇山水源涵养区",
+            "水源涵养",
+            round_work(area),
+            {"GNQLX": "水源涵养", "ZDGN": "水源涵养、生物多样性维护", "XZQDM": PUBEI},
+        )
+    ]
+
+
+LIVESTOCK_TOWN_BUFFER_M = 400.0  # 禁养区 around a town's built-up area (its key unit)
+
+
+def build_livestock_ban(region: Polygon, sources, units) -> list[Area]:
+    """禁养区: the 一级 and 二级 zones of each water source, and each town's built-up area + 400 m."""
+    out = []
+    for src in sources:
+        out.append(
+            Area(
+                "",
+                f"{src.name.replace('（北通河段）', '')}禁养区",
+                "饮用水水源保护区",
+                src.outers["second"],
+                {"XZQDM": src.county, "SSXZ": src.town},
+            )
+        )
+    for name, town, *_ in TOWN_CENTRES:
+        built = units[name].geom.buffer(LIVESTOCK_TOWN_BUFFER_M)
+        geom = region.intersection(shapely.segmentize(built, SEGMENT_M), grid_size=GRID_M)
+        out.append(
+            Area("", f"{town}镇区禁养区", "城镇居民区", round_work(geom), {"XZQDM": TOWNS[town][0], "SSXZ": town})
+        )
+    serial: dict[str, int] = {}
+    for a in out:
+        county = str(a.attrs["XZQDM"])
+        serial[county] = serial.get(county, 0) + 1
+        a.code = f"JY{county}-{serial[county]:03d}"
+    return out
+
+
+def build_parks(units) -> list[Area]:
+    """工业园区: 武利工业园 and, inside it, 光达新材料产业园 (its electroplating cluster).
+
+    Drawn from the park's two control units (the cm grid they are cut on included), so that a
+    site touches a park exactly where it touches the park's units.
+    """
+    rest, guangda = (units[name].geom for name in PARK_UNITS)
+    park = shapely.coverage_union_all([rest, guangda])
+    return [
+        Area(
+            "YQ450721-001",
+            PARK_NAME,
+            "工业园区",
+            park,
+            {"ZDCY": "精细化工新材料、木材深加工、五金、金属表面处理", "XZQDM": LINGSHAN},
+        ),
+        Area(
+            "YQ450721-002",
+            GUANGDA_NAME,
+            "电镀集中区",
+            guangda,
+            {"ZDCY": "电镀、金属表面处理", "XZQDM": LINGSHAN},
+        ),
+    ]
 
 
 # --------------------------------------------------------------------------- farmland
@@ -684,7 +846,9 @@ def farmland_mask(region, towns, rivers, streams, redline, sources, park, units)
     waters = [*rivers.values(), *streams]
     valleys = shapely.union_all([w.buffer(FARM_VALLEY_M) for w in waters])
     hills = [u.geom for u in units if u.name in ("五皇山优先保护单元", "罗阳山优先保护单元")]
-    centres = [u.geom for u in units if u.cls == "2"]
+    centres = [u.geom for u in units if u.cls == "2" and u.name not in PARK_UNITS] + [
+        shapely.segmentize(park, SEGMENT_M)
+    ]
     exclude = shapely.union_all(
         [z.geom.buffer(300.0) for z in redline]
         + hills
@@ -738,6 +902,342 @@ def build_farmland(mask, towns) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rows, geometry=list(cells), crs=WORK_CRS)
 
 
+# --------------------------------------------------------------------------- access list
+# 生态环境准入清单 of the control units: illustrative clauses written for this sample, modelled on
+# the structure of the published Guangxi lists (a general part for all units and for each class,
+# then each unit's own clauses in four dimensions).  Not any bureau's text.
+
+KJ, WR, FX, ZY = "空间布局约束", "污染物排放管控", "环境风险防控", "资源开发效率要求"
+ACCESS_COLUMNS = [
+    "unit_code",
+    "unit_name",
+    "dimension",
+    "clause",
+    "verdict",
+    "industries",
+    "unless_industries",
+    "tags",
+    "unless_tags",
+    "actions",
+]
+SCOPE_NAMES = {
+    "*": "全部环境管控单元",
+    "priority": "全部优先保护单元",
+    "key": "全部重点管控单元",
+    "general": "全部一般管控单元",
+}
+#: what the priority units' industrial ban lets through: ecological, water-supply and other allowed works
+PRIORITY_EXEMPT = "ecotourism;research_monitoring;ecological_restoration;water_supply;water_source_protection"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One access-list row: scope (a unit name, a class or ``*``), dimension, text, conditions."""
+
+    scope: str
+    dimension: str
+    clause: str
+    verdict: str = ""
+    industries: str = ""
+    unless_industries: str = ""
+    tags: str = ""
+    unless_tags: str = ""
+    actions: str = ""
+
+
+def town_rows(town: str, wwtp: str, extra: list[Row]) -> list[Row]:
+    """The clauses of a town centre's key unit."""
+    unit = f"{town}镇区重点管控单元"
+    return [
+        Row(unit, KJ, "禁止新建燃煤发电、水泥、钢铁、化工等“两高”项目。", "prohibited", "两高", actions="new"),
+        Row(unit, KJ, "镇区禁止新建电镀、制革项目。", "prohibited", "C3360;C1910", actions="new"),
+        Row(unit, KJ, "镇区内禁止新建产生恶臭、噪声污染的工业项目，现有工业企业逐步搬迁进入工业园区。"),
+        Row(unit, WR, f"镇区生活污水须接入{wwtp}集中处理，加快配套管网建设，提高污水处理厂运行负荷率。"),
+        Row(
+            unit,
+            FX,
+            "严格控制危险化学品生产、储存项目，新建、扩建危险化学品仓储设施须远离居民集中区并满足安全防护距离要求。",
+            "restricted",
+            "危险化学品",
+            actions="new;expand",
+        ),
+        *extra,
+    ]
+
+
+def source_rows(unit: str, source: str, extra: list[Row]) -> list[Row]:
+    """The clauses of a water source's priority unit."""
+    return [
+        Row(
+            unit,
+            KJ,
+            "禁止新建、扩建与供水设施和保护水源无关的工业项目。",
+            "prohibited",
+            "B;C;D",
+            unless_tags="water_supply;water_source_protection",
+            actions="new;expand",
+        ),
+        Row(unit, KJ, f"{source}一级、二级保护区和准保护区按饮用水水源保护区管理规定分级管控。"),
+        Row(
+            unit,
+            WR,
+            "饮用水水源保护区内禁止设置排污口；沿岸村庄生活污水须收集处理，不得排入水源保护区水域。",
+            "prohibited",
+            tags="sets_outfall",
+        ),
+        Row(
+            unit,
+            FX,
+            "跨河桥梁和沿河道路须设置防撞护栏和事故废水收集设施，禁止运输剧毒化学品、危险废物的车辆进入一级保护区。",
+        ),
+        *extra,
+    ]
+
+
+ACCESS_LIST: list[Row] = [
+    # 总体准入要求: every unit, then every unit of a class
+    Row("*", KJ, "执行钦州市生态环境分区管控总体准入要求；禁止新建、扩建《产业结构调整指导目录》淘汰类项目。"),
+    Row(
+        "*",
+        WR,
+        "新建、改建、扩建项目新增的主要污染物排放量实行等量或倍量削减替代；武利江流域内新增总磷排放的项目实行倍量削减替代。",
+    ),
+    Row("*", FX, "涉及有毒有害物质、危险废物的建设项目须落实土壤和地下水污染防治措施，编制突发环境事件应急预案。"),
+    Row("*", ZY, "新建项目清洁生产水平须达到国内先进水平，单位产品能耗、水耗达到行业先进值。"),
+    Row(
+        "priority",
+        KJ,
+        "优先保护单元以生态保护为主，依法禁止或限制大规模、高强度的工业开发和城镇建设，严禁不符合主体功能定位的开发活动。",
+    ),
+    Row("priority", ZY, "严格保护林地、湿地、水域等生态用地，严控取用水总量，保障河流生态流量。"),
+    Row(
+        "key",
+        KJ,
+        "新建、扩建项目须符合所在园区或镇区的总体规划、产业定位和规划环评结论；工业项目原则上进入依法合规设立的工业园区。",
+    ),
+    Row(
+        "key", WR, "实行雨污分流，生产废水须经预处理达到接管标准后接入集中式污水处理设施，不得直接排入武利江及其支流。"
+    ),
+    Row("key", FX, "土壤污染重点监管单位须开展土壤和地下水自行监测，落实危险废物规范化管理和转移联单制度。"),
+    Row("general", KJ, "执行区域生态环境保护的基本要求，新建项目须符合国土空间规划和相关行业规划。"),
+    Row(
+        "general",
+        WR,
+        "畜禽养殖场（小区）须配套建设与养殖规模相适应的粪污贮存、处理和利用设施，实现粪污资源化利用。",
+        "review",
+        "A03",
+    ),
+    Row("general", ZY, "推广节水灌溉和测土配方施肥，化肥、农药使用量实现负增长。"),
+    # 优先保护单元
+    Row(
+        "五皇山优先保护单元",
+        KJ,
+        "禁止新建、扩建工业项目；生态旅游、森林康养配套设施，科研监测、生态修复工程及必要的供水、防洪和线性基础设施除外。",
+        "prohibited",
+        "B;C;D",
+        unless_tags=f"{PRIORITY_EXEMPT};linear_infrastructure;national_major",
+        actions="new;expand",
+    ),
+    Row(
+        "五皇山优先保护单元",
+        KJ,
+        "五皇山国家地质公园内的生态保护红线按禁止开发区域管控；禁止在地质遗迹保护范围内采石、取土、挖砂等破坏地质遗迹的活动。",
+    ),
+    Row(
+        "五皇山优先保护单元", WR, "景区、康养基地等旅游服务设施的生活污水须收集处理达标后回用，不得直接排入山塘、溪流。"
+    ),
+    Row("五皇山优先保护单元", FX, "加强森林防火和外来入侵物种防控，禁止在林区野外用火。"),
+    Row("五皇山优先保护单元", ZY, "严格保护天然林和公益林，禁止毁林开垦和将天然林改造为人工林。"),
+    Row(
+        "罗阳山优先保护单元",
+        KJ,
+        "禁止新建、扩建工业项目和矿产资源开发项目；生态保护修复、科研监测和确实无法避让的线性基础设施除外。",
+        "prohibited",
+        "B;C;D",
+        unless_tags="ecological_restoration;research_monitoring;linear_infrastructure;national_major",
+        actions="new;expand",
+    ),
+    Row("罗阳山优先保护单元", KJ, "全面保护天然林资源和原生植被，禁止在二十五度以上陡坡地开垦种植农作物。"),
+    Row("罗阳山优先保护单元", ZY, "严格控制水源涵养林采伐，实施封山育林，提升水源涵养能力。"),
+    Row(
+        "武利江湿地优先保护单元",
+        KJ,
+        "禁止新建、扩建工业项目，禁止围垦、填埋、排干湿地；湿地保护修复工程和必要的防洪、供水设施除外。",
+        "prohibited",
+        "B;C;D",
+        unless_tags=f"{PRIORITY_EXEMPT};linear_infrastructure;national_major",
+        actions="new;expand",
+    ),
+    Row(
+        "武利江湿地优先保护单元",
+        WR,
+        "禁止在湿地范围内新设入河排污口，禁止向湿地排放未经处理的生产废水和生活污水。",
+        "prohibited",
+        tags="sets_outfall",
+    ),
+    Row("武利江湿地优先保护单元", ZY, "保障武利江湿地生态用水，禁止在湿地范围内擅自取水、采砂。"),
+    *source_rows(
+        "武利镇武利江水源地优先保护单元",
+        "武利镇武利江水源地",
+        [
+            Row(
+                "武利镇武利江水源地优先保护单元",
+                ZY,
+                "落实武利江水质提升工作方案，水源地上游推广测土配方施肥和生态沟渠拦截氮磷。",
+            )
+        ],
+    ),
+    *source_rows(
+        "伯劳镇沙埠江水源地优先保护单元",
+        "伯劳镇沙埠江水源地",
+        [
+            Row(
+                "伯劳镇沙埠江水源地优先保护单元",
+                WR,
+                "沙埠江沿岸畜禽养殖场须完成粪污治理，保护区内已有养殖场依法关闭或搬迁。",
+            )
+        ],
+    ),
+    *source_rows(
+        "北通镇武利江水源地优先保护单元",
+        "北通镇武利江（北通河段）水源地",
+        [Row("北通镇武利江水源地优先保护单元", ZY, "严格控制水源地上游取水和采砂，保障取水口断面水量水质。")],
+    ),
+    # 重点管控单元
+    Row(
+        "武利工业园重点管控单元",
+        KJ,
+        "禁止新建电镀项目，光达新材料产业园（电镀集中区）内的除外。",
+        "prohibited",
+        "C3360",
+        actions="new",
+    ),
+    Row("武利工业园重点管控单元", KJ, "禁止新建化学制浆、制革项目。", "prohibited", "C221;C1910", actions="new"),
+    Row(
+        "武利工业园重点管控单元",
+        KJ,
+        "园区重点发展精细化工新材料、木材深加工、五金和环保化肥农药等产业，入园项目须符合园区产业定位和规划环评要求。",
+    ),
+    Row(
+        "武利工业园重点管控单元",
+        KJ,
+        "园区与周边居住区之间设置环境防护距离，防护距离内不得新建居民住宅、学校、医院等环境敏感建筑。",
+    ),
+    Row(
+        "武利工业园重点管控单元",
+        WR,
+        "园区实行雨污分流、清污分流，工业废水须经预处理后接入园区污水集中处理设施，尾水达标排放。",
+    ),
+    Row("武利工业园重点管控单元", WR, "涉挥发性有机物排放的项目须优先使用低挥发性原辅材料，配套高效收集和治理设施。"),
+    Row(
+        "武利工业园重点管控单元",
+        FX,
+        "园区建立企业、园区、区域三级环境风险防控体系，涉及危险化学品的企业须设置事故应急池并与园区应急设施联通。",
+    ),
+    Row("武利工业园重点管控单元", ZY, "园区实行热电联产集中供热，入园企业不得自建分散燃煤锅炉。"),
+    *town_rows(
+        "武利镇",
+        "武利镇污水处理厂",
+        [Row("武利镇镇区重点管控单元", ZY, "推广使用天然气、电等清洁能源，镇区内禁止新建每小时10蒸吨以下的燃煤锅炉。")],
+    ),
+    *town_rows("伯劳镇", "伯劳镇污水处理厂", []),
+    *town_rows(
+        "北通镇",
+        "北通镇污水处理厂",
+        [
+            Row(
+                "北通镇镇区重点管控单元",
+                WR,
+                "北通镇污水处理厂尾水须达到《城镇污水处理厂污染物排放标准》（GB 18918—2002）一级A标准。",
+            )
+        ],
+    ),
+    *town_rows(
+        "白石水镇",
+        "白石水镇污水处理厂",
+        [
+            Row(
+                "白石水镇镇区重点管控单元",
+                WR,
+                "白石水镇污水处理厂尾水须达到《城镇污水处理厂污染物排放标准》（GB 18918—2002）一级A标准。",
+            )
+        ],
+    ),
+    Row(
+        f"{GUANGDA_NAME}重点管控单元",
+        KJ,
+        "光达新材料产业园为电镀集中区，新建电镀及金属表面处理项目须入园集中建设，电镀产能不得突破规划环评核定规模。",
+    ),
+    Row(
+        f"{GUANGDA_NAME}重点管控单元",
+        WR,
+        "涉重金属排放的项目须落实重金属污染物排放总量控制指标，新建、改建、扩建项目实行重点重金属污染物排放等量或减量替代。",
+        "restricted",
+        "涉重金属",
+        tags="heavy_metal",
+    ),
+    Row(
+        f"{GUANGDA_NAME}重点管控单元",
+        WR,
+        "电镀废水须按含铬、含镍、含氰等分类收集、分质处理，第一类污染物在车间或车间处理设施排放口达标。",
+    ),
+    Row(
+        f"{GUANGDA_NAME}重点管控单元", FX, "园区须建设事故应急池和重金属在线监测设施，企业须开展土壤和地下水自行监测。"
+    ),
+    Row(f"{GUANGDA_NAME}重点管控单元", ZY, "电镀企业须采用清洁生产工艺，提高镀液回收率和水重复利用率。"),
+    # 一般管控单元
+    Row("武利镇一般管控单元", KJ, "武利江两岸新建工业项目须进入武利工业园，沿江两岸严格控制新增建设用地。"),
+    Row("武利镇一般管控单元", WR, "推进汉塘、大沙、望坪等中心村生活污水处理和垃圾收集转运设施建设。"),
+    Row(
+        "伯劳镇一般管控单元",
+        KJ,
+        "伯劳镇是畜禽养殖污染防治重点区域，新建、扩建规模化畜禽养殖场须符合县级畜禽养殖污染防治规划的布局要求。",
+    ),
+    Row("北通镇一般管控单元", KJ, "北通中小企业产业园以农副产品加工、富硒食品为主导产业，入园项目须符合园区规划。"),
+    Row("北通镇一般管控单元", ZY, "发展五皇山古茶、富硒农业，推广有机肥替代化肥。"),
+    Row("白石水镇一般管控单元", WR, "白石水农产品加工产业园的生产废水须经预处理达标后接入白石水镇污水处理厂。"),
+    Row(
+        "五皇山片区一般管控单元",
+        KJ,
+        "发展生态旅游、森林康养和林下经济，新建旅游设施须与五皇山国家地质公园的保护要求相协调。",
+    ),
+    Row("五皇山片区一般管控单元", ZY, "严格控制山塘、水库取水和地下水开采。"),
+]
+
+
+def access_rows(sample: Sample) -> list[dict[str, str]]:
+    """The access list as table rows, unit names resolved to unit codes."""
+    rows = []
+    for r in ACCESS_LIST:
+        if r.scope in SCOPE_NAMES:
+            code, name = r.scope, SCOPE_NAMES[r.scope]
+        else:
+            code, name = sample.units[r.scope].code, r.scope
+        rows.append(
+            {
+                "unit_code": code,
+                "unit_name": name,
+                "dimension": r.dimension,
+                "clause": r.clause,
+                "verdict": r.verdict,
+                "industries": r.industries,
+                "unless_industries": r.unless_industries,
+                "tags": r.tags,
+                "unless_tags": r.unless_tags,
+                "actions": r.actions,
+            }
+        )
+    return rows
+
+
+def write_access_list(sample: Sample, out: Path) -> None:
+    """access_list.csv: UTF-8 with BOM (opens in Excel), every field quoted, LF line ends."""
+    with open(out / "access_list.csv", "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=ACCESS_COLUMNS, quoting=csv.QUOTE_ALL, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(access_rows(sample))
+
+
 # --------------------------------------------------------------------------- the whole sample
 
 
@@ -754,6 +1254,11 @@ class Sample:
     park: Polygon
     units: dict[str, Zone]
     farmland: gpd.GeoDataFrame
+    guangda: Polygon | None = None
+    basins: list[Area] = field(default_factory=list)
+    eco: list[Area] = field(default_factory=list)
+    bans: list[Area] = field(default_factory=list)
+    parks: list[Area] = field(default_factory=list)
     sites: list[Site] = field(default_factory=list)
 
 
@@ -765,7 +1270,8 @@ def build_sample() -> Sample:
     sources = build_sources(rivers, towns)
     redline = build_redline(rivers, towns)
     park = build_park()
-    units = build_units(towns, redline, sources, park)
+    guangda = build_guangda(park)
+    units = build_units(towns, redline, sources, park, guangda)
     mask = farmland_mask(region, towns, rivers, streams, redline, sources, park, units)
     farmland = build_farmland(mask, towns)
     sample = Sample(
@@ -778,7 +1284,12 @@ def build_sample() -> Sample:
         park,
         {u.name: u for u in units},
         farmland,
+        guangda=guangda,
     )
+    sample.basins = build_basins(region)
+    sample.eco = build_eco_function(region, sample.units)
+    sample.bans = build_livestock_ban(region, sources, sample.units)
+    sample.parks = build_parks(sample.units)
     sample.sites = build_sites(sample)
     return sample
 
@@ -798,6 +1309,7 @@ class Site:
     action: str
     expected_verdict: str
     expected_relations: str
+    expected_rule: str
     purpose: str
 
 
@@ -847,6 +1359,7 @@ def site_geometries(sample: Sample) -> dict[str, object]:
     wuhuang = sample.units["五皇山优先保护单元"].geom
     wuhuang_edge = ops.nearest_points(wuhuang.exterior, Point(km(5.0, -1.5)))[0]
     bt_town = sample.units["北通镇镇区重点管控单元"].geom
+    baishishui = sample.units["白石水镇镇区重点管控单元"].geom
     n = 0
     pipe = [along(wuli, bt.s, 10.0)]
     while not bt_town.buffer(-200.0).contains(pipe[-1]):
@@ -885,10 +1398,19 @@ def site_geometries(sample: Sample) -> dict[str, object]:
         "S28": Point(km(*TOWNS["伯劳镇"][2])),
         "S29": beyond(sample.region, -20.0, -20.0, 5000.0),
         "S30": km_line([(-8.0, 19.5), (0.0, 20.5), (6.0, 21.5)]),
+        # regional zones and access-list clauses
+        "S31": rect(Point(km(-7.6, -3.6)), 200.0, 150.0, 8.0),
+        "S32": rect(Point(km(1.5, 10.5)), 200.0, 150.0, -15.0),
+        "S33": rect(beyond(baishishui, 14.0, -4.5, 200.0), 120.0, 90.0, 20.0),
+        "S34": rect(Point(km(5.6, -2.35)), 300.0, 200.0, 10.0),
+        "S35": rect(Point(km(1.0, 8.0)), 400.0, 300.0, 5.0),
+        "S36": rect(Point(km(-8.0, -3.25)), 250.0, 150.0, -5.0),
+        "S37": rect(Point(km(-2.0, -13.5)), 200.0, 120.0, 0.0),
+        "S38": rect(Point(km(-8.6, -0.3)), 150.0, 100.0, 0.0),
     }
 
 
-#: site id -> name, industry, tags, action, expected verdict, expected relations, purpose
+#: site id -> name, industry, tags, action, expected verdict, expected relations, expected rule, purpose
 SITE_TABLE = {
     "S01": (
         "武利江畔农家乐",
@@ -896,7 +1418,8 @@ SITE_TABLE = {
         "",
         "new",
         "prohibited",
-        "water_source:inside;control_unit:inside;basic_farmland:nearby",
+        "water_source:inside;control_unit:inside;basic_farmland:nearby;livestock_ban:inside;basin:inside",
+        "WS01",
         "point in a 一级保护区, project unrelated to water supply: prohibited",
     ),
     "S02": (
@@ -905,7 +1428,8 @@ SITE_TABLE = {
         "water_supply",
         "rebuild",
         "restricted",
-        "water_source:inside;control_unit:inside;basic_farmland:nearby",
+        "water_source:inside;control_unit:inside;basic_farmland:nearby;livestock_ban:inside;basin:inside",
+        "WS02",
         "water-supply works at the intake in a 一级保护区: restricted, not prohibited",
     ),
     "S03": (
@@ -914,7 +1438,8 @@ SITE_TABLE = {
         "water_source_protection",
         "new",
         "restricted",
-        "water_source:inside;control_unit:inside;basic_farmland:nearby",
+        "water_source:inside;control_unit:inside;basic_farmland:nearby;livestock_ban:inside;basin:inside",
+        "WS02",
         "water-source protection works in a 一级保护区: restricted; no industry code",
     ),
     "S04": (
@@ -923,7 +1448,8 @@ SITE_TABLE = {
         "discharges_wastewater",
         "new",
         "prohibited",
-        "water_source:overlaps;control_unit:inside;basic_farmland:nearby",
+        "water_source:overlaps;control_unit:inside;basic_farmland:nearby;livestock_ban:overlaps;basin:inside",
+        "WS04",
         "polygon half in a 二级保护区, half in the 准保护区, discharging wastewater: prohibited",
     ),
     "S05": (
@@ -932,7 +1458,8 @@ SITE_TABLE = {
         "",
         "new",
         "restricted",
-        "water_source:inside;control_unit:inside;basic_farmland:nearby",
+        "water_source:inside;control_unit:inside;basic_farmland:nearby;livestock_ban:inside;basin:inside",
+        "WS05",
         "polygon wholly in a 二级保护区, nothing discharged: restricted",
     ),
     "S06": (
@@ -941,7 +1468,8 @@ SITE_TABLE = {
         "water_supply;linear_infrastructure",
         "new",
         "restricted",
-        "water_source:overlaps;control_unit:overlaps;basic_farmland:nearby",
+        "water_source:overlaps;control_unit:overlaps;basic_farmland:nearby;livestock_ban:overlaps;basin:inside",
+        "WS02",
         "pipeline from the intake through 一级, 二级 and 准 into the town: restricted",
     ),
     "S07": (
@@ -950,7 +1478,8 @@ SITE_TABLE = {
         "serious_water_pollution;discharges_wastewater",
         "new",
         "prohibited",
-        "water_source:inside;control_unit:inside;basic_farmland:nearby",
+        "water_source:inside;control_unit:inside;basic_farmland:nearby;basin:inside",
+        "WS06",
         "new seriously water-polluting plant in a 准保护区: prohibited",
     ),
     "S08": (
@@ -958,9 +1487,11 @@ SITE_TABLE = {
         "C1713",
         "serious_water_pollution;discharges_wastewater",
         "rebuild",
-        "restricted",
-        "water_source:inside;control_unit:inside;basic_farmland:nearby",
-        "the same kind of plant rebuilt (改建) in a 准保护区: restricted",
+        "prohibited",
+        "water_source:inside;control_unit:inside;basic_farmland:nearby;basin:inside",
+        "QZ01",
+        "dyeing plant rebuilt (改建) in a 准保护区: WS07 alone would restrict it, but water-hungry, "
+        "heavily polluting industry is banned in the 武利江 basin: prohibited (QZ01)",
     ),
     "S09": (
         "伯劳镇生猪养殖场",
@@ -968,7 +1499,8 @@ SITE_TABLE = {
         "livestock;discharges_pollutants",
         "new",
         "prohibited",
-        "water_source:inside;control_unit:inside;basic_farmland:nearby",
+        "water_source:inside;control_unit:inside;basic_farmland:nearby;basin:inside",
+        "WS09",
         "pig farm (A0313) in a 准保护区: livestock is prohibited in every class",
     ),
     "S10": (
@@ -977,7 +1509,8 @@ SITE_TABLE = {
         "sets_outfall;discharges_wastewater",
         "new",
         "prohibited",
-        "water_source:inside;control_unit:inside;basic_farmland:nearby",
+        "water_source:inside;control_unit:inside;basic_farmland:nearby;basin:inside",
+        "WS03",
         "outfall in a 准保护区: setting an outfall is prohibited in every class",
     ),
     "S11": (
@@ -986,7 +1519,8 @@ SITE_TABLE = {
         "",
         "new",
         "review",
-        "water_source:inside;control_unit:inside;basic_farmland:nearby",
+        "water_source:inside;control_unit:inside;basic_farmland:nearby;basin:inside",
+        "WS08",
         "ordinary project wholly inside a 准保护区: review",
     ),
     "S12": (
@@ -995,7 +1529,8 @@ SITE_TABLE = {
         "",
         "new",
         "review",
-        "water_source:nearby;control_unit:inside;basic_farmland:nearby",
+        "water_source:nearby;control_unit:inside;basic_farmland:nearby;basin:inside",
+        "WS11",
         "point 600 m outside a 准保护区: nearby only, review",
     ),
     "S13": (
@@ -1004,7 +1539,8 @@ SITE_TABLE = {
         "linear_infrastructure",
         "new",
         "restricted",
-        "ecological_redline:overlaps;control_unit:overlaps",
+        "ecological_redline:overlaps;control_unit:overlaps;basin:overlaps;ecological_function:inside",
+        "RL02",
         "road across the 五皇山 red line (一般控制区), 600 m from the core: restricted",
     ),
     "S14": (
@@ -1013,7 +1549,8 @@ SITE_TABLE = {
         "research_monitoring",
         "new",
         "restricted",
-        "ecological_redline:inside;control_unit:inside",
+        "ecological_redline:inside;control_unit:inside;basin:inside;ecological_function:inside",
+        "RL02",
         "research and monitoring station in the core area: restricted",
     ),
     "S15": (
@@ -1022,7 +1559,8 @@ SITE_TABLE = {
         "ecotourism",
         "new",
         "prohibited",
-        "ecological_redline:inside;control_unit:inside",
+        "ecological_redline:inside;control_unit:inside;basin:inside;ecological_function:inside",
+        "RL03",
         "eco-tourism is allowed in the red line but not in its core area: prohibited",
     ),
     "S16": (
@@ -1031,7 +1569,8 @@ SITE_TABLE = {
         "ecotourism",
         "new",
         "restricted",
-        "ecological_redline:inside;control_unit:inside",
+        "ecological_redline:inside;control_unit:inside;basin:inside;ecological_function:inside",
+        "RL02",
         "eco-tourism wholly in the 一般控制区: restricted",
     ),
     "S17": (
@@ -1040,7 +1579,8 @@ SITE_TABLE = {
         "building_or_mining",
         "new",
         "prohibited",
-        "ecological_redline:overlaps;control_unit:inside",
+        "ecological_redline:overlaps;control_unit:inside;basin:inside",
+        "RL01",
         "quarry half inside the 罗阳山 red line: prohibited",
     ),
     "S18": (
@@ -1049,7 +1589,8 @@ SITE_TABLE = {
         "ecological_restoration",
         "new",
         "restricted",
-        "ecological_redline:inside;control_unit:inside;basic_farmland:nearby",
+        "ecological_redline:inside;control_unit:inside;basic_farmland:nearby;basin:inside",
+        "RL02",
         "ecological restoration wholly inside a red line: restricted",
     ),
     "S19": (
@@ -1058,7 +1599,8 @@ SITE_TABLE = {
         "",
         "new",
         "review",
-        "ecological_redline:nearby;control_unit:inside",
+        "ecological_redline:nearby;control_unit:inside;basin:inside;ecological_function:inside",
+        "RL06",
         "point 500 m outside the 五皇山 red line: nearby only, review",
     ),
     "S20": (
@@ -1067,7 +1609,8 @@ SITE_TABLE = {
         "national_major;linear_infrastructure",
         "new",
         "restricted",
-        "ecological_redline:overlaps;control_unit:overlaps;basic_farmland:overlaps",
+        "ecological_redline:overlaps;control_unit:overlaps;basic_farmland:overlaps;basin:overlaps",
+        "RL02",
         "national major line across the 罗阳山 red line and farmland: restricted",
     ),
     "S21": (
@@ -1077,6 +1620,7 @@ SITE_TABLE = {
         "new",
         "prohibited",
         "control_unit:inside;basic_farmland:inside",
+        "BF01",
         "point on a basic-farmland parcel: prohibited",
     ),
     "S22": (
@@ -1085,7 +1629,8 @@ SITE_TABLE = {
         "",
         "new",
         "prohibited",
-        "control_unit:inside;basic_farmland:overlaps",
+        "control_unit:inside;basic_farmland:overlaps;basin:inside",
+        "BF01",
         "solar farm half on basic farmland: prohibited",
     ),
     "S23": (
@@ -1095,6 +1640,7 @@ SITE_TABLE = {
         "new",
         "restricted",
         "control_unit:inside;basic_farmland:overlaps",
+        "BF03",
         "temporary land use on basic farmland: restricted",
     ),
     "S24": (
@@ -1103,8 +1649,10 @@ SITE_TABLE = {
         "heavy_metal;discharges_wastewater",
         "new",
         "restricted",
-        "control_unit:inside;basic_farmland:nearby",
-        "electroplating (heavy metals) in 武利工业园 with farmland within 1 km: restricted",
+        "control_unit:inside;basic_farmland:nearby;industrial_park:inside;basin:inside",
+        "ZH45072120004/污染物排放管控/1",
+        "electroplating in 光达新材料产业园, the plating park's own key unit: its list allows plating "
+        "but restricts heavy-metal emitters (total-load quotas); farmland within 1 km: restricted",
     ),
     "S25": (
         "伯劳镇生活垃圾填埋场",
@@ -1112,7 +1660,8 @@ SITE_TABLE = {
         "landfill;solid_waste_facility",
         "new",
         "prohibited",
-        "control_unit:inside;basic_farmland:overlaps",
+        "control_unit:inside;basic_farmland:overlaps;basin:inside",
+        "BF06",
         "landfill on basic farmland: prohibited",
     ),
     "S26": (
@@ -1121,17 +1670,20 @@ SITE_TABLE = {
         "discharges_pollutants;discharges_wastewater",
         "expand",
         "prohibited",
-        "control_unit:overlaps;basic_farmland:overlaps",
-        "park extension across a key and a general unit onto farmland: prohibited",
+        "control_unit:overlaps;basic_farmland:overlaps;industrial_park:overlaps;basin:inside;ecological_function:nearby",
+        "BF04",
+        "park extension across the plating park's key unit and a general unit onto farmland: prohibited",
     ),
     "S27": (
         "五皇山片区燃煤电厂",
         "D4411",
         "discharges_pollutants",
         "new",
-        "restricted",
-        "control_unit:overlaps",
-        "coal power plant across a priority and a general unit: industrial in priority, restricted",
+        "prohibited",
+        "control_unit:overlaps;basin:inside;ecological_function:inside",
+        "ZH45072210001/空间布局约束/1",
+        "coal power plant across a priority and a general unit: the priority unit's list bans new "
+        "industrial projects (the clause beats CU01's restricted): prohibited",
     ),
     "S28": (
         "伯劳镇区商业综合体",
@@ -1139,8 +1691,9 @@ SITE_TABLE = {
         "",
         "new",
         "review",
-        "control_unit:inside",
-        "only a key control unit touched: review",
+        "control_unit:inside;livestock_ban:inside;basin:inside",
+        "CU03",
+        "a town-centre key unit, its 禁养区 and the basin touched; no rule matches a shopping centre: review",
     ),
     "S29": (
         "区外对照点：物流仓储项目",
@@ -1148,6 +1701,7 @@ SITE_TABLE = {
         "",
         "new",
         "clear",
+        "",
         "",
         "about 5 km outside the region, nothing within 1 km: clear",
     ),
@@ -1158,7 +1712,91 @@ SITE_TABLE = {
         "expand",
         "clear",
         "",
+        "",
         "road about 5 km north of the region: clear",
+    ),
+    "S31": (
+        "武利工业园五金厂配套电镀车间",
+        "C3360",
+        "heavy_metal;discharges_wastewater",
+        "new",
+        "prohibited",
+        "control_unit:inside;industrial_park:inside;basin:inside",
+        "ZH45072120001/空间布局约束/1",
+        "electroplating (C3360) new in 武利工业园 outside the plating park: "
+        "the unit's clause 禁止新建电镀项目 prohibits it",
+    ),
+    "S32": (
+        "北通镇石祖村电镀厂",
+        "C3360",
+        "heavy_metal;discharges_wastewater",
+        "new",
+        "review",
+        "control_unit:inside;basin:inside",
+        "CU04",
+        "the same plating project in a general unit: no clause decides, review (CU04) with the unit's whole list shown",
+    ),
+    "S33": (
+        "白石水镇城郊生猪养殖场",
+        "A0313",
+        "livestock;discharges_pollutants",
+        "new",
+        "prohibited",
+        "control_unit:inside;basic_farmland:nearby;livestock_ban:inside",
+        "QZ05",
+        "pig farm (A0313) just outside 白石水镇's centre, inside the town's 禁养区: prohibited (QZ05)",
+    ),
+    "S34": (
+        "五皇山片区水泥厂",
+        "C3011",
+        "discharges_pollutants",
+        "new",
+        "restricted",
+        "control_unit:inside;basin:inside;ecological_function:inside",
+        "QZ04",
+        "cement plant (C3011, 两高) in the 五皇山 water-conservation area outside the priority unit: restricted (QZ04)",
+    ),
+    "S35": (
+        "伯劳镇东岭村纸业项目",
+        "C2221",
+        "serious_water_pollution;discharges_wastewater;high_water_use",
+        "new",
+        "prohibited",
+        "control_unit:inside;basin:inside",
+        "QZ01",
+        "paper mill (C2221) in the 武利江 basin, in a general unit away from water sources and "
+        "farmland: prohibited (QZ01)",
+    ),
+    "S36": (
+        "武利工业园锯材加工厂",
+        "C2011",
+        "high_noise;discharges_pollutants",
+        "new",
+        "prohibited",
+        "control_unit:inside;industrial_park:inside;basin:inside",
+        "QZ06",
+        "high-noise sawmill (tag high_noise) in 武利工业园: prohibited (QZ06)",
+    ),
+    "S37": (
+        "五皇山片区坪垌村生猪养殖场",
+        "A0313",
+        "livestock;discharges_pollutants",
+        "new",
+        "restricted",
+        "control_unit:inside;basin:inside;ecological_function:nearby",
+        "QZ03",
+        "pig farm in the 大风江 basin outside every 禁养区: restricted (QZ03); the general units' "
+        "manure clause matches too (review)",
+    ),
+    "S38": (
+        "武利镇危险化学品仓储项目",
+        "G5942",
+        "",
+        "new",
+        "restricted",
+        "control_unit:inside;basic_farmland:nearby;livestock_ban:inside;basin:inside",
+        "ZH45072120002/环境风险防控/1",
+        "hazardous-chemicals warehouse (G5942) in 武利镇's centre: the town unit's 危险化学品 clause restricts it",
     ),
 }
 
@@ -1167,8 +1805,8 @@ def build_sites(sample: Sample) -> list[Site]:
     """The sample sites, each placed so that its answer is known by construction."""
     geoms = site_geometries(sample)
     return [
-        Site(sid, name, round_work(geoms[sid]), ind, tags, action, verdict, rel, purpose)
-        for sid, (name, ind, tags, action, verdict, rel, purpose) in SITE_TABLE.items()
+        Site(sid, name, round_work(geoms[sid]), ind, tags, action, verdict, rel, rule, purpose)
+        for sid, (name, ind, tags, action, verdict, rel, rule, purpose) in SITE_TABLE.items()
     ]
 
 
@@ -1180,6 +1818,7 @@ LAYERSET_YAML = """\
 name: 示例 — 钦州城乡融合发展试验区（示意数据，非官方）/ Qinzhou pilot zone (illustrative, not official data)
 crs: EPSG:4490
 illustrative: true
+catalogs: [qinzhou_pilot]             # the regional rules QZ01-QZ06 and RL01 (zones/catalog/qinzhou_pilot.yaml)
 layers:
   - kind: ecological_redline
     path: ecological_redline.geojson   # GeoJSON, EPSG:4490 named in its "crs" member
@@ -1201,10 +1840,30 @@ layers:
     name_field: HJZHGKDYMC
     class_field: ZHGKDYFL
     class_map: {"1": priority, "2": key, "3": general}
+    access_list: access_list.csv       # 生态环境准入清单 (illustrative), UTF-8 with BOM
   - kind: basic_farmland
     path: basic_farmland.fgb           # FlatGeobuf, EPSG:4546 (projected metres)
     id_field: TBBH
     name_field: ZLDWMC
+  - kind: livestock_ban
+    path: livestock_ban.fgb            # FlatGeobuf, EPSG:4490
+    id_field: JYQBH
+    name_field: JYQMC
+  - kind: industrial_park
+    path: industrial_park.geojson      # GeoJSON, EPSG:4490; 光达新材料产业园 lies inside 武利工业园
+    id_field: YQBM
+    name_field: YQMC
+  - kind: basin
+    path: basin.geojson                # GeoJSON, EPSG:4490
+    id_field: LYBM
+    name_field: LYMC
+  - kind: ecological_function
+    path: ecological_function.gpkg     # GeoPackage, layer "zones", EPSG:4490
+    layer: zones
+    id_field: GNQBH
+    name_field: GNQMC
+    class_field: GNQLX
+    class_map: {水源涵养: water_conservation}
 """
 
 OUTPUTS = [
@@ -1217,6 +1876,11 @@ OUTPUTS = [
     "control_units.prj",
     "control_units.cpg",
     "basic_farmland.fgb",
+    "livestock_ban.fgb",
+    "industrial_park.geojson",
+    "basin.geojson",
+    "ecological_function.gpkg",
+    "access_list.csv",
     "sites.geojson",
     "region.geojson",
     "context.geojson",
@@ -1322,9 +1986,61 @@ def write_farmland(sample: Sample, out: Path) -> None:
     )
 
 
+def area_frame(areas: list[Area], id_field: str, name_field: str, class_field: str) -> gpd.GeoDataFrame:
+    """A regional zone layer: id, name, class, the extra attributes, area (ha) and the notice."""
+    rows = [
+        {id_field: a.code, name_field: a.name, class_field: a.cls, **a.attrs, "MJ": hectares(a.geom), "SJSM": SJSM}
+        for a in areas
+    ]
+    return gpd.GeoDataFrame(rows, geometry=[to_geo(a.geom) for a in areas], crs=GEO_CRS)
+
+
+def write_livestock_ban(sample: Sample, out: Path) -> None:
+    """livestock_ban.fgb: 畜禽养殖禁养区, FlatGeobuf in EPSG:4490."""
+    gdf = area_frame(sample.bans, "JYQBH", "JYQMC", "HDLX")
+    pyogrio.write_dataframe(
+        gdf,
+        out / "livestock_ban.fgb",
+        driver="FlatGeobuf",
+        layer="livestock_ban",
+        layer_options={"TITLE": "畜禽养殖禁养区（示意）", "DESCRIPTION": NOTICE},
+    )
+
+
+def write_industrial_parks(sample: Sample, out: Path) -> None:
+    """industrial_park.geojson: 武利工业园 and 光达新材料产业园 (which lies inside it)."""
+    write_geojson(area_frame(sample.parks, "YQBM", "YQMC", "YQLX"), out / "industrial_park.geojson", "industrial_park")
+
+
+def write_basins(sample: Sample, out: Path) -> None:
+    """basin.geojson: the key basins 武利江流域 and 大风江流域 (the region's part)."""
+    write_geojson(area_frame(sample.basins, "LYBM", "LYMC", "LYLX"), out / "basin.geojson", "basin")
+
+
+def write_eco_function(sample: Sample, out: Path) -> None:
+    """ecological_function.gpkg, layer ``zones``: 五皇山水源涵养区 (class field GNQLX)."""
+    pyogrio.write_dataframe(
+        area_frame(sample.eco, "GNQBH", "GNQMC", "GNQLX"),
+        out / "ecological_function.gpkg",
+        driver="GPKG",
+        layer="zones",
+        layer_options={"DESCRIPTION": NOTICE, "IDENTIFIER": "重点生态功能区（示意）"},
+    )
+
+
 def write_sites(sample: Sample, out: Path) -> None:
     """sites.geojson: the sample sites with their expected answers, EPSG:4490 lon/lat."""
-    cols = ["site_id", "name", "industry", "tags", "action", "expected_verdict", "expected_relations", "purpose"]
+    cols = [
+        "site_id",
+        "name",
+        "industry",
+        "tags",
+        "action",
+        "expected_verdict",
+        "expected_relations",
+        "expected_rule",
+        "purpose",
+    ]
     rows = [{c: getattr(s, c) for c in cols} for s in sample.sites]
     gdf = gpd.GeoDataFrame(rows, geometry=[to_geo(s.geometry) for s in sample.sites], crs=GEO_CRS)
     write_geojson(gdf, out / "sites.geojson", "sites")
@@ -1348,10 +2064,9 @@ def write_region(sample: Sample, out: Path) -> None:
 
 
 def write_context(sample: Sample, out: Path) -> None:
-    """context.geojson: rivers, streams, the park, intakes and town seats (for maps)."""
+    """context.geojson: rivers, streams, intakes and town seats (for maps)."""
     feats = [("river", name, line) for name, line in sample.rivers.items()]
     feats += [("stream", "", line) for line in sample.streams]
-    feats += [("industrial_park", PARK_NAME, sample.park)]
     feats += [("intake", s.intake_name, s.intake) for s in sample.sources.values()]
     feats += [("town_seat", name, Point(km(*seat))) for name, (_, _, seat) in TOWNS.items()]
     rows = [{"kind": k, "name": n, "SJSM": SJSM} for k, n, _ in feats]
@@ -1362,23 +2077,28 @@ def write_context(sample: Sample, out: Path) -> None:
 README_TEMPLATE = """\
 # Sample layer set — 钦州城乡融合发展试验区（示意数据，非官方）
 
-**示意数据，非官方 / illustrative, not official data.** Every zone, site, river course and
-village position here is invented for the `redline demo`, the tests and the notebooks. The
-files look like real zoning layers on purpose, but they are not any bureau's data and must
-never be used for a real review (环评审查、选址论证).
+**示意数据，非官方 / illustrative, not official data.** Every zone, site, river course, village
+position and access-list clause here is invented for the `redline demo`, the tests and the
+notebooks. The files look like real zoning layers on purpose, but they are not any bureau's data
+and must never be used for a real review (环评审查、选址论证).
 
 ## Files
 
 | file | kind | format | CRS | features |
 |---|---|---|---|---|
-| `layerset.yaml` | manifest | YAML | — | 4 layers |
+| `layerset.yaml` | manifest | YAML | — | 8 layers, an access list, `catalogs: [qinzhou_pilot]` |
 | `ecological_redline.geojson` | `ecological_redline` | GeoJSON | EPSG:4490 (`"crs"` member) | {n_red} |
 | `water_source.gpkg` (layer `zones`) | `water_source` | GeoPackage | EPSG:4490 | {n_water} |
 | `control_units.shp` (+ `.shx .dbf .prj`) | `control_unit` | Shapefile, GBK DBF, no `.cpg` | EPSG:4490 | {n_units} |
+| `access_list.csv` | 生态环境准入清单 of the control units | CSV, UTF-8 with BOM | — | {n_clauses} clauses |
 | `basic_farmland.fgb` | `basic_farmland` | FlatGeobuf | EPSG:4546 (metres) | {n_farm} |
+| `livestock_ban.fgb` | `livestock_ban` | FlatGeobuf | EPSG:4490 | {n_ban} |
+| `industrial_park.geojson` | `industrial_park` | GeoJSON | EPSG:4490 | {n_park} |
+| `basin.geojson` | `basin` | GeoJSON | EPSG:4490 | {n_basin} |
+| `ecological_function.gpkg` (layer `zones`) | `ecological_function` | GeoPackage | EPSG:4490 | {n_eco} |
 | `sites.geojson` | sample sites | GeoJSON | EPSG:4490 lon/lat | {n_sites} |
 | `region.geojson` | towns (not a zone layer) | GeoJSON | EPSG:4490 | 5 |
-| `context.geojson` | rivers, park, intakes, seats (for maps) | GeoJSON | EPSG:4490 | {n_context} |
+| `context.geojson` | rivers, streams, intakes, seats (for maps) | GeoJSON | EPSG:4490 | {n_context} |
 
 The formats differ on purpose, so that every reader path is exercised:
 
@@ -1392,6 +2112,7 @@ The formats differ on purpose, so that every reader path is exercised:
   projected metres as county farmland data is delivered, so it must be reprojected to EPSG:4490;
 - `sites.geojson` has lon/lat coordinates in RFC 7946 order and the same `"crs"` member, so GDAL
   reads it as EPSG:4490 (an RFC 7946-only reader takes it as WGS 84: under a metre apart);
+- the access list is a CSV in UTF-8 with a byte-order mark (as Excel saves it), every field quoted;
 - every layer has the attribute `SJSM` = `{sjsm}`, and the GeoJSON, GeoPackage and FlatGeobuf
   files also carry the notice as their layer description.
 
@@ -1406,9 +2127,11 @@ The formats differ on purpose, so that every reader path is exercised:
   has a 一级保护区 along the river around the intake (1 km upstream to 100 m downstream, 100 m
   each side), a 二级保护区 ring around it and a 准保护区 ring around that: the levels do not
   overlap.
-- **control_unit**: {n_units} 环境管控单元 tiling the region without gaps or overlaps (codes
-  `ZH` + county code + class digit + serial, e.g. `ZH45072120001`); priority units cover the red
-  lines and the water sources, key units cover 武利工业园 (5.96 km²) and the town centres.
+- **control_unit**: {n_units} 环境管控单元 ({n_priority} priority, {n_key} key, {n_general} general)
+  tiling the region without gaps or overlaps (codes `ZH` + county code + class digit + serial,
+  e.g. `ZH45072120001`); priority units cover the red lines and the water sources, key units cover
+  武利工业园 (5.96 km²), the town centres and, as a unit of its own inside the park,
+  光达新材料产业园 (`ZH45072120004`, the last unit, so the older codes did not move).
 - **basic_farmland**: {n_farm} parcels of 1–10 ha (Voronoi cells of a jittered grid) in the
   river valleys, none touching the red line, a 一级/二级 zone, 武利工业园 or a town centre (some
   lie in the 准保护区, as farmland does in reality); village clearings break the valleys up, and
@@ -1416,12 +2139,63 @@ The formats differ on purpose, so that every reader path is exercised:
   finding is `nearby` by construction. `ZLDWMC` is the village (汉塘、大沙、望坪、那新、良田、清湖
   are named in the plan, the others are invented); `TBMJ` is the geodesic area in m².
 
+The regional zones, for the rules of the regional catalogue (below); the plan names them but
+draws none of them:
+
+- **basin** (重点流域, `LYLX`): 武利江流域, the river's catchment within the region (沙埠江 and the
+  valleys draining to 武利江, {basin_wuli:.0f} km²), and 大风江流域（试验区段）, the headwaters
+  south of the 五皇山 summit ({basin_dafeng:.0f} km²); the south-east drains to 张黄江, which the plan
+  does not name as a key basin, so it lies in no basin.
+- **ecological_function** (重点生态功能区): 五皇山水源涵养区 ({eco:.0f} km²), the forested massif
+  around and beyond the 五皇山 red line and its priority unit, kept 500 m off the key units;
+  `GNQLX` = 水源涵养 maps to the class `water_conservation`.
+- **livestock_ban** (畜禽养殖禁养区, `HDLX`): drawn as real 禁养区 are, from the 一级 and 二级
+  protection zones of the three water sources and the towns' built-up areas (each town centre's key
+  unit and {ban_buffer:.0f} m around it); {n_ban} polygons, not overlapping.
+- **industrial_park** (`YQLX`): 武利工业园 and 光达新材料产业园, its electroplating cluster
+  (电镀集中区, {guangda:.2f} km² at the east end of the park); the two features overlap on purpose
+  (a park within a park), and the plating park has its own control unit.
+
+## Access list (生态环境准入清单)
+
+`access_list.csv` is **illustrative and invented**: written for this sample, modelled on the
+structure of the published Guangxi lists (a general part for every unit and for each class of
+unit, then each unit's own clauses in the four dimensions 空间布局约束, 污染物排放管控, 环境风险防控,
+资源开发效率要求); no clause is quoted from an official list. Columns: `unit_code`, `unit_name`
+(for reading only), `dimension`, `clause`, and the optional structured columns `verdict`,
+`industries`, `unless_industries`, `tags`, `unless_tags`, `actions`. `unit_code` `*` binds every
+unit, `priority` / `key` / `general` every unit of that class. A clause with a `verdict` is
+evaluated; one without is shown in full for every touched unit and counts as `review`.
+
+| scope | units | own clauses | structured |
+|---|---|---|---|
+{clause_rows}
+
+The structured clauses, which the checker evaluates (clause ids are `unit_code/dimension/number`;
+the last column names the sample sites whose verdict the clause decides):
+
+| clause id | verdict | industries | tags | unless tags | actions | clause | decides |
+|---|---|---|---|---|---|---|---|
+{structured_rows}
+
+## Regional catalogue
+
+`layerset.yaml` has `catalogs: [qinzhou_pilot]`, so screening this layer set applies the
+regional rules of `zones/catalog/qinzhou_pilot.yaml` (quoted from the plan, a public-comment
+draft) on top of the national ones: QZ01 (basin, water-hungry heavily polluting industries:
+prohibited), QZ02 (basin, nitrogen/phosphorus: restricted), QZ03 (basin, livestock: restricted),
+QZ04 (water-conservation area, 两高一资: restricted), QZ05 (禁养区, livestock: prohibited), QZ06
+(park, high noise: prohibited), and RL01 reworded for the 五皇山 red line (same conditions and
+verdict as the national rule). A touched regional zone whose rules do not match the project
+gives `review`; of the regional kinds only `ecological_function` is reported when merely nearby.
+
 ## Provenance
 
 - Modelled on the 钦州城乡融合发展试验区 ecological protection plan (public-comment draft,
   钦州市生态环境局, 2025; seed 000): its towns, rivers, the three named water sources,
-  武利工业园 and the 五皇山 red line. The plan has no maps or coordinates in text form; all
-  geometry and every zone level, class and code here are invented.
+  武利工业园, 光达新材料产业园, the 五皇山 red line, the key basins 武利江 and 大风江, the
+  water-conservation area and the 禁养区. The plan has no maps or coordinates in text form; all
+  geometry, every zone level, class and code, and every access-list clause here are invented.
 - Placed with the real 灵山县/浦北县 border and the counties' northern outline from the data files
   of the PyPI package `cnmaps` 1.1.7 (BSD-3-Clause; boundaries from Amap), embedded, simplified,
   in `generate.py`. Those outlines are in **GCJ-02** and are used here as if they were CGCS2000:
@@ -1438,18 +2212,21 @@ python layers/sample/generate.py --check    # rebuild, then verify the invariant
 The generator is deterministic (fixed seeds, no network, fixed dates in the GeoPackage and DBF
 headers): re-running it gives byte-identical files with the same libraries (built with shapely
 2.2 / GEOS 3.14, pyogrio 0.13 / GDAL 3.12, pyproj 3.7 / PROJ 9.5; other versions may differ in
-the last digits of some coordinates).
+the last digits of some coordinates). `--check` verifies the files, the topology, the farmland,
+every site's relations with shapely and geodesic distances, then screens the sites with the real
+checker (`checks.screen.screen_sites` on this folder) and compares verdict, relations and rule.
 
 ## Sample sites
 
 `sites.geojson` holds {n_sites} sites. `expected_relations` lists, per zone kind with findings,
-the worst relation (inside > overlaps > nearby, search distance 1000 m; control units are never
-`nearby`); `expected_verdict` is the worst verdict over all findings under the national rules.
-Sites are placed with a clear margin (relations hold with at least 20 m to spare, distances are at
-least 150 m from the 1000 m limit); `generate.py --check` recomputes every relation with shapely
-and geodesic distances.
+the worst relation (inside > overlaps > nearby, search distance 1000 m; control units, 禁养区,
+parks and basins are never `nearby`); `expected_verdict` is the worst verdict over all findings;
+`expected_rule` is the `rule_id` of the site's deciding finding (the first finding the checker
+lists: worst verdict, then kind order, distance and zone id), a catalogue rule code or an
+access-list clause id, empty for a `clear` site. Sites are placed with a clear margin (relations
+hold with at least 20 m to spare, distances are at least 150 m from the 1000 m limit).
 
-The expected verdicts follow the national rules as summarised for this sample: a zone only
+The expected answers follow the national rules as summarised for this sample: a zone only
 `nearby` gives `review`; 一级 touched is `prohibited` unless the project is water supply or
 source protection (`restricted`); 二级 touched is `prohibited` for discharging projects and
 `restricted` otherwise; 准保护区 touched is `prohibited` for a new or expanded seriously polluting
@@ -1460,30 +2237,80 @@ monitoring and defence (`restricted`); outfalls and waste facilities are always 
 Basic farmland touched is `prohibited` unless national major or temporary (`restricted`); soil-
 polluting, heavy-metal or POP projects are `prohibited` on it and `restricted` near it. A priority
 control unit with an industrial project (sections B, C, D) is `restricted`; any other touched unit
-is `review`. The site verdict is the worst of its findings; sites outside the region and more than
-1 km from every zone are `clear`.
+is `review`. On top of these come the regional rules (above) and the access list: a matched
+structured clause gives its verdict and, on a tie, beats the national control-unit rule. The site
+verdict is the worst of its findings; sites outside the region and more than 1 km from every zone
+are `clear`. Where the regional layers changed an earlier answer, the purpose says so (S08, S27;
+S24 is now decided by the plating park's clause).
 
-| site | geometry | name | industry | tags | action | expected verdict | expected relations | purpose |
-|---|---|---|---|---|---|---|---|---|
+| site | geometry | name | industry | tags | action | expected verdict | expected rule | expected relations | purpose |
+|---|---|---|---|---|---|---|---|---|---|
 {site_rows}
 """
 
 
+def clause_table(sample: Sample) -> tuple[str, str, int]:
+    """README rows: clauses per scope and class, the structured clauses; and the clause count."""
+    rows = access_rows(sample)
+    units = list(sample.units.values())
+    scopes = [("*", "every unit", len(units))]
+    for cls, digit in CLASS_CODES.items():
+        scopes.append((cls, f"every {cls} unit", sum(u.cls == digit for u in units)))
+    lines = []
+    for scope, what, n in scopes:
+        own = [r for r in rows if r["unit_code"] == scope]
+        lines.append(f"| `{scope}` ({what}) | {n} | {len(own)} | {sum(bool(r['verdict']) for r in own)} |")
+    for cls, digit in CLASS_CODES.items():
+        codes = {u.code for u in units if u.cls == digit}
+        own = [r for r in rows if r["unit_code"] in codes]
+        lines.append(
+            f"| {cls} units' own clauses | {len(codes)} | {len(own)} | {sum(bool(r['verdict']) for r in own)} |"
+        )
+    decided: dict[str, list[str]] = {}
+    for s in sample.sites:
+        decided.setdefault(s.expected_rule, []).append(s.site_id)
+    numbers: dict[tuple[str, str], int] = {}
+    structured = []
+    for r in rows:
+        key = (r["unit_code"], r["dimension"])
+        numbers[key] = numbers.get(key, 0) + 1
+        clause_id = f"{r['unit_code']}/{r['dimension']}/{numbers[key]}"
+        if r["verdict"]:
+            structured.append(
+                f"| `{clause_id}` | {r['verdict']} | "
+                f"{r['industries'].replace(';', ', ') or '—'} | {r['tags'] or '—'} | "
+                f"{r['unless_tags'].replace(';', ', ') or '—'} | {r['actions'].replace(';', ', ') or 'any'} | "
+                f"{r['clause']} | {', '.join(decided.get(clause_id, [])) or '—'} |"
+            )
+    return "\n".join(lines), "\n".join(structured), len(rows)
+
+
 def write_readme(sample: Sample, out: Path) -> None:
-    """README.md: what the files are, provenance, how to rebuild, the site table."""
+    """README.md: what the files are, provenance, the access list, how to rebuild, the site table."""
     lon0, lat0, lon1, lat1 = to_geo(sample.region).bounds
     rows = "\n".join(
         f"| {s.site_id} | {s.geometry.geom_type} | {s.name} | {s.industry or '—'} | "
         f"{s.tags.replace(';', ', ') or '—'} | {s.action} | {s.expected_verdict} | "
+        f"{f'`{s.expected_rule}`' if s.expected_rule else '—'} | "
         f"{s.expected_relations.replace(';', '; ') or '—'} | {s.purpose} |"
         for s in sample.sites
     )
-    n_context = len(sample.rivers) + len(sample.streams) + 1 + len(sample.sources) + len(TOWNS)
+    clause_rows, structured_rows, n_clauses = clause_table(sample)
+    n_context = len(sample.rivers) + len(sample.streams) + len(sample.sources) + len(TOWNS)
+    units = list(sample.units.values())
     text = README_TEMPLATE.format(
         n_red=len(sample.redline),
         n_water=3 * len(sample.sources),
-        n_units=len(sample.units),
+        n_units=len(units),
+        n_priority=sum(u.cls == "1" for u in units),
+        n_key=sum(u.cls == "2" for u in units),
+        n_general=sum(u.cls == "3" for u in units),
+        n_clauses=n_clauses,
         n_farm=len(sample.farmland),
+        n_ban=len(sample.bans),
+        n_park=len(sample.parks),
+        n_basin=len(sample.basins),
+        n_eco=len(sample.eco),
         n_sites=len(sample.sites),
         n_context=n_context,
         sjsm=SJSM,
@@ -1492,6 +2319,13 @@ def write_readme(sample: Sample, out: Path) -> None:
         lon1=lon1,
         lat0=lat0,
         lat1=lat1,
+        basin_wuli=hectares(sample.basins[0].geom) / 100.0,
+        basin_dafeng=hectares(sample.basins[1].geom) / 100.0,
+        eco=hectares(sample.eco[0].geom) / 100.0,
+        ban_buffer=LIVESTOCK_TOWN_BUFFER_M,
+        guangda=hectares(sample.guangda) / 100.0,
+        clause_rows=clause_rows,
+        structured_rows=structured_rows,
         site_rows=rows,
     )
     (out / "README.md").write_text(text, encoding="utf-8")
@@ -1509,7 +2343,12 @@ def write_all(sample: Sample, out: Path) -> None:
             write_redline,
             write_water_sources,
             write_control_units,
+            write_access_list,
             write_farmland,
+            write_livestock_ban,
+            write_industrial_parks,
+            write_basins,
+            write_eco_function,
             write_sites,
             write_region,
             write_context,
@@ -1522,7 +2361,18 @@ def write_all(sample: Sample, out: Path) -> None:
 
 # --------------------------------------------------------------------------- checking
 
-KIND_ORDER = ["ecological_redline", "water_source", "control_unit", "basic_farmland"]
+KIND_ORDER = [
+    "ecological_redline",
+    "water_source",
+    "control_unit",
+    "basic_farmland",
+    "livestock_ban",
+    "industrial_park",
+    "basin",
+    "ecological_function",
+]
+#: kinds reported when a site is only near them (the others bind only where they are touched)
+NEARBY_KINDS = ("ecological_redline", "water_source", "basic_farmland", "ecological_function")
 RELATION_RANK = {"inside": 0, "overlaps": 1, "nearby": 2}
 MARGIN_M = 20.0  # a touching relation must hold with this much room
 DIST_MARGIN_M = 150.0  # a distance must be this far from the 1000 m limit
@@ -1540,14 +2390,23 @@ class ReadLayer:
 
 
 def load_layers(out: Path) -> dict[str, ReadLayer]:
-    """Read the four zone layers back as the manifest describes them, in EPSG:4490."""
+    """Read the zone layers back as the manifest describes them, in EPSG:4490."""
     frames = {
         "ecological_redline": gpd.read_file(out / "ecological_redline.geojson"),
         "water_source": gpd.read_file(out / "water_source.gpkg", layer="zones"),
         "control_unit": gpd.read_file(out / "control_units.shp", encoding="gbk"),
         "basic_farmland": gpd.read_file(out / "basic_farmland.fgb").to_crs(GEO_CRS),
+        "livestock_ban": gpd.read_file(out / "livestock_ban.fgb"),
+        "industrial_park": gpd.read_file(out / "industrial_park.geojson"),
+        "basin": gpd.read_file(out / "basin.geojson"),
+        "ecological_function": gpd.read_file(out / "ecological_function.gpkg", layer="zones"),
     }
-    classes = {"ecological_redline": "HXLX", "water_source": "BHQJB", "control_unit": "ZHGKDYFL"}
+    classes = {
+        "ecological_redline": "HXLX",
+        "water_source": "BHQJB",
+        "control_unit": "ZHGKDYFL",
+        "ecological_function": "GNQLX",
+    }
     layers = {}
     for kind, gdf in frames.items():
         work = gdf.geometry.to_crs(WORK_CRS).values
@@ -1573,7 +2432,7 @@ def site_findings(site_geo, layers) -> tuple[list[tuple], list[str]]:
 
     Margins are checked per kind and class: a touched zone must be touched clearly, and
     when nothing of a class is touched, the nearest zone of it must be at least 20 m away
-    and not within 150 m of the 1000 m limit.
+    and, for the kinds reported as nearby, not within 150 m of the 1000 m limit.
     """
     work = to_work(site_geo)
     findings, problems = [], []
@@ -1596,10 +2455,14 @@ def site_findings(site_geo, layers) -> tuple[list[tuple], list[str]]:
                     if min(part, measure(work) - part) < least:
                         problems.append(f"{kind} {cls}: overlap too slight ({part:.0f})")
                 findings.append((kind, cls, rel, 0.0))
-            if kind == "control_unit" or touched:
+            if touched:
                 continue
             rest = np.array(members)
             planar = shapely.distance(lay.work[rest], work)
+            if kind not in NEARBY_KINDS:  # no finding, but not touched by a hair either
+                if planar.min() < MARGIN_M:
+                    problems.append(f"{kind} {cls}: {planar.min():.0f} m away, too close to touching")
+                continue
             d = geodesic_distance(work, lay.work[int(rest[np.argmin(planar)])])
             if d < MARGIN_M or BUFFER_M - DIST_MARGIN_M < d < BUFFER_M + DIST_MARGIN_M:
                 problems.append(f"{kind} {cls}: distance {d:.0f} m too close to a limit")
@@ -1648,6 +2511,10 @@ def check_formats(out: Path) -> list[str]:
         "water_source.gpkg": "EPSG:4490",
         "control_units.shp": "EPSG:4490",
         "basic_farmland.fgb": "EPSG:4546",
+        "livestock_ban.fgb": "EPSG:4490",
+        "industrial_park.geojson": "EPSG:4490",
+        "basin.geojson": "EPSG:4490",
+        "ecological_function.gpkg": "EPSG:4490",
         "sites.geojson": "EPSG:4490",
         "region.geojson": "EPSG:4490",
         "context.geojson": "EPSG:4490",
@@ -1668,6 +2535,8 @@ def check_formats(out: Path) -> list[str]:
         problems.append("control unit names are wrong when read with encoding=gbk")
     if gpd.read_file(out / "control_units.shp")["HJZHGKDYMC"].tolist() == names:
         problems.append("control units read correctly without encoding=gbk")
+    if not (out / "access_list.csv").read_bytes().startswith(b"\xef\xbb\xbf"):
+        problems.append("access_list.csv is not UTF-8 with a BOM")
     return problems
 
 
@@ -1684,10 +2553,24 @@ def check_topology(out: Path, layers) -> list[str]:
     counts = layers["control_unit"].gdf["ZHGKDYFL"].value_counts()
     if any(counts.get(c, 0) < 3 for c in "123"):
         problems.append(f"fewer than 3 units in a class: {dict(counts)}")
-    for kind in ("control_unit", "water_source", "ecological_redline"):
+    for kind in ("control_unit", "water_source", "ecological_redline", "livestock_ban", "basin"):
         area = overlap_area(layers[kind].work)
         if area > 1.0:
             problems.append(f"{kind}: polygons overlap by {area:.1f} m²")
+    for kind in ("livestock_ban", "industrial_park", "basin", "ecological_function"):
+        outside = shapely.union_all(layers[kind].work).difference(region).area
+        if outside > 1.0:
+            problems.append(f"{kind}: {outside:.1f} m² outside the region")
+    parks = dict(zip(layers["industrial_park"].gdf["YQMC"], layers["industrial_park"].work, strict=True))
+    units = dict(zip(layers["control_unit"].gdf["HJZHGKDYMC"], layers["control_unit"].work, strict=True))
+    guangda = parks[GUANGDA_NAME]
+    if guangda.difference(parks[PARK_NAME]).area > 1.0:
+        problems.append(f"{GUANGDA_NAME} is not inside {PARK_NAME}")
+    if guangda.symmetric_difference(units[f"{GUANGDA_NAME}重点管控单元"]).area > 1.0:
+        problems.append(f"{GUANGDA_NAME} and its control unit differ")
+    park_units = shapely.union_all([units[name] for name in PARK_UNITS])
+    if park_units.symmetric_difference(parks[PARK_NAME]).area > 1.0:
+        problems.append(f"the two park units do not make up {PARK_NAME}")
     return problems
 
 
@@ -1699,17 +2582,87 @@ def check_farmland(out: Path, layers) -> list[str]:
         problems.append(f"only {len(farm.geo)} farmland parcels")
     if not farm.gdf["TBMJ"].between(1e4, 1e5).all():
         problems.append("farmland parcel outside 1-10 ha")
-    ctx = gpd.read_file(out / "context.geojson")
     water = layers["water_source"]
     keep_out = [
         *layers["ecological_redline"].geo,
         *water.geo[np.isin(water.cls, ["一级保护区", "二级保护区"])],
-        *ctx.geometry[ctx["kind"] == "industrial_park"],
+        *layers["industrial_park"].geo,
     ]
     tree = shapely.STRtree(farm.geo)
     hits = sum(len(tree.query(g, predicate="intersects")) for g in keep_out)
     if hits:
         problems.append(f"{hits} farmland parcels touch the red line, 一级/二级 or the park")
+    return problems
+
+
+def site_answers(result) -> dict[str, tuple[str, str, str]]:
+    """``site_id -> (verdict, relations, rule)`` from a screening result.
+
+    ``relations`` is the worst relation per kind in :data:`KIND_ORDER`; ``rule`` is the
+    ``rule_id`` of the site's first finding, which the checker sorts worst verdict first
+    (then by kind, distance and zone id): the rule or clause that decides the verdict.
+    """
+    answers = {}
+    findings = result.findings
+    for _, s in result.sites.iterrows():
+        found = findings[findings["site_id"] == s["site_id"]]
+        rels = list(zip(found["kind"], found["zone_class"], found["relation"], found["distance_m"], strict=True))
+        rule = str(found["rule_id"].iloc[0]) if len(found) else ""
+        answers[s["site_id"]] = (s["verdict"], relations_string(rels), rule)
+    return answers
+
+
+def check_screening(out: Path) -> list[str]:
+    """Screen the sites with the real checker; every site must get its expected answer.
+
+    Also checks that the access list reads, that every control unit has clauses of its own
+    and that the sample covers every verdict, relation and kind.
+    """
+    root = str(Path(__file__).resolve().parents[2])
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    from checks.screen import screen_sites
+    from checks.sites import read_sites
+    from layers import load_layerset
+    from zones.access_list import DIMENSIONS
+
+    problems = []
+    layerset = load_layerset(out)
+    sites, crs = read_sites(out / "sites.geojson")
+    result = screen_sites(sites, layerset, meta={"input_crs": crs})
+    expected = gpd.read_file(out / "sites.geojson").set_index("site_id")
+    for site_id, (verdict, relations, rule) in site_answers(result).items():
+        want = expected.loc[site_id]
+        if result.sites.set_index("site_id").loc[site_id, "status"] != "ok":
+            problems.append(f"{site_id}: the checker could not read the site")
+        for what, got, exp in (
+            ("verdict", verdict, want["expected_verdict"]),
+            ("relations", relations, want["expected_relations"] or ""),
+            ("rule", rule, want["expected_rule"] or ""),
+        ):
+            if got != exp:
+                problems.append(f"{site_id}: checker gives {what} {got!r}, expected {exp!r}")
+    units = next(layer for layer in layerset.layers if layer.kind == "control_unit")
+    clauses = units.access.clauses if units.access is not None else []
+    own = {c.unit_code for c in clauses}
+    for code in units.gdf["zone_id"]:
+        if code not in own:
+            problems.append(f"access list: unit {code} has no clause of its own")
+    if {c.dimension for c in clauses} != set(DIMENSIONS):
+        problems.append("access list: not every dimension is used")
+    if not {"*", "priority", "key", "general"} <= own:
+        problems.append("access list: a class-wide or * scope is missing")
+    f = result.findings
+    if not set(result.sites["verdict"]) >= {"prohibited", "restricted", "review", "clear"}:
+        problems.append(f"verdicts covered: {sorted(set(result.sites['verdict']))}")
+    if set(f["relation"]) != {"inside", "overlaps", "nearby"}:
+        problems.append(f"relations covered: {sorted(set(f['relation']))}")
+    if set(f["kind"]) != set(KIND_ORDER):
+        problems.append(f"kinds without a finding: {sorted(set(KIND_ORDER) - set(f['kind']))}")
+    deciding = {rule for _, _, rule in site_answers(result).values()}
+    for code in ("QZ01", "QZ03", "QZ04", "QZ05", "QZ06"):
+        if code not in deciding:
+            problems.append(f"no site is decided by the regional rule {code}")
     return problems
 
 
@@ -1733,6 +2686,7 @@ def check(out: Path) -> list[str]:
         + check_topology(out, layers)
         + check_farmland(out, layers)
         + check_sites(out, layers)
+        + check_screening(out)
         + check_determinism(out)
     )
     size = sum(p.stat().st_size for p in out.iterdir())

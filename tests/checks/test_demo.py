@@ -13,7 +13,6 @@ from checks.screen import screen_sites
 from checks.sites import read_sites
 from layers import load_layerset, sample_dir
 from tests.conftest import run_cli
-from zones.kinds import STATUTORY_KINDS
 
 RELATION_ORDER = {"inside": 0, "overlaps": 1, "nearby": 2}
 
@@ -26,11 +25,11 @@ def demo_result():
 
 def expected_sites():
     gdf = gpd.read_file(sample_dir() / "sites.geojson")
-    return list(gdf[["site_id", "expected_verdict", "expected_relations"]].itertuples(index=False))
+    return list(gdf[["site_id", "expected_verdict", "expected_relations", "expected_rule"]].itertuples(index=False))
 
 
-@pytest.mark.parametrize(("site_id", "verdict", "relations"), expected_sites(), ids=lambda v: str(v)[:12])
-def test_sample_site_gets_its_known_answer(demo_result, site_id, verdict, relations):
+@pytest.mark.parametrize(("site_id", "verdict", "relations", "rule"), expected_sites(), ids=lambda v: str(v)[:12])
+def test_sample_site_gets_its_known_answer(demo_result, site_id, verdict, relations, rule):
     row = demo_result.sites.set_index("site_id").loc[site_id]
     assert row["status"] == "ok"
     assert row["verdict"] == verdict
@@ -40,8 +39,8 @@ def test_sample_site_gets_its_known_answer(demo_result, site_id, verdict, relati
         if kind not in worst or RELATION_ORDER[relation] < RELATION_ORDER[worst[kind]]:
             worst[kind] = relation
     expected = dict(pair.split(":") for pair in relations.split(";")) if relations else {}
-    checked = {k: v for k, v in worst.items() if k in STATUTORY_KINDS or k in expected}
-    assert checked == expected
+    assert worst == expected
+    assert (found["rule_id"].iloc[0] if len(found) else "") == (rule or "")
 
 
 def test_sample_covers_every_verdict_relation_kind_and_class(demo_result):
@@ -61,7 +60,7 @@ def test_demo_command_writes_six_files_and_says_illustrative(tmp_path):
     out = tmp_path / "demo"
     proc = run_cli("demo", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
-    assert "示意数据" in proc.stdout and "共检查 30 个选址" in proc.stdout
+    assert "示意数据" in proc.stdout and "共检查 38 个选址" in proc.stdout
     names = {"sites.csv", "findings.csv", "results.gpkg", "summary.json", "report.html", "map.html"}
     assert names <= {p.name for p in out.iterdir()}
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")], "temporary files left behind"
@@ -71,7 +70,7 @@ def test_demo_command_writes_six_files_and_says_illustrative(tmp_path):
         assert rows and all(r["notice"].startswith("示意数据") for r in rows)
     summary = json.loads((out / "summary.json").read_text("utf-8"))
     assert summary["illustrative"] is True and "示意数据" in summary["notice"]
-    assert summary["n_sites"] == 30 and sum(summary["verdicts"].values()) == 30
+    assert summary["n_sites"] == 38 and sum(summary["verdicts"].values()) == 38
     for name in ("report.html", "map.html"):
         assert "示意数据" in (out / name).read_text("utf-8")
     with sqlite3.connect(out / "results.gpkg") as db:
@@ -83,3 +82,17 @@ def test_demo_in_english(tmp_path):
     proc = run_cli("demo", "--out", str(tmp_path / "en"), "--lang", "en", "--formats", "html")
     assert proc.returncode == 0, proc.stderr
     assert "Illustrative" in (tmp_path / "en" / "report.html").read_text("utf-8")
+
+
+def test_sample_access_lists_decide_the_issue_cases(demo_result):
+    by_id = demo_result.sites.set_index("site_id")
+    f = demo_result.findings
+    s31 = f[(f["site_id"] == "S31") & (f["kind"] == "control_unit")].iloc[0]
+    assert s31["verdict"] == "prohibited" and s31["rule_id"].startswith("ZH45072120001/空间布局约束/")
+    assert "电镀" in s31["basis"]
+    s32 = f[(f["site_id"] == "S32") & (f["kind"] == "control_unit")].iloc[0]
+    assert (s32["verdict"], s32["rule_id"]) == ("review", "CU04")
+    assert len(demo_result.access_lists[s32["zone_id"]]) > 1  # the whole list travels with the result
+    assert by_id.loc["S24", "verdict"] == "restricted"  # plating inside the plating park: not banned
+    catalogs = set(f["catalog"])
+    assert {"national", "qinzhou_pilot", "access_list.csv"} <= catalogs
