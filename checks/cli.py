@@ -61,7 +61,12 @@ def _common(p: argparse.ArgumentParser, *, project: bool = True) -> None:
         default="nearest",
         help="of the zones only near a site, report the nearest of each kind and class (default) or all",
     )
-    p.add_argument("--crs", metavar="CRS", help="CRS of the site coordinates: EPSG code, CGCS2000-GK3-36, gcj02, bd09")
+    p.add_argument(
+        "--crs",
+        metavar="CRS",
+        help="CRS of the site coordinates: EPSG code, CGCS2000-GK3-36, CGCS2000-GK3-CM108, XIAN80-…/BEIJING54-…, "
+        "gcj02, bd09 (required for DXF)",
+    )
     p.add_argument("--lang", choices=_LANGS, default="zh", help="language of reports and maps (default zh)")
     p.add_argument(
         "--formats",
@@ -70,6 +75,16 @@ def _common(p: argparse.ArgumentParser, *, project: bool = True) -> None:
         help="outputs to write: comma list of csv,gpkg,html,map or all (default)",
     )
     p.add_argument("--quiet", action="store_true", help="print only errors")
+
+
+def _site_policy(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--on-invalid",
+        choices=("raise", "warn", "fix"),
+        default="raise",
+        help="invalid site polygons: report the row as an error (raise, default), the same with a warning (warn), "
+        "or repair with make_valid and note it (fix)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -89,14 +104,22 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("site", metavar="SITE")
     check.add_argument("--out", metavar="DIR", help="also write the outputs into DIR")
     check.add_argument("--site-id", default="site", help="id of the site in the outputs")
+    check.add_argument("--layer", help="layer of a multi-layer file; a KML folder; a DXF drawing layer")
+    _site_policy(check)
     _common(check)
 
-    batch = sub.add_parser("batch", help="screen every site of a file (SHP/GPKG/GeoJSON/FGB/CSV/XLSX)")
+    batch = sub.add_parser(
+        "batch",
+        help="screen every site of a file: SHP/GPKG/GeoJSON/FGB/KML/KMZ/DXF, CSV/XLSX with lon,lat or WKT, "
+        "or a 界址点 table (点号, X, Y)",
+    )
     batch.add_argument("sites_file", metavar="SITES_FILE")
     batch.add_argument("--out", required=True, metavar="DIR", help="output folder")
     for role in ("id", "name", "industry", "tags", "action"):
         batch.add_argument(f"--{role}-field", metavar="FIELD", help=f"column holding the site {role}")
-    batch.add_argument("--layer", help="layer of a multi-layer sites file")
+    batch.add_argument("--layer", help="layer of a multi-layer file; a KML folder; a DXF drawing layer")
+    batch.add_argument("--encoding", help="text encoding of a shapefile's DBF or a CSV (default: detected)")
+    _site_policy(batch)
     _common(batch)
 
     layers = sub.add_parser("layers", help="inspect a layer set")
@@ -124,6 +147,22 @@ def _parser() -> argparse.ArgumentParser:
     rsub.add_parser("docs", help="print docs/rules.md (a Markdown table of every rule code) from the catalogues")
 
     sub.add_parser("versions", help="print versions of redline-checker and its libraries (for bug reports)")
+
+    zoning = sub.add_parser(
+        "map", help="draw a zoning map of a layer set for planners: zoning.html, zoning.png or zoning.pdf"
+    )
+    zoning.add_argument("layers", nargs="?", default="sample", metavar="LAYERS", help="layer set (default: sample)")
+    zoning.add_argument(
+        "--out", required=True, metavar="FILE", help="zoning.html (interactive), .png or .pdf (print); the suffix decides"
+    )
+    zoning.add_argument(
+        "--kind", action="append", default=[], metavar="KIND", help="only this kind (repeatable; default: all)"
+    )
+    zoning.add_argument("--title", help="map title (default: 生态环境分区管控图, or <kind>分布图 for one kind)")
+    zoning.add_argument("--paper", choices=("A4", "A3"), default="A4", help="paper for PNG/PDF, landscape (default A4)")
+    zoning.add_argument("--dpi", type=int, default=300, help="resolution of a PNG (default 300)")
+    zoning.add_argument("--lang", choices=_LANGS, default="zh", help="language of title and legend (default zh)")
+    zoning.add_argument("--quiet", action="store_true", help="print only errors")
     return parser
 
 
@@ -225,22 +264,31 @@ def _print_sites_table(args: argparse.Namespace, result) -> None:
 
 def _cmd_check(args: argparse.Namespace) -> None:
     from checks.screen import check_site, screen_sites
-    from checks.sites import read_sites
+    from checks.sites import read_sites_and_layers
     from layers import load_layerset
 
-    layerset = load_layerset(args.layers)
     tags = _tags(args.tag)
     if Path(args.site).exists():
-        sites, crs_label = read_sites(args.site, crs=args.crs, industry=args.industry, tags=tags, action=args.action)
+        sites, crs_label, layerset = read_sites_and_layers(
+            args.site,
+            args.layers,
+            crs=args.crs,
+            layer=args.layer,
+            industry=args.industry,
+            tags=tags,
+            action=args.action,
+            on_invalid=args.on_invalid,
+        )
         result = screen_sites(
             sites,
             layerset,
             buffer_m=args.buffer,
             nearby=args.nearby,
             lang=args.lang,
-            meta={"input_crs": crs_label, "source": args.site},
+            meta={"input_crs": crs_label, "source": args.site, "input_encoding": sites.attrs.get("encoding", "")},
         )
     else:
+        layerset = load_layerset(args.layers)
         result = check_site(
             args.site,
             layerset,
@@ -252,6 +300,7 @@ def _cmd_check(args: argparse.Namespace) -> None:
             crs=args.crs,
             site_id=args.site_id,
             lang=args.lang,
+            on_invalid=args.on_invalid,
         )
     _print_result(args, result, detail=True)
     _write(args, result, args.out)
@@ -259,11 +308,11 @@ def _cmd_check(args: argparse.Namespace) -> None:
 
 def _cmd_batch(args: argparse.Namespace) -> None:
     from checks.screen import screen_sites
-    from checks.sites import read_sites
-    from layers import load_layerset
+    from checks.sites import read_sites_and_layers
 
-    sites, crs_label = read_sites(
+    sites, crs_label, layerset = read_sites_and_layers(
         args.sites_file,
+        args.layers,
         id_field=args.id_field,
         name_field=args.name_field,
         industry_field=args.industry_field,
@@ -274,15 +323,20 @@ def _cmd_batch(args: argparse.Namespace) -> None:
         industry=args.industry,
         tags=_tags(args.tag),
         action=args.action,
+        on_invalid=args.on_invalid,
+        encoding=args.encoding,
     )
-    layerset = load_layerset(args.layers)
     result = screen_sites(
         sites,
         layerset,
         buffer_m=args.buffer,
         nearby=args.nearby,
         lang=args.lang,
-        meta={"input_crs": crs_label, "source": str(args.sites_file)},
+        meta={
+            "input_crs": crs_label,
+            "source": str(args.sites_file),
+            "input_encoding": sites.attrs.get("encoding", ""),
+        },
     )
     _print_result(args, result, detail=False)
     _write(args, result, args.out)
@@ -303,6 +357,10 @@ def _cmd_layers(args: argparse.Namespace) -> None:
         print(f"\n{layer.kind} ({kind.zh}) — {layer.label}")
         print(f"  features: {len(layer.gdf)}   CRS: {layer.source_crs}")
         print(f"  fingerprint: {layer.fingerprint}")
+        if getattr(layer, "encoding_note", ""):
+            print(f"  encoding: {layer.encoding_note}")
+        if getattr(layer, "repaired", None):
+            print(f"  repaired: {', '.join(map(str, layer.repaired))}")
         areas = layer.gdf.geometry.map(geodesic_area)
         for cls, total in areas.groupby(layer.gdf["zone_class"]).sum().items():
             label = kind.class_label(cls) or "—"
@@ -405,6 +463,18 @@ def _cmd_versions(args: argparse.Namespace) -> None:
     show_versions()
 
 
+def _cmd_map(args: argparse.Namespace) -> None:
+    from layers import load_layerset
+    from maps.zoning_map import write_zoning_map
+
+    layerset = load_layerset(args.layers)
+    kinds = [k.strip() for v in args.kind for k in v.split(",") if k.strip()]
+    path = write_zoning_map(
+        layerset, args.out, kinds=kinds or None, lang=args.lang, title=args.title, dpi=args.dpi, paper=args.paper
+    )
+    _say(args, f"→ {path.resolve()}")
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     """Print warnings as one plain line (they report repairs and skipped rows, not bugs)."""
     print(f"redline: warning: {message}", file=sys.stderr)
@@ -417,6 +487,7 @@ _COMMANDS = {
     "layers": _cmd_layers,
     "rules": _cmd_rules,
     "versions": _cmd_versions,
+    "map": _cmd_map,
 }
 
 

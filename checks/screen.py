@@ -242,6 +242,7 @@ def check_site(
     catalog: Catalog | None = None,
     lang: str = "zh",
     nearby: str = "nearest",
+    on_invalid: str = "raise",
 ) -> ScreeningResult:
     """Screen one site.
 
@@ -262,6 +263,8 @@ def check_site(
     lang : {"zh", "en"}
     nearby : {"nearest", "all"}
         See :func:`screen_sites`.
+    on_invalid : {"raise", "warn", "fix"}
+        An invalid polygon is refused (``raise``/``warn``) or repaired with ``make_valid`` (``fix``).
 
     Returns
     -------
@@ -282,7 +285,7 @@ def check_site(
     """
     make_project(industry, tags, action)  # raises RuleError naming a bad industry, tag or action
     if isinstance(site, str):
-        geom, crs_label = parse_site_text(site, crs=crs)
+        geom, crs_label = parse_site_text(site, crs=crs, on_invalid=on_invalid, near=layerset.center())
     else:
         geom, crs_label = site, "EPSG:4490"
     sites = sites_from_geometries([geom], TARGET_CRS, industry=industry, tags=tags, action=action, site_ids=[site_id])

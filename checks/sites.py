@@ -1,9 +1,30 @@
-"""Project sites in: ``"lon,lat"``, WKT, or a file of sites (vector file, CSV, XLSX).
+"""Project sites in: coordinate text, WKT, or a file of sites (GIS file, table, 界址点, KML, DXF).
 
-Every input row becomes one site.  A row that cannot be used (no geometry, bad
-WKT, unknown industry code ...) is kept with ``status="error"`` and a message;
-a problem with the whole input (missing file, unknown column, coordinates with
-no CRS) raises :class:`~zones.errors.SiteError` or :class:`~zones.errors.CRSError`.
+Every input row (or parcel, or drawn shape) becomes one site.  A row that cannot be used
+(no geometry, bad WKT, unknown industry code ...) is kept with ``status="error"`` and a
+message; a problem with the whole input (missing file, unknown column, coordinates with no
+CRS, swapped columns) raises :class:`~zones.errors.SiteError` or :class:`~zones.errors.CRSError`.
+
+Inputs
+------
+- text: ``"109.30,22.28"`` (``lon,lat``; ``lat,lon`` is detected when only that reading falls in
+  China, and refused when neither does), degrees-minutes-seconds (``108°39'12.5"E 22°10'03"N``,
+  ``108度39分12.5秒,22度10分3秒``, see :mod:`checks.coords`), or WKT;
+- GIS files: SHP (text encoding detected when there is no ``.cpg``), GPKG, GeoJSON, FGB, GML;
+- KML/KMZ: every placemark of every folder (``layer`` picks one folder);
+- DXF drawings: closed polylines, circles and hatches (``layer`` picks the drawing layer); the
+  drawing's CRS must be given (``crs``);
+- tables (CSV/TXT/XLSX): ``lon``/``lat`` (经度/纬度, decimal or DMS) or a WKT column, or a
+  界址点 table (点号, X = northing, Y = easting, optional 圈号, 地块号/地块名称: one polygon per
+  parcel, see :mod:`layers.survey`), or a 勘测定界 exchange-format ``.txt``.
+
+Invalid geometry (``on_invalid``)
+---------------------------------
+``"raise"`` (default): the row becomes an error row (``status="error"``) saying why — a batch
+never aborts for one bad row.  ``"warn"``: the same, plus one warning listing those rows.
+``"fix"``: the geometry is repaired with ``make_valid`` (unclosed rings are closed), the row
+stays ``ok`` and its ``note`` column says ``repaired: <reason>``; one warning lists the
+repaired sites.  Empty and null geometries are error rows under every policy.
 """
 
 from __future__ import annotations
@@ -20,16 +41,31 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from layers.crs import WEB_CRS, guess_crs, parse_crs
+from checks.coords import CoordinatePair, parse_angle, parse_pair
+from layers.crs import WEB_CRS, crs_label, datum_caveat, guess_crs, parse_crs, proposed_code
 from layers.layerset import TARGET_CRS
+from layers.reader import repair_geometries
+from layers.source import KML_SUFFIXES, ManyLayersError, read_vector
+from layers.survey import find_parcel_columns, is_survey_txt, parcels_from_table, read_survey_txt
 from layers.tables import read_table
 from layers.webcoords import transform_geometry
 from zones.errors import CRSError, RedlineError, SiteError
 from zones.project import make_project
 
-__all__ = ["SITE_FIELDS", "parse_site_text", "read_sites", "sites_from_geometries"]
+__all__ = [
+    "ON_INVALID",
+    "SITE_FIELDS",
+    "parse_site_text",
+    "read_sites",
+    "read_sites_and_layers",
+    "sites_center",
+    "sites_from_geometries",
+]
 
-_VECTOR = {".shp", ".gpkg", ".geojson", ".json", ".fgb", ".kml", ".gml"}
+#: The policy words for invalid geometry, as for layers (``on_invalid`` in layerset.yaml).
+ON_INVALID: tuple[str, ...] = ("raise", "warn", "fix")
+
+_VECTOR = {".shp", ".gpkg", ".geojson", ".json", ".fgb", ".gml", ".kml", ".kmz", ".dxf", ".dwg"}
 _TABLE = {".csv", ".txt", ".xlsx", ".xls"}
 
 #: Column names recognised when no ``--*-field`` option is given (case-insensitive).
@@ -52,6 +88,11 @@ def _in_china(lon: float, lat: float) -> bool:
     return 73.0 <= lon <= 136.0 and 3.0 <= lat <= 54.0
 
 
+def _check_policy(on_invalid: str) -> None:
+    if on_invalid not in ON_INVALID:
+        raise SiteError(f"on_invalid {on_invalid!r} is not one of {', '.join(ON_INVALID)}")
+
+
 def _to_target(geoms: np.ndarray, crs) -> np.ndarray:
     """Convert geometries from ``crs`` (a pyproj CRS or gcj02/bd09) to EPSG:4490."""
     if isinstance(crs, str) and crs.lower() in WEB_CRS:
@@ -62,15 +103,110 @@ def _to_target(geoms: np.ndarray, crs) -> np.ndarray:
     return np.asarray(gpd.GeoSeries(geoms, crs=crs).to_crs(TARGET_CRS).array, dtype=object)
 
 
-def parse_site_text(text: str, *, crs=None) -> tuple[shapely.Geometry, str]:
-    """Parse one site given as ``"lon,lat"`` or WKT into EPSG:4490.
+def _warn_datum(crs, where: str) -> None:
+    caveat = None if crs is None else datum_caveat(crs)
+    if caveat:
+        warnings.warn(f"{where}: {caveat}", UserWarning, stacklevel=3)
+
+
+def _is_geographic(src) -> bool:
+    return isinstance(src, str) or src.is_geographic
+
+
+def _no_crs_message(what: str, xs, ys, near, *, example: str = "EPSG:4545") -> str:
+    hint = guess_crs(xs, ys, near=near, near_what="the layers") if len(xs) else None
+    return (
+        f"{what}" + (f"; they look like {hint}" if hint else "") + f"; give their CRS with --crs (e.g. --crs "
+        f"{proposed_code(hint) or example})"
+    )
+
+
+def _read_point(pair, text: str, src, given: bool, near) -> shapely.Point:
+    """Place a coordinate pair: hemispheres decide the order; otherwise the reading that falls in China."""
+    where = f"site {text!r}"
+    if pair.angular and not _is_geographic(src):
+        raise SiteError(f"{where} is in degrees, but --crs {crs_label(src)} is projected; drop --crs or fix it")
+    if pair.lonlat is not None:
+        lon, lat = (pair.first, pair.second) if pair.lonlat else (pair.second, pair.first)
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise SiteError(f"{where}: longitude {lon} / latitude {lat} are out of range")
+        return shapely.Point(lon, lat)
+    x, y = pair.first, pair.second
+    if not given and not (-180 <= x <= 180 and -90 <= y <= 90):
+        if -180 <= y <= 180 and -90 <= x <= 90:
+            pass  # may be lat,lon: decided below
+        else:
+            raise SiteError(
+                _no_crs_message(f"{where}: {x}, {y} are not longitude/latitude", np.array([x]), np.array([y]), near)
+            )
+    readings = []
+    area = None if _is_geographic(src) else src.area_of_use  # a projected reading must fall in its zone too
+    for a, b in ((x, y), (y, x)):
+        try:
+            lonlat = shapely.get_coordinates(_to_target(np.array([shapely.Point(a, b)], dtype=object), src)[0])[0]
+        except Exception:  # a reading PROJ cannot place is simply not in China
+            lonlat = np.array([np.nan, np.nan])
+        lon, lat = float(lonlat[0]), float(lonlat[1])
+        inside = bool(np.isfinite(lonlat).all()) and _in_china(lon, lat)
+        if inside and area is not None:
+            inside = area.west - 1.5 <= lon <= area.east + 1.5 and area.south - 1.5 <= lat <= area.north + 1.5
+        readings.append(inside)
+    if readings[0]:
+        return shapely.Point(x, y)
+    if readings[1]:
+        first, second = ("latitude", "longitude") if _is_geographic(src) else ("northing (X)", "easting (Y)")
+        warnings.warn(
+            f"{where} read as {first},{second}: only that reading falls in China; the site is at {y},{x}",
+            UserWarning,
+            stacklevel=3,
+        )
+        return shapely.Point(y, x)
+    crs_text = crs_label(src) if given else "EPSG:4490 longitude/latitude"
+    raise SiteError(
+        f"{where} falls outside China whichever way it is read ({x},{y} or {y},{x} in {crs_text}), so which is "
+        "the longitude is ambiguous; check the numbers"
+        + ("" if given else ", and give --crs if they are not CGCS2000/WGS84 longitude/latitude")
+    )
+
+
+def _close_wkt(text: str):
+    """Parse polygon WKT whose rings do not end where they start, closing them; None if it still fails."""
+
+    def close(m: re.Match) -> str:
+        pts = [p.strip() for p in m.group(1).split(",")]
+        if len(pts) >= 3 and pts[0].split() != pts[-1].split():
+            pts.append(pts[0])
+        return "(" + ", ".join(pts) + ")"
+
+    try:
+        return shapely.from_wkt(re.sub(r"\(([^()]*)\)", close, text))
+    except shapely.errors.GEOSException:
+        return None
+
+
+def parse_site_text(
+    text: str,
+    *,
+    crs=None,
+    on_invalid: str = "raise",
+    near: tuple[float, float] | None = None,
+) -> tuple[shapely.Geometry, str]:
+    r"""Parse one site given as coordinate text or WKT into EPSG:4490.
 
     Parameters
     ----------
     text : str
-        ``"109.30,22.28"`` or WKT such as ``"POLYGON ((...))"``.
+        ``"109.30,22.28"``, ``"22.28,109.30"`` (read as lat,lon with a warning, since only
+        that reading falls in China), ``108°39'12.5"E 22°10'03"N``, ``108度39分12.5秒,22度10分3秒``,
+        or WKT such as ``"POLYGON ((...))"``.
     crs : str, optional
-        The coordinates' CRS (``EPSG:4545``, ``gcj02`` ...); default EPSG:4490.
+        The coordinates' CRS (``EPSG:4545``, ``CGCS2000-GK3-36``, ``gcj02`` ...); default
+        EPSG:4490.  With a projected CRS, ``"X,Y"`` written northing first is detected the same way.
+    on_invalid : {"raise", "warn", "fix"}
+        For an invalid polygon (self-intersection, unclosed ring): ``fix`` repairs it with
+        ``make_valid`` and warns; ``raise`` and ``warn`` refuse it.
+    near : (lon, lat), optional
+        Where the layers are, to propose a central meridian when a CRS is missing.
 
     Returns
     -------
@@ -79,58 +215,97 @@ def parse_site_text(text: str, *, crs=None) -> tuple[shapely.Geometry, str]:
     Raises
     ------
     SiteError
-        For text that is neither, or a lat,lon pair written the wrong way round.
+        For text that is none of these, a pair outside China either way round, or bad geometry.
 
     Examples
     --------
     >>> g, crs = parse_site_text("109.3, 22.28")
     >>> g.wkt, crs
     ('POINT (109.3 22.28)', 'EPSG:4490')
+    >>> g, _ = parse_site_text("108°39'12.5\"E 22°10'03\"N")
+    >>> round(g.x, 6), round(g.y, 6)
+    (108.653472, 22.1675)
     """
+    _check_policy(on_invalid)
+    given = bool(crs)
     src = parse_crs(crs) if crs else CRS.from_user_input(TARGET_CRS)
-    label = src if isinstance(src, str) else f"EPSG:{src.to_epsg()}" if src.to_epsg() else src.name
-    geographic = isinstance(src, str) or src.is_geographic
+    label = crs_label(src)
     m = _LONLAT_RE.match(text)
+    pair = parse_pair(text) if not m else None
     if m:
-        x, y = float(m.group(1)), float(m.group(2))
-        if geographic:
-            if not _in_china(x, y) and _in_china(y, x):
-                raise SiteError(f'site {text!r} reads as latitude,longitude; write longitude first: "{y},{x}"')
-            if not (-180 <= x <= 180 and -90 <= y <= 90):
-                hint = guess_crs(np.array([x]), np.array([y]))
-                raise SiteError(
-                    f"site {text!r}: {x}, {y} are not longitude/latitude"
-                    + (f"; they look like {hint}; give --crs" if hint else "")
-                )
-        geom = shapely.Point(x, y)
+        pair = CoordinatePair(float(m.group(1)), float(m.group(2)), None, False)
+    note = ""
+    if pair is not None:
+        geom = _read_point(pair, text, src, given, near)
     else:
         try:
             geom = shapely.from_wkt(text.strip())
         except shapely.errors.GEOSException as exc:
-            raise SiteError(
-                f'site {text!r} is neither "lon,lat" nor WKT ({exc}); write e.g. '
-                '"109.30,22.28" or "POLYGON ((109.30 22.28, 109.31 22.28, 109.31 22.29, 109.30 22.28))", '
-                "or give the path of an existing file"
-            ) from None
+            closed = _close_wkt(text.strip()) if "closed linestring" in str(exc) else None
+            if closed is not None and on_invalid == "fix":
+                geom = closed
+                note = "ring not closed"
+            elif closed is not None:
+                raise SiteError(
+                    f"site {text[:80]!r}: a polygon ring is not closed (its last point is not its first); "
+                    "close it, or use --on-invalid fix"
+                ) from None
+            else:
+                raise SiteError(
+                    f'site {text!r} is neither "lon,lat" nor WKT ({exc}); write e.g. '
+                    '"109.30,22.28", 108°39\'12.5"E 22°10\'03"N or '
+                    '"POLYGON ((109.30 22.28, 109.31 22.28, 109.31 22.29, 109.30 22.28))", '
+                    "or give the path of an existing file"
+                ) from None
+        if not given and geom is not None and not geom.is_empty:
+            b = shapely.bounds(geom)
+            if np.isfinite(b).all() and not ((np.abs(b[[0, 2]]) <= 180).all() and (np.abs(b[[1, 3]]) <= 90).all()):
+                xy = shapely.get_coordinates(geom)
+                raise SiteError(
+                    _no_crs_message(
+                        f"site {text[:80]!r}: the coordinates are not longitude/latitude", xy[:, 0], xy[:, 1], near
+                    )
+                )
     problem = _geometry_problem(geom)
-    if problem:
+    if problem is None and (note or not geom.is_valid):
+        reason = note or shapely.is_valid_reason(geom)
+        if on_invalid != "fix":
+            raise SiteError(
+                f"site {text[:80]!r}: invalid geometry ({reason}); repair it (e.g. in QGIS: Fix geometries), "
+                "or use --on-invalid fix"
+            )
+        fixed, failures = repair_geometries(np.array([geom], dtype=object))
+        if failures[0]:
+            raise SiteError(f"site {text[:80]!r}: invalid geometry ({reason}) that cannot be repaired")
+        geom = fixed[0]
+        warnings.warn(f"site {text[:80]!r}: repaired with make_valid ({reason})", UserWarning, stacklevel=2)
+    elif problem:
         raise SiteError(f"site {text[:80]!r}: {problem}")
+    _warn_datum(src, "--crs")
     return _to_target(np.array([geom], dtype=object), src)[0], label
 
 
 def _geometry_problem(geom) -> str | None:
-    """Return why a site geometry cannot be checked, or None when it can."""
+    """Return why a site geometry cannot be checked (validity aside), or None when it can."""
     if geom is None or shapely.is_missing(geom):
         return "no geometry"
     if geom.is_empty:
         return "empty geometry"
     if geom.geom_type == "GeometryCollection" or geom.geom_type.endswith("Ring"):
         return f"unsupported geometry type {geom.geom_type}; use points, lines or polygons"
-    if not geom.is_valid:
-        return f"invalid geometry ({shapely.is_valid_reason(geom)}); repair it (e.g. in QGIS: Fix geometries)"
     if not np.isfinite(shapely.get_coordinates(geom)).all():
         return "coordinates are not finite numbers"
     return None
+
+
+def sites_center(sites: gpd.GeoDataFrame) -> tuple[float, float] | None:
+    """Return the (lon, lat) middle of the usable sites, or None (for :func:`layers.load_layerset` ``near``)."""
+    geoms = np.asarray(sites.geometry.array, dtype=object)
+    ok = ~shapely.is_missing(geoms)
+    if not ok.any():
+        return None
+    b = shapely.bounds(geoms[ok])
+    return float(np.nanmedian((b[:, 0] + b[:, 2]) / 2)), float(np.nanmedian((b[:, 1] + b[:, 3]) / 2))
 
 
 def _find_column(columns: list[str], role: str, explicit: str | None, path: Path) -> str | None:
@@ -148,7 +323,24 @@ def _find_column(columns: list[str], role: str, explicit: str | None, path: Path
     return None
 
 
-def _table_geometries(df: pd.DataFrame, path: Path, lon_col, lat_col, wkt_col, crs) -> tuple[np.ndarray, list, str]:
+def _coordinate_column(series: pd.Series) -> np.ndarray:
+    """Numbers of a lon or lat column; cells in DMS (108°39'12.5") are read too."""
+    values = np.array(pd.to_numeric(series.astype(str).str.strip(), errors="coerce"), dtype=float)
+    for i in np.flatnonzero(np.isnan(values)):
+        cell = str(series.iloc[i]).strip()
+        if cell:
+            try:
+                angle = parse_angle(cell)
+            except SiteError:
+                angle = None
+            if angle is not None:
+                values[i] = angle
+    return values
+
+
+def _table_geometries(
+    df: pd.DataFrame, path: Path, lon_col, lat_col, wkt_col, crs, near
+) -> tuple[np.ndarray, list, str]:
     n = len(df)
     geoms = np.full(n, None, dtype=object)
     errors: list[str | None] = [None] * n
@@ -160,34 +352,93 @@ def _table_geometries(df: pd.DataFrame, path: Path, lon_col, lat_col, wkt_col, c
             try:
                 geoms[i] = shapely.from_wkt(str(text))
             except shapely.errors.GEOSException as exc:
-                errors[i] = f"row {i + 2}: {wkt_col!r} is not valid WKT ({exc})"
+                closed = _close_wkt(str(text)) if "closed linestring" in str(exc) else None
+                if closed is not None:
+                    geoms[i] = closed
+                    errors[i] = _UNCLOSED
+                else:
+                    errors[i] = f"row {i + 2}: {wkt_col!r} is not valid WKT ({exc})"
     elif lon_col and lat_col:
-        xs = pd.to_numeric(df[lon_col].str.strip(), errors="coerce").to_numpy(dtype=float)
-        ys = pd.to_numeric(df[lat_col].str.strip(), errors="coerce").to_numpy(dtype=float)
+        xs = _coordinate_column(df[lon_col])
+        ys = _coordinate_column(df[lat_col])
+        geographic = crs is None or _is_geographic(crs)
+        swapped = np.zeros(n, dtype=bool)
         for i in range(n):
             if np.isnan(xs[i]) or np.isnan(ys[i]):
                 errors[i] = (
                     f"row {i + 2}: {lon_col}={df[lon_col].iloc[i]!r}, {lat_col}={df[lat_col].iloc[i]!r} are not numbers"
                 )
+            elif geographic and not _in_china(xs[i], ys[i]) and _in_china(ys[i], xs[i]):
+                swapped[i] = True
+                errors[i] = (
+                    f"row {i + 2}: {lon_col}={df[lon_col].iloc[i]}, {lat_col}={df[lat_col].iloc[i]} look swapped "
+                    f"(a latitude in the {lon_col!r} column); check the row"
+                )
             else:
                 geoms[i] = shapely.Point(xs[i], ys[i])
+        usable = ~(np.isnan(xs) | np.isnan(ys))
+        if swapped.any() and swapped[usable].all():
+            raise SiteError(
+                f"{path.name}: the columns {lon_col!r} and {lat_col!r} look swapped: every row holds a latitude in "
+                f"{lon_col!r} and a longitude in {lat_col!r}; swap the column names"
+            )
     else:
         raise SiteError(
             f"{path.name}: no coordinate columns; the columns are {', '.join(df.columns)}; "
-            "add lon and lat (经度/纬度) columns or a WKT column"
+            "add lon and lat (经度/纬度) columns, a WKT column, or 界址点 columns (点号, X, Y)"
         )
-    ok = np.array([g is not None for g in geoms])
+    ok = np.array([g is not None and not g.is_empty for g in geoms], dtype=bool)
     bounds = shapely.bounds(geoms[ok]) if ok.any() else np.empty((0, 4))
     if crs is None:
         if len(bounds) and not ((np.abs(bounds[:, [0, 2]]) <= 180).all() and (np.abs(bounds[:, [1, 3]]) <= 90).all()):
-            hint = guess_crs(bounds[:, 0], bounds[:, 1])
             raise CRSError(
-                f"{path.name}: the coordinates are not longitude/latitude"
-                + (f"; they look like {hint}" if hint else "")
-                + "; give their CRS with --crs (e.g. --crs EPSG:4545)"
+                _no_crs_message(
+                    f"{path.name}: the coordinates are not longitude/latitude", bounds[:, 0], bounds[:, 1], near
+                )
             )
         return geoms, errors, "EPSG:4490 (default for longitude/latitude tables)"
     return geoms, errors, ""
+
+
+#: Marks a row whose ring was closed on reading (judged by on_invalid like any invalid geometry).
+_UNCLOSED = "\x00unclosed"
+
+
+def _parcel_sites(df: pd.DataFrame, path: Path, crs, declared: str | None, near):
+    """Parcels of a 界址点 table: (geometries, one attribute row per parcel, errors, ids, crs label, crs)."""
+    default_id = path.stem
+    parcels = parcels_from_table(df, source=path.name, default_id=default_id)
+    label = ""
+    if crs is None and declared:
+        crs = parse_crs(declared)
+        label = f"{crs_label(crs)} ({declared}, declared in the file)"
+    if crs is None:
+        if parcels.geographic:
+            crs = CRS.from_user_input(TARGET_CRS)
+            label = "EPSG:4490 (default for longitude/latitude)"
+        else:
+            ok = [g for g in parcels.geoms if g is not None]
+            xy = shapely.get_coordinates(np.array(ok, dtype=object)) if ok else np.empty((0, 2))
+            raise CRSError(
+                _no_crs_message(
+                    f"{path.name}: the 界址点 table has no CRS (X northing, Y easting)",
+                    xy[:, 0],
+                    xy[:, 1],
+                    near,
+                    example="CGCS2000-GK3-36",
+                )
+            )
+    first_rows = [rows[0] for rows in parcels.rows]
+    attrs = df.iloc[first_rows].reset_index(drop=True)
+    for j, rows in enumerate(parcels.rows):  # first non-empty value of the parcel's rows
+        block = df.iloc[rows]
+        for col in df.columns:
+            filled = block[col][block[col].astype(str).str.strip() != ""]
+            if len(filled):
+                attrs.loc[j, col] = filled.iloc[0]
+    if any(parcels.names):
+        attrs["_parcel_name"] = parcels.names
+    return parcels.geoms, attrs, parcels.errors, parcels.ids, label, crs
 
 
 def read_sites(
@@ -203,85 +454,129 @@ def read_sites(
     industry: str | None = None,
     tags: str | list[str] | None = None,
     action: str | None = None,
+    on_invalid: str = "raise",
+    near: tuple[float, float] | None = None,
+    encoding: str | None = None,
 ) -> tuple[gpd.GeoDataFrame, str]:
-    """Read a file of sites; every row becomes one site.
+    """Read a file of sites; every row (parcel, placemark, drawn shape) becomes one site.
 
     Parameters
     ----------
     path : str or Path
-        SHP, GPKG, GeoJSON, FGB, CSV or XLSX.  Tables need ``lon``/``lat``
-        (or 经度/纬度) columns or a WKT column.
+        SHP, GPKG, GeoJSON, FGB, GML, KML/KMZ, DXF, CSV/TXT or XLSX.  Tables need
+        ``lon``/``lat`` (or 经度/纬度) columns, a WKT column, or 界址点 columns (点号, X, Y,
+        optional 圈号, 地块号/地块名称; X is the northing).
     id_field, name_field, industry_field, tags_field, action_field : str, optional
         Column names; common names are detected when not given.
     crs : str, optional
-        The coordinates' CRS when the file has none (or to override it).
+        The coordinates' CRS when the file has none (or to override it); required for DXF
+        drawings and projected tables.
     layer : str, optional
-        Layer of a multi-layer source.
+        Layer of a multi-layer source; a KML folder; a DXF drawing layer.
     industry, tags, action : optional
         Defaults for rows whose own column is empty.
+    on_invalid : {"raise", "warn", "fix"}
+        What invalid geometry does to its row (see the module docstring): ``raise`` keeps it
+        as an error row, ``warn`` too and warns, ``fix`` repairs it and notes ``repaired: ...``.
+    near : (lon, lat), optional
+        Where the layers are (:meth:`layers.LayerSet.center`), to propose a central meridian
+        when a CRS is missing.
+    encoding : str, optional
+        Text encoding of a Shapefile's DBF; by default its ``.cpg``, else detected (UTF-8 when
+        valid, else GBK/GB18030; reported in ``attrs["encoding"]``).
 
     Returns
     -------
     (GeoDataFrame, str)
-        Columns ``site_id, name, industry, tags, action, status, error, geometry``
-        (EPSG:4490; None for error rows) and a label of the input CRS.
+        Columns ``site_id, name, industry, tags, action, status, error, note, geometry``
+        (EPSG:4490; None for error rows) and a label of the input CRS.  ``attrs["encoding"]``
+        says how a Shapefile's text was decoded when that was detected.
 
     Raises
     ------
     SiteError, CRSError
         For problems with the whole file.
     """
+    _check_policy(on_invalid)
     path = Path(path)
     if not path.exists():
         raise SiteError(f"sites file '{path}' does not exist; check the path")
     suffix = path.suffix.lower()
     src_crs = parse_crs(crs) if crs else None
+    site_ids = None
+    labels = None
+    unclosed = None
+    encoding_note = ""
     if suffix in _TABLE:
-        df = read_table(path, error=SiteError)
+        declared = None
+        if is_survey_txt(path):
+            try:
+                df, declared, _ = read_survey_txt(path)
+            except RedlineError as exc:
+                raise SiteError(str(exc)) from None
+        else:
+            df = read_table(path, error=SiteError)
         columns = list(df.columns)
-        lon_col = _find_column(columns, "lon", None, path)
-        lat_col = _find_column(columns, "lat", None, path)
-        wkt_col = _find_column(columns, "wkt", None, path)
-        geoms, row_errors, crs_label = _table_geometries(df, path, lon_col, lat_col, wkt_col, src_crs)
-        if src_crs is None:
-            src_crs = CRS.from_user_input(TARGET_CRS)
+        parcel_cols = find_parcel_columns(columns)
+        if declared is not None or (parcel_cols["point"] and parcel_cols["x"] and parcel_cols["y"]):
+            geoms, df, row_errors, site_ids, crs_label_, src_crs = _parcel_sites(df, path, src_crs, declared, near)
+            labels = [f"parcel {pid}" for pid in site_ids]
+            columns = list(df.columns)
+            if name_field is None and "_parcel_name" in columns:
+                name_field = "_parcel_name"
+        else:
+            lon_col = _find_column(columns, "lon", None, path)
+            lat_col = _find_column(columns, "lat", None, path)
+            wkt_col = _find_column(columns, "wkt", None, path)
+            geoms, row_errors, crs_label_ = _table_geometries(df, path, lon_col, lat_col, wkt_col, src_crs, near)
+            unclosed = np.array([e == _UNCLOSED for e in row_errors], dtype=bool)
+            row_errors = [None if e == _UNCLOSED else e for e in row_errors]
+            if src_crs is None:
+                src_crs = CRS.from_user_input(TARGET_CRS)
     elif suffix in _VECTOR or path.is_dir():
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                gdf = pyogrio.read_dataframe(path, layer=layer) if layer else pyogrio.read_dataframe(path)
+            source = read_vector(path, layer=layer, encoding=encoding, error=SiteError)
+        except ManyLayersError as many:
+            raise SiteError(
+                f"sites file '{path.name}' holds {len(many.names)} layers ({', '.join(many.names[:8])}); "
+                "choose one with --layer"
+            ) from None
         except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
             raise SiteError(f"sites file '{path}' cannot be read ({exc}); check the file and --layer") from None
-        geoms = np.asarray(gdf.geometry.array, dtype=object)
+        gdf = source.gdf
+        encoding_note = source.encoding.note if "detected" in source.encoding.note else ""
+        geoms = np.asarray(gdf.geometry.array, dtype=object).copy()
+        unclosed = source.unclosed
+        geoms[unclosed] = source.closed[unclosed]
         df = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
         columns = list(df.columns)
         row_errors = [None] * len(df)
-        crs_label = ""
+        crs_label_ = ""
         if src_crs is None:
             if gdf.crs is None:
                 ok = ~shapely.is_missing(geoms)
-                b = shapely.bounds(geoms[ok]) if ok.any() else np.empty((0, 4))
-                hint = guess_crs(b[:, 0], b[:, 1]) if len(b) else None
+                xy = shapely.get_coordinates(geoms[ok]) if ok.any() else np.empty((0, 2))
+                drawing = suffix in (".dxf", ".dwg")
+                what = (
+                    f"drawing '{path.name}' has no CRS (CAD drawings carry none)"
+                    if drawing
+                    else f"sites file '{path.name}' has no CRS (no .prj or CRS metadata)"
+                )
                 raise CRSError(
-                    f"sites file '{path.name}' has no CRS (no .prj or CRS metadata)"
-                    + (f"; the coordinates look like {hint}" if hint else "")
-                    + "; give it with --crs (e.g. --crs EPSG:4490)"
+                    _no_crs_message(
+                        what, xy[:, 0], xy[:, 1], near, example="EPSG:4545" if drawing else "EPSG:4490"
+                    ).replace("; they look like", "; the coordinates look like")
                 )
             src_crs = gdf.crs
+        if suffix in KML_SUFFIXES and "name" not in {c.lower() for c in columns} and "Name" in columns:
+            name_field = name_field or "Name"
     else:
         raise SiteError(
-            f"sites file '{path.name}': unsupported format {suffix!r}; use SHP, GPKG, GeoJSON, FGB, CSV or XLSX"
+            f"sites file '{path.name}': unsupported format {suffix!r}; use SHP, GPKG, GeoJSON, FGB, KML/KMZ, DXF, "
+            "CSV or XLSX"
         )
-    if not crs_label:
-        crs_label = (
-            src_crs
-            if isinstance(src_crs, str)
-            else (
-                f"EPSG:{CRS.from_user_input(src_crs).to_epsg()}"
-                if CRS.from_user_input(src_crs).to_epsg()
-                else CRS.from_user_input(src_crs).name
-            )
-        )
+    if not crs_label_:
+        crs_label_ = crs_label(src_crs)
     cols = {
         role: _find_column(columns, role, explicit, path)
         for role, explicit in (
@@ -292,6 +587,9 @@ def read_sites(
             ("action", action_field),
         )
     }
+    if site_ids is not None:
+        cols["id"] = None
+    _warn_datum(src_crs, path.name)
     sites = sites_from_geometries(
         geoms,
         src_crs,
@@ -302,8 +600,63 @@ def read_sites(
         tags=tags,
         action=action,
         source=path.name,
+        site_ids=site_ids,
+        on_invalid=on_invalid,
+        unclosed=unclosed,
+        labels=labels,
     )
-    return sites, crs_label
+    if encoding_note:
+        sites.attrs["encoding"] = encoding_note
+    return sites, crs_label_
+
+
+def read_sites_and_layers(sites_path: str | Path, layers_path: str | Path | None = "sample", **read_kwargs):
+    """Load a layer set and read a sites file, each helping to place the other when a CRS is missing.
+
+    The layer set is loaded first, and its centre goes to :func:`read_sites` (``near``) so a
+    sites file with eastings but no CRS gets a central meridian proposed.  When a layer has
+    no CRS and no other layer could place it, the sites (if they read) place the proposal.
+
+    Parameters
+    ----------
+    sites_path : str or Path
+    layers_path : str or Path, optional
+        As for :func:`layers.load_layerset`.
+    **read_kwargs
+        Passed to :func:`read_sites` (``crs``, ``on_invalid``, ``id_field`` ...).
+
+    Returns
+    -------
+    (GeoDataFrame, str, LayerSet)
+        The sites, the label of their CRS, and the layer set.
+
+    Raises
+    ------
+    ManifestError, SiteError, CRSError
+        As :func:`layers.load_layerset` and :func:`read_sites` do.
+    """
+    from layers import load_layerset
+    from layers.reader import NO_CRS
+    from zones.errors import ManifestError
+
+    try:
+        layerset = load_layerset(layers_path)
+    except ManifestError as exc:
+        if not any(NO_CRS in p and "central meridian that puts" not in p for p in exc.problems):
+            raise
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                sites, _ = read_sites(sites_path, **read_kwargs)
+        except RedlineError:
+            raise exc from None
+        center = sites_center(sites)
+        if center is None:
+            raise
+        load_layerset(layers_path, near=center)  # raises again, the proposal placed by the sites
+        raise
+    sites, label = read_sites(sites_path, near=layerset.center(), **read_kwargs)
+    return sites, label, layerset
 
 
 def _cell(df: pd.DataFrame | None, col: str | None, i: int) -> str:
@@ -315,6 +668,10 @@ def _cell(df: pd.DataFrame | None, col: str | None, i: int) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+def _listing(values: list[str], limit: int = 8) -> str:
+    return ", ".join(values[:limit]) + (f" and {len(values) - limit} more" if len(values) > limit else "")
 
 
 def sites_from_geometries(
@@ -329,20 +686,37 @@ def sites_from_geometries(
     action=None,
     source: str = "input",
     site_ids: list[str] | None = None,
+    on_invalid: str = "raise",
+    unclosed=None,
+    labels: list[str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Build the sites table from geometries and optional attribute columns.
 
-    Rows with unusable geometry or project attributes get ``status="error"``.
+    Rows with unusable geometry or project attributes get ``status="error"``; invalid
+    geometry follows ``on_invalid`` (see the module docstring).
+
+    Parameters
+    ----------
+    geoms : array of shapely geometries
+        In ``crs``.
+    crs : pyproj.CRS or str
+        Their CRS (``gcj02``/``bd09`` too).
+    unclosed : array of bool, optional
+        Rows whose rings were closed on reading (they count as invalid: "ring not closed").
+    labels : list of str, optional
+        How messages name each row (default ``row N (id X)``).
 
     Raises
     ------
     SiteError
         When site ids repeat (findings are joined to sites by id).
     """
+    _check_policy(on_invalid)
     geoms = np.asarray(geoms, dtype=object)
     n = len(geoms)
     columns = columns or {}
     row_errors = list(row_errors) if row_errors is not None else [None] * n
+    unclosed = np.zeros(n, dtype=bool) if unclosed is None else np.asarray(unclosed, dtype=bool)
     ids = site_ids or [_cell(df, columns.get("id"), i) or f"{i + 1}" for i in range(n)]
     dupes = sorted(s for s, c in Counter(ids).items() if c > 1)
     if dupes:
@@ -352,26 +726,52 @@ def sites_from_geometries(
         )
     records = []
     valid_geoms = np.full(n, None, dtype=object)
+    kept_invalid: list[str] = []
+    repaired: list[str] = []
     for i in range(n):
         err = row_errors[i]
-        row_label = f"row {i + 1}" if df is None else f"row {i + 1} (id {ids[i]})"
+        if labels is not None:
+            row_label = labels[i]
+        else:
+            row_label = f"row {i + 1}" if df is None else f"row {i + 1} (id {ids[i]})"
         ind = _cell(df, columns.get("industry"), i) or (
             industry if isinstance(industry, str) else ";".join(industry or [])
         )
         tg = _cell(df, columns.get("tags"), i) or (tags if isinstance(tags, str) else ";".join(tags or []))
         act = _cell(df, columns.get("action"), i) or (action or "new")
         project = None
+        note = ""
+        geom = geoms[i]
         if err is None:
-            problem = _geometry_problem(geoms[i])
+            problem = _geometry_problem(geom)
             if problem:
                 err = f"{row_label}: {problem}"
+        if err is None and (unclosed[i] or not geom.is_valid):
+            reason = "ring not closed" if unclosed[i] else shapely.is_valid_reason(geom)
+            if unclosed[i] and not geom.is_valid:
+                reason += f", then {shapely.is_valid_reason(geom)}"
+            if on_invalid == "fix":
+                fixed, failures = repair_geometries(np.array([geom], dtype=object))
+                if failures[0]:
+                    err = f"{row_label}: invalid geometry ({reason}) that cannot be repaired: {failures[0]}"
+                else:
+                    geom = fixed[0]
+                    note = f"repaired: {reason}"
+                    repaired.append(f"{ids[i]} ({reason})")
+            else:
+                err = (
+                    f"{row_label}: invalid geometry ({reason}); repair it (e.g. in QGIS: Fix geometries), "
+                    "or use --on-invalid fix"
+                )
+                if on_invalid == "warn":
+                    kept_invalid.append(f"{ids[i]} ({reason})")
         if err is None:
             try:
                 project = make_project(ind, tg, act)
             except RedlineError as exc:
                 err = f"{row_label}: {exc}"
         if err is None:
-            valid_geoms[i] = geoms[i]
+            valid_geoms[i] = geom
         records.append(
             {
                 "site_id": ids[i],
@@ -381,8 +781,23 @@ def sites_from_geometries(
                 "action": project.action if project else act,
                 "status": "error" if err else "ok",
                 "error": err or "",
+                "note": note,
                 "project": project,
             }
+        )
+    if kept_invalid:
+        warnings.warn(
+            f"{source}: {len(kept_invalid)} site(s) with invalid geometry kept as error rows: "
+            f"{_listing(kept_invalid)}; use --on-invalid fix to repair them",
+            UserWarning,
+            stacklevel=2,
+        )
+    if repaired:
+        warnings.warn(
+            f"{source}: repaired {len(repaired)} site geometr{'y' if len(repaired) == 1 else 'ies'} with "
+            f"make_valid: {_listing(repaired)}",
+            UserWarning,
+            stacklevel=2,
         )
     ok = np.array([g is not None for g in valid_geoms], dtype=bool)
     if ok.any():

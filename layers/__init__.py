@@ -6,7 +6,7 @@ from pathlib import Path
 
 from layers.layerset import LayerSet, ZoneLayer
 from layers.manifest import MANIFEST_NAME, read_manifest
-from layers.reader import read_zone_layer
+from layers.reader import NO_CRS, read_zone_layer
 from zones.errors import LayerError, ManifestError
 
 __all__ = ["LayerSet", "ZoneLayer", "load_layerset", "resolve_layerset_path", "sample_dir"]
@@ -37,14 +37,21 @@ def resolve_layerset_path(path: str | Path | None) -> Path:
     return p
 
 
-def load_layerset(path: str | Path | None = "sample") -> LayerSet:
+def load_layerset(path: str | Path | None = "sample", *, near: tuple[float, float] | None = None) -> LayerSet:
     """Load a layer set: read the manifest and every layer, normalised to EPSG:4490.
+
+    A layer whose source has no CRS (and no ``crs:`` in the manifest) is refused with a
+    proposal from its coordinates; for eastings without zone number the proposal is the
+    central meridian that puts the layer where the set's other layers are (or, when no
+    other layer could be placed, where ``near`` is).
 
     Parameters
     ----------
     path : str or Path, optional
         A ``layerset.yaml``, a folder holding one, or ``"sample"`` (the default:
         the bundled illustrative layer set).
+    near : (lon, lat), optional
+        Where the sites are, for that proposal only (see :func:`checks.sites.sites_center`).
 
     Returns
     -------
@@ -58,13 +65,25 @@ def load_layerset(path: str | Path | None = "sample") -> LayerSet:
     Examples
     --------
     >>> ls = load_layerset("sample")
-    >>> ls.kinds
+    >>> ls.kinds[:4]
     ['ecological_redline', 'water_source', 'control_unit', 'basic_farmland']
     """
     manifest_path = resolve_layerset_path(path)
     manifest = read_manifest(manifest_path)
-    problems: list[str] = []
-    layers = [read_zone_layer(spec, manifest.crs, problems) for spec in manifest.layers]
+    own: list[list[str]] = [[] for _ in manifest.layers]
+    layers = [read_zone_layer(spec, manifest.crs, own[i]) for i, spec in enumerate(manifest.layers)]
+    placed = LayerSet(manifest.name, [lyr for lyr in layers if lyr is not None])
+    without_crs = [i for i, found in enumerate(own) if any(NO_CRS in p for p in found)]
+    if without_crs:
+        # propose from where the other layers are (or the sites), now that those are read
+        center, what = placed.center(), "the other layers of the set"
+        if center is None and near is not None:
+            center, what = near, "the sites"
+        if center is not None:
+            for i in without_crs:
+                own[i] = []
+                read_zone_layer(manifest.layers[i], manifest.crs, own[i], near=center, near_what=what)
+    problems = [p for found in own for p in found]
     if problems:
         raise ManifestError(str(manifest_path), problems)
     return LayerSet(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +39,14 @@ class ZoneLayer:
         ``sha256:`` hex digest of the source file(s).
     source_crs : str
         The CRS the source was in (e.g. ``EPSG:4545``) and how it was set.
+    encoding : str or None
+        The text encoding used for a Shapefile DBF (declared or detected); None when GDAL
+        decided (a ``.cpg`` file, or a format that is always UTF-8).
+    encoding_note : str
+        How the encoding was chosen, for reports: ``"gbk (manifest)"``, ``"UTF-8 (.cpg)"``,
+        ``"gbk (detected: no .cpg; ...)"``; empty for formats that are always UTF-8.
+    repaired : list of str
+        Zone ids whose geometry was repaired with ``make_valid`` (``on_invalid: fix``).
     access_list : pathlib.Path or None
         For control units: the access-list table named in the manifest.
     access : zones.access_list.AccessList or None
@@ -56,6 +65,8 @@ class ZoneLayer:
     access_list: Path | None = None
     access: AccessList | None = None
     access_fingerprint: str = ""
+    encoding_note: str = ""
+    repaired: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -95,6 +106,20 @@ class LayerSet:
     def kinds(self) -> list[str]:
         """The kinds present, in manifest order, each once."""
         return list(dict.fromkeys(layer.kind for layer in self.layers))
+
+    def center(self) -> tuple[float, float] | None:
+        """Return the (lon, lat) middle of the layers' extents, or None without features.
+
+        Used to propose a central meridian for sources and sites whose eastings carry no zone number.
+        """
+        boxes = [layer.gdf.total_bounds for layer in self.layers if len(layer.gdf)]
+        boxes = [b for b in boxes if all(map(math.isfinite, b))]
+        if not boxes:
+            return None
+        return (
+            sum((b[0] + b[2]) / 2 for b in boxes) / len(boxes),
+            sum((b[1] + b[3]) / 2 for b in boxes) / len(boxes),
+        )
 
     def fingerprints(self) -> dict[str, str]:
         """Return ``{source label: fingerprint}`` for every layer and access-list table."""

@@ -35,7 +35,7 @@ _LAYER_KEYS = {
     "title",
 }
 _CLASS_REQUIRED = frozenset({"water_source", "control_unit"})
-_READABLE = {".gpkg", ".shp", ".geojson", ".json", ".fgb"}
+_READABLE = {".gpkg", ".shp", ".geojson", ".json", ".fgb", ".gml", ".kml", ".kmz", ".dxf"}
 
 
 @dataclass
@@ -104,7 +104,10 @@ def _parse_layer(raw: Any, i: int, base: Path, problems: list[str]) -> LayerSpec
     if not path.exists():
         problems.append(f"{where}: file {str(path)!r} does not exist; fix 'path'")
     elif path.suffix.lower() not in _READABLE:
-        problems.append(f"{where}: unsupported format {path.suffix!r}; use GPKG, SHP, GeoJSON or FGB")
+        problems.append(
+            f"{where}: unsupported format {path.suffix!r}; use GPKG, SHP, GeoJSON, FGB, GML, "
+            "KML/KMZ or DXF (with `crs:`)"
+        )
     class_map: dict[str, str] = {}
     raw_map = raw.get("class_map") or {}
     if not isinstance(raw_map, dict):

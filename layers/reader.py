@@ -11,17 +11,21 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from layers.crs import guess_crs
+from layers.crs import crs_label, datum_caveat, guess_crs, proposed_code
 from layers.fingerprint import fingerprint
 from layers.layerset import STANDARD_COLUMNS, TARGET_CRS, ZoneLayer
 from layers.manifest import LayerSpec, _norm_value
+from layers.source import ManyLayersError, read_vector
 from layers.tables import read_table
 from layers.webcoords import transform_geometry
 from zones.access_list import AccessList, access_list_from_frame
 from zones.errors import LayerError, RedlineError
 from zones.kinds import KINDS
 
-__all__ = ["read_zone_layer"]
+__all__ = ["NO_CRS", "read_zone_layer", "repair_geometries"]
+
+#: Words every "source has no CRS" problem contains (load_layerset re-words those with a proposal).
+NO_CRS = "the source has no CRS"
 
 _MAX_LISTED = 8
 
@@ -31,27 +35,18 @@ def _listing(values: list[str]) -> str:
     return shown + (f" and {len(values) - _MAX_LISTED} more" if len(values) > _MAX_LISTED else "")
 
 
-def _read_source(spec: LayerSpec) -> gpd.GeoDataFrame:
-    kwargs = {}
-    if spec.layer:
-        kwargs["layer"] = spec.layer
-    else:
-        names = [str(row[0]) for row in pyogrio.list_layers(spec.path)]
-        if len(names) > 1:
-            raise _ManyLayersError(names)
-    if spec.encoding:
-        kwargs["encoding"] = spec.encoding
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return pyogrio.read_dataframe(spec.path, **kwargs)
+def _read_source(spec: LayerSpec):
+    return read_vector(spec.path, layer=spec.layer, encoding=spec.encoding, error=LayerError)
 
 
-class _ManyLayersError(Exception):
-    def __init__(self, names: list[str]) -> None:
-        self.names = names
-
-
-def _set_crs(gdf: gpd.GeoDataFrame, spec: LayerSpec, default_crs, problems: list[str]) -> str | None:
+def _set_crs(
+    gdf: gpd.GeoDataFrame,
+    spec: LayerSpec,
+    default_crs,
+    problems: list[str],
+    near: tuple[float, float] | None = None,
+    near_what: str = "the other layers of the set",
+) -> str | None:
     """Put the layer into EPSG:4490 in place; return how its CRS was set, or None on a problem."""
     declared = spec.crs
     how = "manifest"
@@ -60,31 +55,88 @@ def _set_crs(gdf: gpd.GeoDataFrame, spec: LayerSpec, default_crs, problems: list
     if declared is None and default_crs is not None:
         declared, how = default_crs, "manifest default"
     if declared is None:
-        bounds = shapely.bounds(gdf.geometry.values)
-        hint = guess_crs(bounds[:, 0], bounds[:, 1])
+        coords = shapely.get_coordinates(gdf.geometry.values)
+        hint = guess_crs(coords[:, 0], coords[:, 1], near=near, near_what=near_what) if len(coords) else None
         proposal = f"; the coordinates look like {hint}" if hint else ""
+        example = proposed_code(hint) or "EPSG:4545"
+        drawing = " (a CAD drawing carries none)" if spec.path.suffix.lower() == ".dxf" else ""
         problems.append(
-            f"{spec.where}: the source has no CRS (no .prj or CRS metadata){proposal}; "
-            "set `crs:` on this layer in layerset.yaml (e.g. crs: EPSG:4545)"
+            f"{spec.where}: {NO_CRS}{drawing} (no .prj or CRS metadata){proposal}; "
+            f"set `crs:` on this layer in layerset.yaml (e.g. crs: {example})"
         )
         return None
     if isinstance(declared, str):  # gcj02 / bd09
-        gdf.geometry = gpd.GeoSeries(transform_geometry(gdf.geometry.values, declared))
+        gdf.geometry = gpd.GeoSeries(transform_geometry(gdf.geometry.values, declared), index=gdf.index)
         gdf.set_crs(TARGET_CRS, inplace=True, allow_override=True)
         return f"{declared} ({how}), converted"
     crs = CRS.from_user_input(declared)
     if gdf.crs is None or how == "manifest":
         gdf.set_crs(crs, inplace=True, allow_override=True)
-    label = f"EPSG:{crs.to_epsg()}" if crs.to_epsg() else crs.name
+    label = crs_label(crs)
+    caveat = datum_caveat(crs)
     if not crs.equals(CRS.from_user_input(TARGET_CRS)):
         gdf.to_crs(TARGET_CRS, inplace=True)
+    if caveat:
+        warnings.warn(f"{spec.where}: {caveat}", UserWarning, stacklevel=4)
+        return f"{label} ({how}; approximate: datum shift to CGCS2000 not applied)"
     return f"{label} ({how})"
 
 
-def _check_geometry(gdf: gpd.GeoDataFrame, ids: pd.Series, spec: LayerSpec, problems: list[str]) -> gpd.GeoDataFrame:
-    geoms = gdf.geometry.values
+def repair_geometries(geoms: np.ndarray) -> tuple[np.ndarray, list[str | None]]:
+    """Repair geometries with ``make_valid``, keeping their dimension.
+
+    A polygon whose repair also yields stray lines or points keeps only its polygonal parts
+    (a zone or a parcel is an area).
+
+    Returns
+    -------
+    (array, list)
+        The repaired geometries, and per geometry None or why it could not be repaired.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    out = np.asarray(shapely.make_valid(geoms), dtype=object)
+    problems: list[str | None] = [None] * len(geoms)
+    for i, (before, after) in enumerate(zip(geoms, out, strict=True)):
+        dim = shapely.get_dimensions(before)
+        parts = [p for p in shapely.get_parts(after) if shapely.get_dimensions(p) == dim]
+        if not parts:
+            problems[i] = "nothing of it is left after repair"
+            out[i] = None
+        elif len(parts) == 1:
+            out[i] = parts[0]
+        elif dim == 2:
+            polys = [q for p in parts for q in shapely.get_parts(p)]
+            out[i] = shapely.MultiPolygon(polys)
+        elif dim == 1:
+            out[i] = shapely.MultiLineString([q for p in parts for q in shapely.get_parts(p)])
+        else:
+            out[i] = shapely.MultiPoint([q for p in parts for q in shapely.get_parts(p)])
+    return out, problems
+
+
+def _check_geometry(
+    gdf: gpd.GeoDataFrame,
+    ids: pd.Series,
+    spec: LayerSpec,
+    problems: list[str],
+    unclosed: np.ndarray | None = None,
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Apply ``on_invalid``; return the layer without dropped features, and the ids repaired.
+
+    ``unclosed`` marks features whose rings were read unclosed (and closed by the reader):
+    they count as invalid, reason "ring not closed".
+    """
+    geoms = np.asarray(gdf.geometry.values, dtype=object).copy()
+    unclosed = np.zeros(len(gdf), dtype=bool) if unclosed is None else np.asarray(unclosed, dtype=bool)
+    reasons_of: dict[int, str] = {int(i): "ring not closed" for i in np.flatnonzero(unclosed)}
     missing = np.asarray(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    invalid = ~missing & ~np.asarray(shapely.is_valid(geoms))
+    invalid = ~missing & (~np.asarray(shapely.is_valid(geoms)) | unclosed)
+    for i in np.flatnonzero(invalid):
+        if int(i) not in reasons_of:
+            reasons_of[int(i)] = shapely.is_valid_reason(geoms[i])
+        elif not shapely.is_valid(geoms[i]):
+            reasons_of[int(i)] += f", then {shapely.is_valid_reason(geoms[i])}"
+    repaired: list[str] = []
     if missing.any():
         rows = [f"row {i + 1}" for i in np.flatnonzero(missing)]
         if spec.on_invalid == "raise":
@@ -98,7 +150,8 @@ def _check_geometry(gdf: gpd.GeoDataFrame, ids: pd.Series, spec: LayerSpec, prob
             )
     if invalid.any():
         n = int(invalid.sum())
-        reasons = [f"{ids.iloc[i]} ({shapely.is_valid_reason(geoms[i])})" for i in np.flatnonzero(invalid)]
+        idx = np.flatnonzero(invalid)
+        reasons = [f"{ids.iloc[i]} ({reasons_of[int(i)]})" for i in idx]
         what = f"{n} invalid geometr{'y' if n == 1 else 'ies'}"
         if spec.on_invalid == "raise":
             problems.append(
@@ -106,14 +159,27 @@ def _check_geometry(gdf: gpd.GeoDataFrame, ids: pd.Series, spec: LayerSpec, prob
                 "repair with make_valid (or `warn` to skip them)"
             )
         elif spec.on_invalid == "fix":
-            gdf.loc[invalid, gdf.geometry.name] = shapely.make_valid(geoms[invalid])
+            fixed, failures = repair_geometries(geoms[idx])
+            for j, i in enumerate(idx):
+                if failures[j]:
+                    missing[i] = True
+                else:
+                    geoms[i] = fixed[j]
+                    repaired.append(str(ids.iloc[i]))
+            gdf = gdf.copy()
+            gdf[gdf.geometry.name] = gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs)
+            lost = [reasons[j] for j in range(len(idx)) if failures[j]]
             warnings.warn(
-                f"{spec.where}: repaired {what} with make_valid: {_listing(reasons)}", UserWarning, stacklevel=3
+                f"{spec.where}: repaired {len(repaired)} invalid geometr{'y' if len(repaired) == 1 else 'ies'} "
+                f"with make_valid: {_listing([r for j, r in enumerate(reasons) if not failures[j]])}"
+                + (f"; skipped {len(lost)} that nothing was left of: {_listing(lost)}" if lost else ""),
+                UserWarning,
+                stacklevel=3,
             )
         else:
             missing = missing | invalid
             warnings.warn(f"{spec.where}: skipped {what}: {_listing(reasons)}", UserWarning, stacklevel=3)
-    return gdf.loc[~missing]
+    return gdf.loc[~missing], repaired
 
 
 def _field(gdf: gpd.GeoDataFrame, spec: LayerSpec, key: str, problems: list[str]) -> pd.Series | None:
@@ -155,7 +221,14 @@ def _read_access_list(spec: LayerSpec, problems: list[str]) -> tuple[AccessList 
     return access, fingerprint(spec.access_list)
 
 
-def read_zone_layer(spec: LayerSpec, default_crs=None, problems: list[str] | None = None) -> ZoneLayer | None:
+def read_zone_layer(
+    spec: LayerSpec,
+    default_crs=None,
+    problems: list[str] | None = None,
+    *,
+    near: tuple[float, float] | None = None,
+    near_what: str = "the other layers of the set",
+) -> ZoneLayer | None:
     """Read the layer described by ``spec`` and normalise it.
 
     Parameters
@@ -167,6 +240,11 @@ def read_zone_layer(spec: LayerSpec, default_crs=None, problems: list[str] | Non
     problems : list of str, optional
         Problems are appended here instead of raised, so a whole layer set is
         checked before anything is reported.
+    near : (lon, lat), optional
+        Where the layer should be (the other layers, or the sites): used only to propose a
+        central meridian when the source has no CRS.
+    near_what : str
+        What ``near`` is, for that proposal.
 
     Returns
     -------
@@ -176,8 +254,8 @@ def read_zone_layer(spec: LayerSpec, default_crs=None, problems: list[str] | Non
     own = problems if problems is not None else []
     n_before = len(own)
     try:
-        gdf = _read_source(spec)
-    except _ManyLayersError as many:
+        source = _read_source(spec)
+    except ManyLayersError as many:
         own.append(
             f"{spec.where}: the file holds {len(many.names)} layers ({_listing(many.names)}); "
             "name the zone layer with `layer:`"
@@ -188,6 +266,13 @@ def read_zone_layer(spec: LayerSpec, default_crs=None, problems: list[str] | Non
         return None
     except UnicodeDecodeError as exc:
         own.append(f"{spec.where}: text fields are not {spec.encoding or 'UTF-8'} ({exc}); set `encoding:` (e.g. gbk)")
+        return None
+    except RedlineError as exc:
+        own.append(f"{spec.where}: {exc}")
+        return None
+    gdf = source.gdf
+    if source.encoding.encoding is None and source.encoding.note.startswith("unknown"):
+        own.append(f"{spec.where}: text encoding {source.encoding.note}")
         return None
     if gdf.empty:
         own.append(f"{spec.where}: the layer has no features")
@@ -201,10 +286,14 @@ def read_zone_layer(spec: LayerSpec, default_crs=None, problems: list[str] | Non
     zone_class = _classes(classes, spec, own) if classes is not None else pd.Series("", index=gdf.index)
     if len(own) > n_before:
         return None
-    source_crs = _set_crs(gdf, spec, default_crs, own)
+    if source.unclosed.any():  # rings closed here are converted with the rest, then judged by on_invalid
+        geoms = np.asarray(gdf.geometry.values, dtype=object).copy()
+        geoms[source.unclosed] = source.closed[source.unclosed]
+        gdf[gdf.geometry.name] = gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs)
+    source_crs = _set_crs(gdf, spec, default_crs, own, near, near_what)
     if source_crs is None:
         return None
-    gdf = _check_geometry(gdf, ids, spec, own)
+    gdf, repaired = _check_geometry(gdf, ids, spec, own, source.unclosed)
     if len(own) > n_before:
         return None
     attrs = gdf.drop(columns=[c for c in STANDARD_COLUMNS if c in gdf.columns])
@@ -232,7 +321,9 @@ def read_zone_layer(spec: LayerSpec, default_crs=None, problems: list[str] | Non
         fingerprint=fingerprint(spec.path),
         source_crs=source_crs,
         layer=spec.layer,
-        encoding=spec.encoding,
+        encoding=source.encoding.encoding,
+        encoding_note=source.encoding.note,
+        repaired=repaired,
         access_list=spec.access_list,
         access=access,
         access_fingerprint=access_fp,

@@ -3,8 +3,9 @@
 GCJ-02 (高德, 腾讯) adds a published, deterministic, non-linear offset of a few hundred
 metres to WGS84 longitude/latitude inside China; BD-09 (百度) adds a further
 rotation-and-shift to GCJ-02.  The forward formulas are the published ones; the
-inverses are solved iteratively to well under 0.1 m.  Outside China (the published
-rectangle test) the offset is zero.  CGCS2000 and WGS84 differ by centimetres, below
+inverses are solved iteratively to well under 0.1 m (1e-9 degree, about 0.1 mm).  Outside
+China (the published rectangle test: 72.004-137.8347E, 0.8293-55.8271N) both offsets are
+zero, as in the reference implementations (e.g. eviltransform).  CGCS2000 and WGS84 differ by centimetres, below
 what these formulas resolve, so CGCS2000 stands in for WGS84 here.
 """
 
@@ -14,20 +15,29 @@ import numpy as np
 import shapely
 
 __all__ = [
+    "WEB_FRAMES",
     "bd09_to_gcj02",
     "bd09_to_wgs84",
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
+    "out_of_china",
     "transform_geometry",
+    "wgs84_to_bd09",
     "wgs84_to_gcj02",
 ]
+
+#: The frames :func:`transform_geometry` converts between (``wgs84`` stands for CGCS2000 too).
+WEB_FRAMES: tuple[str, ...] = ("wgs84", "gcj02", "bd09")
 
 _A = 6378245.0
 _EE = 0.00669342162296594323
 _X_PI = np.pi * 3000.0 / 180.0
 
 
-def _out_of_china(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+def out_of_china(lon, lat) -> np.ndarray:
+    """Return True where (lon, lat) is outside the published rectangle that gets an offset."""
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
     return (lon < 72.004) | (lon > 137.8347) | (lat < 0.8293) | (lat > 55.8271)
 
 
@@ -65,7 +75,7 @@ def wgs84_to_gcj02(lon, lat):
     sqrtmagic = np.sqrt(magic)
     dlat = (dlat * 180.0) / ((_A * (1 - _EE)) / (magic * sqrtmagic) * np.pi)
     dlon = (dlon * 180.0) / (_A / sqrtmagic * np.cos(radlat) * np.pi)
-    outside = _out_of_china(lon, lat)
+    outside = out_of_china(lon, lat)
     return np.where(outside, lon, lon + dlon), np.where(outside, lat, lat + dlat)
 
 
@@ -93,19 +103,21 @@ def gcj02_to_wgs84(lon, lat, *, tol_deg: float = 1e-9, max_iter: int = 30):
 
 
 def gcj02_to_bd09(lon, lat):
-    """Return BD-09 (lon, lat) for GCJ-02 (lon, lat)."""
+    """Return BD-09 (lon, lat) for GCJ-02 (lon, lat); unchanged outside China."""
     x = np.asarray(lon, dtype=float)
     y = np.asarray(lat, dtype=float)
     z = np.sqrt(x * x + y * y) + 0.00002 * np.sin(y * _X_PI)
     theta = np.arctan2(y, x) + 0.000003 * np.cos(x * _X_PI)
-    return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
+    outside = out_of_china(x, y)
+    return np.where(outside, x, z * np.cos(theta) + 0.0065), np.where(outside, y, z * np.sin(theta) + 0.006)
 
 
 def bd09_to_gcj02(lon, lat, *, tol_deg: float = 1e-9, max_iter: int = 30):
-    """Return GCJ-02 (lon, lat) for BD-09 (lon, lat), solved iteratively."""
+    """Return GCJ-02 (lon, lat) for BD-09 (lon, lat), solved iteratively; unchanged outside China."""
     blon = np.asarray(lon, dtype=float)
     blat = np.asarray(lat, dtype=float)
-    glon, glat = blon - 0.0065, blat - 0.006
+    outside = out_of_china(blon, blat)
+    glon, glat = np.where(outside, blon, blon - 0.0065), np.where(outside, blat, blat - 0.006)
     for _ in range(max_iter):
         flon, flat = gcj02_to_bd09(glon, glat)
         elon, elat = flon - blon, flat - blat
@@ -120,16 +132,44 @@ def bd09_to_wgs84(lon, lat):
     return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
 
 
-_TO_WGS84 = {"gcj02": gcj02_to_wgs84, "bd09": bd09_to_wgs84}
+def wgs84_to_bd09(lon, lat):
+    """Return BD-09 (lon, lat) for WGS84/CGCS2000 (lon, lat)."""
+    return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
 
 
-def transform_geometry(geom, source: str):
-    """Convert geometries in ``source`` (``gcj02`` or ``bd09``) to CGCS2000 lon/lat.
+def _identity(lon, lat):
+    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+
+
+_FUNCS = {
+    ("gcj02", "wgs84"): gcj02_to_wgs84,
+    ("bd09", "wgs84"): bd09_to_wgs84,
+    ("wgs84", "gcj02"): wgs84_to_gcj02,
+    ("wgs84", "bd09"): wgs84_to_bd09,
+    ("gcj02", "bd09"): gcj02_to_bd09,
+    ("bd09", "gcj02"): bd09_to_gcj02,
+}
+_SYNONYMS = {"cgcs2000": "wgs84", "epsg:4490": "wgs84", "epsg:4326": "wgs84"}
+
+
+def _frame(name: str) -> str:
+    key = str(name).strip().lower().replace("-", "")
+    key = _SYNONYMS.get(key, _SYNONYMS.get(str(name).strip().lower(), key))
+    if key not in WEB_FRAMES:
+        raise ValueError(f"unknown coordinate frame {name!r}; use one of {', '.join(WEB_FRAMES)} (or cgcs2000)")
+    return key
+
+
+def transform_geometry(geom, source: str, target: str = "wgs84"):
+    """Convert whole geometries between WGS84/CGCS2000, GCJ-02 and BD-09 lon/lat, vertex by vertex.
 
     Parameters
     ----------
     geom : shapely geometry or array of geometries
-    source : {"gcj02", "bd09"}
+        Missing geometries stay missing; rings, holes and parts keep their structure.
+    source, target : {"wgs84", "gcj02", "bd09"}
+        ``cgcs2000`` (or ``EPSG:4490``/``EPSG:4326``) is a synonym of ``wgs84``.  The default
+        target converts web-map coordinates to CGCS2000.
 
     Examples
     --------
@@ -138,7 +178,8 @@ def transform_geometry(geom, source: str):
     >>> round(p.x, 3), round(p.y, 3)
     (116.394, 39.899)
     """
-    func = _TO_WGS84[source]
+    src, dst = _frame(source), _frame(target)
+    func = _identity if src == dst else _FUNCS[(src, dst)]
 
     def _apply(coords: np.ndarray) -> np.ndarray:
         lon, lat = func(coords[:, 0], coords[:, 1])

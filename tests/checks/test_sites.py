@@ -19,9 +19,18 @@ def test_lonlat_text():
     assert parse_site_text("109.30，22.28")[0].equals(Point(109.30, 22.28))
 
 
-def test_latlon_written_the_wrong_way_round_is_refused():
-    with pytest.raises(SiteError, match=r"latitude,longitude; write longitude first: \"109.3,22.28\""):
-        parse_site_text("22.28,109.30")
+def test_latlon_is_detected_when_only_that_reading_falls_in_china():
+    with pytest.warns(
+        UserWarning, match=r"'22.28,109.30' read as latitude,longitude: only that reading falls in China"
+    ):
+        geom, _ = parse_site_text("22.28,109.30")
+    assert geom.equals(Point(109.30, 22.28))
+
+
+@pytest.mark.parametrize("text", ["-0.13, 51.5", "10,20", "-33.9, 151.2"])
+def test_pair_outside_china_either_way_round_is_refused_as_ambiguous(text):
+    with pytest.raises(SiteError, match=r"falls outside China whichever way it is read .*ambiguous"):
+        parse_site_text(text)
 
 
 def test_wkt_text():

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import geopandas as gpd
+import numpy as np
 import pytest
+import shapely
 from shapely import Polygon, box
 
 from layers import load_layerset
+from layers.reader import repair_geometries
 from tests.layers._zones import all_of, write_manifest, write_source
 from zones.errors import ManifestError
 
@@ -92,3 +97,68 @@ def test_empty_geometry_rows_are_skipped_with_warn(tmp_path):
         (layer,) = load_layerset(manifest).layers
     assert list(layer.gdf.zone_id) == ["A", "D"]
     assert list(layer.gdf.index) == [0, 1]
+
+
+# --- unclosed rings, and what a repair keeps --------------------------------------------------
+
+
+def _unclosed_geojson(folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "open.geojson"
+    ring = [[109.30, 22.30], [109.31, 22.30], [109.31, 22.31], [109.30, 22.31]]  # last point is not the first
+    features = [
+        {"type": "Feature", "properties": {"ZID": "OPEN-1"}, "geometry": {"type": "Polygon", "coordinates": [ring]}},
+        {"type": "Feature", "properties": {"ZID": "OK-1"}, "geometry": GOOD.__geo_interface__},
+    ]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), "utf-8")
+    return path
+
+
+def _unclosed_layerset(folder, **entry):
+    source = _unclosed_geojson(folder)
+    return write_manifest(folder, [{"kind": "basic_farmland", "path": source.name, "id_field": "ZID", **entry}])
+
+
+def test_unclosed_ring_is_refused_by_id(tmp_path):
+    with pytest.raises(ManifestError, match=all_of("open.geojson", "1 invalid geometry: OPEN-1 (ring not closed)")):
+        load_layerset(_unclosed_layerset(tmp_path))
+
+
+def test_unclosed_ring_is_closed_with_fix_and_listed(tmp_path):
+    with pytest.warns(UserWarning, match=all_of("repaired 1 invalid geometry", "OPEN-1 (ring not closed)")):
+        (layer,) = load_layerset(_unclosed_layerset(tmp_path, on_invalid="fix")).layers
+    assert layer.repaired == ["OPEN-1"]
+    fixed = layer.gdf.set_index("zone_id").loc["OPEN-1", "geometry"]
+    assert fixed.equals(box(109.30, 22.30, 109.31, 22.31))
+
+
+def test_unclosed_ring_is_skipped_with_warn(tmp_path):
+    with pytest.warns(UserWarning, match=all_of("skipped 1 invalid geometry", "OPEN-1 (ring not closed)")):
+        (layer,) = load_layerset(_unclosed_layerset(tmp_path, on_invalid="warn")).layers
+    assert list(layer.gdf.zone_id) == ["OK-1"] and layer.repaired == []
+
+
+def test_fix_keeps_only_the_area_of_a_polygon_with_a_spike(tmp_path):
+    spike = Polygon(
+        [(109.30, 22.30), (109.31, 22.30), (109.31, 22.31), (109.31, 22.32), (109.31, 22.31), (109.30, 22.31)]
+    )
+    assert not spike.is_valid
+    assert shapely.make_valid(spike).geom_type == "GeometryCollection"  # polygon + the spike as a line
+    gdf = gpd.GeoDataFrame({"ZID": ["SPIKE"]}, geometry=[spike], crs="EPSG:4490")
+    source = write_source(gdf, tmp_path, "spike", "gpkg")
+    manifest = write_manifest(
+        tmp_path, [{"kind": "basic_farmland", "path": source.name, "id_field": "ZID", "on_invalid": "fix"}]
+    )
+    with pytest.warns(UserWarning, match="SPIKE"):
+        (layer,) = load_layerset(manifest).layers
+    (fixed,) = layer.gdf.geometry
+    assert fixed.geom_type == "Polygon" and fixed.is_valid
+    assert fixed.normalize().equals(box(109.30, 22.30, 109.31, 22.31).normalize())
+    assert layer.repaired == ["SPIKE"]
+
+
+def test_repair_geometries_reports_what_cannot_be_kept():
+    flat = Polygon([(0, 0), (1, 1), (2, 2), (0, 0)])  # no area at all
+    fixed, problems = repair_geometries(np.array([flat, BOW_TIE], dtype=object))
+    assert fixed[0] is None and problems[0] == "nothing of it is left after repair"
+    assert fixed[1].geom_type == "MultiPolygon" and problems[1] is None

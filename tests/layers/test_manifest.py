@@ -203,7 +203,7 @@ def test_text_file_renamed_gpkg(tmp_path):
         load_layerset(manifest)
 
 
-@pytest.mark.parametrize("name", ["zones.csv", "zones.txt", "zones.kml"])
+@pytest.mark.parametrize("name", ["zones.csv", "zones.txt", "zones.docx"])
 def test_unsupported_format(tmp_path, name):
     (tmp_path / name).write_text("lon,lat\n109.3,22.3\n", "utf-8")
     manifest = write_manifest(tmp_path, [water_entry(name)])

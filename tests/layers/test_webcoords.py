@@ -18,6 +18,7 @@ from layers.webcoords import (
     gcj02_to_bd09,
     gcj02_to_wgs84,
     transform_geometry,
+    wgs84_to_bd09,
     wgs84_to_gcj02,
 )
 from tests.layers._zones import ZONES, write_manifest, write_source
@@ -48,6 +49,52 @@ def _worst_vertex_miss(want, got) -> float:
     return float(max(d.min(axis=1).max(), d.min(axis=0).max()))
 
 
+# The test points of the public eviltransform suite (github.com/googollee/eviltransform,
+# python/test.py and the same table in its Go, Rust, Ruby, Haskell ... tests), as
+# (wgs_lat, wgs_lng, gcj_lat, gcj_lng).  Its forward test asserts 6 decimals and its exact
+# inverse 0.5 m; ours reproduces the forward values to the last digit.
+EVILTRANSFORM = {
+    "shanghai": (31.1774276, 121.5272106, 31.17530398364597, 121.531541859215),
+    "shenzhen": (22.543847, 113.912316, 22.540796131694766, 113.9171764808363),
+    "beijing": (39.911954, 116.377817, 39.91334545536069, 116.38404722455657),
+}
+
+
+@pytest.mark.parametrize("city", list(EVILTRANSFORM))
+def test_published_gcj02_test_points(city):
+    wlat, wlon, glat, glon = EVILTRANSFORM[city]
+    lon, lat = wgs84_to_gcj02(wlon, wlat)
+    assert float(lon) == pytest.approx(glon, abs=1e-9) and float(lat) == pytest.approx(glat, abs=1e-9)
+    lon, lat = gcj02_to_wgs84(glon, glat)
+    assert _metres(wlon, wlat, float(lon), float(lat)) < 0.01  # eviltransform's own bar is 0.5 m
+    # the offset: east everywhere; north at Beijing, south at Shanghai and Shenzhen
+    assert glon > wlon
+    assert (glat > wlat) == (city == "beijing")
+    assert 300 < _metres(wlon, wlat, glon, glat) < 700
+
+
+@pytest.mark.parametrize("city", list(EVILTRANSFORM))
+def test_published_points_round_trip_as_geometries(city):
+    wlat, wlon, _, _ = EVILTRANSFORM[city]
+    square = shapely.box(wlon, wlat, wlon + 0.01, wlat + 0.01)
+    there = transform_geometry(square, "wgs84", "gcj02")
+    first = shapely.get_coordinates(square)[0]
+    assert tuple(shapely.get_coordinates(there)[0]) == tuple(map(float, wgs84_to_gcj02(*first)))
+    back = transform_geometry(there, "gcj02")
+    assert _worst_vertex_miss(square, back) < 0.5
+    via_bd = transform_geometry(transform_geometry(square, "wgs84", "bd09"), "bd09", "wgs84")
+    assert _worst_vertex_miss(square, via_bd) < 0.5
+    between = transform_geometry(transform_geometry(there, "gcj02", "bd09"), "bd09", "gcj02")
+    assert _worst_vertex_miss(there, between) < 0.5
+
+
+def test_transform_geometry_names_the_frames():
+    p = shapely.Point(116.4, 39.9)
+    assert transform_geometry(p, "wgs84", "wgs84").equals(p)
+    with pytest.raises(ValueError, match=r"unknown coordinate frame 'mars'; use one of wgs84, gcj02, bd09"):
+        transform_geometry(p, "mars")
+
+
 def test_gcj02_round_trip_across_china():
     glon, glat = wgs84_to_gcj02(GRID_LON, GRID_LAT)
     assert (np.abs(glon - GRID_LON) > 1e-4).all()  # every grid point is really offset
@@ -70,6 +117,10 @@ def test_gcj02_offset_is_hundreds_of_metres_across_china():
 def test_outside_china_the_offset_is_zero(lon, lat):
     assert wgs84_to_gcj02(lon, lat) == (lon, lat)
     assert gcj02_to_wgs84(lon, lat) == (lon, lat)
+    assert gcj02_to_bd09(lon, lat) == (lon, lat)
+    assert bd09_to_gcj02(lon, lat) == (lon, lat)
+    assert wgs84_to_bd09(lon, lat) == (lon, lat)
+    assert bd09_to_wgs84(lon, lat) == (lon, lat)
 
 
 def test_gcj02_offset_at_beijing():
@@ -168,3 +219,27 @@ def test_real_county_outline_in_gcj02(tmp_path):
     assert _metres(lon0, lat0, got[0, 0], got[0, 1]) < 1.0
     assert 100 < _metres(src[0, 0], src[0, 1], got[0, 0], got[0, 1]) < 1000
     assert 108.3 < outline.centroid.x < 109.6 and 21.9 < outline.centroid.y < 22.8
+
+
+ADMIN = sorted((SHARED / "data" / "admin-gcj02").glob("*.geojson")) if SHARED.is_dir() else []
+
+
+@pytest.mark.skipif(not ADMIN, reason="shared test data not found")
+@pytest.mark.parametrize("path", ADMIN, ids=[p.stem for p in ADMIN])
+def test_every_gcj02_county_outline_lands_on_its_wgs84_conversion(tmp_path, path):
+    raw = json.loads(path.read_text("utf-8"))
+    manifest = write_manifest(tmp_path, [{"kind": "ecological_redline", "path": str(path), "crs": "gcj02"}])
+    (layer,) = load_layerset(manifest).layers
+    assert layer.source_crs == "gcj02 (manifest), converted"
+    got = shapely.get_coordinates(layer.gdf.geometry.values)
+    polys = raw["coordinates"] if raw["type"] == "MultiPolygon" else [raw["coordinates"]]
+    src = np.array([xy for poly in polys for ring in poly for xy in ring], dtype=float)
+    assert got.shape == src.shape
+    want_lon, want_lat = gcj02_to_wgs84(src[:, 0], src[:, 1])
+    assert _metres(want_lon, want_lat, got[:, 0], got[:, 1]).max() < 1.0
+    moved = _metres(src[:, 0], src[:, 1], got[:, 0], got[:, 1])
+    assert moved.min() > 100 and moved.max() < 1000  # every vertex really moved by the offset
+    # and back: the converted outline, offset again, is the published one
+    again = transform_geometry(layer.gdf.geometry.values, "wgs84", "gcj02")
+    back = shapely.get_coordinates(again)
+    assert _metres(src[:, 0], src[:, 1], back[:, 0], back[:, 1]).max() < 0.5
