@@ -102,6 +102,14 @@ KINDS: dict[str, Kind] = {
             {},
             "《中华人民共和国土地管理法》第三十五条；《中华人民共和国生态环境法典》第七百六十六条",
         ),
+        Kind(
+            "urban_boundary",
+            "城镇开发边界",
+            "urban development boundary",
+            {},
+            "《中华人民共和国生态环境法典》第五十九条",
+            nearby=False,
+        ),
         # Kinds used by regional catalogues (rules.md section 5 and the seed plans).
         Kind(
             "nature_reserve",
