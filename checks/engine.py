@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from checks.geodesy import _lineal, _polygonal, geodesic_area, geodesic_distances, geodesic_length
+from checks.geodesy import LocalProjection, _lineal, _polygonal, band_of, geodesic_area, geodesic_length
 from layers.layerset import ZoneLayer
 from zones.kinds import KINDS
 
@@ -61,9 +61,59 @@ def site_measures(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
 def _zone_tree(layer: ZoneLayer) -> shapely.STRtree:
     tree = getattr(layer, "_tree", None)
     if tree is None:
-        tree = shapely.STRtree(np.asarray(layer.gdf.geometry.array))
+        zones = np.asarray(layer.gdf.geometry.array)
+        shapely.prepare(zones)  # predicates against prepared zones are many times faster
+        tree = shapely.STRtree(zones)
         layer._tree = tree  # type: ignore[attr-defined]
     return tree
+
+
+def _projection(layer: ZoneLayer, band: float) -> tuple[LocalProjection, np.ndarray]:
+    """Return the layer's cached projection for a longitude band and its array of projected zones.
+
+    Zones are projected lazily, once each, as pairs first need them.
+    """
+    cache = getattr(layer, "_projections", None)
+    if cache is None:
+        cache = {}
+        layer._projections = cache  # type: ignore[attr-defined]
+    if band not in cache:
+        cache[band] = (LocalProjection(band), np.full(len(layer.gdf), None, dtype=object))
+    return cache[band]
+
+
+def _far_distances(
+    site_geoms: np.ndarray, s_idx: np.ndarray, z_idx: np.ndarray, layer: ZoneLayer, buffer_m: float, nearest: bool
+) -> np.ndarray:
+    """Geodesic distances of non-touching pairs; ``inf`` for pairs surely beyond the buffer or not nearest.
+
+    Pairs are ranked by their planar distance in a local conformal projection (within 0.01 % of
+    the geodesic one); only pairs that may be within the buffer (and, with ``nearest``, may be the
+    nearest zone of their class for their site) are measured exactly on the ellipsoid.
+    """
+    out = np.full(len(s_idx), np.inf)
+    sites_used, back_all = np.unique(s_idx, return_inverse=True)
+    bands = band_of(site_geoms[sites_used])[back_all]
+    classes = layer.gdf["zone_class"].to_numpy()
+    zones = np.asarray(layer.gdf.geometry.array)
+    for band in np.unique(bands):
+        sel = np.flatnonzero(bands == band)
+        proj, projected = _projection(layer, float(band))
+        need = np.unique(z_idx[sel])
+        need = need[pd.isna(projected[need])]
+        if len(need):
+            projected[need] = proj.project(zones[need])
+        sites_here, back = np.unique(s_idx[sel], return_inverse=True)
+        pa = proj.project(site_geoms[sites_here])[back]
+        pb = projected[z_idx[sel]]
+        approx = proj.approx(pa, pb)
+        cand = approx <= buffer_m * 1.001 + 1.0
+        if nearest and cand.any():
+            frame = pd.DataFrame({"s": s_idx[sel], "c": classes[z_idx[sel]], "d": np.where(cand, approx, np.inf)})
+            best = frame.groupby(["s", "c"], sort=False)["d"].transform("min").to_numpy()
+            cand &= approx <= best * 1.001 + 1.0
+        out[sel[cand]] = proj.geodesic(pa[cand], pb[cand])
+    return out
 
 
 def _nearest_of_class(
@@ -134,9 +184,13 @@ def spatial_findings(
     relation = np.where(covered, "inside", np.where(interior, "overlaps", "nearby"))
 
     distance = np.zeros(len(si))
-    far = ~inter
-    distance[far] = geodesic_distances(a[far], b[far])
-    keep = (relation != "nearby") | (nearby & (distance <= buffer_m))
+    keep = relation != "nearby"
+    touching = inter & ~keep
+    keep |= touching & nearby
+    far = np.flatnonzero(~inter) if nearby else np.zeros(0, dtype=int)
+    if len(far):
+        distance[far] = _far_distances(site_geoms, si[far], zi[far], layer, buffer_m, nearby_mode == "nearest")
+        keep[far] = distance[far] <= buffer_m
     if nearby_mode == "nearest":
         keep &= _nearest_of_class(si, zi, relation, distance, layer)
     si, zi, a, b = si[keep], zi[keep], a[keep], b[keep]

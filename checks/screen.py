@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from checks._version import __version__
 from checks.engine import site_measures, spatial_findings
@@ -19,7 +20,7 @@ from zones.evaluate import Decision, evaluate, kind_basis
 from zones.kinds import kind_names
 from zones.project import Project, make_project
 from zones.rules import Catalog
-from zones.verdicts import rank, worst
+from zones.verdicts import VERDICTS, rank
 
 __all__ = ["check_site", "screen_sites"]
 
@@ -44,6 +45,8 @@ class _Evaluator:
             self.memo[key] = decision
         return decision
 
+
+_GEOM_TYPES = {0: "Point", 1: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString", 6: "MultiPolygon"}
 
 _OUTCOME_FIELDS = ("verdict", "rule_id", "basis", "rule_title", "rule_text", "catalog", "matched_rules")
 
@@ -205,12 +208,16 @@ def screen_sites(
         findings = _empty_findings()
         findings["_site_row"] = pd.Series(dtype=int)
 
-    counts = findings.groupby("_site_row").size() if len(findings) else pd.Series(dtype=int)
-    verdicts = findings.groupby("_site_row")["verdict"].agg(worst) if len(findings) else pd.Series(dtype=object)
+    n = len(sites)
+    rows = findings["_site_row"].to_numpy(dtype=np.int64)
+    counts = np.bincount(rows, minlength=n)
+    best = np.full(n, rank("clear"))
+    if len(rows):
+        np.minimum.at(best, rows, findings["verdict"].map(rank).to_numpy(dtype=np.int64))
     out = sites.copy()
-    out["n_findings"] = [int(counts.get(i, 0)) for i in range(len(out))]
-    out["verdict"] = ["" if not ok[i] else verdicts.get(i, "clear") for i in range(len(out))]
-    out["geom_type"] = [g.geom_type if g is not None else "" for g in out.geometry]
+    out["n_findings"] = counts
+    out["verdict"] = np.where(ok, np.asarray(VERDICTS, dtype=object)[best], "")
+    out["geom_type"] = pd.Series(shapely.get_type_id(out.geometry.array), index=out.index).map(_GEOM_TYPES).fillna("")
     out["site_area_m2"] = np.nan
     out["site_length_m"] = np.nan
     out.loc[idx, "site_area_m2"] = area

@@ -273,7 +273,7 @@ def _rule_from(raw: dict[str, Any], catalog: str) -> Rule:
 
 def _catalog_from_text(text: str, source: str) -> Catalog:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise RuleError(f"rule catalogue '{source}' is not valid YAML: {exc}") from None
     problems = validate_catalog_data(data, source)
