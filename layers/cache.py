@@ -1,0 +1,107 @@
+"""An on-disk cache of normalised zone layers, keyed by their sources' fingerprints.
+
+A province's permanent basic farmland is millions of parcels; reading it from a
+shapefile, decoding GBK and reprojecting from Gauss-Kruger takes far longer than
+reading the normalised result back from GeoParquet.  Each normalised layer is stored
+under a key made of everything that shapes it: the sha256 of the source file(s) and of
+the access-list table, the manifest entry (fields, class map, encoding, CRS, geometry
+policy), the manifest's default CRS and the tool version.  Any change gives a new key,
+so a stale entry is never used; old entries are simply left behind (``redline cache
+clear`` or deleting the folder removes them).
+
+The folder is ``$REDLINE_CACHE_DIR``, else ``$XDG_CACHE_HOME/redline-checker``, else
+``~/.cache/redline-checker``.  ``REDLINE_NO_CACHE=1`` turns the cache off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+
+__all__ = ["cache_dir", "cache_enabled", "cache_key", "clear_cache", "load_cached", "store_cached"]
+
+_FORMAT = 1
+
+
+def cache_enabled() -> bool:
+    """Return False when ``REDLINE_NO_CACHE`` is set to a true value."""
+    return os.environ.get("REDLINE_NO_CACHE", "").strip().lower() not in ("1", "true", "yes", "on")
+
+
+def cache_dir() -> Path:
+    """Return the cache folder (not created)."""
+    if os.environ.get("REDLINE_CACHE_DIR"):
+        return Path(os.environ["REDLINE_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "redline-checker"
+
+
+def cache_key(parts: dict[str, Any]) -> str:
+    """Return a stable hex key for everything that shapes a normalised layer.
+
+    Examples
+    --------
+    >>> k = cache_key({"fingerprint": "sha256:ab", "kind": "water_source"})
+    >>> len(k), k == cache_key({"kind": "water_source", "fingerprint": "sha256:ab"})
+    (64, True)
+    """
+    from checks._version import __version__
+
+    payload = json.dumps({"format": _FORMAT, "tool": __version__, **parts}, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def load_cached(key: str) -> tuple[gpd.GeoDataFrame, dict[str, Any]] | None:
+    """Return the cached (layer, metadata) for ``key``, or None when absent or unreadable."""
+    if not cache_enabled():
+        return None
+    folder = cache_dir() / "layers"
+    data, meta = folder / f"{key}.parquet", folder / f"{key}.json"
+    if not (data.is_file() and meta.is_file()):
+        return None
+    try:
+        return gpd.read_parquet(data), json.loads(meta.read_text("utf-8"))
+    except Exception:  # a damaged cache entry is a miss, never an error
+        return None
+
+
+def store_cached(key: str, gdf: gpd.GeoDataFrame, meta: dict[str, Any]) -> None:
+    """Store a normalised layer; failures (read-only home, full disk) are ignored."""
+    if not cache_enabled():
+        return
+    folder = cache_dir() / "layers"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for suffix, write in (
+            (".parquet", lambda p: gdf.to_parquet(p, index=False)),
+            (".json", lambda p: p.write_text(json.dumps(meta, ensure_ascii=False, default=str), "utf-8")),
+        ):
+            fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=suffix, dir=folder)
+            os.close(fd)
+            try:
+                write(Path(tmp))
+                os.replace(tmp, folder / f"{key}{suffix}")
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+    except OSError:
+        return
+
+
+def clear_cache() -> int:
+    """Delete every cached layer; return how many entries were removed."""
+    folder = cache_dir() / "layers"
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for path in folder.iterdir():
+        if path.suffix in (".parquet", ".json"):
+            path.unlink(missing_ok=True)
+            removed += path.suffix == ".parquet"
+    return removed
