@@ -93,10 +93,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     # per-site details
     "details.title": ("逐址详情", "Site details"),
     "details.omitted": (
-        "另有 {n} 个有发现或错误的选址未列出详情（上限 {limit} 个），全部结果见 findings.csv。",
-        "{n} more sites with findings or errors are not detailed here (limit {limit}); findings.csv has them all.",
+        "另有 {n} 个结论不是「未发现冲突」的选址未列出详情（上限 {limit} 个，按结论从重到轻），"
+        "全部结果见 findings.csv / results.xlsx。",
+        "{n} more sites whose verdict is not clear are not detailed here (limit {limit}, worst first); "
+        "findings.csv / results.xlsx have them all.",
     ),
-    "details.none": ("没有发现冲突或错误的选址。", "No site has findings or errors."),
+    "details.none": ("没有发现冲突或错误的选址。", "No site has conflicts or errors."),
     "details.error": ("无法检查：{message}", "Could not be checked: {message}"),
     "details.area": ("选址面积 {area} m²", "site area {area} m²"),
     "details.length": ("选址长度 {length} m", "site length {length} m"),
@@ -175,6 +177,70 @@ STRINGS: dict[str, tuple[str, str]] = {
     "map.no_findings": ("未发现敏感区", "no zone found"),
     "map.zone_name": ("名称", "Name"),
     "map.measure": ("面积/长度/距离", "Area / length / distance"),
+    "map.buffer_rings": ("缓冲区范围", "Buffer rings"),
+    "map.buffer_ring": ("缓冲区边界（{buffer} m）", "buffer ring ({buffer} m)"),
+    "map.cluster": ("选址聚合（数字为选址数，颜色为最严重结论）", "cluster of sites (count; colour = worst verdict)"),
+    "map.base_tianditu": ("天地图 矢量", "Tianditu (vector)"),
+    "map.base_gaode": ("高德地图（GCJ-02）", "Gaode / AutoNavi (GCJ-02)"),
+    "map.gaode_note": (
+        "选择高德底图时，叠加图层按 GCJ-02 偏移显示以与底图对齐；测量与结论均基于 CGCS2000。",
+        "With the Gaode base, overlays are shifted to GCJ-02 to match it; measurements and verdicts use CGCS2000.",
+    ),
+    "map.tianditu_note": (
+        "设置环境变量 TIANDITU_KEY（天地图密钥）后可使用天地图底图。",
+        "Set TIANDITU_KEY (a Tianditu API key) to offer the Tianditu base map.",
+    ),
+    "map.simplified": (
+        "区域边界为显示而简化（约 {tol} m），以检查结果为准。",
+        "Zone outlines are simplified for display (about {tol} m); the findings are exact.",
+    ),
+    "map.fullscreen": ("全屏", "Full screen"),
+    "map.measure_distance": ("测距", "Distance"),
+    "map.measure_area": ("测面积", "Area"),
+    "map.measure_clear": ("清除", "Clear"),
+    "map.measure_hint": (
+        "单击地图添加点，双击结束（椭球面近似计算）",
+        "Click to add points, double-click to finish (computed on the ellipsoid, approximate)",
+    ),
+    "map.measure_length": ("长度", "Length"),
+    "map.measure_area_label": ("面积", "Area"),
+    "map.more_findings": ("另有 {n} 项发现，见 findings.csv", "{n} more findings in findings.csv"),
+    "map.north": ("北", "N"),
+    # static maps (PNG in the reports, zoning maps)
+    "static.north": ("北", "N"),
+    "static.buffer": ("缓冲区边界 {buffer} m", "buffer ring {buffer} m"),
+    "static.site": ("选址（{verdict}）", "site ({verdict})"),
+    "static.illustrative": ("示意数据，非官方", "Illustrative data, not official"),
+    "static.caption": (
+        "以选址为中心的方位等距投影（CGCS2000 椭球），比例尺真实",
+        "Azimuthal equidistant projection centred on the site (CGCS2000 ellipsoid); true scale",
+    ),
+    "details.map": ("选址位置与周边敏感区示意图", "Site and nearby zones"),
+    "details.map_caption": (
+        "图 {n}　{site}：选址、周边敏感区、重叠部分与 {buffer} m 缓冲区",
+        "Figure {n}. {site}: the site, nearby zones, the overlap and the {buffer} m buffer",
+    ),
+    "details.scope": (
+        "以下列出 {n} 个结论不是「未发现冲突」的选址（最严重者在前）。",
+        "The {n} sites whose verdict is not clear are detailed below (worst first).",
+    ),
+    "sites.capped": (
+        "共 {total} 个选址，此处仅列出结论最严重的 {shown} 个；全部选址见 sites.csv / results.xlsx。",
+        "{total} sites; only the {shown} with the worst verdicts are listed here; sites.csv / results.xlsx have all.",
+    ),
+    "sites.sort_hint": ("点击表头可排序", "Click a column heading to sort"),
+    # zoning maps (redline map)
+    "zoning.title_all": ("生态环境分区管控图", "Ecological and environmental zoning map"),
+    "zoning.title_kind": ("{kind}分布图", "{kind}"),
+    "zoning.source": ("数据来源：{name}", "Source: {name}"),
+    "zoning.layers": ("图层：{layers}", "Layers: {layers}"),
+    "zoning.crs": (
+        "坐标系：CGCS2000（EPSG:4490）；投影：横轴墨卡托，中央经线 {lon}°E",
+        "CRS: CGCS2000 (EPSG:4490); projection: transverse Mercator, central meridian {lon}°E",
+    ),
+    "zoning.made": ("制图：redline-checker {version}，{time}", "Made with redline-checker {version}, {time}"),
+    # docx
+    "docx.page": ("第 {page} 页", "Page {page}"),
     # terminal lines printed by the command line
     "summary_line": (
         "共检查 {n} 个选址：禁止 {prohibited}，限制 {restricted}，需关注 {review}，未发现冲突 {clear}，错误 {error}",

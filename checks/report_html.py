@@ -2,19 +2,28 @@
 
 The page is rendered with jinja2 (autoescape on) from
 ``checks/templates/report.html``; everything it shows comes from a
-:class:`~checks.result.ScreeningResult`.  It has no scripts, no external
-stylesheets or fonts, so it opens offline and prints on A4.  This module
-imports neither folium nor matplotlib.
+:class:`~checks.result.ScreeningResult`.  It has no external resources (no CDN,
+no fonts, no network): the site maps are PNG images written into the page as
+data URIs and the only script is a few inline lines that make the site table
+sortable.  It prints on A4 (landscape).
 
-Every site with findings gets, after its findings table, the whole access list
-(生态环境准入清单) of each control unit it lies in or overlaps, grouped by the
-four dimensions; the clauses that matched that site's project are highlighted.
-Each finding's rule code carries the title of the catalogue it came from (or
-the access-list file for a clause).
+Layout: header (layer set, fingerprints, rule catalogues and versions, buffer,
+tool version, time; a banner for illustrative data), summary (sites per verdict,
+findings per kind), the site table (sortable; for very large batches only the
+worst :data:`MAX_TABLE_SITES` rows, with a note), then one detail section per
+site whose verdict is not clear (worst first, at most ``max_detail_sites``, with
+a note): verdict badge, project, findings table, the whole access list of every
+control unit the site touches (matched clauses highlighted) and a static map.
+
+:func:`report_context` builds the data both this page and the Word report
+(:mod:`checks.report_docx`) show.  This module imports neither folium nor
+matplotlib; the site maps are drawn by :mod:`maps.static_map`, imported only
+when a report is made.
 """
 
 from __future__ import annotations
 
+import base64
 from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import cache
@@ -42,9 +51,22 @@ from zones.access_list import DIMENSIONS, Clause
 from zones.industry import lookup
 from zones.kinds import KINDS
 
-__all__ = ["render_report_html"]
+__all__ = [
+    "MAX_DETAIL_SITES",
+    "MAX_TABLE_SITES",
+    "detail_site_ids",
+    "draw_site_maps",
+    "render_report_html",
+    "report_context",
+]
 
 _BADGES = ("prohibited", "restricted", "review", "clear", "error")
+_RANK = {v: i for i, v in enumerate(_BADGES)}
+
+#: Default cap on detailed sites (each with a static map): the worst ones come first.
+MAX_DETAIL_SITES = 200
+#: The site table lists at most this many sites (the worst first) when a batch is bigger.
+MAX_TABLE_SITES = 5000
 
 
 @cache
@@ -162,11 +184,26 @@ def _summary(result: ScreeningResult, lang: str) -> dict[str, Any]:
     }
 
 
-def _site_rows(result: ScreeningResult, lang: str) -> list[dict[str, Any]]:
+def _severity_order(result: ScreeningResult) -> list[int]:
+    """Return site row numbers worst verdict first (errors after review), input order within a verdict."""
     sites = result.sites
+    verdicts = [_site_verdict(st, v) for st, v in zip(sites["status"], sites["verdict"], strict=True)]
+    return sorted(range(len(sites)), key=lambda i: (_RANK.get(verdicts[i], len(_BADGES)), i))
+
+
+def _table_rows(result: ScreeningResult, limit: int) -> list[int]:
+    """Return the rows of the site table: every site in input order, or the worst ``limit`` of them."""
+    n = len(result.sites)
+    if n <= limit:
+        return list(range(n))
+    return sorted(_severity_order(result)[:limit])
+
+
+def _site_rows(result: ScreeningResult, lang: str, rows: list[int], anchors: dict[str, str]) -> list[dict[str, Any]]:
+    sites = result.sites.iloc[rows]
     names = sites["name"] if "name" in sites else [None] * len(sites)
     geom_types = sites["geom_type"] if "geom_type" in sites else [None] * len(sites)
-    rows = []
+    out = []
     for site_id, name, geom_type, verdict, status, n, error in zip(
         sites["site_id"],
         names,
@@ -178,17 +215,19 @@ def _site_rows(result: ScreeningResult, lang: str) -> list[dict[str, Any]]:
         strict=True,
     ):
         v = _site_verdict(status, verdict)
-        rows.append(
+        out.append(
             {
                 "site_id": _text(site_id),
+                "anchor": anchors.get(str(site_id), ""),
                 "name": _text(name),
                 "geom_type": _text(geom_type),
                 "badge": _badge(v, lang),
+                "rank": _RANK.get(v, len(_BADGES)),
                 "n_findings": _text(n),
                 "status": _text(error) if v == "error" else t("status.ok", lang),
             }
         )
-    return rows
+    return out
 
 
 def _project(row: dict[str, Any], lang: str) -> dict[str, str]:
@@ -235,16 +274,37 @@ def _records(frame: Any, columns: Iterable[str]) -> list[dict[str, Any]]:
     return frame[cols].to_dict("records")
 
 
-def _details(result: ScreeningResult, lang: str, limit: int) -> tuple[list[dict[str, Any]], int]:
+def detail_site_ids(result: ScreeningResult, limit: int = MAX_DETAIL_SITES) -> tuple[list[str], int]:
+    """Return the ids of the sites that get a detail section, worst first, and how many were left out.
+
+    Every site whose verdict is not ``clear`` (``error`` rows included) is
+    detailed; a run of one site always details it.
+    """
+    sites = result.sites
+    order = _severity_order(result)
+    if len(sites) == 1:
+        wanted = order
+    else:
+        wanted = [i for i in order if _site_verdict(sites["status"].iloc[i], sites["verdict"].iloc[i]) != "clear"]
+    ids = [str(sites["site_id"].iloc[i]) for i in wanted]
+    return ids[:limit], max(len(ids) - limit, 0)
+
+
+def draw_site_maps(result: ScreeningResult, site_ids: Iterable[str], *, lang: str = "zh") -> dict[str, bytes]:
+    """Return ``{site_id: PNG}`` static maps of these sites (drawn by :mod:`maps.static_map`).
+
+    Sites without geometry are skipped.
+    """
+    from maps.static_map import site_map_pngs
+
+    return site_map_pngs(result, list(site_ids), lang=lang)
+
+
+def _details(result: ScreeningResult, lang: str, ids: list[str], images: dict[str, bytes]) -> list[dict[str, Any]]:
     sites, findings = result.sites, result.findings
     keys = [str(s) for s in sites["site_id"]]
-    has_findings = {str(s) for s in findings["site_id"]}
-    wanted = [
-        i
-        for i, (key, status) in enumerate(zip(keys, sites["status"], strict=True))
-        if status == "error" or key in has_findings
-    ]
-    shown = wanted[:limit]
+    row_of = {k: i for i, k in enumerate(keys)}
+    shown = [row_of[k] for k in ids if k in row_of]
     shown_keys = {keys[i] for i in shown}
     subset = findings[findings["site_id"].astype(str).isin(shown_keys)]
     by_site: dict[str, list[dict[str, Any]]] = {}
@@ -252,13 +312,34 @@ def _details(result: ScreeningResult, lang: str, limit: int) -> tuple[list[dict[
         by_site.setdefault(str(f["site_id"]), []).append(f)
     site_cols = [c for c in sites.columns if c != sites.geometry.name]
     site_records = _records(sites.iloc[shown], site_cols)
+    buffer_m = result.meta.get("buffer_m")
     details = []
+    figure = 0
     for n, row in enumerate(site_records, start=1):
-        raw = by_site.get(str(row["site_id"]), [])
+        key = str(row["site_id"])
+        raw = by_site.get(key, [])
         detail = _detail(row, [_finding_row(f, result, lang) for f in raw], lang)
+        detail["anchor"] = f"site-{n}"
         detail["access_lists"] = _access_sections(raw, result, lang, f"site-{n}")
+        png = images.get(key)
+        detail["image"] = None
+        if png:
+            figure += 1
+            label = f"{detail['site_id']} {detail['name']}".strip()
+            detail["image"] = {
+                "png": png,
+                "data_uri": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
+                "caption": t(
+                    "details.map_caption",
+                    lang,
+                    n=figure,
+                    site=label,
+                    buffer=format_number(buffer_m, 0) if buffer_m is not None else EM_DASH,
+                ),
+                "alt": t("details.map", lang) + f" — {label}",
+            }
         details.append(detail)
-    return details, len(wanted) - len(shown)
+    return details
 
 
 def _scope(clause: Clause, unit_code: str, lang: str) -> str:
@@ -349,7 +430,63 @@ def _detail(row: dict[str, Any], findings: list[dict[str, Any]], lang: str) -> d
     }
 
 
-def render_report_html(result: ScreeningResult, *, lang: str = "zh", max_detail_sites: int = 500) -> str:
+def report_context(
+    result: ScreeningResult,
+    *,
+    lang: str = "zh",
+    max_detail_sites: int = MAX_DETAIL_SITES,
+    max_table_sites: int = MAX_TABLE_SITES,
+    site_maps: bool = True,
+    images: dict[str, bytes] | None = None,
+) -> dict[str, Any]:
+    """Return what a report shows, as plain data (shared by the HTML and Word reports).
+
+    Parameters are those of :func:`render_report_html`.  Keys: ``lang``,
+    ``illustrative``, ``header``, ``summary``, ``sites`` (the table rows),
+    ``table_total``, ``details`` (each with ``image``: ``png`` bytes, a
+    ``data_uri``, ``caption`` and ``alt``, or None), ``omitted``, ``limit``,
+    ``version``.
+
+    Raises
+    ------
+    ValueError
+        For an unsupported ``lang`` or a negative cap.
+    """
+    check_lang(lang)
+    if max_detail_sites < 0:
+        raise ValueError(f"max_detail_sites must be 0 or more, got {max_detail_sites!r}")
+    if max_table_sites < 0:
+        raise ValueError(f"max_table_sites must be 0 or more, got {max_table_sites!r}")
+    ids, omitted = detail_site_ids(result, max_detail_sites)
+    if images is None:
+        images = draw_site_maps(result, ids, lang=lang) if site_maps and ids else {}
+    details = _details(result, lang, ids, images)
+    anchors = {d["site_id"]: d["anchor"] for d in details}
+    rows = _table_rows(result, max_table_sites)
+    return {
+        "lang": lang,
+        "illustrative": result.illustrative,
+        "header": _header(result, lang),
+        "summary": _summary(result, lang),
+        "sites": _site_rows(result, lang, rows, anchors),
+        "table_total": len(result.sites),
+        "details": details,
+        "n_detailed": len(details) + omitted,
+        "omitted": omitted,
+        "limit": max_detail_sites,
+        "version": _text(result.meta.get("tool_version", __version__)),
+    }
+
+
+def render_report_html(
+    result: ScreeningResult,
+    *,
+    lang: str = "zh",
+    max_detail_sites: int = MAX_DETAIL_SITES,
+    max_table_sites: int = MAX_TABLE_SITES,
+    site_maps: bool = True,
+    images: dict[str, bytes] | None = None,
+) -> str:
     """Render the conflict report of a screening run as one self-contained HTML document.
 
     Parameters
@@ -359,42 +496,45 @@ def render_report_html(result: ScreeningResult, *, lang: str = "zh", max_detail_
     lang : str, default "zh"
         ``zh`` or ``en``: the language of the headings and labels (rule texts
         come as the run produced them).
-    max_detail_sites : int, default 500
-        At most this many sites with findings or errors get a detail section;
-        the report says how many were left out.  The site table always lists
-        every site.
+    max_detail_sites : int, default 200
+        At most this many sites whose verdict is not clear get a detail section
+        (worst first); the report says how many were left out.
+    max_table_sites : int, default 5000
+        The site table lists every site up to this many; beyond, the worst
+        ones, with a note pointing to sites.csv.
+    site_maps : bool, default True
+        Draw a static map of each detailed site (matplotlib).
+    images : dict, optional
+        ``{site_id: PNG bytes}`` already drawn (e.g. shared with the Word
+        report); when given, nothing is drawn.
 
     Returns
     -------
     str
-        The HTML document: no scripts, no external resources, A4 print styles.
+        The HTML document: no external resources, A4 print styles.
 
     Raises
     ------
     ValueError
-        For an unsupported ``lang`` or a negative ``max_detail_sites``.
+        For an unsupported ``lang`` or a negative cap.
 
     Examples
     --------
     >>> html = render_report_html(result)  # doctest: +SKIP
     >>> Path("report.html").write_text(html, encoding="utf-8")  # doctest: +SKIP
     """
-    check_lang(lang)
-    if max_detail_sites < 0:
-        raise ValueError(f"max_detail_sites must be 0 or more, got {max_detail_sites!r}")
-    details, omitted = _details(result, lang, max_detail_sites)
+    context = report_context(
+        result,
+        lang=lang,
+        max_detail_sites=max_detail_sites,
+        max_table_sites=max_table_sites,
+        site_maps=site_maps,
+        images=images,
+    )
     gettext: Callable[..., str] = lambda key, **fmt: t(key, lang, **fmt)  # noqa: E731
     template = _environment().get_template("report.html")
     return template.render(
         _=gettext,
-        lang=lang,
         html_lang="zh-CN" if lang == "zh" else "en",
-        illustrative=result.illustrative,
-        header=_header(result, lang),
-        summary=_summary(result, lang),
-        sites=_site_rows(result, lang),
-        details=details,
-        omitted=omitted,
-        limit=max_detail_sites,
-        version=_text(result.meta.get("tool_version", __version__)),
+        **context,
     )

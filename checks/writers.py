@@ -30,9 +30,10 @@ FORMATS: dict[str, str] = {
     "gpkg": "results.gpkg",
     "html": "report.html",
     "map": "map.html",
+    "docx": "report.docx",
+    "xlsx": "results.xlsx",
 }
-_PLANNED = {"docx": "report.docx", "xlsx": "results.xlsx"}
-SITE_EXTRA_COLUMNS = ["name", "industry", "tags", "action"]
+SITE_EXTRA_COLUMNS = ["name", "industry", "tags", "action", "note"]
 ILLUSTRATIVE_NOTICE = (
     "示意数据，非官方数据，不得用于实际审查 / illustrative data, not official; do not use for a real review"
 )
@@ -44,7 +45,7 @@ def parse_formats(value: str | None) -> list[str]:
     Raises
     ------
     RedlineError
-        Naming an unknown or not-yet-available format.
+        Naming an unknown format.
 
     Examples
     --------
@@ -55,11 +56,6 @@ def parse_formats(value: str | None) -> list[str]:
         return list(FORMATS)
     names = [v.strip().lower() for v in value.split(",") if v.strip()]
     for name in names:
-        if name in _PLANNED:
-            raise RedlineError(
-                f"--formats: {name} ({_PLANNED[name]}) is not available in this version; "
-                f"available: {', '.join(FORMATS)} or all"
-            )
         if name not in FORMATS:
             raise RedlineError(f"--formats: unknown format {name!r}; use a comma list of {', '.join(FORMATS)} or all")
     return list(dict.fromkeys(names))
@@ -94,7 +90,8 @@ def _with_notice(df: pd.DataFrame, result: ScreeningResult) -> pd.DataFrame:
 def sites_table(result: ScreeningResult) -> pd.DataFrame:
     """Return the ``sites.csv`` table (contract columns first; ``notice`` last for illustrative data)."""
     s = result.sites
-    return _with_notice(pd.DataFrame({c: s[c] for c in [*SITE_COLUMNS, *SITE_EXTRA_COLUMNS]}), result)
+    columns = [c for c in [*SITE_COLUMNS, *SITE_EXTRA_COLUMNS] if c in s.columns]
+    return _with_notice(pd.DataFrame({c: s[c] for c in columns}), result)
 
 
 def findings_table(result: ScreeningResult) -> pd.DataFrame:
@@ -134,6 +131,7 @@ def summary_dict(result: ScreeningResult, files: list[str]) -> dict:
         "rule_catalogs": dict(result.catalog.versions),
         "buffer_m": result.meta.get("buffer_m"),
         "input_crs": result.meta.get("input_crs"),
+        "input_encoding": result.meta.get("input_encoding", ""),
         "source": result.meta.get("source"),
         "n_sites": len(result.sites),
         "n_findings": len(result.findings),
@@ -166,6 +164,28 @@ def _write_gpkg(result: ScreeningResult, target: Path) -> None:
 def _write_text(text: str, target: Path) -> None:
     with _atomic(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+def _write_docx(result: ScreeningResult, target: Path, lang: str, images: dict[str, bytes] | None) -> None:
+    from checks.report_docx import write_report_docx
+
+    with _atomic(target) as tmp:
+        write_report_docx(result, tmp, lang=lang, images=images)
+
+
+def _write_xlsx(result: ScreeningResult, target: Path, lang: str) -> None:
+    from checks.results_xlsx import write_results_xlsx
+
+    with _atomic(target) as tmp:
+        write_results_xlsx(result, tmp, lang=lang)
+
+
+def _report_images(result: ScreeningResult, lang: str) -> dict[str, bytes]:
+    """Draw the static site maps once for both reports."""
+    from checks.report_html import detail_site_ids, draw_site_maps
+
+    ids, _ = detail_site_ids(result)
+    return draw_site_maps(result, ids, lang=lang) if ids else {}
 
 
 def _write_map(result: ScreeningResult, target: Path, lang: str) -> None:
@@ -229,14 +249,21 @@ def write_outputs(
         if "gpkg" in formats:
             _write_gpkg(result, out / "results.gpkg")
             done(out / "results.gpkg")
+        images = _report_images(result, lang) if {"html", "docx"} & set(formats) else None
         if "html" in formats:
             from checks.report_html import render_report_html
 
-            _write_text(render_report_html(result, lang=lang), out / "report.html")
+            _write_text(render_report_html(result, lang=lang, images=images), out / "report.html")
             done(out / "report.html")
         if "map" in formats:
             _write_map(result, out / "map.html", lang)
             done(out / "map.html")
+        if "docx" in formats:
+            _write_docx(result, out / "report.docx", lang, images)
+            done(out / "report.docx")
+        if "xlsx" in formats:
+            _write_xlsx(result, out / "results.xlsx", lang)
+            done(out / "results.xlsx")
         summary = summary_dict(result, [p.name for p in written] + ["summary.json"])
         _write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", out / "summary.json")
         done(out / "summary.json")

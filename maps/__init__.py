@@ -1,4 +1,10 @@
-"""Maps of screening results: the only package that imports folium (and matplotlib).
+"""Maps of screening results and layer sets: the only package that imports folium and matplotlib.
+
+- :func:`site_map` / :func:`save_map`: the interactive ``map.html`` of a run (folium);
+- :func:`site_map_png` / :func:`site_map_pngs`: static maps of sites for the reports (matplotlib);
+- :func:`zoning_map` / :func:`write_zoning_map`: zoning maps of a layer set for planners.
+
+:mod:`checks` imports this package only when it writes a map or a report.
 
 Examples
 --------
@@ -7,5 +13,7 @@ Examples
 """
 
 from maps.site_map import save_map, site_map
+from maps.static_map import site_map_png, site_map_pngs
+from maps.zoning_map import write_zoning_map, zoning_map
 
-__all__ = ["save_map", "site_map"]
+__all__ = ["save_map", "site_map", "site_map_png", "site_map_pngs", "write_zoning_map", "zoning_map"]

@@ -6,6 +6,7 @@ disagree.  Styles are plain dicts of Leaflet path options.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 #: Site verdict colours (the HTML report uses the same ones).
@@ -73,7 +74,53 @@ ZONE_STYLES: dict[str, dict[str, dict[str, Any]]] = {
     "basic_farmland": {
         "": {"color": "#b7950b", "weight": 1, "fillColor": "#f4d03f", "fillOpacity": 0.45},
     },
+    "nature_reserve": {
+        "core": {"color": "#145a32", "weight": 2.5, "fillColor": "#1e8449", "fillOpacity": 0.35},
+        "general": {"color": "#1e8449", "weight": 2, "fillColor": "#52be80", "fillOpacity": 0.2},
+        "": {"color": "#1e8449", "weight": 2, "fillColor": "#52be80", "fillOpacity": 0.2},
+    },
+    "livestock_ban": {
+        "": {"color": "#6e2c00", "weight": 1.5, "fillColor": "#a04000", "fillOpacity": 0.12, "dashArray": "6 3"},
+    },
+    "industrial_park": {
+        "": {"color": "#5b2c6f", "weight": 2, "fillColor": "#a569bd", "fillOpacity": 0.1},
+    },
+    "basin": {
+        "": {"color": "#5dade2", "weight": 1, "fillColor": "#d6eaf8", "fillOpacity": 0.15},
+    },
+    "ecological_function": {
+        "water_conservation": {"color": "#138d75", "weight": 1, "fillColor": "#a3e4d7", "fillOpacity": 0.15},
+        "soil_conservation": {"color": "#7d6608", "weight": 1, "fillColor": "#f9e79f", "fillOpacity": 0.15},
+        "biodiversity": {"color": "#196f3d", "weight": 1, "fillColor": "#abebc6", "fillOpacity": 0.15},
+        "": {"color": "#138d75", "weight": 1, "fillColor": "#a3e4d7", "fillOpacity": 0.15},
+    },
 }
+
+#: Kinds drawn bottom to top: broad context areas first, the strict small zones last (on top,
+#: clickable).  Kinds not listed are drawn first.
+DRAW_ORDER: tuple[str, ...] = (
+    "basin",
+    "ecological_function",
+    "control_unit",
+    "industrial_park",
+    "livestock_ban",
+    "basic_farmland",
+    "nature_reserve",
+    "water_source",
+    "ecological_redline",
+)
+
+
+def kind_order(kinds: Iterable[str]) -> list[str]:
+    """Return ``kinds`` in drawing order (bottom first), see :data:`DRAW_ORDER`.
+
+    Examples
+    --------
+    >>> kind_order(["ecological_redline", "control_unit", "new_kind"])
+    ['new_kind', 'control_unit', 'ecological_redline']
+    """
+    rank = {k: i for i, k in enumerate(DRAW_ORDER)}
+    return sorted(kinds, key=lambda k: rank.get(k, -1))
 
 
 def zone_style(kind: str, zone_class: str | None) -> dict[str, Any]:

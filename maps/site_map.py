@@ -1,318 +1,241 @@
-"""Interactive folium map of a screening run: the zones near the sites, the overlaps, the sites.
+"""Interactive map of a screening run (``map.html``): zones, overlaps, buffer rings and sites.
 
-Only what :mod:`checks` returned is drawn.  To keep ``map.html`` small the map
-shows only zones within :data:`DISPLAY_RADIUS_M` of a site, simplified (about
-5 m) and rounded to 6 decimals, one ``folium.GeoJson`` per kind.  Every text
-that comes from a layer or a site is HTML-escaped before it reaches a popup,
-a tooltip or the legend (folium does not escape popup HTML).
+Only what :mod:`checks` returned is drawn.  The page is one self-contained file:
+Leaflet is written inline (:mod:`maps._assets`) and the overlays are drawn by a
+small runtime (:mod:`maps._js`) from one compact JSON payload, so it opens
+offline (only base-map tiles need the network) and stays usable for a batch of
+100,000 sites:
+
+- zones within :data:`DISPLAY_RADIUS_M` (or the buffer, if larger) of a site,
+  one layer per kind, styled by kind and class, simplified for display (about
+  5 m, coarser when a layer set is huge; the legend then says so);
+- the overlap of each site with each zone it touches;
+- the buffer ring of each site (drawn for the sites in view when zoomed in);
+- the sites coloured by verdict, grouped into clusters on a pixel grid when
+  many are in view, each with a popup listing its findings;
+- base maps OpenStreetMap, 天地图 (when ``TIANDITU_KEY`` is set), 高德 (GCJ-02:
+  overlays are shifted to match it) and a blank one; a layer control, a legend,
+  a full-screen button, a distance/area ruler and a scale.
+
+Every text that comes from a layer or a site is shown as text, never markup.
 """
 
 from __future__ import annotations
 
 import html
-import math
-from collections.abc import Callable, Iterable
 from os import PathLike
 from typing import Any
 
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from branca.element import Element
-from shapely.geometry import mapping
 
-from checks.i18n import (
-    EM_DASH,
-    check_lang,
-    class_label,
-    format_number,
-    kind_label,
-    relation_label,
-    t,
-    verdict_text,
-)
+from checks.i18n import check_lang, format_number, kind_label, relation_label, t
 from checks.result import ScreeningResult
 from layers.layerset import LayerSet
-from maps._assets import inline_leaflet
-from maps._style import (
-    HATCH_SVG,
-    OVERLAP_STYLE,
-    VERDICT_COLORS,
-    site_style,
-    swatch_css,
-    verdict_color,
-    zone_style,
+from maps._leaflet import (
+    VERDICT_ORDER,
+    Runtime,
+    encode_geometry,
+    js_json,
+    js_strings,
+    kinds_payload,
+    legend_html,
+    new_map,
+    simplify,
+    top_html,
+    verdicts_payload,
+    zone_payload,
 )
-from zones.kinds import KINDS
+from maps._style import OVERLAP_STYLE
 
-__all__ = ["COORD_DECIMALS", "DISPLAY_RADIUS_M", "SIMPLIFY_TOLERANCE_DEG", "save_map", "site_map"]
+__all__ = ["DISPLAY_RADIUS_M", "MAX_RING_GEOMETRIES", "SIMPLIFY_TOLERANCE_M", "save_map", "site_map"]
 
 #: Zones farther than this from every site are left off the map.
 DISPLAY_RADIUS_M = 5000.0
-#: About 5 m, for display only.
-SIMPLIFY_TOLERANCE_DEG = 5.0 / 111_320.0
-#: Coordinates are rounded to 6 decimals (about 0.1 m).
-COORD_DECIMALS = 6
+#: Display simplification of zones, overlaps and sites (metres); zones get coarser when huge.
+SIMPLIFY_TOLERANCE_M = 5.0
+#: Buffer rings of lines and polygons are precomputed for at most this many sites
+#: (rings of points are drawn as circles by the page itself).
+MAX_RING_GEOMETRIES = 5000
 
 _M_PER_DEG = 111_320.0
-#: Big, coarse layers first so the small, strict zones stay on top and clickable.
-_DRAW_ORDER = ("control_unit", "basic_farmland", "water_source", "ecological_redline")
-
-_CSS = """<style>
-.rc-pop { max-height: 320px; overflow: auto; font-size: 12px; }
-.rc-pop table { border-collapse: collapse; margin-top: 4px; }
-.rc-pop th, .rc-pop td { border: 1px solid #ccc; padding: 2px 4px; text-align: left; }
-.rc-badge { display: inline-block; padding: 0 6px; border-radius: 8px; color: #fff; }
-.rc-badge.review { color: #1c2833; }
-#rc-legend { position: fixed; bottom: 28px; left: 10px; z-index: 1000; background: #fff;
-  padding: 8px 10px; border: 1px solid #999; border-radius: 4px; font-size: 12px;
-  line-height: 1.6; max-height: 70vh; overflow: auto; box-shadow: 0 1px 4px rgba(0,0,0,.3); }
-#rc-legend .rc-h { font-weight: bold; margin-top: 4px; }
-#rc-legend .rc-sub { padding-left: 14px; }
-#rc-legend .rc-sw { display: inline-block; width: 16px; height: 11px; margin-right: 5px;
-  vertical-align: middle; box-sizing: border-box; }
-#rc-legend .rc-dot { display: inline-block; width: 11px; height: 11px; margin-right: 5px;
-  border-radius: 50%; border: 1px solid #1c2833; vertical-align: middle; }
-#rc-legend .rc-caption { color: #555; max-width: 240px; }
-#rc-illustrative { position: fixed; top: 10px; left: 50%; transform: translateX(-50%);
-  z-index: 1000; background: #c0392b; color: #fff; padding: 6px 14px; border-radius: 4px;
-  font-weight: bold; font-size: 14px; box-shadow: 0 1px 4px rgba(0,0,0,.4); }
-</style>"""
+_RELATIONS = ("inside", "overlaps", "nearby")
 
 
-def _esc(value: Any) -> str:
-    """HTML-escape ``value`` for popups, tooltips and the legend (empty for None/NaN).
-
-    Backticks, ``$`` and backslashes become entities too, so the text is also
-    inert inside the JavaScript template literals folium writes.
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return html.escape(str(value)).replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+def _valid_sites(sites: gpd.GeoDataFrame) -> np.ndarray:
+    geoms = np.asarray(sites.geometry.array, dtype=object)
+    ok = ~shapely.is_missing(geoms)
+    ok[ok] = ~shapely.is_empty(geoms[ok])
+    return ok & (sites["status"] != "error").to_numpy()
 
 
-def _valid_sites(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    geoms = sites.geometry
-    ok = geoms.notna() & ~geoms.is_empty & (sites["status"] != "error")
-    return sites[ok.to_numpy()]
+def _verdict_code(verdict: Any) -> int:
+    v = str(verdict)
+    return VERDICT_ORDER.index(v) if v in VERDICT_ORDER else VERDICT_ORDER.index("error")
 
 
-def _search_boxes(geoms: np.ndarray, radius_m: float) -> np.ndarray:
-    """Return each geometry's bounding box grown by ``radius_m`` (in degrees)."""
-    b = shapely.bounds(geoms)
-    dlat = radius_m / _M_PER_DEG
-    lat = np.minimum(np.maximum(np.abs(b[:, 1]), np.abs(b[:, 3])) + dlat, 89.0)
-    dlon = radius_m / (_M_PER_DEG * np.cos(np.radians(lat)))
-    return shapely.box(b[:, 0] - dlon, b[:, 1] - dlat, b[:, 2] + dlon, b[:, 3] + dlat)
+def _is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
 
 
-def _near(zones: gpd.GeoDataFrame, site_geoms: np.ndarray, radius_m: float) -> gpd.GeoDataFrame:
-    """Return the zones whose geometry meets a site's bounding box grown by ``radius_m``."""
-    if zones.empty or len(site_geoms) == 0:
-        return zones.iloc[:0]
-    hits = zones.sindex.query(_search_boxes(site_geoms, radius_m), predicate="intersects")[1]
-    return zones.iloc[np.unique(hits)]
+def _measure(area: Any, length: Any, distance: Any) -> tuple[float | None, int]:
+    """Return the one measurement that matters for a finding: (value, 0 area | 1 length | 2 distance)."""
+    if not _is_missing(area):
+        return float(area), 0
+    if not _is_missing(length):
+        return float(length), 1
+    if not _is_missing(distance):
+        return float(distance), 2
+    return None, 2
 
 
-def _collapse(geom: Any) -> Any:
-    """Reduce a GeometryCollection to its highest-dimension parts (Leaflet popups dislike them)."""
-    if geom is None or geom.geom_type != "GeometryCollection":
-        return geom
-    parts = shapely.get_parts(geom)
-    parts = parts[~shapely.is_empty(parts)]
-    if len(parts) == 0:
-        return None
-    dims = shapely.get_dimensions(parts)
-    keep = parts[dims == dims.max()]
-    return keep[0] if len(keep) == 1 else shapely.union_all(keep)
+def _text(value: Any) -> str:
+    return "" if _is_missing(value) else str(value)
 
 
-def _display_geometries(geoms: Iterable[Any]) -> np.ndarray:
-    """Return geometries collapsed, simplified (~5 m) and rounded to 6 decimals."""
-    arr = np.array([_collapse(g) for g in geoms], dtype=object)
-    arr = shapely.simplify(arr, SIMPLIFY_TOLERANCE_DEG, preserve_topology=True)
-    return shapely.transform(arr, lambda c: np.round(c, COORD_DECIMALS))
+def _text_column(values: pd.Series) -> np.ndarray:
+    """Return a column as display strings ('' for None/NaN)."""
+    return np.array(["" if _is_missing(v) else str(v) for v in values.to_numpy()], dtype=object)
 
 
-def _feature_collection(geoms: np.ndarray, props: list[dict[str, Any]]) -> dict[str, Any]:
-    """Return a GeoJSON FeatureCollection; None and empty geometries are skipped."""
-    features = [
-        {"type": "Feature", "id": i, "geometry": mapping(g), "properties": p}
-        for i, (g, p) in enumerate(zip(geoms, props, strict=True))
-        if g is not None and not g.is_empty
-    ]
-    return {"type": "FeatureCollection", "features": features}
+def _local_buffer_rings(geoms: np.ndarray, buffer_m: float) -> np.ndarray:
+    """Return the buffer outline of each geometry, computed in a local equirectangular frame (display only)."""
+    if geoms.size == 0:
+        return geoms
+    coords, index = shapely.get_coordinates(geoms, return_index=True)
+    centres = shapely.get_coordinates(shapely.centroid(shapely.envelope(geoms)))
+    coslat = np.cos(np.radians(centres[:, 1]))
+    x0, y0 = centres[index, 0], centres[index, 1]
+    local = np.column_stack([(coords[:, 0] - x0) * _M_PER_DEG * coslat[index], (coords[:, 1] - y0) * _M_PER_DEG])
+    metric = shapely.set_coordinates(geoms.copy(), local)
+    rings = shapely.boundary(shapely.buffer(metric, buffer_m, quad_segs=12))
+    rc, ri = shapely.get_coordinates(rings, return_index=True)
+    back = np.column_stack(
+        [rc[:, 0] / (_M_PER_DEG * coslat[ri]) + centres[ri, 0], rc[:, 1] / _M_PER_DEG + centres[ri, 1]]
+    )
+    return shapely.set_coordinates(rings, back)
 
 
-def _zone_layer(zones: gpd.GeoDataFrame, kind: str, lang: str) -> folium.GeoJson | None:
-    if zones.empty:
-        return None
-    zones = zones.iloc[np.argsort(-shapely.area(zones.geometry.array))]  # big ones underneath
-    props = [
-        {
-            "id": _esc(zid),
-            "name": _esc(name) or EM_DASH,
-            "cls": _esc(class_label(kind, zc, lang)) or EM_DASH,
-            "c": _esc(zc),
+def _sites_payload(result: ScreeningResult, valid: np.ndarray, holder: str, lang: str) -> dict[str, Any]:
+    sites = result.sites
+    rows = np.flatnonzero(valid)
+    geoms = np.asarray(sites.geometry.array, dtype=object)[rows]
+    is_point = shapely.get_type_id(geoms) == 0
+    reps = np.where(is_point, geoms, shapely.point_on_surface(geoms)) if len(geoms) else geoms
+    xy = shapely.get_coordinates(reps) if len(reps) else np.zeros((0, 2))
+    ints = np.round(xy * 1_000_000).astype(np.int64)
+    if len(ints) > 1:
+        ints[1:] = np.diff(ints, axis=0)
+    names = sites["name"].to_numpy()[rows] if "name" in sites else [None] * len(rows)
+    shapes = {}
+    non_point = np.flatnonzero(~is_point)
+    if non_point.size:
+        for i, g in zip(non_point, simplify(geoms[non_point], 1.0), strict=True):
+            shapes[str(int(i))] = encode_geometry(g)
+
+    # findings, grouped by site in site order (CSR offsets), zones and rule codes interned
+    f = result.findings
+    ids = pd.Index(sites["site_id"].astype(str).to_numpy()[rows])
+    site_pos = ids.get_indexer(f["site_id"].astype(str).to_numpy()).astype(np.int64)
+    keep = np.flatnonzero(site_pos >= 0)
+    order = keep[np.argsort(site_pos[keep], kind="stable")]
+    counts = np.bincount(site_pos[order], minlength=len(rows)) if len(rows) else np.zeros(0, dtype=np.int64)
+    offsets = np.r_[0, np.cumsum(counts)].astype(int).tolist()
+    kinds = kind_index(result)
+    sel = f.iloc[order]
+    text = {c: _text_column(sel[c]) for c in ("kind", "zone_id", "zone_name", "zone_class", "relation", "rule_id")}
+    zkeys = pd.DataFrame({c: text[c] for c in ("kind", "zone_id", "zone_name", "zone_class")})
+    fz = zkeys.groupby(list(zkeys.columns), sort=False).ngroup().to_numpy()
+    zone_table = zkeys.drop_duplicates().to_numpy().tolist()
+    relations = list(_RELATIONS) + sorted(set(text["relation"]) - set(_RELATIONS))
+    frel = pd.Categorical(text["relation"], categories=relations).codes
+    codes = {v: i for i, v in enumerate(VERDICT_ORDER)}
+    fv = pd.Series(sel["verdict"].astype(str).to_numpy()).map(codes).fillna(codes["error"]).astype(int).to_numpy()
+    area, length, dist = (
+        sel[c].astype(float).to_numpy() for c in ("overlap_area_m2", "overlap_length_m", "distance_m")
+    )
+    mt = np.where(~np.isnan(area), 0, np.where(~np.isnan(length), 1, 2))
+    value = np.where(mt == 0, area, np.where(mt == 1, length, dist))
+    fm = [None if np.isnan(v) else v for v in np.round(value, 1).tolist()]
+    rule_text = np.where(text["rule_id"] == "", "\u2014", text["rule_id"])
+    fr, rules = pd.factorize(rule_text, sort=False)
+    status = sites["status"].to_numpy()[rows]
+    errors = sites["error"].to_numpy()[rows] if "error" in sites else [""] * len(rows)
+    return {
+        "holder": holder,
+        "id": [str(s) for s in sites["site_id"].to_numpy()[rows]],
+        "name": [_text(n) for n in names],
+        "v": [
+            _verdict_code("error" if st == "error" else v)
+            for st, v in zip(status, sites["verdict"].to_numpy()[rows], strict=True)
+        ],
+        "err": [_text(e) for e in errors],
+        "pt": ints.ravel().tolist(),
+        "g": shapes,
+        "off": offsets,
+        "Z": [[kinds[z[0]], z[1], z[2], z[3]] for z in zone_table],
+        "R": [str(r) for r in rules],
+        "rel": [relation_label(r, lang) for r in relations],
+        "F": {"z": fz.tolist(), "rel": frel.tolist(), "v": fv.tolist(), "m": fm, "mt": mt.tolist(), "r": fr.tolist()},
+    }
+
+
+def kind_index(result: ScreeningResult) -> dict[str, int]:
+    """Return ``{kind: index}`` for every kind in the layer set or the findings."""
+    kinds = list(dict.fromkeys([*result.layerset.kinds, *(str(k) for k in result.findings["kind"].unique())]))
+    return {k: i for i, k in enumerate(kinds)}
+
+
+def _overlaps_payload(result: ScreeningResult, valid_ids: set[str], holder: str, lang: str) -> dict[str, Any] | None:
+    f = result.findings
+    geoms = np.asarray(f.geometry.array, dtype=object)
+    mask = ~shapely.is_missing(geoms)
+    mask[mask] = shapely.get_dimensions(geoms[mask]) > 0
+    idx = np.flatnonzero(mask & f["site_id"].astype(str).isin(valid_ids).to_numpy())
+    features = []
+    if idx.size:
+        simplified = simplify(geoms[idx], 1.0)
+        cols = {
+            c: f[c].to_numpy()[idx]
+            for c in ("site_id", "kind", "zone_id", "zone_name", "overlap_area_m2", "overlap_length_m", "distance_m")
         }
-        for zid, name, zc in zip(zones["zone_id"], zones["zone_name"], zones["zone_class"], strict=True)
-    ]
-    data = _feature_collection(_display_geometries(zones.geometry.array), props)
-    if not data["features"]:
-        return None
-    aliases = [_esc(kind_label(kind, lang)), _esc(t("map.zone_name", lang)), _esc(t("col.class", lang))]
-    return folium.GeoJson(
-        data,
-        name=kind_label(kind, lang),
-        control=False,
-        style_function=_zone_styler(kind),
-        tooltip=folium.GeoJsonTooltip(["id", "name", "cls"], labels=False),
-        popup=folium.GeoJsonPopup(["id", "name", "cls"], aliases=aliases, localize=False),
-    )
-
-
-def _zone_styler(kind: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    def style(feature: dict[str, Any]) -> dict[str, Any]:
-        return zone_style(kind, html.unescape(feature["properties"]["c"]))
-
-    return style
-
-
-def _kind_order(kinds: list[str]) -> list[str]:
-    rank = {k: i for i, k in enumerate(_DRAW_ORDER)}
-    return sorted(kinds, key=lambda k: rank.get(k, -1))
-
-
-def _add_zones(m: folium.Map, layerset: LayerSet, site_geoms: np.ndarray, radius_m: float, lang: str) -> None:
-    for kind in _kind_order(layerset.kinds):
-        zones = _near(layerset.zones(kind), site_geoms, radius_m)
-        group = folium.FeatureGroup(name=f"{kind_label(kind, lang)} ({len(zones)})")
-        layer = _zone_layer(zones, kind, lang)
-        if layer is not None:
-            layer.add_to(group)
-        group.add_to(m)
-
-
-def _measure(f: dict[str, Any]) -> str:
-    """Return the one measurement that matters for a finding: area, length or distance."""
-    area, length = f.get("overlap_area_m2"), f.get("overlap_length_m")
-    if format_number(area) != EM_DASH:
-        return f"{format_number(area)} m²"
-    if format_number(length) != EM_DASH:
-        return f"{format_number(length)} m"
-    return f"{format_number(f.get('distance_m'))} m"
-
-
-def _add_overlaps(m: folium.Map, findings: gpd.GeoDataFrame, lang: str) -> None:
-    group = folium.FeatureGroup(name=t("map.overlaps", lang))
-    has_geom = findings.geometry.notna().to_numpy()
-    touching = findings[has_geom]
-    geoms = _display_geometries(touching.geometry.array)
-    keep = np.array([g is not None and not g.geom_type.endswith("Point") for g in geoms], dtype=bool)
-    if keep.any():
-        records = touching.drop(columns=touching.geometry.name).to_dict("records")
-        props = [
-            {
-                "tip": _esc(
-                    f"{f.get('site_id')} × {kind_label(str(f.get('kind')), lang)} "
-                    f"{f.get('zone_id')} {f.get('zone_name') or ''}: {_measure(f)}"
-                )
-            }
-            for f, k in zip(records, keep, strict=True)
-            if k
-        ]
-        data = _feature_collection(geoms[keep], props)
-        folium.GeoJson(
-            data,
-            control=False,
-            style_function=lambda _f: dict(OVERLAP_STYLE),
-            tooltip=folium.GeoJsonTooltip(["tip"], labels=False),
-        ).add_to(group)
-    group.add_to(m)
-
-
-def _site_popup(site: dict[str, Any], verdict: str, findings: list[dict[str, Any]], lang: str) -> str:
-    title = _esc(f"{site.get('site_id')} {site.get('name') or ''}".strip())
-    badge = (
-        f'<span class="rc-badge {_esc(verdict)}" style="background:{verdict_color(verdict)}">'
-        f"{_esc(verdict_text(verdict, lang))}</span>"
-    )
-    head = f'<div class="rc-pop"><b>{title}</b> {badge}'
-    if not findings:
-        return f"{head}<br>{_esc(t('map.no_findings', lang))}</div>"
-    cols = ["col.kind", "col.zone", "col.relation", "map.measure", "col.verdict", "col.rule"]
-    rows = "".join(
-        "<tr>"
-        + "".join(
-            f"<td>{_esc(c)}</td>"
-            for c in (
-                kind_label(str(f.get("kind")), lang),
-                f"{f.get('zone_id')} {f.get('zone_name') or ''}",
-                relation_label(f.get("relation"), lang),
-                _measure(f),
-                verdict_text(f.get("verdict"), lang),
-                f.get("rule_id") or EM_DASH,
+        for k, g in enumerate(simplified):
+            enc = encode_geometry(g)
+            if enc is None or enc[0] == 1:
+                continue
+            value, mtype = _measure(cols["overlap_area_m2"][k], cols["overlap_length_m"][k], cols["distance_m"][k])
+            unit = ("m²", "m", "m")[mtype]
+            tip = (
+                f"{cols['site_id'][k]} × {kind_label(str(cols['kind'][k]), lang)} {_text(cols['zone_id'][k])} "
+                f"{_text(cols['zone_name'][k])}: {format_number(value)} {unit}"
             )
-        )
-        + "</tr>"
-        for f in findings
-    )
-    header = "".join(f"<th>{_esc(t(c, lang))}</th>" for c in cols)
-    return f"{head}<table><tr>{header}</tr>{rows}</table></div>"
+            features.append([enc, tip])
+    if not features:
+        return None
+    line = {"color": OVERLAP_STYLE["color"], "weight": 6, "opacity": 0.85}
+    return {"holder": holder, "f": features, "style": dict(OVERLAP_STYLE), "line": line}
 
 
-def _add_sites(m: folium.Map, result: ScreeningResult, sites: gpd.GeoDataFrame, lang: str) -> None:
-    group = folium.FeatureGroup(name=f"{t('map.sites', lang)} ({len(sites)})")
-    if not sites.empty:
-        findings = result.findings.drop(columns=result.findings.geometry.name)
-        by_site: dict[str, list[dict[str, Any]]] = {}
-        for f in findings.to_dict("records"):
-            by_site.setdefault(str(f.get("site_id")), []).append(f)
-        props = []
-        for site in sites.drop(columns=sites.geometry.name).to_dict("records"):
-            verdict = str(site.get("verdict"))
-            tip = f"{site.get('site_id')} {site.get('name') or ''} — {verdict_text(verdict, lang)}"
-            popup = _site_popup(site, verdict, by_site.get(str(site.get("site_id")), []), lang)
-            props.append({"tip": _esc(tip), "popup": popup, "v": verdict})
-        data = _feature_collection(_display_geometries(sites.geometry.array), props)
-        folium.GeoJson(
-            data,
-            control=False,
-            marker=folium.CircleMarker(),
-            style_function=lambda f: site_style(f["properties"]["v"], f["geometry"]["type"]),
-            tooltip=folium.GeoJsonTooltip(["tip"], labels=False),
-            popup=folium.GeoJsonPopup(["popup"], labels=False, localize=False, max_width=520),
-        ).add_to(group)
-    group.add_to(m)
-
-
-def _legend_html(layerset: LayerSet, lang: str) -> str:
-    rows = [
-        f"<b>{_esc(t('map.legend', lang))}</b>",
-        f'<div class="rc-caption">{_esc(layerset.name)}</div>',
-        f'<div class="rc-h">{_esc(t("map.legend_zones", lang))}</div>',
-    ]
-    for kind in layerset.kinds:
-        classes = list(KINDS[kind].classes) if kind in KINDS else []
-        style = zone_style(kind, classes[0] if classes else None)
-        sw = f'<span class="rc-sw" style="{swatch_css(style)}"></span>'
-        rows.append(f"<div>{'' if classes else sw}{_esc(kind_label(kind, lang))}</div>")
-        for c in classes:
-            sw = f'<span class="rc-sw" style="{swatch_css(zone_style(kind, c))}"></span>'
-            rows.append(f'<div class="rc-sub">{sw}{_esc(class_label(kind, c, lang))}</div>')
-    sw = f'<span class="rc-sw" style="{swatch_css(OVERLAP_STYLE)}"></span>'
-    rows.append(f"<div>{sw}{_esc(t('map.overlap', lang))}</div>")
-    rows.append(f'<div class="rc-h">{_esc(t("map.legend_verdicts", lang))}</div>')
-    for verdict, color in VERDICT_COLORS.items():
-        rows.append(
-            f'<div><span class="rc-dot" style="background:{color}"></span>{_esc(verdict_text(verdict, lang))}</div>'
-        )
-    return '<div id="rc-legend">' + "".join(rows) + "</div>"
+def _rings_payload(result: ScreeningResult, valid: np.ndarray, holder: str) -> dict[str, Any] | None:
+    buffer_m = float(result.meta.get("buffer_m") or 0.0)
+    if buffer_m <= 0:
+        return None
+    geoms = np.asarray(result.sites.geometry.array, dtype=object)[valid]
+    non_point = np.flatnonzero(shapely.get_type_id(geoms) != 0)
+    rings: dict[str, Any] = {}
+    if 0 < non_point.size <= MAX_RING_GEOMETRIES:
+        outlines = simplify(_local_buffer_rings(geoms[non_point], buffer_m), max(buffer_m / 200, 1.0))
+        for i, g in zip(non_point, outlines, strict=True):
+            rings[str(int(i))] = encode_geometry(g)
+    return {"holder": holder, "buffer": buffer_m, "g": rings}
 
 
 def _bounds(site_geoms: np.ndarray, layerset: LayerSet, pad_m: float) -> list[list[float]] | None:
-    """Return ``[[south, west], [north, east]]`` of the sites grown by ``pad_m``."""
+    """Return ``[[south, west], [north, east]]`` of the sites grown by ``pad_m`` (the layers without sites)."""
     if len(site_geoms):
         x0, y0, x1, y1 = shapely.total_bounds(site_geoms)
     else:
@@ -323,29 +246,32 @@ def _bounds(site_geoms: np.ndarray, layerset: LayerSet, pad_m: float) -> list[li
         x0, y0, x1, y1 = b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
         pad_m = 0.0
     dlat = pad_m / _M_PER_DEG
-    dlon = pad_m / (_M_PER_DEG * math.cos(math.radians(min(max(abs(y0), abs(y1)), 89.0))))
+    dlon = pad_m / (_M_PER_DEG * np.cos(np.radians(min(max(abs(y0), abs(y1)), 89.0))))
     return [[float(y0 - dlat), float(x0 - dlon)], [float(y1 + dlat), float(x1 + dlon)]]
 
 
-def _new_map(lang: str) -> folium.Map:
-    m = folium.Map(location=[35.0, 105.0], zoom_start=4, tiles=None, control_scale=True)
-    inline_leaflet(m)
-    folium.TileLayer("OpenStreetMap", name=t("map.base_osm", lang)).add_to(m)
-    folium.FeatureGroup(name=t("map.base_blank", lang), overlay=False, show=False).add_to(m)
-    root = m.get_root()
-    root.header.add_child(Element(_CSS), name="rc_css")
-    root.html.add_child(Element(HATCH_SVG), name="rc_hatch")
-    return m
+def _holder(m: folium.Map, name: str, *, show: bool = True) -> str:
+    group = folium.FeatureGroup(name=_esc_name(name), show=show)
+    group.add_to(m)
+    return group.get_name()
 
 
-def site_map(result: ScreeningResult, *, lang: str = "zh") -> folium.Map:
+def _esc_name(name: str) -> str:
+    return html.escape(name)  # Leaflet's layer control shows names as HTML
+
+
+def notes(lang: str, *, tianditu: bool, tolerance_m: float) -> list[str]:
+    """Return the legend's notes: the 高德 shift, how to get 天地图, the display simplification."""
+    out = [t("map.gaode_note", lang)]
+    if not tianditu:
+        out.append(t("map.tianditu_note", lang))
+    if tolerance_m > SIMPLIFY_TOLERANCE_M:
+        out.append(t("map.simplified", lang, tol=f"{tolerance_m:,.0f}"))
+    return out
+
+
+def site_map(result: ScreeningResult, *, lang: str = "zh", tianditu_key: str | None = None) -> folium.Map:
     """Draw a screening run on an interactive folium map.
-
-    The map has an OpenStreetMap base and a blank base (no tiles), one layer
-    per zone kind (only zones within :data:`DISPLAY_RADIUS_M`, or the buffer
-    if larger, of a site), the overlap geometries, the sites coloured by
-    verdict with their findings in a popup, a layer control, a legend and,
-    for illustrative data, a banner saying so.
 
     Parameters
     ----------
@@ -354,10 +280,16 @@ def site_map(result: ScreeningResult, *, lang: str = "zh") -> folium.Map:
         are left off.
     lang : str, default "zh"
         ``zh`` or ``en`` for labels, popups and the legend.
+    tianditu_key : str, optional
+        A 天地图 API key; by default the ``TIANDITU_KEY`` environment variable.
+        Without a key the 天地图 base map is not offered (the legend says how to
+        get it).  The key is written into the page's tile URLs.
 
     Returns
     -------
     folium.Map
+        Save it with :func:`save_map`.  ``m.rc_payload`` holds the data the
+        page draws from.
 
     Raises
     ------
@@ -371,21 +303,60 @@ def site_map(result: ScreeningResult, *, lang: str = "zh") -> folium.Map:
     """
     check_lang(lang)
     buffer_m = float(result.meta.get("buffer_m") or 0.0)
-    sites = _valid_sites(result.sites)
-    site_geoms = np.asarray(sites.geometry.array, dtype=object)
-    m = _new_map(lang)
-    _add_zones(m, result.layerset, site_geoms, max(DISPLAY_RADIUS_M, buffer_m), lang)
-    _add_overlaps(m, result.findings, lang)
-    _add_sites(m, result, sites, lang)
+    sites = result.sites
+    valid = _valid_sites(sites)
+    site_geoms = np.asarray(sites.geometry.array, dtype=object)[valid]
+    m, gaode, tianditu = new_map(lang, tianditu_key=tianditu_key)
+    kinds_idx = kind_index(result)
+    kinds = list(kinds_idx)
+    zones, tolerance, zone_counts = zone_payload(
+        result.layerset,
+        [k for k in kinds if k in result.layerset.kinds],
+        kinds_idx,
+        near=site_geoms,
+        radius_m=max(DISPLAY_RADIUS_M, buffer_m),
+        tolerance_m=SIMPLIFY_TOLERANCE_M,
+    )
+    # one empty layer per overlay, in the layer control's order; the page fills them
+    for z in zones:
+        kind = kinds[z["kind"]]
+        z["holder"] = _holder(m, f"{kind_label(kind, lang)} ({zone_counts.get(kind, 0):,})")
+    valid_ids = {str(s) for s in sites["site_id"].to_numpy()[valid]}
+    overlaps = _overlaps_payload(result, valid_ids, _holder(m, t("map.overlaps", lang)), lang)
+    rings = _rings_payload(result, valid, _holder(m, t("map.buffer_rings", lang)))
+    site_holder = _holder(m, f"{t('map.sites', lang)} ({int(valid.sum()):,})")
+    payload = {
+        "map": m.get_name(),
+        "gaode": gaode,
+        "north": False,
+        "strings": js_strings(lang),
+        "verdicts": verdicts_payload(lang),
+        "kinds": kinds_payload(kinds, lang),
+        "zones": zones,
+        "overlaps": overlaps,
+        "rings": rings,
+        "sites": _sites_payload(result, valid, site_holder, lang),
+    }
     folium.LayerControl(collapsed=False).add_to(m)
+    runtime = Runtime(payload)
+    runtime.add_to(m)
     root = m.get_root()
-    root.html.add_child(Element(_legend_html(result.layerset, lang)), name="rc_legend")
-    if result.illustrative:
-        banner = f'<div id="rc-illustrative">⚠ {_esc(t("illustrative_notice", lang))}</div>'
-        root.html.add_child(Element(banner), name="rc_illustrative")
+    legend = legend_html(
+        result.layerset.name,
+        [k for k in kinds if k in result.layerset.kinds],
+        lang,
+        ring_m=buffer_m or None,
+        clusters=int(valid.sum()) > 1500,
+        notes=notes(lang, tianditu=tianditu, tolerance_m=tolerance),
+    )
+    root.html.add_child(Element(legend), name="rc_legend")
+    top = top_html(lang, illustrative=result.illustrative)
+    if top:
+        root.html.add_child(Element(top), name="rc_top")
     bounds = _bounds(site_geoms, result.layerset, max(buffer_m, 200.0))
     if bounds is not None:
         m.fit_bounds(bounds)
+    m.rc_payload = payload  # type: ignore[attr-defined]
     return m
 
 
@@ -397,7 +368,7 @@ def save_map(m: folium.Map, path: str | PathLike[str]) -> None:
     Parameters
     ----------
     m : folium.Map
-        A map from :func:`site_map`.
+        A map from :func:`site_map` or :func:`maps.zoning_map`.
     path : str or os.PathLike
         The ``.html`` file to write.
 
@@ -406,3 +377,8 @@ def save_map(m: folium.Map, path: str | PathLike[str]) -> None:
     >>> save_map(site_map(result), "map.html")  # doctest: +SKIP
     """
     m.save(str(path))
+
+
+def payload_json(m: folium.Map) -> str:
+    """Return the JSON payload of a map as written into the page (for tests and debugging)."""
+    return js_json(m.rc_payload)  # type: ignore[attr-defined]

@@ -46,15 +46,23 @@ def test_header_records_layers_rules_and_run(html_zh):
 def test_illustrative_banner_only_when_illustrative(html_zh):
     notice = "示意数据，非官方数据，不得用于实际审查"
     assert 'class="banner"' in html_zh and notice in html_zh
-    official = render_report_html(fake_result(illustrative=False))
+    official = render_report_html(fake_result(illustrative=False), site_maps=False)
     assert notice not in official
     assert 'class="banner"' not in official
+
+
+def _scripts(html: str) -> list[str]:
+    return re.findall(r"<script\b[^>]*>(.*?)</script>", html, re.DOTALL | re.IGNORECASE)
 
 
 def test_script_injection_is_escaped(html_zh):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html_zh
     assert EVIL not in html_zh
-    assert "<script" not in html_zh.lower()
+    # the only script is the table sorter, and no text from a layer or a site is inside it
+    scripts = _scripts(html_zh)
+    assert len(scripts) == 1 and "sortable" in scripts[0]
+    assert html_zh.lower().count("<script") == 1
+    assert "alert" not in scripts[0]
 
 
 def test_numbers_are_formatted(html_zh):
@@ -106,12 +114,12 @@ def test_summary_counts_per_verdict_and_kind(html_zh):
 
 def test_clear_sites_have_no_detail(html_zh):
     details = html_zh.split('<section class="details">')[1]
-    assert "S4" not in details
-    assert "S5" in details  # errors are detailed
+    headings = re.findall(r"<h3>(S\d)", details)
+    assert headings == ["S1", "S2", "S3", "S5"]  # errors are detailed, clear S4 is not
 
 
 def test_english(html_zh):
-    html_en = render_report_html(fake_result(), lang="en")
+    html_en = render_report_html(fake_result(), lang="en", site_maps=False)
     assert "Site screening conflict report" in html_en
     for header in (
         "Kind",
@@ -143,8 +151,8 @@ def test_no_findings_at_all():
 
 
 def test_detail_cap_says_how_many_were_left_out():
-    html = render_report_html(fake_result(), max_detail_sites=1)
-    assert "另有 3 个有发现或错误的选址未列出详情（上限 1 个）" in html
+    html = render_report_html(fake_result(), max_detail_sites=1, site_maps=False)
+    assert "另有 3 个结论不是「未发现冲突」的选址未列出详情（上限 1 个，按结论从重到轻）" in html
     details = html.split('<section class="details">')[1]
     assert "S1" in details and 'id="site-2"' not in details
 
@@ -171,7 +179,7 @@ def test_footer(html_zh):
 )
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=re.escape(match)):
-        render_report_html(fake_result(), **kwargs)
+        render_report_html(fake_result(), site_maps=False, **kwargs)
 
 
 def test_checks_does_not_import_folium():
@@ -268,7 +276,7 @@ def access_result(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def access_html(access_result):
-    return render_report_html(access_result)
+    return render_report_html(access_result, site_maps=False)
 
 
 def _site_block(html: str, site_id: str) -> str:
@@ -356,7 +364,7 @@ def test_empty_dimension_shows_none(access_html):
 
 def test_only_touched_units_of_detailed_sites_get_a_section(access_html):
     assert access_html.count('<div class="access-list"') == 4  # one unit per site
-    html = render_report_html(fake_result())  # S3 is only near its unit: no access list
+    html = render_report_html(fake_result(), site_maps=False)  # S3 is only near its unit: no access list
     assert 'class="access-list"' not in html
 
 
@@ -364,7 +372,7 @@ def test_access_list_clause_text_is_escaped(access_html):
     section = _unit_sections(_site_block(access_html, "D"))[PRIORITY]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in section
     assert EVIL not in access_html
-    assert "<script" not in access_html.lower()
+    assert access_html.lower().count("<script") == 1  # the table sorter only
 
 
 def test_catalogue_labels_and_regional_catalogue_in_header(access_html, access_result):
@@ -381,7 +389,8 @@ def test_catalogue_labels_and_regional_catalogue_in_header(access_html, access_r
     assert re.search(r'<code>RL01</code><br><span class="catalog">' + re.escape(title) + "</span>", d)
     a = _site_block(access_html, "A").split('<div class="access-list"')[0]
     assert f'<code>{KEY}/空间布局约束/2</code><br><span class="catalog">准入清单 access_list.csv</span>' in a
-    assert '<code>WS01</code><br><span class="catalog">国家法定规则</span>' in render_report_html(fake_result())
+    html = render_report_html(fake_result(), site_maps=False)
+    assert '<code>WS01</code><br><span class="catalog">国家法定规则</span>' in html
 
 
 def test_access_list_in_english(access_result):
@@ -404,5 +413,84 @@ def test_access_list_in_english(access_result):
 
 def test_access_report_self_contained_and_printable(access_html):
     assert "http://" not in access_html and "https://" not in access_html
-    assert "<link" not in access_html and "<script" not in access_html.lower()
+    assert "<link" not in access_html and access_html.lower().count("<script") == 1
     assert "tr.applies td" in access_html and "print-color-adjust: exact" in access_html
+
+
+# ---------------------------------------------------------------------------
+# Static site maps, detail selection, the sortable and capped site table.
+
+
+def _images(html: str) -> list[bytes]:
+    import base64
+
+    return [base64.b64decode(m) for m in re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)]
+
+
+def test_each_detailed_site_with_geometry_has_a_map_image(html_zh):
+    images = _images(html_zh)
+    assert len(images) == 3  # S1, S2, S3 (S5 has no geometry; S4 is clear)
+    assert all(png.startswith(b"\x89PNG\r\n\x1a\n") for png in images)
+    assert html_zh.count('<figure class="site-map">') == 3
+    assert "图 1　S1 电镀厂：选址、周边敏感区、重叠部分与 1,000 m 缓冲区" in html_zh
+    assert 'alt="选址位置与周边敏感区示意图 — S2 &lt;script&gt;' in html_zh  # alt text escaped too
+    assert "break-inside: avoid" in html_zh
+
+
+def test_images_are_reused_not_redrawn():
+    html = render_report_html(fake_result(), images={"S1": b"\x89PNG-fake"})
+    assert len(_images(html)) == 1
+    assert render_report_html(fake_result(), site_maps=False).count("<img") == 0
+
+
+def test_details_cover_non_clear_sites_worst_first():
+    from checks.report_html import detail_site_ids
+
+    ids, omitted = detail_site_ids(fake_result())
+    assert ids == ["S1", "S2", "S3", "S5"] and omitted == 0  # prohibited, restricted, review, error; S4 is clear
+    assert detail_site_ids(fake_result(), 2) == (["S1", "S2"], 2)
+
+
+def test_a_single_clear_site_is_still_detailed():
+    from checks.report_html import detail_site_ids
+
+    r = fake_result()
+    r.sites = r.sites[r.sites["site_id"] == "S4"].reset_index(drop=True)
+    r.findings = r.findings.iloc[:0]
+    assert detail_site_ids(r) == (["S4"], 0)
+    html = render_report_html(r)
+    assert 'id="site-1"' in html and len(_images(html)) == 1
+
+
+def test_site_table_is_sortable_and_links_to_details(html_zh):
+    table = html_zh.split('<table class="sites sortable">')[1].split("</table>")[0]
+    assert '<th data-type="num">结论</th>' in table
+    assert '<td data-v="0"><span class="badge prohibited">禁止</span></td>' in table
+    assert '<a href="#site-1">S1</a>' in table and '<a href="#site-2">S2</a>' in table
+    assert ">S4<" in table and 'href="#site-5"' not in table  # S4 is clear: no detail to link to
+    assert "点击表头可排序" in html_zh and ".screen-only { display: none; }" in html_zh
+
+
+def test_site_table_is_capped_worst_first_with_a_note():
+    html = render_report_html(fake_result(), max_table_sites=2, site_maps=False)
+    assert "共 5 个选址，此处仅列出结论最严重的 2 个" in html
+    table = html.split('<table class="sites sortable">')[1].split("</table>")[0]
+    assert re.findall(r'<tr><td><a href="#site-\d+">(S\d)</a>', table) == ["S1", "S2"]
+    assert render_report_html(fake_result(), site_maps=False).count("此处仅列出") == 0
+    with pytest.raises(ValueError, match="max_table_sites must be 0 or more, got -1"):
+        render_report_html(fake_result(), max_table_sites=-1)
+
+
+def test_report_context_is_plain_data():
+    from checks.report_html import report_context
+
+    ctx = report_context(fake_result(), site_maps=False)
+    assert [d["site_id"] for d in ctx["details"]] == ["S1", "S2", "S3", "S5"]
+    assert ctx["table_total"] == 5 and ctx["omitted"] == 0 and ctx["illustrative"] is True
+    assert ctx["details"][1]["name"] == EVIL  # raw here: the template and the docx writer escape
+
+
+def test_english_report_maps_and_captions():
+    html = render_report_html(fake_result(), lang="en")
+    assert "Figure 1. S1 电镀厂: the site, nearby zones, the overlap and the 1,000 m buffer" in html
+    assert "Click a column heading to sort" in html

@@ -1,28 +1,34 @@
 import html
+import json
 import re
 
 import folium
+import numpy as np
 import pytest
-from shapely.geometry import GeometryCollection, LineString, box
+from shapely.geometry import GeometryCollection, LineString, MultiPolygon, Point, Polygon, box
 
 from maps import save_map, site_map
+from maps._leaflet import GAODE_URL, encode_geometry, js_json
 from maps._style import site_style, verdict_color, zone_style
 from tests.maps._fake_result import EVIL, fake_result
 
 
-def _geojsons(m: folium.Map) -> dict[str, folium.GeoJson]:
-    """Return {FeatureGroup name: GeoJson} for the groups that hold one."""
-    out = {}
-    for child in m._children.values():
-        if isinstance(child, folium.FeatureGroup):
-            for sub in child._children.values():
-                if isinstance(sub, folium.GeoJson):
-                    out[child.layer_name] = sub
-    return out
+def _groups(m: folium.Map) -> dict[str, str]:
+    """Return {overlay name: JS variable} of the map's feature groups (the runtime fills them)."""
+    return {
+        c.layer_name: c.get_name() for c in m._children.values() if isinstance(c, folium.FeatureGroup) and c.overlay
+    }
 
 
-def _props(layer: folium.GeoJson) -> list[dict]:
-    return [f["properties"] for f in layer.data["features"]]
+def _zones(m: folium.Map, kind: str) -> list[list]:
+    payload = m.rc_payload
+    idx = [k["k"] for k in payload["kinds"]].index(kind)
+    return next(z["f"] for z in payload["zones"] if z["kind"] == idx)
+
+
+def _decode(flat: list[int]) -> list[tuple[float, float]]:
+    xy = np.cumsum(np.array(flat, dtype=np.int64).reshape(-1, 2), axis=0) / 1e6
+    return [tuple(p) for p in xy]
 
 
 @pytest.fixture(scope="module")
@@ -40,66 +46,83 @@ def rendered(m):
     return m.get_root().render()
 
 
-def test_one_geojson_per_kind_with_nearby_zones(m):
-    layers = _geojsons(m)
-    names = set(layers)
-    kinds = ("饮用水水源保护区 (3)", "生态保护红线 (1)", "环境管控单元 (1)", "永久基本农田 (1)")
-    assert set(kinds) <= names
-    assert "重叠部分" in names
-    assert "选址 (4)" in names  # the error site has no geometry
-    assert len(layers) == 6
+def test_one_layer_per_kind_and_for_overlaps_rings_and_sites(m):
+    names = list(_groups(m))
+    kinds = ["环境管控单元 (1)", "永久基本农田 (1)", "饮用水水源保护区 (3)", "生态保护红线 (1)"]
+    assert names == [*kinds, "重叠部分", "缓冲区范围", "选址 (4)"]  # drawing order; the error site has no geometry
+    payload = m.rc_payload
+    groups = _groups(m)
+    assert {z["holder"] for z in payload["zones"]} == {groups[k] for k in kinds}
+    assert payload["sites"]["holder"] == groups["选址 (4)"]
+    assert payload["overlaps"]["holder"] == groups["重叠部分"]
+    assert payload["rings"]["holder"] == groups["缓冲区范围"]
 
 
 def test_far_zones_are_left_off(m, rendered):
-    farmland = _geojsons(m)["永久基本农田 (1)"]
-    assert [p["id"] for p in _props(farmland)] == ["BF-1"]
+    assert [f[1] for f in _zones(m, "basic_farmland")] == ["BF-1"]
     assert "BF-FAR" not in rendered
 
 
-def test_zone_styles_by_class(m):
-    water = _geojsons(m)["饮用水水源保护区 (3)"]
-    styles = {f["properties"]["c"]: water.style_function(f) for f in water.data["features"]}
-    assert styles["first"]["fillColor"] == zone_style("water_source", "first")["fillColor"]
-    assert styles["first"]["fillColor"] != styles["quasi"]["fillColor"]
-    # the biggest zone is drawn first (underneath)
-    assert [f["properties"]["c"] for f in water.data["features"]] == ["quasi", "second", "first"]
-    redline = _geojsons(m)["生态保护红线 (1)"]
-    assert redline.style_function(redline.data["features"][0])["fillColor"].startswith("url(#")
+def test_zone_styles_by_class_and_big_zones_first(m):
+    kinds = {k["k"]: k for k in m.rc_payload["kinds"]}
+    water = kinds["water_source"]["classes"]
+    assert water["first"][0] == "一级保护区"
+    assert water["first"][1]["fillColor"] == zone_style("water_source", "first")["fillColor"]
+    assert water["first"][1]["fillColor"] != water["quasi"][1]["fillColor"]
+    assert [f[3] for f in _zones(m, "water_source")] == ["quasi", "second", "first"]  # biggest underneath
+    assert kinds["ecological_redline"]["svg"] is True  # the hatch needs the SVG renderer
+    assert kinds["ecological_redline"]["dflt"]["fillColor"].startswith("url(#")
 
 
-def test_names_are_escaped_everywhere(m, rendered):
-    assert "<script>alert(1)" not in rendered
-    redline = _props(_geojsons(m)["生态保护红线 (1)"])[0]
-    assert redline["name"] == "&lt;script&gt;alert(1)&lt;/script&gt;"
-    sites = {p["tip"].split()[0]: p for p in _props(_geojsons(m)["选址 (4)"])}
-    assert html.escape(EVIL) in sites["S2"]["tip"]
-    assert html.escape(EVIL) in sites["S2"]["popup"]
-    assert EVIL not in sites["S2"]["popup"]
-    # in the page the JSON-encoded escaped text is there
-    assert "\\u0026lt;script\\u0026gt;alert(1)" in rendered
+def test_texts_are_data_not_markup(m, rendered):
+    """Names travel as JSON strings; the page shows them with textContent-safe escaping (see test_browser)."""
+    assert EVIL not in rendered
+    assert "<script>alert" not in rendered.lower()
+    redline = _zones(m, "ecological_redline")[0]
+    assert redline[2] == EVIL  # raw in the payload ...
+    assert "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in rendered  # ... and inert in the page
+    sites = m.rc_payload["sites"]
+    assert sites["name"][sites["id"].index("S2")] == EVIL
+    # every </script> in the page closes one of our own scripts
+    assert rendered.count("</script>") == rendered.count("<script")
 
 
-def test_javascript_template_characters_are_neutralised():
+def test_layer_names_are_escaped():
+    r = fake_result()
+    r.layerset.layers[1].kind = "<b>odd</b>"  # an unknown kind keeps its raw name as label
+    r.findings = r.findings[r.findings["kind"] != "ecological_redline"]
+    names = list(_groups(site_map(r)))
+    assert "&lt;b&gt;odd&lt;/b&gt; (1)" in names
+    assert not any("<b>" in n for n in names)
+
+
+def test_js_json_cannot_close_the_script():
+    text = js_json({"a": "</script><script>alert(1)</script>", "b": "x\u2028y", "c": "&amp;"})
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text) == {"a": "</script><script>alert(1)</script>", "b": "x\u2028y", "c": "&amp;"}
+
+
+def test_javascript_template_characters_round_trip():
     r = fake_result()
     r.sites.loc[0, "name"] = "a`b${alert(2)}\\x"
-    props = _props(_geojsons(site_map(r))["选址 (4)"])
-    text = props[0]["popup"] + props[0]["tip"]
-    assert "`" not in text and "${" not in text and "\\" not in text
-    assert "a&#96;b&#36;{alert(2)}&#92;x" in text
+    rendered = site_map(r).get_root().render()
+    payload = re.search(r"var RC_DATA = (\{.*?\});\n", rendered).group(1)
+    assert json.loads(payload)["sites"]["name"][0] == "a`b${alert(2)}\\x"
 
 
-def test_legend_and_banner(rendered):
+def test_legend_banner_and_notes(rendered):
     assert 'id="rc-legend"' in rendered
     for label in (
         "图例",
         "饮用水水源保护区",
         "一级保护区",
-        "二级保护区",
-        "准保护区",
         "重点管控单元",
         "永久基本农田",
         "禁止",
         "未发现冲突",
+        "缓冲区边界（1,000 m）",
+        "GCJ-02",
+        "TIANDITU_KEY",
     ):
         assert label in rendered
     assert verdict_color("prohibited") in rendered
@@ -113,44 +136,100 @@ def test_no_banner_for_official_data():
     assert "示意数据" not in rendered
 
 
-def test_site_popup_lists_findings(m):
-    sites = {p["tip"].split()[0]: p for p in _props(_geojsons(m)["选址 (4)"])}
-    popup = sites["S1"]["popup"]
-    assert "禁止" in popup and "WS01" in popup and "位于区内" in popup
-    assert "1,234,567.9 m²" in sites["S2"]["popup"]
-    assert "512.3 m" in sites["S3"]["popup"]
-    assert "未发现敏感区" in sites["S4"]["popup"]
-    assert {p["v"] for p in sites.values()} == {"prohibited", "restricted", "review", "clear"}
+def test_site_popups_data(m):
+    s = m.rc_payload["sites"]
+    i = s["id"].index("S1")
+    a, b = s["off"][i], s["off"][i + 1]
+    assert b - a == 3
+    assert [s["R"][r] for r in s["F"]["r"][a:b]] == ["WS01", "WS02", "WS03"]
+    assert [s["rel"][r] for r in s["F"]["rel"][a:b]] == ["位于区内"] * 3
+    j = s["id"].index("S2")
+    k = s["off"][j]
+    assert (s["F"]["m"][k], s["F"]["mt"][k]) == (1234567.9, 0)  # area
+    j = s["id"].index("S3")
+    k = s["off"][j]
+    assert (s["F"]["m"][k], s["F"]["mt"][k]) == (512.3, 2)  # distance
+    assert s["off"][s["id"].index("S4")] == s["off"][s["id"].index("S4") + 1]  # no findings
+    zone = s["Z"][s["F"]["z"][s["off"][j]]]
+    assert zone[1:] == ["ZH45072120001", "武利镇重点管控单元", "key"]
+    assert [m.rc_payload["verdicts"][v][0] for v in s["v"]] == ["prohibited", "restricted", "review", "clear"]
 
 
-def test_layer_control_base_maps_and_bounds(rendered):
-    assert "L.control.layers" in rendered
+def test_site_points_and_shapes(m):
+    s = m.rc_payload["sites"]
+    points = _decode(s["pt"])
+    assert points[0] == pytest.approx((109.305, 22.305))
+    assert s["id"].index("S2") == 1 and "1" in s["g"] and s["g"]["1"][0] == 3  # polygon site keeps its shape
+    assert s["g"]["2"][0] == 2  # the line
+    assert "0" not in s["g"]  # points need none
+
+
+def test_buffer_rings(m):
+    rings = m.rc_payload["rings"]
+    assert rings["buffer"] == 1000.0
+    ring = _decode(rings["g"]["1"][1][0])  # the polygon site's ring: a line about 1 km out
+    site = box(109.345, 22.305, 109.352, 22.312)
+    d = [site.distance(Point(p)) * 111_320 for p in ring]
+    assert min(d) > 900 and max(d) < 1100
+    r = fake_result()
+    r.meta["buffer_m"] = 0
+    assert site_map(r).rc_payload["rings"] is None
+
+
+def test_base_maps_and_tianditu_only_with_a_key(monkeypatch, rendered):
     assert "tile.openstreetmap.org" in rendered
-    assert "\\u7a7a\\u767d\\u5e95\\u56fe" in rendered  # 空白底图 as a base layer
+    assert "webrd0{s}.is.autonavi.com" in rendered and "\\u9ad8\\u5fb7" in rendered  # 高德
+    assert "tianditu" not in rendered
+    monkeypatch.setenv("TIANDITU_KEY", "k&y<1>")
+    with_key = site_map(fake_result()).get_root().render()
+    assert "t{s}.tianditu.gov.cn/vec_w/wmts" in with_key and "cva_w/wmts" in with_key
+    assert "tk=k%26y%3C1%3E" in with_key  # the key is URL-quoted
+    assert "TIANDITU_KEY" not in with_key  # the legend's how-to note is gone
+    m = site_map(fake_result(), tianditu_key="abc")
+    bases = [c.layer_name for c in m._children.values() if isinstance(c, folium.FeatureGroup) and not c.overlay]
+    assert bases == ["天地图 矢量", html.escape("空白底图（离线）")]
+
+
+def test_gaode_base_is_the_one_that_shifts(m, rendered):
+    gaode = m.rc_payload["gaode"]
+    assert re.search(rf"var {gaode} = L\.tileLayer\(\s*\"https://webrd0", rendered)
+    assert GAODE_URL.startswith("https://webrd0{s}.is.autonavi.com/appmaptile?")
+
+
+def test_bounds_cover_the_sites(rendered):
     bounds = re.search(r"fitBounds\(\s*\[\[([\d.]+), ([\d.]+)\], \[([\d.]+), ([\d.]+)\]\]", rendered)
     south, west, north, east = map(float, bounds.groups())
     assert south < 22.305 and north > 22.45 and west < 109.305 and east > 109.45
     assert south > 22.29  # sites plus ~1 km, not the whole layer
 
 
-def test_coordinates_are_rounded_and_simplified():
+def test_encode_geometry_rounds_and_delta_encodes():
+    assert encode_geometry(None) is None
+    assert encode_geometry(Point(109.1234567, 22.9876543)) == [1, [109123457, 22987654]]
+    poly = Polygon([(0, 0), (1, 0), (1, 1), (0, 0)], [[(0.2, 0.2), (0.5, 0.2), (0.5, 0.5), (0.2, 0.2)]])
+    enc = encode_geometry(MultiPolygon([poly]))
+    assert enc[0] == 3 and len(enc[1][0]) == 2  # one polygon, exterior and hole
+    assert _decode(enc[1][0][1]) == [(0.2, 0.2), (0.5, 0.2), (0.5, 0.5)]  # closing point left to Leaflet
+    mixed = GeometryCollection([box(0, 0, 1, 1), LineString([(0, 0), (2, 2)]), Point(5, 5)])
+    assert encode_geometry(mixed)[0] == 3  # the highest dimension only
+
+
+def test_coordinates_are_simplified():
     r = fake_result()
     wiggly = LineString([(109.36 + i * 1e-5, 22.3 + (i % 2) * 1e-6 + 1.23456789e-7) for i in range(200)])
     r.sites.loc[2, "geometry"] = wiggly
-    sites = _geojsons(site_map(r))["选址 (4)"]
-    line = next(f for f in sites.data["features"] if f["geometry"]["type"] == "LineString")
-    coords = line["geometry"]["coordinates"]
-    assert len(coords) < 10
-    assert all(round(c, 6) == c for xy in coords for c in xy)
+    enc = site_map(r).rc_payload["sites"]["g"]["2"]
+    assert len(enc[1][0]) < 20
 
 
-def test_overlap_collections_are_reduced():
+def test_overlap_collections_are_reduced_and_points_dropped():
     r = fake_result()
     r.findings.loc[3, "geometry"] = GeometryCollection(
         [box(109.345, 22.305, 109.35, 22.31), LineString([(109.35, 22.31), (109.36, 22.32)])]
     )
-    overlaps = _geojsons(site_map(r))["重叠部分"]
-    assert [f["geometry"]["type"] for f in overlaps.data["features"]] == ["Polygon"]
+    overlaps = site_map(r).rc_payload["overlaps"]["f"]
+    assert [f[0][0] for f in overlaps] == [3]  # S1's point overlaps are not drawn, S2's polygon is
+    assert overlaps[0][1].startswith("S2 × 生态保护红线 ER-1 <script>")  # raw text; the page escapes it
 
 
 def test_english(result):
@@ -164,16 +243,17 @@ def test_no_valid_sites():
     r = fake_result()
     r.sites["status"] = "error"
     m = site_map(r)
-    assert "选址 (0)" in [c.layer_name for c in m._children.values() if isinstance(c, folium.FeatureGroup)]
+    assert "选址 (0)" in _groups(m)
+    assert m.rc_payload["sites"]["id"] == []
     assert "fitBounds" in m.get_root().render()
 
 
 def test_no_findings():
     r = fake_result()
     r.findings = r.findings.iloc[:0]
-    layers = _geojsons(site_map(r))
-    assert "重叠部分" not in layers
-    assert all("未发现敏感区" in p["popup"] for p in _props(layers["选址 (4)"]))
+    m = site_map(r)
+    assert m.rc_payload["overlaps"] is None
+    assert set(m.rc_payload["sites"]["off"]) == {0}
 
 
 def test_save_map(m, tmp_path):
@@ -196,13 +276,20 @@ def test_styles():
     assert zone_style("water_source", "odd")["fillColor"] == zone_style("water_source", "")["fillColor"]
 
 
-def test_map_embeds_leaflet_and_links_no_cdn():
-    import re
-
-    from maps import site_map
-    from tests.maps._fake_result import fake_result
-
-    html = site_map(fake_result()).get_root().render()
-    assert "L.map(" in html and "leaflet" in html.lower()
-    links = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', html)
+def test_map_embeds_leaflet_and_links_no_cdn(rendered):
+    assert "L.map(" in rendered and "leaflet" in rendered.lower()
+    links = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', rendered)
     assert links == [], links
+    assert "cdn." not in rendered.lower()
+    assert "L.Control.extend" in rendered  # our own full-screen and ruler controls, no plugins
+
+
+def test_many_sites_payload_is_compact():
+    from tests.maps._big_result import big_result
+
+    r = big_result(20_000, polygons=100)
+    m = site_map(r)
+    rendered = m.get_root().render()
+    assert len(m.rc_payload["sites"]["id"]) == 20_000
+    assert len(rendered.encode()) < 5_000_000  # ~2.5 MB: about 250 bytes per site, findings and all
+    assert "rc-clsw" in rendered  # the legend explains the clusters

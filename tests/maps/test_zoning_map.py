@@ -1,0 +1,111 @@
+import re
+
+import folium
+import pytest
+from PIL import Image
+
+from maps import zoning_map
+from maps.zoning_map import write_zoning_map, zoning_figure
+from tests.conftest import run_cli
+from tests.maps._fake_result import EVIL, fake_layerset
+from zones.errors import RedlineError
+
+
+@pytest.fixture(scope="module")
+def layerset():
+    return fake_layerset()
+
+
+def _overlays(m: folium.Map) -> list[str]:
+    return [c.layer_name for c in m._children.values() if isinstance(c, folium.FeatureGroup) and c.overlay]
+
+
+def test_html_draws_every_zone_of_every_kind(layerset):
+    m = zoning_map(layerset)
+    assert _overlays(m) == ["环境管控单元 (1)", "永久基本农田 (2)", "饮用水水源保护区 (3)", "生态保护红线 (1)"]
+    ids = {f[1] for z in m.rc_payload["zones"] for f in z["f"]}
+    assert ids == {"WS-1", "WS-2", "WS-3", "ER-1", "ZH45072120001", "BF-1", "BF-FAR"}  # far zones too: no sites here
+    assert m.rc_payload["sites"] is None and m.rc_payload["north"] is True
+    page = m.get_root().render()
+    assert '<div id="rc-title">生态环境分区管控图<div class="rc-subtitle">示例 — 钦州城乡融合发展试验区' in page
+    assert 'id="rc-source"' in page and "water_source.gpkg (77617465725f)" in page
+    assert 'id="rc-illustrative"' in page and 'id="rc-legend"' in page
+    assert EVIL not in page and "\\u003cscript\\u003ealert(1)" in page
+    assert not re.findall(r'<(?:script|link)[^>]+(?:src|href)="https?://', page)
+
+
+def test_html_one_kind_and_title(layerset):
+    m = zoning_map(layerset, kinds=["water_source"], lang="en", title=f"My {EVIL}")
+    assert _overlays(m) == ["drinking-water source protection zone (3)"]
+    page = m.get_root().render()
+    assert "My &lt;script&gt;alert(1)&lt;/script&gt;" in page and EVIL not in page
+    assert "Illustrative data" in page
+
+
+def test_unknown_kind_lists_what_the_layer_set_has(layerset):
+    with pytest.raises(RedlineError, match=r"--kind: nature_reserve not in layer set .*; it has water_source, "):
+        zoning_map(layerset, kinds=["nature_reserve"])
+
+
+def test_figure_has_title_legend_source_and_notice(layerset):
+    fig = zoning_figure(layerset, kinds=["water_source", "ecological_redline"])
+    texts = [t.get_text() for t in fig.texts]
+    assert "饮用水水源保护区、生态保护红线分布图" in texts
+    assert "图例" in texts
+    assert any(t.startswith("数据来源：示例") and "横轴墨卡托" in t for t in texts)
+    assert "示意数据，非官方数据，不得用于实际审查" in texts
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    # the strictest kind first, a heading per kind with classes
+    assert legend == [
+        "生态保护红线",
+        "其他区域（1）",
+        "饮用水水源保护区",
+        "一级保护区（1）",
+        "二级保护区（1）",
+        "准保护区（1）",
+    ]
+    ax = fig.axes[0]
+    assert any(t.get_text() == "北" for t in ax.texts)  # north arrow
+    assert any(t.get_text().endswith(" km") or t.get_text().endswith(" m") for t in ax.texts)  # scale bar
+    names = {t.get_text() for t in ax.texts}
+    assert "武利江水源准保护区" in names  # zone names on the map
+
+
+def test_png_and_pdf_files(tmp_path, layerset):
+    png = write_zoning_map(layerset, tmp_path / "zoning.png", dpi=72, paper="A3")
+    with Image.open(png) as im:
+        assert abs(im.size[0] - 16.54 * 72) <= 1 and abs(im.size[1] - 11.69 * 72) <= 1
+    pdf = write_zoning_map(layerset, tmp_path / "sub" / "zoning.pdf", kinds=["water_source"])
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and b"/FontFile2" in data  # fonts embedded, so it prints anywhere
+    html = write_zoning_map(layerset, tmp_path / "zoning.html")
+    assert html.read_text("utf-8").startswith("<!DOCTYPE html>")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sub", "zoning.html", "zoning.png"]  # no temp files left
+    assert oct(png.stat().st_mode & 0o777) != oct(0o600)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"path": "z.svg"}, r"'z.svg' must end in .html, .png, .pdf"),
+        ({"path": "z.png", "dpi": 10}, r"--dpi: 10 is outside 72..1200"),
+        ({"path": "z.png", "paper": "B5"}, r"unknown paper size 'B5'; use one of A4, A3"),
+    ],
+)
+def test_bad_arguments(tmp_path, layerset, kwargs, match):
+    path = tmp_path / kwargs.pop("path")
+    with pytest.raises(RedlineError, match=match):
+        write_zoning_map(layerset, path, **kwargs)
+
+
+def test_cli_map(tmp_path):
+    out = tmp_path / "zoning.png"
+    proc = run_cli("map", "sample", "--out", str(out), "--kind", "water_source", "--dpi", "72")
+    assert proc.returncode == 0, proc.stderr
+    assert str(out) in proc.stdout and out.read_bytes().startswith(b"\x89PNG")
+    proc = run_cli("map", "--out", str(tmp_path / "z.html"), "--quiet")
+    assert proc.returncode == 0 and proc.stdout == "" and (tmp_path / "z.html").is_file()
+    bad = run_cli("map", "--out", str(tmp_path / "z.png"), "--kind", "nope")
+    assert bad.returncode == 2 and "redline: error: --kind: nope not in layer set" in bad.stderr
+    bad = run_cli("map", "--out", str(tmp_path / "z.gif"))
+    assert bad.returncode == 2 and "must end in .html, .png, .pdf" in bad.stderr
