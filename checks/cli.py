@@ -1,7 +1,8 @@
 """The ``redline`` command line.
 
 Exit status: 0 when the run finished (whatever the verdicts), 2 with one message
-on stderr when the input cannot be used, 130 when interrupted.
+on stderr when the input cannot be used, 130 when interrupted; ``redline layers
+validate --strict`` exits 1 when the layers have a problem (an error, not a warning).
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def _common(p: argparse.ArgumentParser, *, project: bool = True) -> None:
         "--formats",
         metavar="LIST",
         default="all",
-        help="outputs to write: comma list of csv,gpkg,html,map or all (default)",
+        help="outputs to write: comma list of csv,gpkg,html,map,docx,xlsx or all (default)",
     )
     p.add_argument("--quiet", action="store_true", help="print only errors")
 
@@ -122,10 +123,63 @@ def _parser() -> argparse.ArgumentParser:
     _site_policy(batch)
     _common(batch)
 
-    layers = sub.add_parser("layers", help="inspect a layer set")
+    layers = sub.add_parser("layers", help="inspect and validate a layer set")
     lsub = layers.add_subparsers(dest="layers_command", metavar="SUBCOMMAND", required=True)
-    info = lsub.add_parser("info", help="layers, feature counts, CRS, fingerprints and areas")
-    info.add_argument("layers", nargs="?", default="sample", metavar="LAYERS")
+    info = lsub.add_parser(
+        "info",
+        help="layers, feature counts, CRS, fingerprints; area per kind and class in km² and as a share of the "
+        "region, and per district with --by",
+    )
+    info.add_argument("layers", nargs="?", default="sample", metavar="LAYERS", help="layer set (default: sample)")
+    info.add_argument(
+        "--by",
+        action="append",
+        default=[],
+        metavar="DISTRICTS",
+        help="district outlines (a vector file; repeatable): area of each kind and class per district",
+    )
+    info.add_argument(
+        "--by-field",
+        metavar="FIELD",
+        help="field naming the districts (default: NAME, 名称, XZQMC … when present, else the file name)",
+    )
+    info.add_argument(
+        "--region", metavar="OUTLINE", help="region outline for the shares (default: the union of the control units)"
+    )
+    info.add_argument(
+        "--crs", metavar="CRS", help="CRS of the --by/--region files when they have none, or to override (e.g. gcj02)"
+    )
+    info.add_argument("--out", metavar="DIR", help="also write inventory.csv into DIR")
+    info.add_argument("--lang", choices=_LANGS, default="zh", help="language of the tables (default zh)")
+    lvalidate = lsub.add_parser(
+        "validate",
+        help="check the layers themselves: geometry, ids, classes, overlaps, control-unit coverage, water-source "
+        "levels, and red line / farmland / urban boundary (三区三线) overlaps",
+    )
+    lvalidate.add_argument("layers", nargs="?", default="sample", metavar="LAYERS", help="layer set (default: sample)")
+    lvalidate.add_argument(
+        "--region",
+        metavar="OUTLINE",
+        help="the region's outline (vector file): control units must cover it without gaps; without it only holes "
+        "between units are found",
+    )
+    lvalidate.add_argument(
+        "--crs", metavar="CRS", help="CRS of the --region file when it has none, or to override (e.g. gcj02)"
+    )
+    lvalidate.add_argument("--out", metavar="DIR", help="write validation.csv and validation.gpkg into DIR")
+    lvalidate.add_argument(
+        "--strict", action="store_true", help="exit 1 when anything is wrong (warnings aside), for data pipelines"
+    )
+    lvalidate.add_argument(
+        "--tolerance",
+        type=_tolerance,
+        default=0.0,
+        metavar="M2",
+        help="overlaps, gaps and overhangs smaller than this (m²) are sliver warnings, not errors (default 0)",
+    )
+    lvalidate.add_argument("--limit", type=int, default=20, metavar="N", help="problems shown per check (default 20)")
+    lvalidate.add_argument("--lang", choices=_LANGS, default="zh", help="language of the messages (default zh)")
+    lvalidate.add_argument("--quiet", action="store_true", help="print nothing (the exit status and files say it)")
 
     rules = sub.add_parser("rules", help="the rule catalogue")
     rsub = rules.add_subparsers(dest="rules_command", metavar="SUBCOMMAND", required=True)
@@ -153,7 +207,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     zoning.add_argument("layers", nargs="?", default="sample", metavar="LAYERS", help="layer set (default: sample)")
     zoning.add_argument(
-        "--out", required=True, metavar="FILE", help="zoning.html (interactive), .png or .pdf (print); the suffix decides"
+        "--out",
+        required=True,
+        metavar="FILE",
+        help="zoning.html (interactive), .png or .pdf (print); the suffix decides",
     )
     zoning.add_argument(
         "--kind", action="append", default=[], metavar="KIND", help="only this kind (repeatable; default: all)"
@@ -342,12 +399,55 @@ def _cmd_batch(args: argparse.Namespace) -> None:
     _write(args, result, args.out)
 
 
-def _cmd_layers(args: argparse.Namespace) -> None:
+def _tolerance(value: str) -> float:
+    try:
+        m2 = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--tolerance: {value!r} is not a number of m² (e.g. 1)") from None
+    if not 0 <= m2 < float("inf"):
+        raise argparse.ArgumentTypeError(f"--tolerance: {value} is not a non-negative number of m²")
+    return m2
+
+
+def _cmd_layers(args: argparse.Namespace) -> int:
+    if args.layers_command == "validate":
+        return _layers_validate(args)
+    _layers_info(args)
+    return 0
+
+
+def _layers_validate(args: argparse.Namespace) -> int:
+    """``redline layers validate``: exit 1 under --strict when an error was found."""
+    from layers.validate import validate_layerset
+
+    report = validate_layerset(
+        args.layers, region=args.region, crs=args.crs, tolerance_m2=args.tolerance, lang=args.lang
+    )
+    _say(args, report.summary(limit=args.limit))
+    if args.out:
+        files = report.write(args.out)
+        _say(args, f"→ {Path(args.out).resolve()}: " + ", ".join(p.name for p in files))
+    if args.strict and not report.ok:
+        n = len(report.errors)
+        _say(args, f"--strict: {n} 个错误，退出码 1" if args.lang == "zh" else f"--strict: {n} error(s), exit 1")
+        return 1
+    return 0
+
+
+def _layers_info(args: argparse.Namespace) -> None:
     from checks.geodesy import geodesic_area
     from layers import load_layerset
+    from layers.inventory import inventory
+    from layers.outline import read_districts, read_outline
     from zones.kinds import KINDS
 
     ls = load_layerset(args.layers)
+    region = None
+    if args.region:
+        import shapely
+
+        region = shapely.union_all(read_outline(args.region, crs=args.crs, what="--region").geometry.values)
+    districts = read_districts(args.by, crs=args.crs, name_field=args.by_field)
     print(f"{ls.name}")
     print(f"manifest: {ls.path}")
     if ls.illustrative:
@@ -366,6 +466,11 @@ def _cmd_layers(args: argparse.Namespace) -> None:
             label = kind.class_label(cls) or "—"
             count = int((layer.gdf["zone_class"] == cls).sum())
             print(f"  {cls or '(no class)':<10} {label:<12} {count:>6} zones  {total / 1e6:>10.3f} km²")
+    inv = inventory(ls, region=region, region_label=Path(args.region).name if args.region else "", districts=districts)
+    print()
+    print(inv.text(args.lang))
+    if args.out:
+        print(f"→ {inv.write(args.out).resolve()}")
 
 
 def _cmd_rules(args: argparse.Namespace) -> None:
@@ -501,14 +606,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from checks.writers import parse_formats
 
             args.formats_list = parse_formats(args.formats)
-        _COMMANDS[args.command](args)
+        status = _COMMANDS[args.command](args)
     except RedlineError as exc:
         print(f"redline: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("redline: interrupted", file=sys.stderr)
         return 130
-    return 0
+    return int(status or 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

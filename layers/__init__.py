@@ -6,15 +6,30 @@ from pathlib import Path
 
 from layers.layerset import LayerSet, ZoneLayer
 from layers.manifest import MANIFEST_NAME, read_manifest
-from layers.reader import NO_CRS, read_zone_layer
+from layers.reader import NO_CRS, LoadIssue, read_zone_layer
+from layers.validate import validate_layerset
 from zones.errors import LayerError, ManifestError
 
-__all__ = ["LayerSet", "ZoneLayer", "load_layerset", "resolve_layerset_path", "sample_dir"]
+__all__ = [
+    "LayerSet",
+    "LoadIssue",
+    "ZoneLayer",
+    "defective_sample_dir",
+    "load_layerset",
+    "resolve_layerset_path",
+    "sample_dir",
+    "validate_layerset",
+]
 
 
 def sample_dir() -> Path:
     """Return the folder of the bundled illustrative sample layer set."""
     return Path(__file__).parent / "sample" / "data"
+
+
+def defective_sample_dir() -> Path:
+    """Return the folder of the bundled defective sample variant (planted defects, for validation tests)."""
+    return sample_dir() / "defective"
 
 
 def resolve_layerset_path(path: str | Path | None) -> Path:
@@ -37,7 +52,12 @@ def resolve_layerset_path(path: str | Path | None) -> Path:
     return p
 
 
-def load_layerset(path: str | Path | None = "sample", *, near: tuple[float, float] | None = None) -> LayerSet:
+def load_layerset(
+    path: str | Path | None = "sample",
+    *,
+    near: tuple[float, float] | None = None,
+    collect: list[LoadIssue] | None = None,
+) -> LayerSet:
     """Load a layer set: read the manifest and every layer, normalised to EPSG:4490.
 
     A layer whose source has no CRS (and no ``crs:`` in the manifest) is refused with a
@@ -52,6 +72,14 @@ def load_layerset(path: str | Path | None = "sample", *, near: tuple[float, floa
         the bundled illustrative layer set).
     near : (lon, lat), optional
         Where the sites are, for that proposal only (see :func:`checks.sites.sites_center`).
+    collect : list, optional
+        Read leniently, for validation (:func:`layers.validate.validate_layerset`): nothing in the
+        layers' data is refused.  Features with invalid or empty geometry, missing ids or classes
+        ``class_map`` does not map are kept as they are (``on_invalid`` is not applied), and every
+        such problem is appended to this list as a :class:`LoadIssue`; a layer that cannot be read
+        at all (file, fields, no CRS) is left out of the set and recorded as a ``layer_error`` or
+        ``crs_missing`` issue.  The manifest itself must still be sound.  Without ``collect`` (the
+        default) any such problem raises.
 
     Returns
     -------
@@ -60,7 +88,8 @@ def load_layerset(path: str | Path | None = "sample", *, near: tuple[float, floa
     Raises
     ------
     ManifestError
-        One error listing every problem in the manifest and its layers.
+        One error listing every problem in the manifest and its layers (with ``collect``: only
+        the manifest's own problems).
 
     Examples
     --------
@@ -70,8 +99,10 @@ def load_layerset(path: str | Path | None = "sample", *, near: tuple[float, floa
     """
     manifest_path = resolve_layerset_path(path)
     manifest = read_manifest(manifest_path)
+    lenient = collect is not None
     own: list[list[str]] = [[] for _ in manifest.layers]
-    layers = [read_zone_layer(spec, manifest.crs, own[i]) for i, spec in enumerate(manifest.layers)]
+    issues: list[list[LoadIssue] | None] = [[] if lenient else None for _ in manifest.layers]
+    layers = [read_zone_layer(spec, manifest.crs, own[i], collect=issues[i]) for i, spec in enumerate(manifest.layers)]
     placed = LayerSet(manifest.name, [lyr for lyr in layers if lyr is not None])
     without_crs = [i for i, found in enumerate(own) if any(NO_CRS in p for p in found)]
     if without_crs:
@@ -82,9 +113,19 @@ def load_layerset(path: str | Path | None = "sample", *, near: tuple[float, floa
         if center is not None:
             for i in without_crs:
                 own[i] = []
-                read_zone_layer(manifest.layers[i], manifest.crs, own[i], near=center, near_what=what)
+                issues[i] = [] if lenient else None
+                read_zone_layer(
+                    manifest.layers[i], manifest.crs, own[i], near=center, near_what=what, collect=issues[i]
+                )
     problems = [p for found in own for p in found]
-    if problems:
+    if lenient:
+        for i, spec in enumerate(manifest.layers):
+            collect.extend(issues[i] or [])
+            label = f"{spec.path.name}:{spec.layer}" if spec.layer else spec.path.name
+            for p in own[i]:
+                check = "crs_missing" if NO_CRS in p else "layer_error"
+                collect.append(LoadIssue(check, spec.kind, label, detail=p))
+    elif problems:
         raise ManifestError(str(manifest_path), problems)
     return LayerSet(
         manifest.name,

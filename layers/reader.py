@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import warnings
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -22,12 +24,50 @@ from zones.access_list import AccessList, access_list_from_frame
 from zones.errors import LayerError, RedlineError
 from zones.kinds import KINDS
 
-__all__ = ["NO_CRS", "read_zone_layer", "repair_geometries"]
+__all__ = ["NO_CRS", "LoadIssue", "read_zone_layer", "repair_geometries"]
 
 #: Words every "source has no CRS" problem contains (load_layerset re-words those with a proposal).
 NO_CRS = "the source has no CRS"
 
 _MAX_LISTED = 8
+_CLASS_REQUIRED = frozenset({"water_source", "control_unit"})
+_AT = re.compile(r"\[\s*([-+0-9.eE]+)\s+([-+0-9.eE]+)\s*\]")
+
+
+@dataclass
+class LoadIssue:
+    """A data problem met while a layer set was read leniently (``load_layerset(..., collect=[])``).
+
+    Lenient reading keeps every feature as it is (invalid or empty geometry, unmapped class) and
+    records what is wrong here instead of refusing the layer set, so that validation can report it.
+
+    Attributes
+    ----------
+    check : str
+        ``invalid_geometry``, ``empty_geometry``, ``unmapped_class``, ``missing_class``, ``missing_id``,
+        ``crs_datum`` (approximate datum shift), ``crs_missing`` or ``layer_error`` (the layer could
+        not be read at all and is left out of the set).
+    kind : str
+        The layer's kind.
+    layer : str
+        ``file`` or ``file:layer``.
+    row : int or None
+        0-based row of the feature in the loaded layer's ``gdf`` (lenient reading drops no row).
+    feature_id : str
+        The feature's ``zone_id`` (empty when it has none).
+    detail : str
+        What is wrong: GEOS's reason for invalid geometry, the unmapped value, or the reader's message.
+    location : shapely.Point or None
+        Where the geometry is invalid, in EPSG:4490 (from GEOS's reason, or a point of the feature).
+    """
+
+    check: str
+    kind: str
+    layer: str
+    row: int | None = None
+    feature_id: str = ""
+    detail: str = ""
+    location: object = None
 
 
 def _listing(values: list[str]) -> str:
@@ -182,6 +222,47 @@ def _check_geometry(
     return gdf.loc[~missing], repaired
 
 
+def _blank(values: pd.Series) -> np.ndarray:
+    """Mark the source values that are missing or only white space."""
+    return np.asarray(values.isna() | values.astype(str).str.strip().eq(""), dtype=bool)
+
+
+def _location(reason: str, geom) -> shapely.Point | None:
+    """Return the point GEOS names in an invalid-geometry reason (``Self-intersection[x y]``), else a vertex."""
+    m = _AT.search(reason or "")
+    if m:
+        return shapely.Point(float(m.group(1)), float(m.group(2)))
+    if geom is None or shapely.is_empty(geom):
+        return None
+    return shapely.points(shapely.get_coordinates(geom)[:1])[0]
+
+
+def _collect_geometry(
+    gdf: gpd.GeoDataFrame, ids: pd.Series, spec: LayerSpec, unclosed: np.ndarray, issues: list
+) -> None:
+    """Lenient reading: record empty and invalid geometries (kept as they are) as issues.
+
+    Runs after the layer is in EPSG:4490, as the strict check does, so locations are lon/lat.
+    """
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    missing = np.asarray(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    valid = np.asarray(shapely.is_valid(geoms))
+    invalid = ~missing & (~valid | unclosed)
+    for i in np.flatnonzero(missing | invalid):
+        common = {"kind": spec.kind, "layer": _label(spec), "row": int(i), "feature_id": str(ids.iloc[i])}
+        if missing[i]:
+            issues.append(LoadIssue("empty_geometry", **common))
+            continue
+        reason = "" if valid[i] else shapely.is_valid_reason(geoms[i])
+        if unclosed[i]:
+            reason = "Ring not closed" + (f", then {reason}" if reason else "")
+        issues.append(LoadIssue("invalid_geometry", **common, detail=reason, location=_location(reason, geoms[i])))
+
+
+def _label(spec: LayerSpec) -> str:
+    return f"{spec.path.name}:{spec.layer}" if spec.layer else spec.path.name
+
+
 def _field(gdf: gpd.GeoDataFrame, spec: LayerSpec, key: str, problems: list[str]) -> pd.Series | None:
     name = getattr(spec, key)
     if name is None:
@@ -196,12 +277,22 @@ def _field(gdf: gpd.GeoDataFrame, spec: LayerSpec, key: str, problems: list[str]
     return gdf[name]
 
 
-def _classes(values: pd.Series, spec: LayerSpec, problems: list[str]) -> pd.Series:
+def _classes(
+    values: pd.Series, spec: LayerSpec, problems: list[str], ids: pd.Series | None = None, issues: list | None = None
+) -> pd.Series:
     classes = KINDS[spec.kind].classes
     normalised = values.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else _norm_value(v))
     mapped = normalised.map(lambda v: spec.class_map.get(v, v if v in classes or v == "" else None))
     unmapped = sorted(set(normalised[mapped.isna()]))
-    if unmapped:
+    if issues is not None and ids is not None:  # lenient: one issue per feature, the class left empty
+        for i in np.flatnonzero(mapped.isna().to_numpy()):
+            issues.append(
+                LoadIssue("unmapped_class", spec.kind, _label(spec), int(i), str(ids.iloc[i]), normalised.iloc[i])
+            )
+        if spec.kind in _CLASS_REQUIRED:
+            for i in np.flatnonzero((normalised == "").to_numpy()):
+                issues.append(LoadIssue("missing_class", spec.kind, _label(spec), int(i), str(ids.iloc[i])))
+    elif unmapped:
         problems.append(
             f"{spec.where}: field {spec.class_field!r} has value(s) {', '.join(map(repr, unmapped))} "
             f"that class_map does not map to a class of {spec.kind} ({', '.join(classes)}); add them to class_map"
@@ -228,6 +319,7 @@ def read_zone_layer(
     *,
     near: tuple[float, float] | None = None,
     near_what: str = "the other layers of the set",
+    collect: list[LoadIssue] | None = None,
 ) -> ZoneLayer | None:
     """Read the layer described by ``spec`` and normalise it.
 
@@ -245,6 +337,12 @@ def read_zone_layer(
         central meridian when the source has no CRS.
     near_what : str
         What ``near`` is, for that proposal.
+    collect : list of LoadIssue, optional
+        Lenient reading (for validation): features with empty or invalid geometry, ids or classes
+        that are missing or that ``class_map`` does not map are kept as they are (an unmapped
+        class becomes ``""``), ``on_invalid`` is not applied, and each such problem is appended
+        here as a :class:`LoadIssue`.  Problems that keep the whole layer from being read (file,
+        fields, CRS) still go to ``problems``.
 
     Returns
     -------
@@ -282,18 +380,37 @@ def read_zone_layer(
     classes = _field(gdf, spec, "class_field", own)
     if ids is None:
         ids = pd.Series([f"{spec.kind}-{i + 1}" for i in range(len(gdf))], index=gdf.index)
+    elif collect is not None:  # lenient: a missing id stays empty (and is reported)
+        blank = _blank(ids)
+        ids = pd.Series(np.where(blank, "", ids.map(lambda v: "" if v is None else _norm_value(v))), index=gdf.index)
+        for i in np.flatnonzero(blank):
+            collect.append(LoadIssue("missing_id", spec.kind, _label(spec), int(i), ""))
     ids = ids.map(_norm_value)
-    zone_class = _classes(classes, spec, own) if classes is not None else pd.Series("", index=gdf.index)
+    if classes is not None:
+        zone_class = _classes(classes, spec, own, ids if collect is not None else None, collect)
+    else:
+        zone_class = pd.Series("", index=gdf.index)
     if len(own) > n_before:
         return None
     if source.unclosed.any():  # rings closed here are converted with the rest, then judged by on_invalid
         geoms = np.asarray(gdf.geometry.values, dtype=object).copy()
         geoms[source.unclosed] = source.closed[source.unclosed]
         gdf[gdf.geometry.name] = gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs)
-    source_crs = _set_crs(gdf, spec, default_crs, own, near, near_what)
+    if collect is None:
+        source_crs = _set_crs(gdf, spec, default_crs, own, near, near_what)
+    else:  # lenient: an approximate datum shift is an issue, not a warning
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            source_crs = _set_crs(gdf, spec, default_crs, own, near, near_what)
+        for w in caught:
+            collect.append(LoadIssue("crs_datum", spec.kind, _label(spec), detail=str(w.message)))
     if source_crs is None:
         return None
-    gdf, repaired = _check_geometry(gdf, ids, spec, own, source.unclosed)
+    if collect is None:
+        gdf, repaired = _check_geometry(gdf, ids, spec, own, source.unclosed)
+    else:
+        _collect_geometry(gdf, ids, spec, np.asarray(source.unclosed, dtype=bool), collect)
+        repaired = []
     if len(own) > n_before:
         return None
     attrs = gdf.drop(columns=[c for c in STANDARD_COLUMNS if c in gdf.columns])
@@ -311,9 +428,14 @@ def read_zone_layer(
     )
     out = gpd.GeoDataFrame(pd.concat([out, attrs], axis=1), geometry=gdf.geometry.name, crs=TARGET_CRS)
     out = out.rename_geometry("geometry") if out.geometry.name != "geometry" else out
-    access, access_fp = _read_access_list(spec, own)
-    if len(own) > n_before:
-        return None
+    if collect is None:
+        access, access_fp = _read_access_list(spec, own)
+        if len(own) > n_before:
+            return None
+    else:  # lenient: a bad access list is reported, the zones are still validated
+        found: list[str] = []
+        access, access_fp = _read_access_list(spec, found)
+        collect.extend(LoadIssue("layer_error", spec.kind, _label(spec), detail=p) for p in found)
     return ZoneLayer(
         kind=spec.kind,
         path=spec.path,

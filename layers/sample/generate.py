@@ -12,8 +12,11 @@ border and the counties' northern outline are real (GCJ-02, from the data files 
 package ``cnmaps`` 1.1.7, BSD-3-Clause, Amap boundaries), used as if they were CGCS2000 to put
 the invented geometry near the real place (GCJ-02 is offset a few hundred metres from CGCS2000).
 Besides the four statutory layers it builds the regional zones the plan names (重点流域, 水源涵养区,
-禁养区, 工业园区: the kinds of the regional catalogue ``qinzhou_pilot``) and an invented access list
-(生态环境准入清单) for every control unit.
+禁养区, 工业园区: the kinds of the regional catalogue ``qinzhou_pilot``), the urban development
+boundary (城镇开发边界, for the 三区三线 check with the red line and the farmland), an invented
+access list (生态环境准入清单) for every control unit, and ``data/defective/``: a window of the
+sample with one planted defect of every kind ``redline layers validate`` reports, and
+``expected.csv`` listing them with their areas (computed here with pyproj.Geod).
 
 Deterministic: fixed seeds, no network, fixed timestamps; re-running writes byte-identical files.
 The geometry is built in metres in the basic-farmland CRS (EPSG:4546, CGCS2000 3-degree
@@ -759,6 +762,39 @@ def build_parks(units) -> list[Area]:
     ]
 
 
+def build_urban_boundary(units) -> list[Area]:
+    """城镇开发边界: each town centre's key unit and 武利工业园, drawn from those units.
+
+    Key control units are delineated from the urban development boundary and the industrial
+    parks, so here the boundary is those units' outlines (the park's two units dissolved): it
+    stays clear of the red line (inside priority units) and of the farmland (kept 300 m off the
+    town centres and 150 m off the park), as 三区三线 must.
+    """
+    out = []
+    for i, (name, town, *_) in enumerate(TOWN_CENTRES, start=1):
+        county = TOWNS[town][0]
+        out.append(
+            Area(
+                f"KFBJ{county}-{i:03d}",
+                f"{town}城镇开发边界",
+                "城镇集中建设区",
+                units[name].geom,
+                {"XZQDM": county, "SSXZ": town},
+            )
+        )
+    park = shapely.coverage_union_all([units[name].geom for name in PARK_UNITS])
+    out.append(
+        Area(
+            f"KFBJ{LINGSHAN}-{len(out) + 1:03d}",
+            f"{PARK_NAME}城镇开发边界",
+            "城镇集中建设区（产业园区）",
+            park,
+            {"XZQDM": LINGSHAN, "SSXZ": "武利镇"},
+        )
+    )
+    return out
+
+
 # --------------------------------------------------------------------------- farmland
 
 FARM_SPACING_M = 230.0  # jittered grid: Voronoi cells of about 5 ha
@@ -1259,6 +1295,7 @@ class Sample:
     eco: list[Area] = field(default_factory=list)
     bans: list[Area] = field(default_factory=list)
     parks: list[Area] = field(default_factory=list)
+    urban: list[Area] = field(default_factory=list)
     sites: list[Site] = field(default_factory=list)
 
 
@@ -1290,6 +1327,7 @@ def build_sample() -> Sample:
     sample.eco = build_eco_function(region, sample.units)
     sample.bans = build_livestock_ban(region, sources, sample.units)
     sample.parks = build_parks(sample.units)
+    sample.urban = build_urban_boundary(sample.units)
     sample.sites = build_sites(sample)
     return sample
 
@@ -1468,7 +1506,8 @@ SITE_TABLE = {
         "water_supply;linear_infrastructure",
         "new",
         "restricted",
-        "water_source:overlaps;control_unit:overlaps;basic_farmland:nearby;livestock_ban:overlaps;basin:inside",
+        "water_source:overlaps;control_unit:overlaps;basic_farmland:nearby;urban_boundary:overlaps;livestock_ban:overlaps;"
+        "basin:inside",
         "WS02",
         "pipeline from the intake through 一级, 二级 and 准 into the town: restricted",
     ),
@@ -1649,7 +1688,7 @@ SITE_TABLE = {
         "heavy_metal;discharges_wastewater",
         "new",
         "restricted",
-        "control_unit:inside;basic_farmland:nearby;industrial_park:inside;basin:inside",
+        "control_unit:inside;basic_farmland:nearby;urban_boundary:inside;industrial_park:inside;basin:inside",
         "ZH45072120004/污染物排放管控/1",
         "electroplating in 光达新材料产业园, the plating park's own key unit: its list allows plating "
         "but restricts heavy-metal emitters (total-load quotas); farmland within 1 km: restricted",
@@ -1670,7 +1709,8 @@ SITE_TABLE = {
         "discharges_pollutants;discharges_wastewater",
         "expand",
         "prohibited",
-        "control_unit:overlaps;basic_farmland:overlaps;industrial_park:overlaps;basin:inside;ecological_function:nearby",
+        "control_unit:overlaps;basic_farmland:overlaps;urban_boundary:overlaps;industrial_park:overlaps;basin:inside;"
+        "ecological_function:nearby",
         "BF04",
         "park extension across the plating park's key unit and a general unit onto farmland: prohibited",
     ),
@@ -1691,9 +1731,10 @@ SITE_TABLE = {
         "",
         "new",
         "review",
-        "control_unit:inside;livestock_ban:inside;basin:inside",
+        "control_unit:inside;urban_boundary:inside;livestock_ban:inside;basin:inside",
         "CU03",
-        "a town-centre key unit, its 禁养区 and the basin touched; no rule matches a shopping centre: review",
+        "a town-centre key unit, its urban boundary, its 禁养区 and the basin touched; no rule matches a shopping "
+        "centre: review",
     ),
     "S29": (
         "区外对照点：物流仓储项目",
@@ -1721,7 +1762,7 @@ SITE_TABLE = {
         "heavy_metal;discharges_wastewater",
         "new",
         "prohibited",
-        "control_unit:inside;industrial_park:inside;basin:inside",
+        "control_unit:inside;urban_boundary:inside;industrial_park:inside;basin:inside",
         "ZH45072120001/空间布局约束/1",
         "electroplating (C3360) new in 武利工业园 outside the plating park: "
         "the unit's clause 禁止新建电镀项目 prohibits it",
@@ -1773,7 +1814,7 @@ SITE_TABLE = {
         "high_noise;discharges_pollutants",
         "new",
         "prohibited",
-        "control_unit:inside;industrial_park:inside;basin:inside",
+        "control_unit:inside;urban_boundary:inside;industrial_park:inside;basin:inside",
         "QZ06",
         "high-noise sawmill (tag high_noise) in 武利工业园: prohibited (QZ06)",
     ),
@@ -1794,7 +1835,7 @@ SITE_TABLE = {
         "",
         "new",
         "restricted",
-        "control_unit:inside;basic_farmland:nearby;livestock_ban:inside;basin:inside",
+        "control_unit:inside;basic_farmland:nearby;urban_boundary:inside;livestock_ban:inside;basin:inside",
         "ZH45072120002/环境风险防控/1",
         "hazardous-chemicals warehouse (G5942) in 武利镇's centre: the town unit's 危险化学品 clause restricts it",
     ),
@@ -1845,6 +1886,10 @@ layers:
     path: basic_farmland.fgb           # FlatGeobuf, EPSG:4546 (projected metres)
     id_field: TBBH
     name_field: ZLDWMC
+  - kind: urban_boundary
+    path: urban_boundary.geojson       # GeoJSON, EPSG:4490; 城镇开发边界 (三区三线 with red line and farmland)
+    id_field: KFBJBH
+    name_field: KFBJMC
   - kind: livestock_ban
     path: livestock_ban.fgb            # FlatGeobuf, EPSG:4490
     id_field: JYQBH
@@ -1876,6 +1921,7 @@ OUTPUTS = [
     "control_units.prj",
     "control_units.cpg",
     "basic_farmland.fgb",
+    "urban_boundary.geojson",
     "livestock_ban.fgb",
     "industrial_park.geojson",
     "basin.geojson",
@@ -2007,6 +2053,13 @@ def write_livestock_ban(sample: Sample, out: Path) -> None:
     )
 
 
+def write_urban_boundary(sample: Sample, out: Path) -> None:
+    """urban_boundary.geojson: 城镇开发边界 of the four towns and 武利工业园, EPSG:4490."""
+    write_geojson(
+        area_frame(sample.urban, "KFBJBH", "KFBJMC", "KFBJLX"), out / "urban_boundary.geojson", "urban_boundary"
+    )
+
+
 def write_industrial_parks(sample: Sample, out: Path) -> None:
     """industrial_park.geojson: 武利工业园 and 光达新材料产业园 (which lies inside it)."""
     write_geojson(area_frame(sample.parks, "YQBM", "YQMC", "YQLX"), out / "industrial_park.geojson", "industrial_park")
@@ -2086,12 +2139,13 @@ and must never be used for a real review (环评审查、选址论证).
 
 | file | kind | format | CRS | features |
 |---|---|---|---|---|
-| `layerset.yaml` | manifest | YAML | — | 8 layers, an access list, `catalogs: [qinzhou_pilot]` |
+| `layerset.yaml` | manifest | YAML | — | 9 layers, an access list, `catalogs: [qinzhou_pilot]` |
 | `ecological_redline.geojson` | `ecological_redline` | GeoJSON | EPSG:4490 (`"crs"` member) | {n_red} |
 | `water_source.gpkg` (layer `zones`) | `water_source` | GeoPackage | EPSG:4490 | {n_water} |
 | `control_units.shp` (+ `.shx .dbf .prj`) | `control_unit` | Shapefile, GBK DBF, no `.cpg` | EPSG:4490 | {n_units} |
 | `access_list.csv` | 生态环境准入清单 of the control units | CSV, UTF-8 with BOM | — | {n_clauses} clauses |
 | `basic_farmland.fgb` | `basic_farmland` | FlatGeobuf | EPSG:4546 (metres) | {n_farm} |
+| `urban_boundary.geojson` | `urban_boundary` | GeoJSON | EPSG:4490 | {n_urban} |
 | `livestock_ban.fgb` | `livestock_ban` | FlatGeobuf | EPSG:4490 | {n_ban} |
 | `industrial_park.geojson` | `industrial_park` | GeoJSON | EPSG:4490 | {n_park} |
 | `basin.geojson` | `basin` | GeoJSON | EPSG:4490 | {n_basin} |
@@ -2099,6 +2153,7 @@ and must never be used for a real review (环评审查、选址论证).
 | `sites.geojson` | sample sites | GeoJSON | EPSG:4490 lon/lat | {n_sites} |
 | `region.geojson` | towns (not a zone layer) | GeoJSON | EPSG:4490 | 5 |
 | `context.geojson` | rivers, streams, intakes, seats (for maps) | GeoJSON | EPSG:4490 | {n_context} |
+| `defective/` | the same region with planted defects, for `redline layers validate` | — | — | see below |
 
 The formats differ on purpose, so that every reader path is exercised:
 
@@ -2138,6 +2193,10 @@ The formats differ on purpose, so that every reader path is exercised:
   the sample sites that stand in a 准保护区 stand in such a clearing, so that their farmland
   finding is `nearby` by construction. `ZLDWMC` is the village (汉塘、大沙、望坪、那新、良田、清湖
   are named in the plan, the others are invented); `TBMJ` is the geodesic area in m².
+- **urban_boundary** (城镇开发边界): {n_urban} polygons, the four town centres and 武利工业园,
+  drawn from their key control units (key units are delineated from the urban development
+  boundary and the parks). With the red line and the basic farmland they are the 三区三线, and
+  the three do not overlap: `redline layers validate` finds no problem in this layer set.
 
 The regional zones, for the rules of the regional catalogue (below); the plan names them but
 draws none of them:
@@ -2215,12 +2274,28 @@ headers): re-running it gives byte-identical files with the same libraries (buil
 the last digits of some coordinates). `--check` verifies the files, the topology, the farmland,
 every site's relations with shapely and geodesic distances, then screens the sites with the real
 checker (`checks.screen.screen_sites` on this folder) and compares verdict, relations and rule.
+It also validates both layer sets with `layers.validate.validate_layerset`: nothing may be
+reported here, and in `defective/` exactly the rows of its `expected.csv`, areas to 0.01 %.
+
+## Validation
+
+```
+redline layers validate layers/sample/data --region layers/sample/data/region.geojson   # no problem
+redline layers validate layers/sample/data/defective \
+    --region layers/sample/data/defective/region.geojson --out validation --strict     # exit 1
+```
+
+`defective/` is a window of this layer set around 武利镇 with one planted defect of every kind
+the validator reports (bow-tie, empty geometry, duplicate and missing id, unmapped class, two
+overlapping control units, a gap at the region's edge and a hole, a 一级 drawn into its 二级, a
+一级 its 二级 leaves open, red line ∩ farmland, red line ∩ urban boundary, farmland ∩ urban
+boundary); its README and `expected.csv` list them with their areas.
 
 ## Sample sites
 
 `sites.geojson` holds {n_sites} sites. `expected_relations` lists, per zone kind with findings,
-the worst relation (inside > overlaps > nearby, search distance 1000 m; control units, 禁养区,
-parks and basins are never `nearby`); `expected_verdict` is the worst verdict over all findings;
+the worst relation (inside > overlaps > nearby, search distance 1000 m; control units, urban
+boundaries, 禁养区, parks and basins are never `nearby`); `expected_verdict` is the worst verdict over all findings;
 `expected_rule` is the `rule_id` of the site's deciding finding (the first finding the checker
 lists: worst verdict, then kind order, distance and zone id), a catalogue rule code or an
 access-list clause id, empty for a `clear` site. Sites are placed with a clear margin (relations
@@ -2308,6 +2383,7 @@ def write_readme(sample: Sample, out: Path) -> None:
         n_clauses=n_clauses,
         n_farm=len(sample.farmland),
         n_ban=len(sample.bans),
+        n_urban=len(sample.urban),
         n_park=len(sample.parks),
         n_basin=len(sample.basins),
         n_eco=len(sample.eco),
@@ -2345,6 +2421,7 @@ def write_all(sample: Sample, out: Path) -> None:
             write_control_units,
             write_access_list,
             write_farmland,
+            write_urban_boundary,
             write_livestock_ban,
             write_industrial_parks,
             write_basins,
@@ -2353,10 +2430,414 @@ def write_all(sample: Sample, out: Path) -> None:
             write_region,
             write_context,
             write_readme,
+            write_defective,
         ):
             write(sample, out)
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
+
+
+# --------------------------------------------------------------------------- the defective variant
+# layers/sample/data/defective/: a window of the sample around 武利镇 with one planted defect of
+# every kind ``redline layers validate`` reports, and expected.csv listing each one with the area
+# computed here from the planted shape (pyproj.Geod), independently of the validator.
+
+DEFECTIVE_DIR = "defective"
+#: the window, local km (west, south, east, north): 武利镇, its water source, the park, the wetland
+DEFECT_WINDOW = (-16.5, -5.5, -2.0, 2.4)
+EXPECTED_COLUMNS = ["check", "kind", "feature_id", "other_kind", "other_id", "area_m2", "lon", "lat", "defect"]
+
+DEFECTIVE_YAML = """\
+# 示意数据（非官方）/ illustrative, not official data — with DELIBERATE DEFECTS, for `redline layers validate`.
+# Built by layers/sample/generate.py (do not edit by hand); see README.md and expected.csv.
+name: 示例（含故意缺陷）— 钦州城乡融合发展试验区武利镇片（示意数据，非官方）/ defective sample (illustrative)
+crs: EPSG:4490
+illustrative: true
+layers:
+  - kind: ecological_redline
+    path: ecological_redline.geojson
+    id_field: HXBH
+    name_field: HXMC
+    class_field: HXLX
+    class_map: {核心保护区: core, 一般控制区: other}
+  - kind: water_source
+    path: water_source.gpkg
+    layer: zones
+    id_field: SYDBH
+    name_field: SYDMC
+    class_field: BHQJB
+    class_map: {一级保护区: first, 二级保护区: second, 准保护区: quasi}
+  - kind: control_unit
+    path: control_units.shp
+    encoding: gbk
+    id_field: HJZHGKDYBM
+    name_field: HJZHGKDYMC
+    class_field: ZHGKDYFL
+    class_map: {"1": priority, "2": key, "3": general}
+  - kind: basic_farmland
+    path: basic_farmland.fgb
+    id_field: TBBH
+    name_field: ZLDWMC
+  - kind: urban_boundary
+    path: urban_boundary.geojson
+    id_field: KFBJBH
+    name_field: KFBJMC
+"""
+
+DEFECTIVE_README = """\
+# Defective sample — 武利镇片（示意数据，非官方；含故意缺陷）
+
+**示意数据，非官方 / illustrative, not official data, with deliberate defects.** A window of the
+sample layer set (`../`, local km {window} around 武利镇: its water source, 武利工业园 and the
+武利江 wetland red line), cut from the same generator run, with one planted defect of every kind
+`redline layers validate` reports. The tests validate it against `region.geojson` and compare
+`validation.csv` with `expected.csv`: every row, and each area to 0.01 %.
+
+```
+redline layers validate layers/sample/data/defective --region layers/sample/data/defective/region.geojson
+```
+
+`expected.csv` columns: `check, kind, feature_id, other_kind, other_id` as in `validation.csv`,
+`area_m2` (geodesic area of the planted shape, computed by the generator with `pyproj.Geod`, not
+by the validator; empty for defects without an area), `lon, lat` (where GEOS reports an invalid
+geometry) and `defect` (what was planted).
+
+| check | kind | feature | other | area m² | defect |
+|---|---|---|---|---|---|
+{rows}
+
+Apart from these, the layers are the sample's, clipped to the window: the control units still
+tile `region.geojson` (the union of the clipped units before the defects were planted), so the
+clean parts validate clean.
+"""
+
+
+@dataclass
+class Defective:
+    """The defective variant: layers (work CRS), region and the expected problems."""
+
+    region: Polygon
+    redline: gpd.GeoDataFrame
+    water: gpd.GeoDataFrame
+    units: gpd.GeoDataFrame
+    farmland: gpd.GeoDataFrame
+    urban: gpd.GeoDataFrame
+    expected: list[dict]
+
+
+def geodesic_m2(geom) -> float:
+    """Geodesic area (m²) of a work-CRS polygon, as written (lon/lat rounded to 1e-9 degree)."""
+    return abs(GEOD.geometry_area_perimeter(to_geo(geom))[0])
+
+
+def inside_point(geom, seed: int, margin: float) -> Point:
+    """A random point of ``geom`` at least ``margin`` m from its boundary (deterministic)."""
+    core = geom.buffer(-margin)
+    rng = np.random.default_rng(SEED + seed)
+    x0, y0, x1, y1 = core.bounds
+    shapely.prepare(core)
+    while True:
+        p = Point(rng.uniform(x0, x1), rng.uniform(y0, y1))
+        if core.contains(p):
+            return p
+
+
+def planted_rect(center: Point, w: float, h: float, angle: float = 0.0) -> Polygon:
+    """A planted rectangle, rounded to the centimetre as every written shape is."""
+    return round_work(rect(center, w, h, angle))
+
+
+def build_defective(sample: Sample) -> Defective:
+    """Cut the window out of the sample, then plant one defect of every kind."""
+    window = shapely.segmentize(box(*km(*DEFECT_WINDOW[:2]), *km(*DEFECT_WINDOW[2:])), SEGMENT_M)
+    expected: list[dict] = []
+
+    def expect(check, kind, fid, other_kind="", other_id="", area=None, defect="", where=None):
+        expected.append(
+            {
+                "check": check,
+                "kind": kind,
+                "feature_id": fid,
+                "other_kind": other_kind,
+                "other_id": other_id,
+                "area_m2": "" if area is None else f"{area:.4f}",
+                "lon": "" if where is None else f"{where[0]:.9f}",
+                "lat": "" if where is None else f"{where[1]:.9f}",
+                "defect": defect,
+            }
+        )
+
+    # control units, clipped on the cm grid; the region is their union before the defects
+    units = []
+    for u in sample.units.values():
+        g = u.geom.intersection(window, grid_size=GRID_M)
+        if g.area > 1.0:
+            units.append({"code": u.code, "name": u.name, "cls": u.cls, "county": u.county, "town": u.town, "geom": g})
+    by_name = {u["name"]: u for u in units}
+    general, town_unit = by_name["武利镇一般管控单元"], by_name["武利镇镇区重点管控单元"]
+    park_unit, guangda_unit = by_name["武利工业园重点管控单元"], by_name[f"{GUANGDA_NAME}重点管控单元"]
+    others = shapely.union_all([u["geom"] for u in units if u is not general])
+    clear = others.buffer(400.0)
+    # the notch (2, below) is noded into the general unit first, so that the region's outline,
+    # the union of the units, has its corners too: the gap is then exactly the notch
+    south = LineString([km(DEFECT_WINDOW[0], DEFECT_WINDOW[1]), km(DEFECT_WINDOW[2], DEFECT_WINDOW[1])])
+    edge = south.difference(clear)
+    centre = edge.interpolate(0.5, normalized=True) if edge.geom_type == "LineString" else largest_line(edge)
+    notch = planted_rect(Point(centre.x, centre.y), 300.0, 240.0)
+    gap = general["geom"].intersection(notch, grid_size=GRID_M)
+    kept = general["geom"].difference(notch, grid_size=GRID_M)
+    general["geom"] = shapely.coverage_union_all([kept, gap])
+    region = shapely.coverage_union_all([u["geom"] for u in units])
+    if region.geom_type != "Polygon" or abs(region.area - window.intersection(sample.region).area) > 1.0:
+        raise ValueError("the clipped control units do not tile the window")
+    # (1) overlap: the town-centre unit also claims a rectangle inside the general unit
+    spot = inside_point(general["geom"].difference(others.buffer(300.0)), 201, 200.0)
+    grab = planted_rect(spot, 200.0, 150.0, 20.0)
+    town_unit["geom"] = shapely.MultiPolygon([*shapely.get_parts(town_unit["geom"]), grab])
+    a, b = sorted([town_unit["code"], general["code"]])
+    expect("overlap", "control_unit", a, "control_unit", b, geodesic_m2(grab), "unit drawn over its neighbour")
+    # (2) gap at the region's edge: a notch cut out of the general unit along the window's south side
+    general["geom"] = kept
+    expect("gap", "control_unit", general["code"], area=geodesic_m2(gap), defect="notch at the region's edge")
+    # (3) gap inside: a hole in the park's unit
+    hole = planted_rect(inside_point(park_unit["geom"], 203, 150.0), 120.0, 90.0, -10.0)
+    park_unit["geom"] = park_unit["geom"].difference(hole, grid_size=GRID_M)
+    expect("gap", "control_unit", park_unit["code"], area=geodesic_m2(hole), defect="hole inside a unit")
+    # (4) a class value class_map does not know
+    guangda_unit["cls"] = "4"
+    expect("unmapped_class", "control_unit", guangda_unit["code"], defect="class value 4")
+
+    # water sources: 武利镇's three levels, plus an invented source whose 二级 leaves one side open
+    wl = sample.sources["WL"]
+    zones = []
+    for i, (cls, label, *_) in enumerate(LEVELS, start=1):
+        g = wl.zones[cls]
+        if not window.contains(g):
+            raise ValueError(f"{wl.name} {label} leaves the window")
+        zones.append({"code": f"SY{wl.county}-WL-{i}", "name": f"{wl.name}{label}", "level": label, "geom": g})
+    # (5) the 一级 zone reaches into its 二级 ring
+    reach_s = wl.s - 600.0
+    bulge = round_work(river_rect(wl.river, reach_s, 130.0, 160.0, 100.0))
+    zones[0]["geom"] = round_work(zones[0]["geom"].union(bulge))
+    into = bulge.difference(wl.zones["first"])
+    if into.difference(wl.zones["second"]).area > 1e-6:
+        raise ValueError("the planted 一级 bulge leaves the 二级 ring")
+    expect(
+        "water_level_overlap",
+        "water_source",
+        zones[0]["code"],
+        "water_source",
+        zones[1]["code"],
+        geodesic_m2(into),
+        "一级 drawn into its 二级",
+    )
+    # (6) a 一级 zone its 二级 does not surround: a U-shaped 二级, open to the east
+    hub = inside_point(general["geom"].difference(clear), 206, 700.0)
+    inner = planted_rect(hub, 300.0, 200.0)
+    _, y0, x1, y1 = inner.bounds
+    outer = planted_rect(hub, 900.0, 700.0)
+    opening = box(x1, y0, outer.bounds[2] + 1.0, y1)
+    ring = round_work(outer.difference(inner).difference(opening))
+    for i, (geom, label) in enumerate(((inner, "一级保护区"), (ring, "二级保护区")), start=1):
+        zones.append({"code": f"SY{LINGSHAN}-HT-{i}", "name": f"汉塘村山塘水源地{label}", "level": label, "geom": geom})
+    expect(
+        "water_not_surrounded",
+        "water_source",
+        f"SY{LINGSHAN}-HT-1",
+        "water_source",
+        f"SY{LINGSHAN}-HT-2",
+        defect="二级 open along the 一级's east side (200 m)",
+    )
+
+    # farmland: the parcels wholly in the window
+    farm = sample.farmland[sample.farmland.geometry.within(window.buffer(-1.0))].copy().reset_index(drop=True)
+    farm = farm.sort_values("TBBH").reset_index(drop=True)
+    pick = {
+        name: int(i)
+        for name, i in zip(
+            ("host", "bowtie", "dup_a", "dup_b", "noid"), np.linspace(10, len(farm) - 10, 5), strict=True
+        )
+    }
+    geoms = list(farm.geometry)
+    # (7) a bow-tie: the parcel is a self-intersecting quadrilateral
+    c = geoms[pick["bowtie"]].representative_point()
+    bx0, by0, bx1, by1 = round_work(box(c.x - 30.0, c.y - 20.0, c.x + 30.0, c.y + 20.0)).bounds
+    geoms[pick["bowtie"]] = Polygon([(bx0, by0), (bx1, by1), (bx1, by0), (bx0, by1)])
+    where = to_geo(Point((bx0 + bx1) / 2, (by0 + by1) / 2)).coords[0]
+    expect("invalid_geometry", "basic_farmland", farm.loc[pick["bowtie"], "TBBH"], defect="bow-tie", where=where)
+    # (8) two parcels with one id
+    farm.loc[pick["dup_b"], "TBBH"] = farm.loc[pick["dup_a"], "TBBH"]
+    expect("duplicate_id", "basic_farmland", farm.loc[pick["dup_a"], "TBBH"], defect="two parcels, one TBBH")
+    # (9) a parcel without an id
+    farm.loc[pick["noid"], "TBBH"] = None
+    expect("missing_id", "basic_farmland", "", defect="TBBH empty")
+    # (10) red line ∩ farmland: a small red-line patch drawn on a parcel
+    host = geoms[pick["host"]]
+    patch = planted_rect(inside_point(host, 210, 40.0), 60.0, 45.0, 15.0)
+    if not host.buffer(-2.0).contains(patch):
+        raise ValueError("the planted red-line patch leaves its parcel")
+    farm = gpd.GeoDataFrame(farm.drop(columns="geometry"), geometry=geoms, crs=WORK_CRS)
+    host_id = farm.loc[pick["host"], "TBBH"]
+
+    wetland = sample.redline["HX450721-002"]
+    red_rows = [
+        {
+            "HXBH": wetland.code,
+            "HXMC": wetland.name,
+            "HXLX": wetland.cls,
+            "geom": wetland.geom.intersection(window, grid_size=GRID_M),
+        },
+        {"HXBH": "HX450721-901", "HXMC": "武利江滩涂生态保护红线（补划图斑）", "HXLX": "一般控制区", "geom": patch},
+    ]
+    expect(
+        "cross_overlap",
+        "ecological_redline",
+        "HX450721-901",
+        "basic_farmland",
+        host_id,
+        geodesic_m2(patch),
+        "red-line patch on a farmland parcel",
+    )
+    # (11) red line ∩ urban boundary: a development plot drawn inside the wetland red line
+    wuli = sample.rivers["武利江"]
+    s0 = wuli.project(Point(km(-4.2, 0))) + 600.0
+    plot = round_work(river_rect(wuli, s0, 0.0, 120.0, 80.0))
+    if not wetland.geom.buffer(-5.0).contains(plot) or not window.contains(plot):
+        raise ValueError("the planted urban plot leaves the wetland red line")
+    # (12) farmland ∩ urban boundary: a parcel drawn inside 武利镇's urban boundary
+    town = next(a for a in sample.urban if a.name == "武利镇城镇开发边界")
+    parcel = planted_rect(inside_point(town.geom, 212, 100.0), 110.0, 90.0, 5.0)
+    urban_rows = [
+        {"KFBJBH": a.code, "KFBJMC": a.name, "KFBJLX": a.cls, "geom": a.geom}
+        for a in sample.urban
+        if window.contains(a.geom)
+    ]
+    urban_rows += [
+        {"KFBJBH": "KFBJ450721-901", "KFBJMC": "武利江滨水开发地块（越界）", "KFBJLX": "城镇集中建设区", "geom": plot},
+        # (13) an urban-boundary feature with no geometry
+        {"KFBJBH": "KFBJ450721-902", "KFBJMC": "待补绘地块（无几何）", "KFBJLX": "城镇集中建设区", "geom": None},
+    ]
+    expect(
+        "cross_overlap",
+        "ecological_redline",
+        wetland.code,
+        "urban_boundary",
+        "KFBJ450721-901",
+        geodesic_m2(plot),
+        "development plot inside the wetland red line",
+    )
+    expect("empty_geometry", "urban_boundary", "KFBJ450721-902", defect="feature without geometry")
+    extra = {
+        "TBBH": "TB450721-900001",
+        "ZLDWMC": "武东村",
+        "XZQDM": LINGSHAN,
+        "SSXZ": "武利镇",
+        "DLMC": "水田",
+        "TBMJ": round(geodesic_m2(parcel), 2),
+        "SJSM": SJSM,
+    }
+    farm = pd_concat(farm, gpd.GeoDataFrame([extra], geometry=[parcel], crs=WORK_CRS))
+    expect(
+        "cross_overlap",
+        "basic_farmland",
+        "TB450721-900001",
+        "urban_boundary",
+        town.code,
+        geodesic_m2(parcel),
+        "farmland parcel inside the urban boundary",
+    )
+
+    red = gpd.GeoDataFrame(
+        [{k: v for k, v in r.items() if k != "geom"} | {"SJSM": SJSM} for r in red_rows],
+        geometry=[to_geo(r["geom"]) for r in red_rows],
+        crs=GEO_CRS,
+    )
+    water = gpd.GeoDataFrame(
+        [{"SYDBH": z["code"], "SYDMC": z["name"], "BHQJB": z["level"], "SJSM": SJSM} for z in zones],
+        geometry=[to_geo(z["geom"]) for z in zones],
+        crs=GEO_CRS,
+    )
+    unit_frame = gpd.GeoDataFrame(
+        [
+            {
+                "HJZHGKDYBM": u["code"],
+                "HJZHGKDYMC": u["name"],
+                "ZHGKDYFL": u["cls"],
+                "XZQDM": u["county"],
+                "SSXZ": u["town"],
+                "SJSM": SJSM,
+            }
+            for u in units
+        ],
+        geometry=[to_geo(u["geom"]) for u in units],
+        crs=GEO_CRS,
+    )
+    urban = gpd.GeoDataFrame(
+        [{k: v for k, v in r.items() if k != "geom"} | {"SJSM": SJSM} for r in urban_rows],
+        geometry=[None if r["geom"] is None else to_geo(r["geom"]) for r in urban_rows],
+        crs=GEO_CRS,
+    )
+    return Defective(region, red, water, unit_frame, farm, urban, expected)
+
+
+def largest_line(lines):
+    """The middle of the longest part of a multi-line."""
+    longest = max(shapely.get_parts(lines), key=lambda g: g.length)
+    return longest.interpolate(0.5, normalized=True)
+
+
+def pd_concat(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Append the rows of ``b`` to ``a`` (same CRS)."""
+    import pandas as pd
+
+    return gpd.GeoDataFrame(pd.concat([a, b], ignore_index=True), geometry="geometry", crs=a.crs)
+
+
+def write_defective(sample: Sample, out: Path) -> None:
+    """Write the defective variant into ``out/defective``."""
+    d = build_defective(sample)
+    folder = out / DEFECTIVE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    for p in folder.iterdir():
+        p.unlink()
+    (folder / "layerset.yaml").write_text(DEFECTIVE_YAML, encoding="utf-8")
+    write_geojson(d.redline, folder / "ecological_redline.geojson", "ecological_redline")
+    pyogrio.write_dataframe(
+        d.water, folder / "water_source.gpkg", driver="GPKG", layer="zones", layer_options={"DESCRIPTION": NOTICE}
+    )
+    pyogrio.write_dataframe(
+        d.units,
+        folder / "control_units.shp",
+        driver="ESRI Shapefile",
+        encoding="GBK",
+        layer_options={"DBF_DATE_LAST_UPDATE": FIXED_DATE},
+    )
+    (folder / "control_units.cpg").unlink(missing_ok=True)
+    pyogrio.write_dataframe(
+        d.farmland,
+        folder / "basic_farmland.fgb",
+        driver="FlatGeobuf",
+        layer="basic_farmland",
+        layer_options={"DESCRIPTION": NOTICE},
+    )
+    write_geojson(d.urban, folder / "urban_boundary.geojson", "urban_boundary")
+    region = gpd.GeoDataFrame(
+        {"name": ["武利镇片（示意窗口）"], "SJSM": [SJSM]}, geometry=[to_geo(d.region)], crs=GEO_CRS
+    )
+    write_geojson(region, folder / "region.geojson", "region")
+    with open(folder / "expected.csv", "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=EXPECTED_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(d.expected)
+    rows = "\n".join(
+        f"| `{e['check']}` | {e['kind']} | {e['feature_id'] or '—'} | {e['other_id'] or '—'} | "
+        f"{float(e['area_m2']):,.2f} | {e['defect']} |".replace("| nan |", "| — |")
+        if e["area_m2"]
+        else f"| `{e['check']}` | {e['kind']} | {e['feature_id'] or '—'} | {e['other_id'] or '—'} | — | {e['defect']} |"
+        for e in d.expected
+    )
+    window = ", ".join(f"{v:g}" for v in DEFECT_WINDOW)
+    (folder / "README.md").write_text(DEFECTIVE_README.format(rows=rows, window=f"({window})"), encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- checking
@@ -2366,6 +2847,7 @@ KIND_ORDER = [
     "water_source",
     "control_unit",
     "basic_farmland",
+    "urban_boundary",
     "livestock_ban",
     "industrial_park",
     "basin",
@@ -2396,6 +2878,7 @@ def load_layers(out: Path) -> dict[str, ReadLayer]:
         "water_source": gpd.read_file(out / "water_source.gpkg", layer="zones"),
         "control_unit": gpd.read_file(out / "control_units.shp", encoding="gbk"),
         "basic_farmland": gpd.read_file(out / "basic_farmland.fgb").to_crs(GEO_CRS),
+        "urban_boundary": gpd.read_file(out / "urban_boundary.geojson"),
         "livestock_ban": gpd.read_file(out / "livestock_ban.fgb"),
         "industrial_park": gpd.read_file(out / "industrial_park.geojson"),
         "basin": gpd.read_file(out / "basin.geojson"),
@@ -2511,6 +2994,7 @@ def check_formats(out: Path) -> list[str]:
         "water_source.gpkg": "EPSG:4490",
         "control_units.shp": "EPSG:4490",
         "basic_farmland.fgb": "EPSG:4546",
+        "urban_boundary.geojson": "EPSG:4490",
         "livestock_ban.fgb": "EPSG:4490",
         "industrial_park.geojson": "EPSG:4490",
         "basin.geojson": "EPSG:4490",
@@ -2553,7 +3037,7 @@ def check_topology(out: Path, layers) -> list[str]:
     counts = layers["control_unit"].gdf["ZHGKDYFL"].value_counts()
     if any(counts.get(c, 0) < 3 for c in "123"):
         problems.append(f"fewer than 3 units in a class: {dict(counts)}")
-    for kind in ("control_unit", "water_source", "ecological_redline", "livestock_ban", "basin"):
+    for kind in ("control_unit", "water_source", "ecological_redline", "livestock_ban", "basin", "urban_boundary"):
         area = overlap_area(layers[kind].work)
         if area > 1.0:
             problems.append(f"{kind}: polygons overlap by {area:.1f} m²")
@@ -2666,15 +3150,55 @@ def check_screening(out: Path) -> list[str]:
     return problems
 
 
+def check_validation(out: Path) -> list[str]:
+    """``redline layers validate``: nothing on the sample; on the defective variant, exactly expected.csv.
+
+    Areas must agree to 0.01 % (the project's promise for areas), and the bow-tie's location to 1e-7°.
+    """
+    root = str(Path(__file__).resolve().parents[2])
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    from layers.validate import validate_layerset
+
+    problems = []
+    for region in (out / "region.geojson", None):
+        report = validate_layerset(out, region=region, lang="en")
+        problems += [f"clean sample (region {region and region.name}): {p.check} {p.message}" for p in report.problems]
+    folder = out / DEFECTIVE_DIR
+    got = validate_layerset(folder, region=folder / "region.geojson", lang="en").to_frame()
+    got = got.astype(object).where(got.notna(), "")
+    with open(folder / "expected.csv", encoding="utf-8") as fh:
+        expected = list(csv.DictReader(fh))
+    key = ["check", "kind", "feature_id", "other_kind", "other_id"]
+    found = {tuple(str(r[k]) for k in key): r for r in got.to_dict("records")}
+    for e in expected:
+        row = found.pop(tuple(e[k] for k in key), None)
+        if row is None:
+            problems.append(f"defective: not reported: {e['check']} {e['feature_id']} ({e['defect']})")
+            continue
+        if e["area_m2"] and abs(float(row["area_m2"]) - float(e["area_m2"])) > 1e-4 * float(e["area_m2"]):
+            problems.append(
+                f"defective: {e['check']} {e['feature_id']}: area {row['area_m2']}, expected {e['area_m2']}"
+            )
+        if e["lon"] and f"{float(e['lon']):.6f}, {float(e['lat']):.6f}" not in row["message"]:
+            problems.append(f"defective: {e['check']} {e['feature_id']}: location not in {row['message']!r}")
+    problems += [f"defective: unexpected {k[0]} {k[2]} {k[4]}" for k in found]
+    return problems
+
+
 def check_determinism(out: Path) -> list[str]:
     """Rebuild into a scratch folder and compare every file byte for byte."""
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp)
         write_all(build_sample(), scratch)
         return [
-            f"{p.name} differs on rebuild"
-            for p in sorted(scratch.iterdir())
-            if not (out / p.name).exists() or p.read_bytes() != (out / p.name).read_bytes()
+            f"{p.relative_to(scratch)} differs on rebuild"
+            for p in sorted(scratch.rglob("*"))
+            if p.is_file()
+            and (
+                not (out / p.relative_to(scratch)).exists()
+                or p.read_bytes() != (out / p.relative_to(scratch)).read_bytes()
+            )
         ]
 
 
@@ -2687,9 +3211,10 @@ def check(out: Path) -> list[str]:
         + check_farmland(out, layers)
         + check_sites(out, layers)
         + check_screening(out)
+        + check_validation(out)
         + check_determinism(out)
     )
-    size = sum(p.stat().st_size for p in out.iterdir())
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     if size > 3 * 2**20:
         problems.append(f"data folder is {size / 2**20:.2f} MiB")
     return problems

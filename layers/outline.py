@@ -1,0 +1,175 @@
+"""Read outlines that are not zone layers: a region (``--region``) and districts (``--by``).
+
+Any vector source the zone layers accept (SHP, GPKG, GeoJSON, FGB, KML/KMZ ...), in any CRS,
+including the offset web-map coordinates GCJ-02 and BD-09 (``crs="gcj02"``), which public
+administrative outlines often come in.  Everything is returned in EPSG:4490.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS
+
+from layers.crs import WEB_CRS, guess_crs, parse_crs, proposed_code
+from layers.layerset import TARGET_CRS
+from layers.source import ManyLayersError, read_vector
+from layers.webcoords import transform_geometry
+from zones.errors import CRSError, LayerError
+
+__all__ = ["NAME_FIELDS", "read_districts", "read_outline"]
+
+#: Field names taken as a district's name when ``name_field`` is not given (first match, any case).
+NAME_FIELDS: tuple[str, ...] = (
+    "name",
+    "名称",
+    "XZQMC",
+    "XZQHMC",
+    "QXMC",
+    "XZMC",
+    "XZQ",
+    "NAME_CHN",
+    "NAME_ZH",
+    "district",
+    "county",
+    "行政区",
+    "区县",
+    "乡镇",
+)
+
+
+def _name_column(gdf: gpd.GeoDataFrame, path: Path, name_field: str | None, what: str) -> str | None:
+    fields = [c for c in gdf.columns if c != gdf.geometry.name]
+    if name_field is not None:
+        if name_field not in fields:
+            raise LayerError(
+                f"{what} '{path.name}' has no field {name_field!r}; the fields are {', '.join(fields) or '(none)'}"
+            )
+        return name_field
+    lower = {str(c).lower(): c for c in fields}
+    for candidate in NAME_FIELDS:
+        if candidate.lower() in lower:
+            return lower[candidate.lower()]
+    text = [c for c in fields if not pd.api.types.is_numeric_dtype(gdf[c])]
+    if text and len(gdf) > 1:
+        raise LayerError(
+            f"{what} '{path.name}': no name field found (looked for {', '.join(NAME_FIELDS)}); "
+            f"the fields are {', '.join(fields)}; name the field with --by-field"
+        )
+    return None
+
+
+def read_outline(
+    path: str | Path,
+    *,
+    crs: str | None = None,
+    layer: str | None = None,
+    name_field: str | None = None,
+    what: str = "--region",
+) -> gpd.GeoDataFrame:
+    """Read a region or district outline file into EPSG:4490.
+
+    Parameters
+    ----------
+    path : str or Path
+        Any vector source the zone layers accept.
+    crs : str, optional
+        The outline's CRS when the file carries none, or to override it: an EPSG code, a
+        name (``CGCS2000-GK3-CM111``), or ``gcj02`` / ``bd09`` for web-map outlines (a GeoJSON
+        always claims WGS 84, so GCJ-02 outlines need ``crs="gcj02"``).
+    layer : str, optional
+        The layer of a multi-layer source.
+    name_field : str, optional
+        The field naming each polygon (district); detected from :data:`NAME_FIELDS` when not given.
+        A file with no name field is named after the file (``450721``; ``450721-2`` for its
+        second polygon).
+    what : str
+        How messages call the file (``--region``, ``--by``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``name`` and ``geometry`` (polygonal, valid), EPSG:4490; features without area dropped.
+
+    Raises
+    ------
+    LayerError, CRSError
+        Unreadable file, unknown field, no CRS, or no polygon.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise LayerError(f"{what} file '{path}' does not exist; give a vector file (GeoJSON, SHP, GPKG ...)")
+    try:
+        source = read_vector(path, layer=layer)
+    except ManyLayersError as many:
+        raise LayerError(f"{what} '{path.name}' holds several layers ({', '.join(many.names)}); name one") from None
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise LayerError(f"{what} '{path}' cannot be read: {exc}") from None
+    gdf = source.gdf
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    declared = parse_crs(crs, what=f"{what} crs") if crs else None
+    if declared is None and gdf.crs is None:
+        xy = shapely.get_coordinates(geoms[~shapely.is_missing(geoms)])
+        hint = guess_crs(xy[:, 0], xy[:, 1]) if len(xy) else None
+        raise CRSError(
+            f"{what} '{path.name}' has no CRS"
+            + (f"; the coordinates look like {hint}" if hint else "")
+            + f"; give it with --crs (e.g. --crs {proposed_code(hint) or 'EPSG:4490'})"
+        )
+    if isinstance(declared, str) and declared in WEB_CRS:
+        geoms = np.asarray(transform_geometry(geoms, declared), dtype=object)
+    else:
+        source_crs = declared if declared is not None else gdf.crs
+        if not CRS.from_user_input(source_crs).equals(CRS.from_user_input(TARGET_CRS)):
+            geoms = np.asarray(gpd.GeoSeries(geoms, crs=source_crs).to_crs(TARGET_CRS).array, dtype=object)
+    ok = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    geoms[ok & ~shapely.is_valid(geoms)] = shapely.make_valid(geoms[ok & ~shapely.is_valid(geoms)])
+    polys = np.array([_polygonal(g) if k else None for g, k in zip(geoms, ok, strict=True)], dtype=object)
+    keep = ~shapely.is_missing(polys)
+    if not keep.any():
+        raise LayerError(f"{what} '{path.name}' holds no polygon; give an area outline")
+    column = _name_column(gdf, path, name_field, what)
+    if column is not None:
+        names = [str(v).strip() if v is not None else "" for v in gdf[column]]
+    elif keep.sum() == 1:
+        names = [path.stem] * len(gdf)
+    else:
+        names = [f"{path.stem}-{i + 1}" for i in range(len(gdf))]
+    return gpd.GeoDataFrame(
+        {"name": [n for n, k in zip(names, keep, strict=True) if k]}, geometry=list(polys[keep]), crs=TARGET_CRS
+    )
+
+
+def _polygonal(geom):
+    parts = [p for p in shapely.get_parts(geom) if shapely.get_type_id(p) in (3, 6)]
+    parts = [q for p in parts for q in shapely.get_parts(p)]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
+
+
+def read_districts(
+    paths: list[str | Path], *, crs: str | None = None, name_field: str | None = None
+) -> list[tuple[str, object]]:
+    """Read district outlines from one or more files, one entry per district name.
+
+    Polygons sharing a name (a county stored in several rows, or towns grouped by their county
+    with ``name_field="county"``) are dissolved into one district; districts keep the order in
+    which they first appear.
+
+    Returns
+    -------
+    list of (str, shapely geometry)
+        Names and outlines in EPSG:4490, for :func:`layers.inventory.inventory`.
+    """
+    parts: dict[str, list] = {}
+    for path in paths:
+        outlines = read_outline(path, crs=crs, name_field=name_field, what="--by")
+        for name, geom in zip(outlines["name"], outlines.geometry.values, strict=True):
+            parts.setdefault(name, []).append(geom)
+    return [(name, geoms[0] if len(geoms) == 1 else shapely.union_all(geoms)) for name, geoms in parts.items()]
