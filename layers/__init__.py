@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from layers.cache import read_zone_layer_cached
 from layers.layerset import LayerSet, ZoneLayer
 from layers.manifest import MANIFEST_NAME, read_manifest
 from layers.reader import NO_CRS, LoadIssue, read_zone_layer
@@ -102,7 +103,12 @@ def load_layerset(
     lenient = collect is not None
     own: list[list[str]] = [[] for _ in manifest.layers]
     issues: list[list[LoadIssue] | None] = [[] if lenient else None for _ in manifest.layers]
-    layers = [read_zone_layer(spec, manifest.crs, own[i], collect=issues[i]) for i, spec in enumerate(manifest.layers)]
+    layers = [
+        read_zone_layer(spec, manifest.crs, own[i], collect=issues[i])
+        if lenient
+        else read_zone_layer_cached(spec, manifest.crs, own[i])
+        for i, spec in enumerate(manifest.layers)
+    ]
     placed = LayerSet(manifest.name, [lyr for lyr in layers if lyr is not None])
     without_crs = [i for i, found in enumerate(own) if any(NO_CRS in p for p in found)]
     if without_crs:

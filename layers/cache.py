@@ -24,7 +24,15 @@ from typing import Any
 
 import geopandas as gpd
 
-__all__ = ["cache_dir", "cache_enabled", "cache_key", "clear_cache", "load_cached", "store_cached"]
+__all__ = [
+    "cache_dir",
+    "cache_enabled",
+    "cache_key",
+    "clear_cache",
+    "load_cached",
+    "read_zone_layer_cached",
+    "store_cached",
+]
 
 _FORMAT = 1
 
@@ -105,3 +113,95 @@ def clear_cache() -> int:
             path.unlink(missing_ok=True)
             removed += path.suffix == ".parquet"
     return removed
+
+
+def _spec_parts(spec, default_crs) -> dict[str, Any]:
+    from pyproj import CRS
+
+    def crs_text(crs) -> str:
+        if crs is None or isinstance(crs, str):
+            return str(crs)
+        return CRS.from_user_input(crs).to_wkt()
+
+    return {
+        "kind": spec.kind,
+        "path": str(spec.path),
+        "layer": spec.layer,
+        "id_field": spec.id_field,
+        "name_field": spec.name_field,
+        "class_field": spec.class_field,
+        "class_map": dict(sorted(spec.class_map.items())),
+        "encoding": spec.encoding,
+        "crs": crs_text(spec.crs),
+        "default_crs": crs_text(default_crs),
+        "on_invalid": spec.on_invalid,
+    }
+
+
+def read_zone_layer_cached(spec, default_crs=None, problems: list[str] | None = None):
+    """Read one manifest layer through the cache: a hit skips reading, decoding and reprojecting.
+
+    Only layers that loaded without problems are stored; the warnings a first read gave
+    (repairs, approximate datum) are stored too and given again on every hit.
+
+    Returns
+    -------
+    ZoneLayer or None
+        As :func:`layers.reader.read_zone_layer`.
+    """
+    import warnings
+
+    from layers.fingerprint import fingerprint
+    from layers.layerset import ZoneLayer
+    from layers.reader import _read_access_list, read_zone_layer
+
+    own = problems if problems is not None else []
+    if not cache_enabled():
+        return read_zone_layer(spec, default_crs, own)
+    try:
+        source_fp = fingerprint(spec.path)
+    except OSError:
+        return read_zone_layer(spec, default_crs, own)
+    key = cache_key({"fingerprint": source_fp, **_spec_parts(spec, default_crs)})
+    hit = load_cached(key)
+    if hit is not None:
+        gdf, meta = hit
+        access, access_fp = _read_access_list(spec, own)
+        if access is None and spec.access_list is not None:
+            return None
+        for message in meta.get("warnings", []):
+            warnings.warn(message, UserWarning, stacklevel=3)
+        return ZoneLayer(
+            kind=spec.kind,
+            path=spec.path,
+            gdf=gdf,
+            fingerprint=source_fp,
+            source_crs=meta["source_crs"],
+            layer=spec.layer,
+            encoding=meta.get("encoding"),
+            encoding_note=meta.get("encoding_note", ""),
+            repaired=list(meta.get("repaired", [])),
+            access_list=spec.access_list,
+            access=access,
+            access_fingerprint=access_fp,
+        )
+    n_before = len(own)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        layer = read_zone_layer(spec, default_crs, own)
+    messages = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if layer is not None and len(own) == n_before:
+        store_cached(
+            key,
+            layer.gdf,
+            {
+                "source_crs": layer.source_crs,
+                "encoding": layer.encoding,
+                "encoding_note": layer.encoding_note,
+                "repaired": layer.repaired,
+                "warnings": messages,
+            },
+        )
+    return layer

@@ -14,6 +14,13 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 
 
+def pytest_configure(config):
+    """Keep the layer cache of the test run in a fresh folder of its own (inherited by CLI subprocesses)."""
+    import tempfile
+
+    os.environ["REDLINE_CACHE_DIR"] = tempfile.mkdtemp(prefix="redline-test-cache-")
+
+
 def pytest_report_header(config):
     from checks.versions import versions
 

@@ -1,0 +1,75 @@
+"""The layer cache: a hit gives the same layer, any change of source or manifest misses, damage is a miss."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+import yaml
+from shapely import box
+
+from layers import load_layerset
+from layers.cache import cache_dir, clear_cache
+from tests.conftest import write_layerset
+
+
+@pytest.fixture
+def own_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def entries(folder):
+    return sorted(p.name for p in (folder / "layers").glob("*.parquet")) if (folder / "layers").exists() else []
+
+
+def test_second_load_hits_and_equals_the_first(tmp_path, own_cache):
+    manifest = write_layerset(tmp_path / "l", {"water_source": [("W1", "first", box(109, 22, 109.1, 22.1))]})
+    first = load_layerset(manifest).layers[0]
+    assert len(entries(own_cache)) == 1
+    second = load_layerset(manifest).layers[0]
+    assert second.gdf.drop(columns="geometry").equals(first.gdf.drop(columns="geometry"))
+    assert second.gdf.geometry.geom_equals_exact(first.gdf.geometry, 0).all()
+    assert (second.fingerprint, second.source_crs) == (first.fingerprint, first.source_crs)
+    assert cache_dir() == own_cache
+
+
+def test_changed_source_or_manifest_is_a_miss(tmp_path, own_cache):
+    folder = tmp_path / "l"
+    manifest = write_layerset(folder, {"water_source": [("W1", "first", box(109, 22, 109.1, 22.1))]})
+    load_layerset(manifest)
+    write_layerset(folder, {"water_source": [("W1", "second", box(109, 22, 109.1, 22.1))]})
+    assert load_layerset(manifest).layers[0].gdf["zone_class"].tolist() == ["second"]
+    data = yaml.safe_load(manifest.read_text("utf-8"))
+    data["layers"][0]["class_map"] = {"second": "quasi"}
+    manifest.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    assert load_layerset(manifest).layers[0].gdf["zone_class"].tolist() == ["quasi"]
+    assert len(entries(own_cache)) == 3
+
+
+def test_damaged_entry_is_a_miss_and_no_cache_bypasses(tmp_path, own_cache, monkeypatch):
+    manifest = write_layerset(tmp_path / "l", {"basic_farmland": [("F", None, box(109, 22, 109.1, 22.1))]})
+    load_layerset(manifest)
+    for path in (own_cache / "layers").glob("*.parquet"):
+        path.write_bytes(b"garbage")
+    assert load_layerset(manifest).layers[0].gdf["zone_id"].tolist() == ["F"]
+    assert clear_cache() == 1 and entries(own_cache) == []
+    monkeypatch.setenv("REDLINE_NO_CACHE", "1")
+    load_layerset(manifest)
+    assert entries(own_cache) == []
+
+
+def test_repair_warning_is_given_again_on_a_hit(tmp_path, own_cache):
+    from shapely import Polygon
+
+    bowtie = Polygon([(109, 22), (109.1, 22.1), (109.1, 22), (109, 22.1)])
+    manifest = write_layerset(
+        tmp_path / "l", {"basic_farmland": [("BOW", None, bowtie)]}, extra={"basic_farmland": {"on_invalid": "fix"}}
+    )
+    for _ in range(2):
+        with pytest.warns(UserWarning, match="BOW"):
+            layer = load_layerset(manifest).layers[0]
+        assert layer.repaired == ["BOW"] and layer.gdf.is_valid.all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(entries(own_cache)) == 1
