@@ -22,8 +22,8 @@ from typing import Any
 import pandas as pd
 
 from zones.errors import RuleError
-from zones.industry import expand_codes, matches
-from zones.project import ACTIONS, Project
+from zones.industry import expand_codes
+from zones.project import ACTIONS, Project, project_matches
 from zones.tags import TAGS
 
 __all__ = [
@@ -113,17 +113,14 @@ class Clause:
         Industries and tags together form one any-of condition (with neither,
         every project matches); ``unless_*`` exclude; ``actions`` limit.
         """
-        if not self.structured:
-            return False
-        if self.actions and project.action not in self.actions:
-            return False
-        if self.unless_industries and matches(project.industries, self.unless_industries):
-            return False
-        if self.unless_tags & project.tags:
-            return False
-        if not self.industries and not self.tags:
-            return True
-        return matches(project.industries, self.industries) or bool(self.tags & project.tags)
+        return self.structured and project_matches(
+            project,
+            industries=self.industries,
+            tags=self.tags,
+            unless_industries=self.unless_industries,
+            unless_tags=self.unless_tags,
+            actions=self.actions,
+        )
 
 
 @dataclass

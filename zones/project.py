@@ -9,7 +9,7 @@ from zones.errors import RuleError
 from zones.industry import lookup, resolve
 from zones.tags import check_tags
 
-__all__ = ["ACTIONS", "Project", "make_project"]
+__all__ = ["ACTIONS", "Project", "make_project", "project_matches"]
 
 #: new (新建), expand (扩建), rebuild (改建)
 ACTIONS: tuple[str, ...] = ("new", "expand", "rebuild")
@@ -85,3 +85,37 @@ def make_project(
     if act not in ACTIONS:
         raise RuleError(f"unknown action {action!r}; use one of new, expand, rebuild")
     return Project(codes, check_tags(_split(tags)), act)
+
+
+def project_matches(
+    project: Project,
+    *,
+    industries: tuple[str, ...] = (),
+    tags: frozenset[str] = frozenset(),
+    unless_industries: tuple[str, ...] = (),
+    unless_tags: frozenset[str] = frozenset(),
+    actions: tuple[str, ...] = (),
+) -> bool:
+    """Return True when ``project`` meets a rule's or clause's project condition.
+
+    Industries (code prefixes) and tags together form one any-of condition (with
+    neither, every project matches); ``unless_industries`` and ``unless_tags`` exclude;
+    ``actions`` limits to new/expand/rebuild.
+
+    Examples
+    --------
+    >>> p = make_project("C3360", action="new")
+    >>> project_matches(p, industries=("C33",)), project_matches(p, industries=("C33",), actions=("expand",))
+    (True, False)
+    """
+    from zones.industry import matches
+
+    if actions and project.action not in actions:
+        return False
+    if unless_industries and matches(project.industries, unless_industries):
+        return False
+    if unless_tags & project.tags:
+        return False
+    if not industries and not tags:
+        return True
+    return matches(project.industries, industries) or bool(tags & project.tags)

@@ -37,9 +37,9 @@ from typing import Any
 import yaml
 
 from zones.errors import RuleError
-from zones.industry import expand_codes, matches
+from zones.industry import expand_codes
 from zones.kinds import KINDS
-from zones.project import ACTIONS, Project
+from zones.project import ACTIONS, Project, project_matches
 from zones.tags import TAGS
 from zones.verdicts import VERDICTS
 
@@ -116,15 +116,14 @@ class Rule:
 
     def applies_to_project(self, project: Project) -> bool:
         """Return True when the project meets the rule's project conditions."""
-        if self.actions and project.action not in self.actions:
-            return False
-        if self.unless_industries and matches(project.industries, self.unless_industries):
-            return False
-        if self.unless_tags & project.tags:
-            return False
-        if not self.industries and not self.tags:
-            return True
-        return matches(project.industries, self.industries) or bool(self.tags & project.tags)
+        return project_matches(
+            project,
+            industries=self.industries,
+            tags=self.tags,
+            unless_industries=self.unless_industries,
+            unless_tags=self.unless_tags,
+            actions=self.actions,
+        )
 
     def text(self, lang: str = "zh") -> str:
         """Return the rule text in ``lang``, falling back to Chinese."""
