@@ -435,8 +435,8 @@ def _layers_validate(args: argparse.Namespace) -> int:
 
 
 def _layers_info(args: argparse.Namespace) -> None:
-    from checks.geodesy import geodesic_area
     from layers import load_layerset
+    from layers.geodesy import geodesic_area
     from layers.inventory import inventory
     from layers.outline import read_districts, read_outline
     from zones.kinds import KINDS

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from checks.geodesy import LocalProjection, _lineal, _polygonal, band_of, geodesic_area, geodesic_length
+from layers.geodesy import LocalProjection, _lineal, _polygonal, band_of, geodesic_area, geodesic_length
 from layers.layerset import ZoneLayer
 from zones.kinds import KINDS
 

@@ -2,7 +2,7 @@
 
 Planners state figures such as "生态保护红线 20.30 % of 连州" or "8,644.11 km² in 桂林": the area
 each kind (and class) covers, in km² and as a share of the region, and per district.  Areas are
-geodesic (m² on the CGCS2000 ellipsoid, :func:`checks.geodesy.geodesic_area`) of the *dissolved*
+geodesic (m² on the CGCS2000 ellipsoid, :func:`layers.geodesy.geodesic_area`) of the *dissolved*
 zones, so zones that overlap (nested parks, a class drawn twice) are counted once.
 
 The region is the ``region`` outline when one is given, else the union of the control units
@@ -161,7 +161,7 @@ def inventory(
     -------
     Inventory
     """
-    from checks.geodesy import geodesic_area
+    from layers.geodesy import geodesic_area
 
     groups: dict[tuple[str, str], np.ndarray] = {}
     for kind in layerset.kinds:

@@ -37,7 +37,7 @@ reported as a ``sliver`` warning instead (the default 0 reports every one as an 
 Warnings (``sliver``, ``crs_datum``, ``water_no_second``) never fail ``--strict``; everything
 else is an error.
 
-Areas are geodesic, in m² on the CGCS2000 ellipsoid (:func:`checks.geodesy.geodesic_area`).
+Areas are geodesic, in m² on the CGCS2000 ellipsoid (:func:`layers.geodesy.geodesic_area`).
 """
 
 from __future__ import annotations
@@ -582,7 +582,7 @@ def _overlapping_pairs(a: np.ndarray, b: np.ndarray | None = None) -> tuple[np.n
 
 def _overlap_areas(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Overlap geometry (polygonal part) and geodesic area of each pair."""
-    from checks.geodesy import geodesic_area
+    from layers.geodesy import geodesic_area
 
     if len(a) == 0:
         return np.zeros(0, dtype=object), np.zeros(0)
@@ -744,7 +744,7 @@ class _Validator:
 
     def coverage(self, region, region_label: str) -> list[str]:
         """Gaps in the control units' coverage of the region; parts of units outside it."""
-        from checks.geodesy import geodesic_area
+        from layers.geodesy import geodesic_area
 
         f = self.features.get("control_unit")
         notes = []

@@ -1,0 +1,175 @@
+"""Metres on the CGCS2000 ellipsoid: areas, lengths and distances of lon/lat geometries.
+
+Areas and lengths are computed by pyproj's geodesic routines (Karney's algorithms)
+on the CGCS2000 ellipsoid, so they agree with ``pyproj.Geod`` by construction.
+Distances between a site and a zone are found in two steps: the nearest pair of
+points is located in a transverse Mercator projection centred within half a
+degree of the site (conformal, so the nearest pair is the true one to well under a
+millimetre at screening distances), then the geodesic distance between that pair
+is measured on the ellipsoid.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from pyproj import CRS, Geod, Transformer
+
+__all__ = [
+    "GEOD",
+    "LocalProjection",
+    "band_of",
+    "geodesic_area",
+    "geodesic_distance",
+    "geodesic_distances",
+    "geodesic_length",
+]
+
+#: The CGCS2000 ellipsoid (identical in size and flattening to GRS 1980).
+GEOD: Geod = CRS.from_epsg(4490).get_geod()
+
+# Edges are straight in lon/lat; densify before projecting so they stay straight
+# to within millimetres in the projection (0.0005 degree is about 50 m).
+_SEGMENT_DEG = 0.0005
+
+
+def _polygonal(geom):
+    """Return only the polygonal part of a geometry (collections from intersections)."""
+    if geom is None or geom.is_empty:
+        return None
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    if geom.geom_type == "GeometryCollection":
+        parts = [g for g in geom.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
+        return shapely.union_all(parts) if parts else None
+    return None
+
+
+def _lineal(geom):
+    if geom is None or geom.is_empty:
+        return None
+    if geom.geom_type in ("LineString", "MultiLineString", "LinearRing"):
+        return geom
+    if geom.geom_type == "GeometryCollection":
+        parts = [g for g in geom.geoms if g.geom_type in ("LineString", "MultiLineString")]
+        return shapely.line_merge(shapely.union_all(parts)) if parts else None
+    return None
+
+
+def geodesic_area(geom) -> float:
+    """Return the area in m² of the polygonal part of a lon/lat geometry.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> round(geodesic_area(box(109.0, 22.0, 109.01, 22.01)))
+    1143385
+    """
+    poly = _polygonal(geom)
+    if poly is None:
+        return 0.0
+    # pyproj sums signed ring areas: exteriors must run counter-clockwise, holes clockwise.
+    return abs(GEOD.geometry_area_perimeter(shapely.orient_polygons(poly))[0])
+
+
+def geodesic_length(geom) -> float:
+    """Return the length in m of the lineal part of a lon/lat geometry.
+
+    Examples
+    --------
+    >>> from shapely import LineString
+    >>> round(geodesic_length(LineString([(109.0, 22.0), (109.0, 22.01)])), 1)
+    1107.3
+    """
+    line = _lineal(geom)
+    if line is None:
+        return 0.0
+    return float(GEOD.geometry_length(line))
+
+
+class LocalProjection:
+    """A transverse Mercator centred on ``lon0``, for locating nearest points.
+
+    The projection is conformal, so within a few degrees of ``lon0`` the nearest pair
+    of points of two geometries is the same as on the ellipsoid (the scale varies by
+    less than 4e-5 within half a degree, uniformly in every direction); the distance
+    itself is then measured on the ellipsoid between that pair.  Planar distances in
+    the projection (:meth:`approx`) are within 0.01 % of the geodesic ones and serve to
+    rank and pre-filter pairs cheaply.
+    """
+
+    def __init__(self, lon0: float) -> None:
+        self.lon0 = float(lon0)
+        proj = CRS.from_proj4(
+            f"+proj=tmerc +lat_0=0 +lon_0={self.lon0} +k=1 +x_0=0 +y_0=0 +ellps=GRS80 +units=m +no_defs"
+        )
+        self._fwd = Transformer.from_crs("EPSG:4490", proj, always_xy=True)
+        self._inv = Transformer.from_crs(proj, "EPSG:4490", always_xy=True)
+
+    def _forward(self, coords: np.ndarray) -> np.ndarray:
+        x, y = self._fwd.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    def project(self, geoms: np.ndarray) -> np.ndarray:
+        """Project lon/lat geometries, densified so straight lon/lat edges stay straight to millimetres."""
+        return shapely.transform(shapely.segmentize(np.asarray(geoms, dtype=object), _SEGMENT_DEG), self._forward)
+
+    @staticmethod
+    def approx(pa: np.ndarray, pb: np.ndarray) -> np.ndarray:
+        """Planar distance in the projection between projected pairs (within 0.01 % of geodesic)."""
+        return shapely.distance(pa, pb)
+
+    def geodesic(self, pa: np.ndarray, pb: np.ndarray) -> np.ndarray:
+        """Geodesic distance between the nearest points of projected pairs (which must not intersect)."""
+        if len(pa) == 0:
+            return np.zeros(0)
+        coords = shapely.get_coordinates(shapely.shortest_line(pa, pb)).reshape(-1, 2, 2)
+        lon1, lat1 = self._inv.transform(coords[:, 0, 0], coords[:, 0, 1])
+        lon2, lat2 = self._inv.transform(coords[:, 1, 0], coords[:, 1, 1])
+        return np.asarray(GEOD.inv(lon1, lat1, lon2, lat2)[2], dtype=float)
+
+
+def band_of(geoms: np.ndarray) -> np.ndarray:
+    """Return the half-degree longitude band (projection centre) of each geometry."""
+    return np.round(shapely.get_x(shapely.centroid(geoms)) * 2) / 2
+
+
+def geodesic_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Return the geodesic distance in m between each pair ``a[i]``, ``b[i]``.
+
+    Parameters
+    ----------
+    a, b : array of shapely geometries (lon/lat, EPSG:4490), same length
+        Pairs that intersect get 0.
+
+    Returns
+    -------
+    numpy.ndarray of float
+
+    Examples
+    --------
+    >>> from shapely import Point, box
+    >>> import numpy as np
+    >>> d = geodesic_distances(np.array([Point(109.0, 22.0)]), np.array([box(109.01, 21.9, 109.02, 22.1)]))
+    >>> round(float(d[0]), 1)
+    1032.6
+    """
+    a = np.asarray(a, dtype=object)
+    b = np.asarray(b, dtype=object)
+    out = np.zeros(len(a), dtype=float)
+    if len(a) == 0:
+        return out
+    idx = np.flatnonzero(~shapely.intersects(a, b))
+    if len(idx) == 0:
+        return out
+    bands = band_of(a[idx])
+    for band in np.unique(bands):
+        sel = idx[bands == band]
+        proj = LocalProjection(float(band))
+        out[sel] = proj.geodesic(proj.project(a[sel]), proj.project(b[sel]))
+    return out
+
+
+def geodesic_distance(a, b) -> float:
+    """Return the geodesic distance in m between two lon/lat geometries (0 if they touch)."""
+    return float(geodesic_distances(np.array([a], dtype=object), np.array([b], dtype=object))[0])
