@@ -31,6 +31,16 @@ def _buffer(value: str) -> float:
     return metres
 
 
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return number
+
+
 def _common(p: argparse.ArgumentParser, *, project: bool = True) -> None:
     p.add_argument(
         "--layers", default="sample", metavar="PATH", help="layerset.yaml, a folder holding one, or 'sample' (default)"
@@ -120,6 +130,13 @@ def _parser() -> argparse.ArgumentParser:
         batch.add_argument(f"--{role}-field", metavar="FIELD", help=f"column holding the site {role}")
     batch.add_argument("--layer", help="layer of a multi-layer file; a KML folder; a DXF drawing layer")
     batch.add_argument("--encoding", help="text encoding of a shapefile's DBF or a CSV (default: detected)")
+    batch.add_argument(
+        "--chunk-size",
+        type=_positive_int,
+        default=20_000,
+        metavar="N",
+        help="screen this many sites at a time (bounds the memory of candidate pairs; default 20000)",
+    )
     _site_policy(batch)
     _common(batch)
 
@@ -221,6 +238,11 @@ def _parser() -> argparse.ArgumentParser:
     zoning.add_argument("--lang", choices=_LANGS, default="zh", help="language of title and legend (default zh)")
     zoning.add_argument("--quiet", action="store_true", help="print only errors")
     return parser
+
+
+def _show_progress(args: argparse.Namespace) -> bool:
+    """Progress bars only for a person watching: not with --quiet, not when stderr is a file or pipe."""
+    return not getattr(args, "quiet", False) and sys.stderr.isatty()
 
 
 def _say(args: argparse.Namespace, text: str = "") -> None:
@@ -389,6 +411,8 @@ def _cmd_batch(args: argparse.Namespace) -> None:
         buffer_m=args.buffer,
         nearby=args.nearby,
         lang=args.lang,
+        chunk_size=args.chunk_size,
+        progress=_show_progress(args),
         meta={
             "input_crs": crs_label,
             "source": str(args.sites_file),

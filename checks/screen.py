@@ -97,6 +97,54 @@ def _outcome(
     return (*best[2:], ";".join(matched))
 
 
+def _findings_frame(raw, layer, sites, idx, projects, evaluator, lang, touched_units) -> pd.DataFrame:
+    """Turn one layer's raw spatial findings into finding rows with verdicts and rules."""
+    zones = layer.gdf.iloc[raw["zone_idx"].to_numpy()]
+    zone_class = zones["zone_class"].to_numpy()
+    outcomes = [
+        _outcome(evaluator, layer, zid, zc, rel, projects[s], dist, lang, touched_units)
+        for zid, zc, rel, s, dist in zip(
+            zones["zone_id"], zone_class, raw["relation"], raw["site_idx"], raw["distance_m"], strict=True
+        )
+    ]
+    columns = dict(zip(_OUTCOME_FIELDS, zip(*outcomes, strict=True), strict=True))
+    rows = idx[raw["site_idx"].to_numpy()]
+    return pd.DataFrame(
+        {
+            "_site_row": rows,
+            "site_id": sites["site_id"].to_numpy()[rows],
+            "kind": layer.kind,
+            "zone_id": zones["zone_id"].to_numpy(),
+            "zone_name": zones["zone_name"].to_numpy(),
+            "zone_class": zone_class,
+            "relation": raw["relation"].to_numpy(),
+            "overlap_area_m2": raw["overlap_area_m2"].to_numpy(),
+            "overlap_ratio": raw["overlap_ratio"].to_numpy(),
+            "overlap_length_m": raw["overlap_length_m"].to_numpy(),
+            "distance_m": raw["distance_m"].to_numpy(),
+            **{name: list(values) for name, values in columns.items()},
+            "geometry": raw["geometry"].to_numpy(),
+        }
+    )
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress_bar(total: int, progress: bool):
+    """Return a tqdm bar (sites, rate, ETA) on stderr, or a silent stand-in."""
+    if not progress or total == 0:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="site", desc="screening", mininterval=0.5, leave=False, smoothing=0.1)
+
+
 def _empty_findings() -> gpd.GeoDataFrame:
     cols = {c: pd.Series(dtype=object) for c in [*FINDING_COLUMNS, *_EXTRA_FINDING_COLUMNS]}
     return gpd.GeoDataFrame(cols, geometry=gpd.GeoSeries([], crs=TARGET_CRS), crs=TARGET_CRS)
@@ -111,6 +159,8 @@ def screen_sites(
     lang: str = "zh",
     meta: dict | None = None,
     nearby: str = "nearest",
+    chunk_size: int = 20_000,
+    progress: bool = False,
 ) -> ScreeningResult:
     """Screen every site against every layer of ``layerset``.
 
@@ -132,6 +182,11 @@ def screen_sites(
     nearby : {"nearest", "all"}
         Of the zones only near a site, report the nearest of each kind and class
         (default; the verdict is the same) or every one.
+    chunk_size : int
+        Sites are screened this many at a time, which bounds the memory taken by
+        candidate pairs.
+    progress : bool
+        Show a progress bar (sites, rate, ETA) on stderr.
 
     Returns
     -------
@@ -148,6 +203,8 @@ def screen_sites(
     """
     if buffer_m < 0:
         raise ValueError(f"buffer_m must be >= 0, got {buffer_m}")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
     if nearby not in ("nearest", "all"):
         raise ValueError(f"nearby must be 'nearest' or 'all', got {nearby!r}")
     catalog = catalog or layerset.catalog()
@@ -161,38 +218,17 @@ def screen_sites(
     touched_units: dict[str, list[Clause]] = {}
 
     parts = []
-    for layer in layerset.layers:
-        raw = spatial_findings(geoms, dims, area, length, layer, buffer_m, nearby)
-        if raw.empty:
-            continue
-        zones = layer.gdf.iloc[raw["zone_idx"].to_numpy()]
-        zone_class = zones["zone_class"].to_numpy()
-        outcomes = [
-            _outcome(evaluator, layer, zid, zc, rel, projects[s], dist, lang, touched_units)
-            for zid, zc, rel, s, dist in zip(
-                zones["zone_id"], zone_class, raw["relation"], raw["site_idx"], raw["distance_m"], strict=True
-            )
-        ]
-        columns = dict(zip(_OUTCOME_FIELDS, zip(*outcomes, strict=True), strict=True))
-        parts.append(
-            pd.DataFrame(
-                {
-                    "_site_row": idx[raw["site_idx"].to_numpy()],
-                    "site_id": sites["site_id"].to_numpy()[idx[raw["site_idx"].to_numpy()]],
-                    "kind": layer.kind,
-                    "zone_id": zones["zone_id"].to_numpy(),
-                    "zone_name": zones["zone_name"].to_numpy(),
-                    "zone_class": zone_class,
-                    "relation": raw["relation"].to_numpy(),
-                    "overlap_area_m2": raw["overlap_area_m2"].to_numpy(),
-                    "overlap_ratio": raw["overlap_ratio"].to_numpy(),
-                    "overlap_length_m": raw["overlap_length_m"].to_numpy(),
-                    "distance_m": raw["distance_m"].to_numpy(),
-                    **{name: list(values) for name, values in columns.items()},
-                    "geometry": raw["geometry"].to_numpy(),
-                }
-            )
-        )
+    bar = _progress_bar(len(idx), progress)
+    for start in range(0, len(idx), chunk_size):
+        chunk = slice(start, start + chunk_size)
+        for layer in layerset.layers:
+            raw = spatial_findings(geoms[chunk], dims[chunk], area[chunk], length[chunk], layer, buffer_m, nearby)
+            if raw.empty:
+                continue
+            raw["site_idx"] += start
+            parts.append(_findings_frame(raw, layer, sites, idx, projects, evaluator, lang, touched_units))
+        bar.update(len(geoms[chunk]))
+    bar.close()
     if parts:
         findings = pd.concat(parts, ignore_index=True)
         kind_order = {k: i for i, k in enumerate(kind_names())}

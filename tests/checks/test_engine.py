@@ -213,3 +213,22 @@ def test_nearest_mode_keeps_one_nearby_zone_per_class_and_the_same_verdicts(make
     assert sorted(every.findings["zone_id"]) == ["F-far", "F-near", "W2", "W3"]
     assert sorted(nearest.findings.loc[nearest.findings["kind"] == "water_source", "zone_id"]) == ["W2", "W3"]
     assert nearest.sites.loc[0, "verdict"] == every.sites.loc[0, "verdict"] == "restricted"
+
+
+def test_chunked_screening_equals_one_pass(make_layerset):
+    layers = make_layerset(
+        {
+            "water_source": [("WS-1", "first", ZONE)],
+            "basic_farmland": [("F1", None, box(X1 + 0.002, Y0, X1 + 0.01, Y1))],
+        }
+    )
+    geoms = [Point(X0 + 0.001 * i, 22.22) for i in range(60)] + [box(X1 - 0.004, 22.21, X1 + 0.004, 22.215)]
+    sites = sites_from_geometries(geoms, "EPSG:4490", industry="C2614")
+    whole = screen_sites(sites, layers)
+    pieces = screen_sites(sites, layers, chunk_size=7)
+    cols = ["site_id", "kind", "zone_id", "relation", "verdict", "rule_id"]
+    assert whole.findings[cols].equals(pieces.findings[cols])
+    assert whole.findings["distance_m"].to_numpy() == pytest.approx(pieces.findings["distance_m"].to_numpy())
+    assert whole.sites["verdict"].tolist() == pieces.sites["verdict"].tolist()
+    with pytest.raises(ValueError, match="chunk_size must be >= 1"):
+        screen_sites(sites, layers, chunk_size=0)
