@@ -66,6 +66,16 @@ class ScreeningResult:
         access list that bind it (its own, its class's and the general ones), in
         print order.  A finding's ``matched_rules`` names the clause ids that
         matched the project, for highlighting.
+
+    Examples
+    --------
+    >>> from layers import load_layerset
+    >>> from checks import check_site
+    >>> result = check_site("109.4015,22.4923", load_layerset("sample"), industry="H6210")
+    >>> result.sites.loc[0, "verdict"], result.verdict_counts()["prohibited"], result.illustrative
+    ('prohibited', 1, True)
+    >>> result.findings.loc[0, ["kind", "zone_id", "relation", "verdict", "rule_id"]].tolist()
+    ['water_source', 'SY450721-WL-1', 'inside', 'prohibited', 'WS01']
     """
 
     sites: gpd.GeoDataFrame

@@ -496,6 +496,16 @@ def read_sites(
     ------
     SiteError, CRSError
         For problems with the whole file.
+
+    Examples
+    --------
+    >>> from layers import sample_dir
+    >>> sites, crs = read_sites(sample_dir() / "sites.geojson")
+    >>> len(sites), crs
+    (38, 'EPSG:4490')
+    >>> sites.loc[0, ["site_id", "industry", "status"]].tolist()
+    ['S01', 'H6210', 'ok']
+    >>> sites, crs = read_sites("parcels.shp", id_field="XMBH", industry_field="HYDM")  # doctest: +SKIP
     """
     _check_policy(on_invalid)
     path = Path(path)
@@ -710,6 +720,13 @@ def sites_from_geometries(
     ------
     SiteError
         When site ids repeat (findings are joined to sites by id).
+
+    Examples
+    --------
+    >>> from shapely import Point
+    >>> sites = sites_from_geometries([Point(109.40, 22.49), None], "EPSG:4490", industry="C3360")
+    >>> sites["status"].tolist(), sites.loc[1, "error"]
+    (['ok', 'error'], 'row 2: no geometry')
     """
     _check_policy(on_invalid)
     geoms = np.asarray(geoms, dtype=object)

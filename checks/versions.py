@@ -40,6 +40,14 @@ def versions() -> dict[str, str]:
 
 
 def show_versions() -> None:
-    """Print :func:`versions`, one per line."""
+    """Print :func:`versions`, one per line.
+
+    Examples
+    --------
+    >>> show_versions()  # doctest: +ELLIPSIS
+    redline-checker  ...
+    GEOS             ...
+    GDAL             ...
+    """
     for key, value in versions().items():
         print(f"{key:<16} {value}")

@@ -226,6 +226,15 @@ def write_outputs(
     ------
     RedlineError
         When the folder cannot be created or written.
+
+    Examples
+    --------
+    >>> from layers import load_layerset
+    >>> from checks import check_site
+    >>> result = check_site("109.4015,22.4923", load_layerset("sample"), industry="H6210")
+    >>> [path.name for path in write_outputs(result, "out", formats=["csv"])]
+    ['sites.csv', 'findings.csv', 'summary.json']
+    >>> files = write_outputs(result, "out")  # every format: report.html, map.html ...  # doctest: +SKIP
     """
     out = Path(out_dir)
     formats = formats or list(FORMATS)

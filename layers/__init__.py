@@ -24,12 +24,32 @@ __all__ = [
 
 
 def sample_dir() -> Path:
-    """Return the folder of the bundled illustrative sample layer set."""
+    """Return the folder of the bundled illustrative sample layer set.
+
+    It holds ``layerset.yaml``, the layers it names and ``sites.geojson``, a list of sample
+    project sites (示意数据，非官方 / illustrative, not official data).
+
+    Examples
+    --------
+    >>> (sample_dir() / "layerset.yaml").is_file(), (sample_dir() / "sites.geojson").is_file()
+    (True, True)
+    """
     return Path(__file__).parent / "sample" / "data"
 
 
 def defective_sample_dir() -> Path:
-    """Return the folder of the bundled defective sample variant (planted defects, for validation tests)."""
+    """Return the folder of the bundled defective sample variant (planted defects, for validation tests).
+
+    One defect of every kind :func:`validate_layerset` reports is planted in it; its
+    ``expected.csv`` lists them and ``region.geojson`` is the outline the control units must tile.
+
+    Examples
+    --------
+    >>> d = defective_sample_dir()
+    >>> report = validate_layerset(d, region=d / "region.geojson")
+    >>> report.ok, len(report.errors)
+    (False, 13)
+    """
     return sample_dir() / "defective"
 
 
@@ -40,6 +60,13 @@ def resolve_layerset_path(path: str | Path | None) -> Path:
     ------
     LayerError
         When nothing is there.
+
+    Examples
+    --------
+    >>> resolve_layerset_path("sample") == sample_dir() / "layerset.yaml"
+    True
+    >>> resolve_layerset_path(sample_dir()).name
+    'layerset.yaml'
     """
     if path is None or str(path) == "sample":
         return sample_dir() / MANIFEST_NAME

@@ -52,6 +52,19 @@ class Inventory:
     rows : list of dict
         One per district (``""`` for the whole set), kind and class (``*`` for all classes of the
         kind), with the columns :data:`INVENTORY_COLUMNS`.
+    districts : list of (str, float)
+        The districts' names and areas (m²), when :func:`inventory` was given districts.
+
+    Examples
+    --------
+    >>> from layers import load_layerset
+    >>> from layers.inventory import INVENTORY_COLUMNS, inventory
+    >>> inv = inventory(load_layerset("sample"))
+    >>> list(inv.to_frame().columns) == INVENTORY_COLUMNS
+    True
+    >>> print(inv.text("en"))  # doctest: +SKIP
+    >>> inv.write("stats").name
+    'inventory.csv'
     """
 
     name: str
@@ -160,6 +173,17 @@ def inventory(
     Returns
     -------
     Inventory
+
+    Examples
+    --------
+    >>> from layers import load_layerset
+    >>> inv = inventory(load_layerset("sample"))
+    >>> inv.region, round(inv.region_area_m2 / 1e6)
+    ('control units', 960)
+    >>> table = inv.to_frame()
+    >>> water = table[(table["kind"] == "water_source") & (table["zone_class"] == "*")]
+    >>> int(water["n_features"].iloc[0]), round(float(water["share_pct"].iloc[0]), 2)
+    (9, 2.0)
     """
     from layers.geodesy import geodesic_area
 

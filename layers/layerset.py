@@ -53,6 +53,15 @@ class ZoneLayer:
         The parsed access list.
     access_fingerprint : str
         ``sha256:`` of the access-list table, or empty.
+
+    Examples
+    --------
+    >>> from layers import load_layerset
+    >>> layer = load_layerset("sample").layers[1]
+    >>> layer.kind, layer.label
+    ('water_source', 'water_source.gpkg:zones')
+    >>> list(layer.gdf.columns[:3]), layer.gdf.crs.to_string()
+    (['zone_id', 'zone_name', 'zone_class'], 'EPSG:4490')
     """
 
     kind: str
@@ -90,6 +99,17 @@ class LayerSet:
         True for invented sample data; reports and maps then say so.
     catalogs : list of pathlib.Path
         Regional rule catalogues layered over the national one (manifest ``catalogs:``).
+
+    Examples
+    --------
+    >>> from layers import load_layerset
+    >>> ls = load_layerset("sample")
+    >>> ls.illustrative, ls.kinds[:2]
+    (True, ['ecological_redline', 'water_source'])
+    >>> sorted(set(ls.zones("water_source")["zone_class"]))
+    ['first', 'quasi', 'second']
+    >>> ls.catalog().get("QZ01").catalog
+    'qinzhou_pilot'
     """
 
     name: str

@@ -59,6 +59,14 @@ class LoadIssue:
         What is wrong: GEOS's reason for invalid geometry, the unmapped value, or the reader's message.
     location : shapely.Point or None
         Where the geometry is invalid, in EPSG:4490 (from GEOS's reason, or a point of the feature).
+
+    Examples
+    --------
+    >>> from layers import defective_sample_dir, load_layerset
+    >>> issues = []
+    >>> _ = load_layerset(defective_sample_dir(), collect=issues)
+    >>> sorted({issue.check for issue in issues})
+    ['empty_geometry', 'invalid_geometry', 'missing_id', 'unmapped_class']
     """
 
     check: str

@@ -105,7 +105,15 @@ _CHUNK = 50_000  # pairs per exact-predicate call (threads share the chunks)
 
 @dataclass(frozen=True)
 class Check:
-    """One validation check: stable code, severity and what it means."""
+    """One validation check: stable code, severity and what it means.
+
+    Examples
+    --------
+    >>> from layers.validate import CHECKS
+    >>> check = CHECKS["cross_overlap"]
+    >>> check.severity, check.label("zh"), check.label("en")
+    ('error', '三区三线重叠', 'red line / farmland / urban boundary overlap')
+    """
 
     code: str
     severity: str  # "error" or "warning"
@@ -147,7 +155,16 @@ CHECKS: dict[str, Check] = {
 
 @dataclass
 class Problem:
-    """One row of ``validation.csv`` (and ``validation.gpkg``)."""
+    """One row of ``validation.csv`` (and ``validation.gpkg``).
+
+    Examples
+    --------
+    >>> from layers import defective_sample_dir
+    >>> from layers.validate import validate_layerset
+    >>> problem = validate_layerset(defective_sample_dir()).problems[0]
+    >>> problem.check, problem.kind, problem.feature_id, problem.severity
+    ('invalid_geometry', 'basic_farmland', 'TB450721-000776', 'error')
+    """
 
     check: str
     kind: str
@@ -167,7 +184,15 @@ class Problem:
 
 @dataclass
 class LayerReport:
-    """What validation says about one layer of the manifest."""
+    """What validation says about one layer of the manifest.
+
+    Examples
+    --------
+    >>> from layers.validate import validate_layerset
+    >>> layer = validate_layerset("sample").layers[0]
+    >>> layer.kind, layer.label, layer.n_features, layer.loaded
+    ('ecological_redline', 'ecological_redline.geojson', 4, True)
+    """
 
     kind: str
     label: str
@@ -201,6 +226,20 @@ class ValidationReport:
     timings : dict
         Seconds spent reading the layers (``load``), on the per-layer checks, the overlaps, the
         coverage and water levels, and across kinds.
+
+    Examples
+    --------
+    >>> from layers import defective_sample_dir
+    >>> from layers.validate import validate_layerset
+    >>> d = defective_sample_dir()
+    >>> report = validate_layerset(d, region=d / "region.geojson")
+    >>> report.ok, len(report.errors), len(report.warnings)
+    (False, 13, 0)
+    >>> int(report.to_frame()["check"].value_counts()["cross_overlap"])
+    3
+    >>> [path.name for path in report.write("validation")]
+    ['validation.csv', 'validation.gpkg']
+    >>> print(report.summary(limit=3))  # doctest: +SKIP
     """
 
     name: str

@@ -2,7 +2,8 @@
 
 - :func:`site_map` / :func:`save_map`: the interactive ``map.html`` of a run (folium);
 - :func:`site_map_png` / :func:`site_map_pngs`: static maps of sites for the reports (matplotlib);
-- :func:`zoning_map` / :func:`write_zoning_map`: zoning maps of a layer set for planners.
+- :func:`zoning_map` / :func:`zoning_figure` / :func:`write_zoning_map`: zoning maps of a layer set for
+  planners (interactive, a printable matplotlib figure, or a file).
 
 :mod:`checks` imports this package only when it writes a map or a report.
 
@@ -14,6 +15,14 @@ Examples
 
 from maps.site_map import save_map, site_map
 from maps.static_map import site_map_png, site_map_pngs
-from maps.zoning_map import write_zoning_map, zoning_map
+from maps.zoning_map import write_zoning_map, zoning_figure, zoning_map
 
-__all__ = ["save_map", "site_map", "site_map_png", "site_map_pngs", "write_zoning_map", "zoning_map"]
+__all__ = [
+    "save_map",
+    "site_map",
+    "site_map_png",
+    "site_map_pngs",
+    "write_zoning_map",
+    "zoning_figure",
+    "zoning_map",
+]

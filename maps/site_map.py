@@ -298,8 +298,14 @@ def site_map(result: ScreeningResult, *, lang: str = "zh", tianditu_key: str | N
 
     Examples
     --------
-    >>> m = site_map(result)  # doctest: +SKIP
-    >>> save_map(m, "out/map.html")  # doctest: +SKIP
+    >>> from layers import load_layerset
+    >>> from checks import check_site
+    >>> result = check_site("109.4015,22.4923", load_layerset("sample"), industry="H6210")
+    >>> m = site_map(result)
+    >>> type(m).__name__, len(m.rc_payload["kinds"]) > 0
+    ('Map', True)
+    >>> m  # in a notebook, the last expression of a cell shows the map  # doctest: +SKIP
+    >>> save_map(m, "map.html")
     """
     check_lang(lang)
     buffer_m = float(result.meta.get("buffer_m") or 0.0)
@@ -374,6 +380,9 @@ def save_map(m: folium.Map, path: str | PathLike[str]) -> None:
 
     Examples
     --------
+    >>> from layers import load_layerset
+    >>> from maps import zoning_map
+    >>> save_map(zoning_map(load_layerset("sample"), kinds=["water_source"]), "zoning.html")
     >>> save_map(site_map(result), "map.html")  # doctest: +SKIP
     """
     m.save(str(path))

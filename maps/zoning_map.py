@@ -133,7 +133,11 @@ def zoning_map(
     Examples
     --------
     >>> from layers import load_layerset
-    >>> m = zoning_map(load_layerset("sample"), kinds=["water_source"])  # doctest: +SKIP
+    >>> m = zoning_map(load_layerset("sample"), kinds=["water_source", "ecological_redline"])
+    >>> type(m).__name__
+    'Map'
+    >>> m  # in a notebook, the last expression of a cell shows the map  # doctest: +SKIP
+    >>> m.save("zoning.html")  # or write_zoning_map(layerset, "zoning.html")
     """
     check_lang(lang)
     kinds = _kinds(layerset, kinds)
@@ -198,13 +202,21 @@ def zoning_figure(
     """Draw a layer set as a printable matplotlib figure (landscape ``paper``).
 
     Returns a :class:`matplotlib.figure.Figure` (not attached to pyplot); save
-    it with ``fig.savefig(path, dpi=300)``.
+    it with ``fig.savefig(path, dpi=300)``, or use :func:`write_zoning_map`, which
+    also sets the fonts for Chinese text.
 
     Raises
     ------
     RedlineError
         For a kind the layer set does not have, an unknown paper size, or a
         layer set with no zones to draw.
+
+    Examples
+    --------
+    >>> from layers import load_layerset
+    >>> fig = zoning_figure(load_layerset("sample"), kinds=["water_source"], paper="A4")
+    >>> [round(float(x), 2) for x in fig.get_size_inches()]
+    [11.69, 8.27]
     """
     check_lang(lang)
     kinds = _kinds(layerset, kinds)
@@ -403,7 +415,10 @@ def write_zoning_map(
 
     Examples
     --------
-    >>> write_zoning_map(load_layerset("sample"), "zoning.pdf")  # doctest: +SKIP
+    >>> from layers import load_layerset
+    >>> write_zoning_map(load_layerset("sample"), "zoning.png", kinds=["water_source"], dpi=72).name
+    'zoning.png'
+    >>> write_zoning_map(load_layerset("sample"), "zoning.pdf", paper="A3")  # doctest: +SKIP
     """
     target = Path(path)
     suffix = target.suffix.lower()

@@ -82,6 +82,17 @@ class Clause:
     ``number`` counts the clauses of the same ``unit_code`` and ``dimension`` in
     table order, from 1; ``clause_id`` (e.g. ``ZH45072120001/空间布局约束/3``) is
     what findings cite as their ``rule_id``.
+
+    Examples
+    --------
+    >>> from zones import make_project
+    >>> clause = Clause(
+    ...     "ZH45072120001", "空间布局约束", 1, "禁止新建电镀项目", verdict="prohibited", industries=("C3360",)
+    ... )
+    >>> clause.clause_id
+    'ZH45072120001/空间布局约束/1'
+    >>> clause.applies_to_project(make_project("C3360")), clause.applies_to_project(make_project("G5990"))
+    (True, False)
     """
 
     unit_code: str
@@ -125,7 +136,16 @@ class Clause:
 
 @dataclass
 class AccessList:
-    """All clauses of one access-list table."""
+    """All clauses of one access-list table.
+
+    Examples
+    --------
+    >>> from layers import load_layerset
+    >>> units = next(layer for layer in load_layerset("sample").layers if layer.kind == "control_unit")
+    >>> clauses = units.access.for_unit("ZH45072120001", "key")
+    >>> clauses[0].clause_id, clauses[0].dimension
+    ('ZH45072120001/空间布局约束/1', '空间布局约束')
+    """
 
     clauses: list[Clause] = field(default_factory=list)
     source: str = ""

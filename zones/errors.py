@@ -19,11 +19,30 @@ __all__ = [
 
 
 class RedlineError(ValueError):
-    """Base class of every user-facing error of redline-checker."""
+    """Base class of every user-facing error of redline-checker.
+
+    Examples
+    --------
+    >>> from checks import parse_site_text
+    >>> try:
+    ...     parse_site_text("not a site")
+    ... except RedlineError as exc:
+    ...     print(type(exc).__name__, isinstance(exc, ValueError))
+    SiteError True
+    """
 
 
 class LayerError(RedlineError):
-    """A zone layer cannot be read or normalised (file, field, format)."""
+    """A zone layer cannot be read or normalised (file, field, format).
+
+    Examples
+    --------
+    >>> from layers import load_layerset
+    >>> load_layerset("no/such/folder")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    zones.errors.LayerError: layer set 'no/such/folder' does not exist; give a layerset.yaml, ...
+    """
 
 
 class ManifestError(LayerError):
@@ -35,6 +54,16 @@ class ManifestError(LayerError):
         The manifest file.
     problems : list of str
         Every problem found; the message lists all of them.
+
+    Examples
+    --------
+    >>> err = ManifestError("layerset.yaml", ["layers[0]: no path", "layers[1]: unknown kind 'forest'"])
+    >>> print(err)
+    layer set manifest 'layerset.yaml' has 2 problems:
+      - layers[0]: no path
+      - layers[1]: unknown kind 'forest'
+    >>> err.problems[1], isinstance(err, LayerError)
+    ("layers[1]: unknown kind 'forest'", True)
     """
 
     def __init__(self, path: str, problems: list[str]) -> None:
@@ -46,12 +75,42 @@ class ManifestError(LayerError):
 
 
 class CRSError(RedlineError):
-    """A coordinate reference system is missing, unknown or ambiguous."""
+    """A coordinate reference system is missing, unknown or ambiguous.
+
+    Examples
+    --------
+    >>> from checks import parse_site_text
+    >>> try:
+    ...     parse_site_text("109.40,22.49", crs="EPSG:99999")
+    ... except CRSError as exc:
+    ...     print(str(exc)[:56])
+    --crs: 'EPSG:99999' is not a coordinate reference system
+    """
 
 
 class SiteError(RedlineError):
-    """A project site (coordinates, WKT, file or column) cannot be used."""
+    """A project site (coordinates, WKT, file or column) cannot be used.
+
+    Examples
+    --------
+    >>> from checks import parse_site_text
+    >>> try:
+    ...     parse_site_text("200,100")
+    ... except SiteError as exc:
+    ...     print(str(exc)[:50])
+    site '200,100': 200.0, 100.0 are not longitude/lat
+    """
 
 
 class RuleError(RedlineError):
-    """A rule catalogue or a project description is invalid."""
+    """A rule catalogue or a project description is invalid.
+
+    Examples
+    --------
+    >>> from zones import make_project
+    >>> try:
+    ...     make_project("C3360", tags="no_such_tag")
+    ... except RuleError as exc:
+    ...     print(type(exc).__name__)
+    RuleError
+    """

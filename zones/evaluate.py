@@ -18,6 +18,13 @@ class Decision:
 
     ``rule`` is the deciding rule (the worst verdict; on a tie, the first in
     catalogue order); ``matched`` lists every rule that applied.
+
+    Examples
+    --------
+    >>> from zones import evaluate, make_project, national_catalog
+    >>> d = evaluate(national_catalog(), "water_source", "second", "inside", make_project("C3360"))
+    >>> d.verdict, d.rule_id, [rule.code for rule in d.matched]
+    ('prohibited', 'WS04', ['WS04', 'WS05'])
     """
 
     verdict: str

@@ -33,6 +33,14 @@ class Kind:
         Whether zones of this kind are reported when a site is only near them.
         False for kinds whose rules bind only inside (control units tile a region,
         so a neighbouring unit is no finding; likewise ban zones, parks, basins).
+
+    Examples
+    --------
+    >>> kind = KINDS["water_source"]
+    >>> kind.label("zh"), kind.label("en")
+    ('饮用水水源保护区', 'drinking-water source protection zone')
+    >>> list(kind.classes), KINDS["control_unit"].nearby
+    (['first', 'second', 'quasi'], False)
     """
 
     name: str
@@ -172,6 +180,13 @@ def get_kind(name: str) -> Kind:
     ------
     KeyError
         If ``name`` is not a known kind; the message lists the known ones.
+
+    Examples
+    --------
+    >>> get_kind("basic_farmland").zh
+    '永久基本农田'
+    >>> get_kind("control_unit").class_label("key")
+    '重点管控单元'
     """
     try:
         return KINDS[name]

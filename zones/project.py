@@ -28,6 +28,14 @@ class Project:
         Known tags (see :data:`zones.tags.TAGS`).
     action : str
         ``new`` (default), ``expand`` or ``rebuild``.
+
+    Examples
+    --------
+    >>> project = make_project("电镀", "heavy_metal", "扩建")
+    >>> project.industries, sorted(project.tags), project.action
+    (('C3360',), ['heavy_metal'], 'expand')
+    >>> project.industry_names()
+    ['C3360 金属表面处理及热处理加工']
     """
 
     industries: tuple[str, ...] = ()

@@ -77,7 +77,19 @@ _RULE_KEYS = {
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule of a catalogue; see the module docstring for the fields."""
+    """One rule of a catalogue; see the module docstring for the fields.
+
+    Examples
+    --------
+    >>> from zones import national_catalog
+    >>> rule = national_catalog().get("WS01")
+    >>> rule.kind, rule.zone_class, rule.verdict
+    ('water_source', ('first',), 'prohibited')
+    >>> rule.applies_to_relation("inside", 0.0), rule.applies_to_relation("nearby", 300.0)
+    (True, False)
+    >>> rule.title_zh
+    '一级保护区内禁止与供水设施和保护水源无关的建设项目'
+    """
 
     code: str
     kind: str
@@ -132,7 +144,18 @@ class Rule:
 
 @dataclass
 class Catalog:
-    """An ordered set of rules; later catalogues override earlier ones by code."""
+    """An ordered set of rules; later catalogues override earlier ones by code.
+
+    Examples
+    --------
+    >>> from zones import national_catalog
+    >>> catalog = national_catalog()
+    >>> catalog.get("ws01").code, all(r.kind in ("*", "water_source") for r in catalog.for_kind("water_source"))
+    ('WS01', True)
+    >>> regional = catalog.layered(load_catalog(bundled_catalog_path("qinzhou_pilot")))
+    >>> regional.get("QZ01").catalog, sorted(regional.versions)
+    ('qinzhou_pilot', ['national', 'qinzhou_pilot'])
+    """
 
     rules: dict[str, Rule] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
@@ -291,6 +314,13 @@ def load_catalog(path: str | Path | Iterable[str | Path]) -> Catalog:
     ------
     RuleError
         Listing every problem in the file.
+
+    Examples
+    --------
+    >>> catalog = load_catalog(bundled_catalog_path("qinzhou_pilot"))
+    >>> list(catalog.rules)[:3], catalog.get("QZ01").verdict
+    (['RL01', 'QZ01', 'QZ02'], 'prohibited')
+    >>> catalog = load_catalog("my_region.yaml")  # doctest: +SKIP
     """
     paths = [path] if isinstance(path, str | Path) else list(path)
     merged = Catalog()
