@@ -131,6 +131,17 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--layer", help="layer of a multi-layer file; a KML folder; a DXF drawing layer")
     batch.add_argument("--encoding", help="text encoding of a shapefile's DBF or a CSV (default: detected)")
     batch.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="where to screen: this machine (default) or a Dask distributed cluster (needs the dask extra)",
+    )
+    batch.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: the scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster)",
+    )
+    batch.add_argument(
         "--chunk-size",
         type=_positive_int,
         default=20_000,
@@ -238,6 +249,22 @@ def _parser() -> argparse.ArgumentParser:
     zoning.add_argument("--lang", choices=_LANGS, default="zh", help="language of title and legend (default zh)")
     zoning.add_argument("--quiet", action="store_true", help="print only errors")
     return parser
+
+
+def _dask_screen(args: argparse.Namespace):
+    """Return ``screen_sites`` bound to the Dask cluster named by ``--scheduler``."""
+    try:
+        from checks.dask_engine import screen_sites_dask
+    except ImportError as exc:
+        raise RedlineError(
+            f"--engine dask needs Dask ({exc.name} is not installed); install it with: "
+            "pip install 'redline-checker[dask]'"
+        ) from None
+
+    def screen(sites, layerset, **kwargs):
+        return screen_sites_dask(sites, layerset, scheduler=args.scheduler, **kwargs)
+
+    return screen
 
 
 def _show_progress(args: argparse.Namespace) -> bool:
@@ -405,7 +432,10 @@ def _cmd_batch(args: argparse.Namespace) -> None:
         on_invalid=args.on_invalid,
         encoding=args.encoding,
     )
-    result = screen_sites(
+    screen = screen_sites
+    if args.engine == "dask":
+        screen = _dask_screen(args)
+    result = screen(
         sites,
         layerset,
         buffer_m=args.buffer,

@@ -214,3 +214,14 @@ def test_bad_access_list_table_is_reported_with_rows(tmp_path):
     assert proc.returncode == 2
     for piece in ("row 2: unknown dimension '噪声'", "row 2: bad verdict 'maybe'", "row 2: industries: 'C9999'"):
         assert piece in proc.stderr
+
+
+def test_batch_on_the_dask_engine_writes_the_same_tables(tmp_path):
+    from layers import sample_dir
+
+    sites = str(sample_dir() / "sites.geojson")
+    local, dask = tmp_path / "local", tmp_path / "dask"
+    run_cli("batch", sites, "--out", str(local), "--formats", "csv", "--quiet", check=True)
+    run_cli("batch", sites, "--out", str(dask), "--formats", "csv", "--quiet", "--engine", "dask", check=True)
+    for name in ("sites.csv", "findings.csv"):
+        assert (local / name).read_bytes() == (dask / name).read_bytes()
