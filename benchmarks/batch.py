@@ -1,0 +1,944 @@
+"""Batch screening at scale: our engine against plain geopandas and PostGIS, with the issue's targets.
+
+Run:  python benchmarks/batch.py [--quick] [--sites N] [--polygons N] [--no-postgis] [--json FILE]
+      python benchmarks/batch.py --stream 10000000 [--chunk-size N] [--stream-buffer M]
+
+Data (``benchmarks/_data.py``, cached in ``benchmarks/.data/``): the 1M-parcel layer set (farmland,
+red line, urban boundary, water sources, control units), 100,000 random point sites and 10,000
+polygon sites of 50–500 m radius; ``--quick`` uses 100,000 parcels, 10,000 points, 1,000 polygons.
+
+Every phase runs in its own process, so each has its own peak memory: the kernel's resident-set
+high-water mark (``VmHWM``, reset per sub-phase through ``/proc/self/clear_refs``; sampled when that
+is not allowed), and ``ru_maxrss`` from ``wait4`` for whole processes.  Phases:
+
+- load the layer set, twice, with a fresh ``REDLINE_CACHE_DIR``: the first run fills the GeoParquet
+  layer cache (once ``load_layerset`` uses it), the second reads from it;
+- our engine (``checks.screen_sites``): 100k points with the CLI's default buffer (1000 m) and with
+  ``buffer_m=0``, 10k polygons with exact overlap areas (and with 1000 m), each followed by
+  ``checks.write_outputs(result, dir, formats=["csv"])``;
+- the whole ``redline batch POINTS.csv --formats csv`` process on the warm cache, next to a bare
+  script doing the least the job needs (read the farmland from GeoParquet, one STRtree, query
+  every site, write the (site, zone) pairs to CSV);
+- plain geopandas: ``gpd.sjoin(points, zones, predicate="intersects")`` per layer, and
+  ``gpd.overlay(polygons, zones, how="intersection")`` with areas in a local Albers equal-area
+  projection;
+- PostGIS (``benchmarks/postgis.py``): a throwaway local cluster, every layer in one GiST-indexed
+  table, ``ST_Intersects`` for the points and ``ST_Area(ST_Intersection(...)::geography)`` for the
+  polygons; skipped, with how to install it, when PostgreSQL/PostGIS are not on the machine.
+
+Then a table (phase, ours, sites/s, geopandas, PostGIS, ratios, peak memory), the pair counts and
+overlap areas of the three (they must agree), and the targets with pass/fail.  Exit 1 when a full
+run misses a target.
+
+``--stream N`` instead writes an N-point CSV (in chunks, cached) and runs ``redline batch`` on it
+with ``--chunk-size``, sampling the resident memory of the process (psutil, else /proc) to show it
+stays flat while millions of sites stream through; it is stopped when it passes
+``--stream-max-rss`` GiB.
+
+Not run in CI: it takes minutes (the full run about 10–15 min on 2 cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+GIB = 1024**3
+MARK = "@@"  # phase processes report one JSON object per line after this mark
+
+TARGETS = {
+    "points_s": 2.0,  # 100k points check + CSV after load
+    "cli_ratio": 3.0,  # CLI process within 3x of the bare script
+    "polygons_s": 3.0,  # 10k polygons with exact areas
+    "cache_load_s": 5.0,  # load from cache
+    "peak_bytes": 4 * GIB,
+    "postgis_factor": 5.0,  # at least 5x faster than PostGIS
+}
+
+
+# --------------------------------------------------------------------------- memory
+
+
+def _status_kb(field: str, pid: str = "self") -> int | None:
+    try:
+        m = re.search(rf"^{field}:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text(), re.M)
+    except OSError:
+        return None
+    return int(m.group(1)) if m else None
+
+
+def _rss_bytes() -> int:
+    """Current resident set of this process."""
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        import psutil
+
+        return psutil.Process().memory_info().rss
+
+
+class Peak:
+    """Peak resident memory of this process over a ``with`` block (GEOS and numpy included).
+
+    Resets the kernel's high-water mark (writing 5 to ``/proc/self/clear_refs``) and reads
+    ``VmHWM`` afterwards; where that is not allowed, a thread samples the RSS every 5 ms.
+    """
+
+    def __init__(self) -> None:
+        self.bytes = 0
+        self.exact = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> Peak:
+        try:
+            Path("/proc/self/clear_refs").write_text("5")
+            self.exact = _status_kb("VmHWM") is not None
+        except OSError:
+            self.exact = False
+        if not self.exact:
+            self.bytes = _rss_bytes()
+            self._thread = threading.Thread(target=self._sample, daemon=True)
+            self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.005):
+            self.bytes = max(self.bytes, _rss_bytes())
+
+    def __exit__(self, *exc) -> None:
+        if self.exact:
+            self.bytes = (_status_kb("VmHWM") or 0) * 1024
+        else:
+            self._stop.set()
+            self._thread.join()
+            self.bytes = max(self.bytes, _rss_bytes())
+
+
+def _fmt_bytes(n: float | None) -> str:
+    return "" if not n else f"{n / GIB:.2f} GiB"
+
+
+def _fmt_s(s: float | None) -> str:
+    if s is None:
+        return "—"
+    return f"{s:.2f} s" if s < 100 else f"{s:.0f} s"
+
+
+# --------------------------------------------------------------------------- data
+
+
+def _data_folder(n_parcels: int) -> Path:
+    from benchmarks._data import build_layerset
+
+    return build_layerset(n_parcels=n_parcels).parent
+
+
+def _points_csv(folder: Path, n: int, seed: int) -> Path:
+    """The point sites as a CSV table (``site_id,lon,lat``), as a batch user would hand them in."""
+    from benchmarks._data import point_sites
+
+    path = folder / f"points-{n}-{seed}.csv"
+    if not path.is_file():
+        import shapely
+
+        pts = point_sites(n, seed)
+        xy = shapely.get_coordinates(pts.geometry.array)
+        tmp = path.with_suffix(".tmp")
+        import pandas as pd
+
+        pd.DataFrame({"site_id": pts["site_id"], "lon": xy[:, 0].round(7), "lat": xy[:, 1].round(7)}).to_csv(
+            tmp, index=False
+        )
+        os.replace(tmp, path)
+    return path
+
+
+def _farmland_parquet(folder: Path) -> Path:
+    """The farmland layer as GeoParquet (``zone_id``, geometry), for the bare-script baseline."""
+    path = folder / "farmland.parquet"
+    if not path.is_file():
+        import pyogrio
+
+        gdf = pyogrio.read_dataframe(folder / "basic_farmland.fgb").rename(columns={"TBBH": "zone_id"})
+        tmp = path.with_suffix(".tmp")
+        gdf.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    return path
+
+
+def _stream_csv(folder: Path, n: int, seed: int, chunk: int = 1_000_000) -> Path:
+    """An ``n``-point CSV over the benchmark square, generated chunk by chunk (never all in memory)."""
+    import numpy as np
+
+    from benchmarks._data import BOUNDS
+
+    path = folder / f"stream-points-{n}-{seed}.csv"
+    if path.is_file():
+        return path
+    tmp = path.with_suffix(".tmp")
+    x0, y0, x1, y1 = BOUNDS
+    with open(tmp, "w", encoding="utf-8", newline="") as f:
+        f.write("site_id,lon,lat\n")
+        for start in range(0, n, chunk):
+            k = min(chunk, n - start)
+            rng = np.random.default_rng([seed, start])
+            lon = rng.uniform(x0, x1, k)
+            lat = rng.uniform(y0, y1, k)
+            ids = np.char.add("S", np.char.zfill(np.arange(start, start + k).astype(str), 9))
+            rows = np.char.add(np.char.add(np.char.add(ids, ","), np.char.mod("%.7f", lon)), ",")
+            rows = np.char.add(np.char.add(rows, np.char.mod("%.7f", lat)), "\n")
+            f.write("".join(rows.tolist()))
+    os.replace(tmp, path)
+    return path
+
+
+BARE_SCRIPT = '''\
+"""Bare baseline: farmland from GeoParquet, one STRtree, every site queried, (site, zone) pairs to CSV."""
+import sys
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+farm = gpd.read_parquet(sys.argv[1])
+sites = pd.read_csv(sys.argv[2], dtype={"site_id": str})
+points = shapely.points(sites["lon"].to_numpy(), sites["lat"].to_numpy())
+tree = shapely.STRtree(farm.geometry.array)
+si, zi = tree.query(points, predicate="intersects")
+pairs = pd.DataFrame({"site_id": sites["site_id"].to_numpy()[si], "zone_id": farm["zone_id"].to_numpy()[zi]})
+pairs.to_csv(sys.argv[3], index=False)
+print(len(pairs))
+'''
+
+
+# --------------------------------------------------------------------------- phases (run in child processes)
+
+
+def _emit(name: str, **values) -> None:
+    print(MARK + json.dumps({"name": name, **values}), flush=True)
+
+
+def _sites(kind: str, n: int, seed: int):
+    """The benchmark's sites; the few self-intersecting polygons ``polygon_sites`` makes (5 in 10,000: all
+    twelve vertices on one side of the centre) are repaired, so every engine screens the same valid shapes."""
+    import shapely
+
+    from benchmarks._data import point_sites, polygon_sites
+
+    gdf = point_sites(n, seed) if kind == "points" else polygon_sites(n, seed, 50.0, 500.0)
+    bad = ~shapely.is_valid(gdf.geometry.array)
+    if bad.any():
+        gdf.loc[bad, "geometry"] = shapely.make_valid(gdf.geometry.array[bad])
+    return gdf
+
+
+def _cache_entries() -> int:
+    folder = os.environ.get("REDLINE_CACHE_DIR")
+    return len(list((Path(folder) / "layers").glob("*.parquet"))) if folder else 0
+
+
+def _load(manifest: str):
+    from layers import load_layerset
+
+    with Peak() as peak:
+        t0 = time.perf_counter()
+        ls = load_layerset(manifest)
+        seconds = time.perf_counter() - t0
+    return ls, seconds, peak.bytes
+
+
+def phase_load(p: dict) -> None:
+    before = _cache_entries()
+    ls, seconds, peak = _load(p["manifest"])
+    features = {layer.kind: len(layer.gdf) for layer in ls.layers}
+    _emit("load", seconds=seconds, peak=peak, features=features, cache_before=before, cache_after=_cache_entries())
+
+
+def phase_ours(p: dict) -> None:
+    from checks import screen_sites, sites_from_geometries, write_outputs
+
+    ls, seconds, peak = _load(p["manifest"])
+    _emit("ours_load", seconds=seconds, peak=peak)
+    out = Path(p["out"])
+    for kind, n, buffers in (("points", p["n_points"], (1000.0, 0.0)), ("polygons", p["n_polygons"], (0.0, 1000.0))):
+        gdf = _sites(kind, n, p["seed"])
+        with Peak() as peak:
+            t0 = time.perf_counter()
+            sites = sites_from_geometries(gdf.geometry.array, "EPSG:4490", site_ids=gdf["site_id"].tolist())
+            prep = time.perf_counter() - t0
+        _emit(f"ours_prepare_{kind}", seconds=prep, peak=peak.bytes, n=n)
+        for buffer_m in buffers:
+            with Peak() as peak:
+                t0 = time.perf_counter()
+                result = screen_sites(sites, ls, buffer_m=buffer_m)
+                screen_s = time.perf_counter() - t0
+            with Peak() as peak_w:
+                t0 = time.perf_counter()
+                write_outputs(result, out / f"{kind}-{buffer_m:.0f}", formats=["csv"])
+                csv_s = time.perf_counter() - t0
+            f = result.findings
+            touching = f[f["relation"] != "nearby"]
+            _emit(
+                f"ours_{kind}_{buffer_m:.0f}",
+                seconds=screen_s,
+                csv_seconds=csv_s,
+                peak=max(peak.bytes, peak_w.bytes),
+                n=n,
+                findings=len(f),
+                pairs=len(touching),
+                area_m2=float(touching["overlap_area_m2"].fillna(0).sum()),
+                verdicts=result.verdict_counts(),
+            )
+            del result, f, touching
+            gc.collect()
+
+
+def _albers(bounds) -> str:
+    lon0, lat0, lon1, lat1 = bounds
+    h = (lat1 - lat0) / 6
+    return (
+        f"+proj=aea +lat_1={lat0 + h:.6f} +lat_2={lat1 - h:.6f} +lat_0={(lat0 + lat1) / 2:.6f} "
+        f"+lon_0={(lon0 + lon1) / 2:.6f} +ellps=GRS80 +units=m +no_defs"
+    )
+
+
+def phase_geopandas(p: dict) -> None:
+    import warnings
+
+    import geopandas as gpd
+    import pandas as pd
+
+    ls, _, _ = _load(p["manifest"])
+    zones = [(layer.kind, layer.gdf[["zone_id", "geometry"]]) for layer in ls.layers]
+    out = Path(p["out"])
+    out.mkdir(parents=True, exist_ok=True)
+    points = _sites("points", p["n_points"], p["seed"])
+    with Peak() as peak:
+        t0 = time.perf_counter()
+        parts = [gpd.sjoin(points, z, predicate="intersects").assign(kind=kind) for kind, z in zones]
+        pairs = pd.concat(parts, ignore_index=True)
+        seconds = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        pairs[["site_id", "kind", "zone_id"]].to_csv(out / "points.csv", index=False)
+        csv_s = time.perf_counter() - t0
+    _emit("gpd_points_0", seconds=seconds, csv_seconds=csv_s, peak=peak.bytes, pairs=len(pairs))
+    del parts, pairs
+    gc.collect()
+    polygons = _sites("polygons", p["n_polygons"], p["seed"])
+    from benchmarks._data import BOUNDS
+
+    equal_area = _albers(BOUNDS)
+    with Peak() as peak, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t0 = time.perf_counter()
+        parts = []
+        for kind, z in zones:
+            inter = gpd.overlay(polygons, z, how="intersection", keep_geom_type=True)
+            inter["area_m2"] = inter.geometry.to_crs(equal_area).area
+            parts.append(pd.DataFrame(inter.drop(columns="geometry")).assign(kind=kind))
+        pairs = pd.concat(parts, ignore_index=True)
+        seconds = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        pairs[["site_id", "kind", "zone_id", "area_m2"]].to_csv(out / "polygons.csv", index=False)
+        csv_s = time.perf_counter() - t0
+    _emit(
+        "gpd_polygons_0",
+        seconds=seconds,
+        csv_seconds=csv_s,
+        peak=peak.bytes,
+        pairs=len(pairs),
+        area_m2=float(pairs["area_m2"].sum()),
+    )
+
+
+def phase_postgis(p: dict) -> None:
+    from benchmarks.postgis import POINTS_SQL, POLYGONS_SQL, ThrowawayCluster, find_postgres, load_sites, load_zones
+
+    pg = find_postgres()
+    ls, _, _ = _load(p["manifest"])
+    points = _sites("points", p["n_points"], p["seed"])
+    polygons = _sites("polygons", p["n_polygons"], p["seed"])
+    with ThrowawayCluster(pg) as db:
+        _emit("pg_start", seconds=db.started_s, version=pg.message)
+        t = load_zones(db, ls)
+        _emit("pg_load_zones", seconds=t["copy_s"] + t["index_s"], **t)
+        t = load_sites(db, "pts", points)
+        t2 = load_sites(db, "polys", polygons)
+        _emit("pg_load_sites", seconds=t["copy_s"] + t["index_s"] + t2["copy_s"] + t2["index_s"])
+        seconds, _ = db.timed(POINTS_SQL.format(sites="pts"))
+        pairs = int(db.psql("SELECT count(*) FROM r_pts"))
+        _emit("pg_points_0", seconds=seconds, pairs=pairs)
+        seconds, _ = db.timed(POLYGONS_SQL.format(sites="polys"))
+        row = db.psql("SELECT count(*) FILTER (WHERE area_m2 > 0), sum(area_m2) FROM r_polys").strip().split("|")
+        _emit("pg_polygons_0", seconds=seconds, pairs=int(row[0]), area_m2=float(row[1] or 0))
+
+
+def _worker_hwm() -> int:
+    return (_status_kb("VmHWM") or 0) * 1024
+
+
+def phase_dask(p: dict) -> None:
+    from distributed import Client, LocalCluster
+
+    from checks import sites_from_geometries
+    from checks.dask_engine import screen_sites_dask
+    from layers import load_layerset
+
+    ls = load_layerset(p["manifest"])
+    t0 = time.perf_counter()
+    with (
+        LocalCluster(n_workers=p["workers"], threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        gdf = _sites("points", p["n_points"], p["seed"])
+        sites = sites_from_geometries(gdf.geometry.array, "EPSG:4490", site_ids=gdf["site_id"].tolist())
+        screen_sites_dask(sites.iloc[:10], ls, scheduler=client)  # the workers load the layers
+        _emit("dask_start", seconds=time.perf_counter() - t0, workers=p["workers"])
+        for buffer_m in (1000.0, 0.0):
+            t0 = time.perf_counter()
+            result = screen_sites_dask(sites, ls, scheduler=client, buffer_m=buffer_m)
+            seconds = time.perf_counter() - t0
+            workers = client.run(_worker_hwm)
+            _emit(
+                f"dask_points_{buffer_m:.0f}",
+                seconds=seconds,
+                n=len(sites),
+                findings=len(result.findings),
+                worker_peaks=sorted(workers.values()),
+            )
+            del result
+            gc.collect()
+
+
+PHASES = {
+    "load": phase_load,
+    "ours": phase_ours,
+    "geopandas": phase_geopandas,
+    "postgis": phase_postgis,
+    "dask": phase_dask,
+}
+
+
+# --------------------------------------------------------------------------- the parent process
+
+
+def _wait4(proc: subprocess.Popen) -> tuple[int, int]:
+    """Wait for ``proc``; return (exit code, its peak RSS in bytes from wait4's rusage)."""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, usage.ru_maxrss * 1024
+
+
+def run_phase(name: str, params: dict, env: dict, results: dict, say) -> int:
+    """Run one phase in a child process, collecting its reports into ``results``; return its peak RSS."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", name, "--params", json.dumps(params)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    for line in proc.stdout:
+        if line.startswith(MARK):
+            item = json.loads(line[len(MARK) :])
+            results[item["name"]] = item
+            say(
+                f"  {item['name']:<22} {_fmt_s(item.get('seconds'))}"
+                + (f"  + csv {_fmt_s(item['csv_seconds'])}" if "csv_seconds" in item else "")
+                + (f"  peak {_fmt_bytes(item['peak'])}" if item.get("peak") else "")
+            )
+        else:
+            sys.stdout.write(line)
+    code, peak = _wait4(proc)
+    if code:
+        say(f"  phase {name} failed (exit {code})")
+    return peak
+
+
+def _timed_process(cmd: list[str], env: dict) -> dict:
+    """Run a whole program: wall time (start-up included), exit code, its own peak RSS (``wait4``), output."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    chunks: dict[str, bytes] = {}
+    readers = [
+        threading.Thread(target=lambda s=stream, k=key: chunks.__setitem__(k, s.read()), daemon=True)
+        for key, stream in (("out", proc.stdout), ("err", proc.stderr))
+    ]
+    for r in readers:
+        r.start()
+    code, peak = _wait4(proc)
+    seconds = time.perf_counter() - t0
+    for r in readers:
+        r.join()
+    return {
+        "seconds": seconds,
+        "code": code,
+        "peak": peak,
+        "stdout": chunks.get("out", b"").decode(errors="replace"),
+        "stderr": chunks.get("err", b"").decode(errors="replace"),
+    }
+
+
+def _redline() -> list[str]:
+    script = Path(sys.executable).parent / "redline"
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "checks.cli"]
+
+
+def _rows_in(path: Path) -> int:
+    with open(path, "rb") as f:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 24), b"")) - 1
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    line = lambda r: "  ".join(  # noqa: E731
+        str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
+    )
+    return "\n".join([line(header), "  ".join("-" * w for w in widths), *map(line, rows)])
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return f"{a / b:.1f}×" if a and b else ""
+
+
+def report(r: dict, args, sizes: dict) -> tuple[str, list[tuple[str, bool | None, str]]]:
+    """Build the printed table and the target checks from the collected results."""
+    get = lambda name, key="seconds": r.get(name, {}).get(key)  # noqa: E731
+    n_pts, n_pol = sizes["points"], sizes["polygons"]
+    rows = []
+
+    def add(label, ours=None, n=None, gp=None, pg=None, peak=None, ratio_label=None):
+        rows.append(
+            [
+                label,
+                _fmt_s(ours),
+                f"{n / ours:,.0f}" if n and ours else "",
+                _fmt_s(gp) if gp is not None else "—",
+                _fmt_s(pg) if pg is not None else "—",
+                ratio_label if ratio_label is not None else _ratio(gp, ours),
+                _ratio(pg, ours),
+                _fmt_bytes(peak),
+            ]
+        )
+
+    cold, warm = r.get("load_cold", {}), r.get("load_warm", {})
+    cache_note = "" if warm.get("cache_after") else " (cache not used: no entries)"
+    add("load layer set, 1st run (empty cache)", cold.get("seconds"), peak=cold.get("peak"))
+    add(f"load layer set, 2nd run{cache_note}", warm.get("seconds"), peak=warm.get("peak"))
+    add(f"prepare {n_pts:,} point sites (sites_from_geometries)", get("ours_prepare_points"), n_pts)
+    p1000 = r.get("ours_points_1000", {})
+    add(f"{n_pts:,} points, buffer 1000 m: screen", p1000.get("seconds"), n_pts, peak=p1000.get("peak"))
+    add("    + sites.csv, findings.csv", p1000.get("csv_seconds"))
+    p0 = r.get("ours_points_0", {})
+    gp0, pg0 = r.get("gpd_points_0", {}), r.get("pg_points_0", {})
+    add(
+        f"{n_pts:,} points, buffer 0: screen | sjoin | ST_Intersects",
+        p0.get("seconds"),
+        n_pts,
+        gp0.get("seconds"),
+        pg0.get("seconds"),
+        peak=p0.get("peak"),
+    )
+    add("    + CSV", p0.get("csv_seconds"), gp=gp0.get("csv_seconds"))
+    add(f"prepare {n_pol:,} polygon sites", get("ours_prepare_polygons"), n_pol)
+    q0, gq0, pq0 = r.get("ours_polygons_0", {}), r.get("gpd_polygons_0", {}), r.get("pg_polygons_0", {})
+    add(
+        f"{n_pol:,} polygons, exact areas: screen | overlay+area | ST_Area",
+        q0.get("seconds"),
+        n_pol,
+        gq0.get("seconds"),
+        pq0.get("seconds"),
+        peak=q0.get("peak"),
+    )
+    add("    + CSV", q0.get("csv_seconds"), gp=gq0.get("csv_seconds"))
+    q1000 = r.get("ours_polygons_1000", {})
+    add(f"{n_pol:,} polygons, buffer 1000 m: screen", q1000.get("seconds"), n_pol, peak=q1000.get("peak"))
+    add("    + CSV", q1000.get("csv_seconds"))
+    for buffer_m in ("1000", "0"):
+        d = r.get(f"dask_points_{buffer_m}")
+        if d:
+            label = f"{n_pts:,} points, buffer {buffer_m} m: dask, {r['dask_start']['workers']} workers"
+            peak = sum(d.get("worker_peaks") or []) or None
+            add(label, d["seconds"], n_pts, peak=peak, ratio_label="")
+    bare, cli0, cli = r.get("bare", {}), r.get("cli_0", {}), r.get("cli_1000", {})
+    rows.append(["", "", "", "", "", "", "", ""])
+    add(f"bare script ({n_pts:,} points, farmland only)", bare.get("seconds"), n_pts, peak=bare.get("peak"))
+    add(
+        "redline batch --buffer 0 (warm cache)",
+        cli0.get("seconds"),
+        n_pts,
+        peak=cli0.get("peak"),
+        ratio_label=f"{_ratio(cli0.get('seconds'), bare.get('seconds'))} bare" if bare else "",
+    )
+    add(
+        "redline batch (default buffer 1000 m)",
+        cli.get("seconds"),
+        n_pts,
+        peak=cli.get("peak"),
+        ratio_label=f"{_ratio(cli.get('seconds'), bare.get('seconds'))} bare" if bare else "",
+    )
+    header = ["phase", "ours", "sites/s", "geopandas", "PostGIS", "gpd/ours", "PG/ours", "peak RSS"]
+    text = [_table(rows, header)]
+    if any(k.startswith("dask_points") for k in r):
+        text.append("(dask rows: wall time on the client; peak RSS summed over the worker processes)")
+
+    text.append("\nsame work? touching (site, zone) pairs and Σ overlap area, all layers:")
+    text.append(
+        f"  points, buffer 0:  ours {p0.get('pairs', '—')}  geopandas {gp0.get('pairs', '—')}  "
+        f"PostGIS {pg0.get('pairs', '—')}  (bare script, farmland only: {bare.get('pairs', '—')})"
+    )
+    areas = [(k, d.get("area_m2")) for k, d in (("ours", q0), ("geopandas", gq0), ("PostGIS", pq0)) if d]
+    text.append(
+        f"  polygons, buffer 0: ours {q0.get('pairs', '—')}  geopandas {gq0.get('pairs', '—')}  "
+        f"PostGIS {pq0.get('pairs', '—')} (area > 0)"
+    )
+    if areas and q0.get("area_m2"):
+        ref = q0["area_m2"]
+        text.append("  Σ area: " + ", ".join(f"{k} {a / 1e6:,.4f} km² ({(a - ref) / ref:+.1e})" for k, a in areas if a))
+    if r.get("pg_load_zones"):
+        text.append(
+            f"\nPostGIS: {r.get('pg_start', {}).get('version', '')}; loading the layers took "
+            f"{r['pg_load_zones']['copy_s']:.0f} s + {r['pg_load_zones']['index_s']:.0f} s GiST (not in the table)"
+        )
+
+    # targets
+    checks = []
+    t_pts = (p1000.get("seconds") or 0) + (p1000.get("csv_seconds") or 0) if p1000 else None
+    checks.append(
+        (
+            f"{n_pts:,} points check + CSV after load (buffer 1000 m) < {TARGETS['points_s']:.0f} s",
+            None if t_pts is None else t_pts < TARGETS["points_s"],
+            _fmt_s(t_pts) + (f"; buffer 0: {_fmt_s(p0['seconds'] + p0['csv_seconds'])}" if p0 else ""),
+        )
+    )
+    ratio = cli0["seconds"] / bare["seconds"] if cli0 and bare and not cli0.get("code") else None
+    checks.append(
+        (
+            f"CLI (--buffer 0, warm cache) within {TARGETS['cli_ratio']:.0f}× of the bare script",
+            None if ratio is None else ratio <= TARGETS["cli_ratio"],
+            "—" if ratio is None else f"{ratio:.1f}× ({_fmt_s(cli0['seconds'])} vs {_fmt_s(bare['seconds'])})",
+        )
+    )
+    checks.append(
+        (
+            f"{n_pol:,} polygons with exact areas < {TARGETS['polygons_s']:.0f} s",
+            None if not q0 else q0["seconds"] < TARGETS["polygons_s"],
+            _fmt_s(q0.get("seconds")),
+        )
+    )
+    if warm:
+        checks.append(
+            (
+                f"load from cache < {TARGETS['cache_load_s']:.0f} s",
+                warm["seconds"] < TARGETS["cache_load_s"] and bool(warm.get("cache_after")),
+                _fmt_s(warm["seconds"]) + ("" if warm.get("cache_after") else " (the cache was not used)"),
+            )
+        )
+    peaks = {k: v.get("peak") for k, v in r.items() if k.startswith(("ours", "load", "cli")) and v.get("peak")}
+    if peaks:
+        worst = max(peaks, key=peaks.get)
+        checks.append(
+            (
+                f"peak memory < {TARGETS['peak_bytes'] / GIB:.0f} GiB (our processes)",
+                peaks[worst] < TARGETS["peak_bytes"],
+                f"{_fmt_bytes(peaks[worst])} ({worst})",
+            )
+        )
+    for label, ours_d, pg_d in (("points", p0, pg0), ("polygons", q0, pq0)):
+        if pg_d and ours_d:
+            f = pg_d["seconds"] / ours_d["seconds"]
+            checks.append(
+                (
+                    f"{label}: ≥{TARGETS['postgis_factor']:.0f}× faster than PostGIS",
+                    f >= TARGETS["postgis_factor"],
+                    f"{f:.1f}× ({_fmt_s(ours_d['seconds'])} vs {_fmt_s(pg_d['seconds'])})",
+                )
+            )
+        else:
+            checks.append((f"{label}: ≥{TARGETS['postgis_factor']:.0f}× faster than PostGIS", None, "not measured"))
+    text.append("\ntargets" + (" (quick run: the targets are for the full size; for reference)" if args.quick else ""))
+    for label, ok, value in checks:
+        mark = "—   " if ok is None else ("PASS" if ok else "FAIL")
+        text.append(f"  {mark}  {label}: {value}")
+    return "\n".join(text), checks
+
+
+def main_benchmark(args) -> int:
+    import platform
+
+    import shapely
+
+    say = lambda s="": print(s, flush=True)  # noqa: E731
+    n_parcels = 100_000 if args.quick else args.parcels
+    n_points = args.sites or (10_000 if args.quick else 100_000)
+    n_polygons = args.polygons or max(1, n_points // 10)
+    t0 = time.perf_counter()
+    folder = _data_folder(n_parcels)
+    manifest = folder / "layerset.yaml"
+    points_csv = _points_csv(folder, n_points, args.seed)
+    farmland = _farmland_parquet(folder)
+    say(
+        f"data: {folder} ({n_parcels:,} parcels; {n_points:,} points; {n_polygons:,} polygons; "
+        f"ready in {time.perf_counter() - t0:.1f} s)"
+    )
+    say(
+        f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, shapely {shapely.__version__} "
+        f"(GEOS {shapely.geos_version_string})"
+    )
+
+    work = Path(tempfile.mkdtemp(prefix="run-", dir=folder))
+    env = dict(os.environ, REDLINE_CACHE_DIR=str(work / "cache"), PYTHONPATH=str(ROOT))
+    env.pop("REDLINE_NO_CACHE", None)
+    params = {
+        "manifest": str(manifest),
+        "n_points": n_points,
+        "n_polygons": n_polygons,
+        "seed": args.seed,
+    }
+    results: dict[str, dict] = {}
+    try:
+        for label in ("load_cold", "load_warm"):
+            say(f"[{label}]")
+            sub: dict[str, dict] = {}
+            run_phase("load", params, env, sub, say)
+            if "load" in sub:
+                results[label] = sub["load"]
+        say("[ours]")
+        run_phase("ours", {**params, "out": str(work / "ours")}, env, results, say)
+        say("[bare script]")
+        script = work / "bare_script.py"
+        script.write_text(BARE_SCRIPT)
+        b = _timed_process([sys.executable, str(script), str(farmland), str(points_csv), str(work / "bare.csv")], env)
+        if b["code"] == 0:
+            b["pairs"] = int(b["stdout"].strip() or 0)
+        results["bare"] = b
+        say(f"  bare script            {_fmt_s(b['seconds'])}  peak {_fmt_bytes(b['peak'])}")
+        for buffer_m in ("0", "1000"):
+            say(f"[redline batch --buffer {buffer_m}]")
+            cmd = [
+                *_redline(),
+                "batch",
+                str(points_csv),
+                "--layers",
+                str(manifest),
+                "--out",
+                str(work / f"cli-{buffer_m}"),
+                "--formats",
+                "csv",
+                "--buffer",
+                buffer_m,
+                "--quiet",
+            ]
+            c = _timed_process(cmd, env)
+            if c["code"]:
+                say(f"  redline batch failed (exit {c['code']}): {c['stderr'].strip()[-1000:]}")
+            else:
+                rows = _rows_in(work / f"cli-{buffer_m}" / "sites.csv")
+                if rows != n_points:
+                    say(f"  sites.csv has {rows} rows, expected {n_points}")
+            results[f"cli_{buffer_m}"] = c
+            say(f"  redline batch          {_fmt_s(c['seconds'])}  peak {_fmt_bytes(c['peak'])}")
+        if not args.no_geopandas:
+            say("[geopandas]")
+            run_phase("geopandas", {**params, "out": str(work / "gpd")}, env, results, say)
+        if args.dask:
+            say(f"[dask: local cluster of {args.dask} worker processes]")
+            run_phase("dask", {**params, "workers": args.dask}, env, results, say)
+        if not args.no_postgis:
+            from benchmarks.postgis import find_postgres
+
+            pg = find_postgres()
+            say("[PostGIS]")
+            if pg.ok:
+                run_phase("postgis", params, env, results, say)
+            else:
+                say(f"  skipped: {pg.message}")
+    finally:
+        if args.keep:
+            say(f"outputs kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    say()
+    text, checks = report(results, args, {"points": n_points, "polygons": n_polygons})
+    say(text)
+    if args.json:
+        slim = {k: {kk: vv for kk, vv in v.items() if kk not in ("stdout", "stderr")} for k, v in results.items()}
+        Path(args.json).write_text(json.dumps({"sizes": params, "results": slim}, indent=1, default=str))
+    failed = [c for c in checks if c[1] is False]
+    return 1 if failed and not args.quick else 0
+
+
+# --------------------------------------------------------------------------- streaming
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory of a process and its children (psutil when available, else /proc)."""
+    try:
+        import psutil
+
+        proc = psutil.Process(pid)
+        total = proc.memory_info().rss
+        for child in proc.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                total += child.memory_info().rss
+        return total
+    except ImportError:
+        kb = _status_kb("VmRSS", str(pid))
+        return (kb or 0) * 1024
+    except Exception:
+        return 0
+
+
+def main_stream(args) -> int:
+    say = lambda s="": print(s, flush=True)  # noqa: E731
+    n = args.stream
+    n_parcels = 100_000 if args.quick else args.parcels
+    t0 = time.perf_counter()
+    folder = _data_folder(n_parcels)
+    manifest = folder / "layerset.yaml"
+    say(f"layer set: {manifest}")
+    csv = _stream_csv(folder, n, args.seed)
+    say(f"sites: {csv} ({n:,} points, {csv.stat().st_size / 1e9:.2f} GB; ready in {time.perf_counter() - t0:.0f} s)")
+    help_text = subprocess.run([*_redline(), "batch", "--help"], capture_output=True, text=True).stdout
+    if "--chunk-size" not in help_text:
+        say("redline batch has no --chunk-size option: it does not stream yet; not run")
+        return 1
+    work = Path(tempfile.mkdtemp(prefix="stream-", dir=folder))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    if args.cache_dir:
+        env["REDLINE_CACHE_DIR"] = args.cache_dir
+    cmd = [
+        *_redline(),
+        "batch",
+        str(csv),
+        "--layers",
+        str(manifest),
+        "--out",
+        str(work / "out"),
+        "--formats",
+        "csv",
+        "--buffer",
+        str(args.stream_buffer),
+        "--chunk-size",
+        str(args.chunk_size),
+        "--quiet",
+    ]
+    say("running: " + " ".join(cmd))
+    limit = args.stream_max_rss * GIB
+    samples: list[tuple[float, int]] = []
+    stopped = ""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    err_chunks: list[bytes] = []
+    reader = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()), daemon=True)
+    reader.start()
+    next_print = 0.0
+    try:
+        while proc.poll() is None:
+            now = time.perf_counter() - t0
+            rss = _tree_rss(proc.pid)
+            samples.append((now, rss))
+            if rss > limit:
+                stopped = (
+                    f"stopped: resident memory {rss / GIB:.1f} GiB passed --stream-max-rss {args.stream_max_rss} GiB"
+                )
+                proc.kill()
+                break
+            if args.stream_timeout and now > args.stream_timeout:
+                stopped = f"stopped: over --stream-timeout {args.stream_timeout:.0f} s"
+                proc.kill()
+                break
+            if now >= next_print:
+                say(f"  t={now:7.0f} s  rss {rss / GIB:6.2f} GiB")
+                next_print += args.stream_report
+            time.sleep(args.stream_interval)
+    finally:
+        proc.wait()
+        reader.join()
+    seconds = time.perf_counter() - t0
+    say()
+    if stopped:
+        say(stopped)
+    elif proc.returncode:
+        say(f"redline batch failed (exit {proc.returncode}): {b''.join(err_chunks).decode(errors='replace')[-2000:]}")
+    if samples:
+        rss = [s[1] for s in samples]
+        times = [s[0] for s in samples]
+        peak = max(rss)
+        say(f"wall {seconds:.0f} s ({n / seconds:,.0f} sites/s); peak RSS {peak / GIB:.2f} GiB; samples {len(rss)}")
+        # flat: once the layers are in and the first chunks through (the first quarter of the run),
+        # the peak of the last part is no higher than that of the part before it (15 % slack)
+        q = [i for i, t in enumerate(times) if t >= seconds / 4]
+        if len(q) >= 4:
+            half = len(q) // 2
+            first, second = max(rss[q[0] : q[half]]), max(rss[q[half] :])
+            ok = second <= first * 1.15
+            say(
+                f"max RSS over 25–62 % of the run {first / GIB:.2f} GiB, over 62–100 % {second / GIB:.2f} GiB: "
+                f"{'FLAT' if ok else 'GROWING'}"
+            )
+        verdict = "PASS" if peak < TARGETS["peak_bytes"] else "FAIL"
+        say(f"target: peak < {TARGETS['peak_bytes'] / GIB:.0f} GiB: {verdict}")
+    ok = not stopped and proc.returncode == 0
+    if ok:
+        rows = _rows_in(work / "out" / "sites.csv")
+        say(f"sites.csv: {rows:,} rows ({'all sites' if rows == n else f'EXPECTED {n:,}'})")
+        ok = rows == n
+    if args.keep:
+        say(f"outputs kept in {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0 if ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="100k parcels, 10k points, 1k polygons (a smoke run)")
+    ap.add_argument("--parcels", type=int, default=1_000_000, help="farmland parcels (default 1,000,000)")
+    ap.add_argument("--sites", type=int, help="point sites (default 100,000; --quick 10,000)")
+    ap.add_argument("--polygons", type=int, help="polygon sites (default: a tenth of --sites)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-postgis", action="store_true", help="skip the PostGIS column")
+    ap.add_argument("--no-geopandas", action="store_true", help="skip the geopandas column")
+    ap.add_argument(
+        "--dask",
+        type=int,
+        nargs="?",
+        const=os.cpu_count() or 1,
+        default=0,
+        metavar="WORKERS",
+        help="also time checks.dask_engine on a local cluster of WORKERS processes (default: one per core)",
+    )
+    ap.add_argument("--keep", action="store_true", help="keep the outputs and the layer cache of the run")
+    ap.add_argument("--json", metavar="FILE", help="also write the raw timings as JSON")
+    ap.add_argument("--stream", type=int, metavar="N", help="instead: stream N points through redline batch")
+    ap.add_argument("--chunk-size", type=int, default=100_000, help="--chunk-size for the stream run")
+    ap.add_argument("--stream-buffer", type=float, default=1000.0, help="--buffer for the stream run (default 1000)")
+    ap.add_argument("--stream-max-rss", type=float, default=12.0, metavar="GIB", help="stop the stream run above this")
+    ap.add_argument("--stream-timeout", type=float, default=0.0, metavar="S", help="stop the stream run after S s")
+    ap.add_argument("--stream-interval", type=float, default=0.5, metavar="S", help="RSS sampling interval")
+    ap.add_argument("--stream-report", type=float, default=30.0, metavar="S", help="print the RSS every S seconds")
+    ap.add_argument("--cache-dir", help="REDLINE_CACHE_DIR for the stream run (default: the usual cache)")
+    ap.add_argument("--phase", help=argparse.SUPPRESS)
+    ap.add_argument("--params", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.phase:
+        PHASES[args.phase](json.loads(args.params))
+        return 0
+    if args.stream:
+        return main_stream(args)
+    return main_benchmark(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
