@@ -222,7 +222,8 @@ def polygon_sites(n: int, seed: int = 1, r_min: float = 50.0, r_max: float = 500
     centres = _random_points(rng, n, inset=0.01)
     radii = rng.uniform(r_min, r_max, n)
     k = 12
-    az = np.sort(rng.uniform(0.0, 360.0, (n, k)), axis=1)
+    # one vertex per 30-degree sector, jittered inside it: a star-shaped, never self-intersecting ring
+    az = (np.arange(k) * (360.0 / k))[None, :] + rng.uniform(0.0, 360.0 / k, (n, k))
     dist = radii[:, None] * rng.uniform(0.7, 1.0, (n, k))
     lon, lat, _ = GEOD.fwd(np.repeat(centres[:, 0], k), np.repeat(centres[:, 1], k), az.ravel(), dist.ravel())
     rings = np.column_stack([lon, lat]).reshape(n, k, 2)

@@ -684,6 +684,9 @@ def _listing(values: list[str], limit: int = 8) -> str:
     return ", ".join(values[:limit]) + (f" and {len(values) - limit} more" if len(values) > limit else "")
 
 
+_SITE_RECORD_COLUMNS = ["site_id", "name", "industry", "tags", "action", "status", "error", "note", "project"]
+
+
 def sites_from_geometries(
     geoms,
     crs,
@@ -832,4 +835,5 @@ def sites_from_geometries(
                 f"row {j + 1}: coordinates are not longitude/latitude after conversion; check the CRS (--crs)"
             )
             valid_geoms[j] = None
-    return gpd.GeoDataFrame(records, geometry=gpd.GeoSeries(valid_geoms, crs=TARGET_CRS), crs=TARGET_CRS)
+    frame = pd.DataFrame(records, columns=_SITE_RECORD_COLUMNS)
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(valid_geoms, crs=TARGET_CRS), crs=TARGET_CRS)

@@ -232,3 +232,11 @@ def test_chunked_screening_equals_one_pass(make_layerset):
     assert whole.sites["verdict"].tolist() == pieces.sites["verdict"].tolist()
     with pytest.raises(ValueError, match="chunk_size must be >= 1"):
         screen_sites(sites, layers, chunk_size=0)
+
+
+def test_no_sites_screen_to_empty_tables(square_layers):
+    sites = sites_from_geometries([], "EPSG:4490")
+    assert list(sites.columns[:7]) == ["site_id", "name", "industry", "tags", "action", "status", "error"]
+    result = screen_sites(sites, square_layers)
+    assert len(result.sites) == 0 and len(result.findings) == 0
+    assert result.verdict_counts() == {"prohibited": 0, "restricted": 0, "review": 0, "clear": 0, "error": 0}
