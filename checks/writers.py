@@ -77,7 +77,12 @@ def _atomic(target: Path):
 
 
 def _fmt(values: pd.Series, decimals: int) -> pd.Series:
-    return values.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.{decimals}f}")
+    """Format numbers with a fixed number of decimals, NaN as empty (vectorised: batches have millions)."""
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    missing = np.isnan(numbers)
+    text = np.char.mod(f"%.{decimals}f", np.where(missing, 0.0, numbers)).astype(object)
+    text[missing] = ""
+    return pd.Series(text, index=values.index)
 
 
 def _with_notice(df: pd.DataFrame, result: ScreeningResult) -> pd.DataFrame:
