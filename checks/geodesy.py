@@ -3,8 +3,6 @@
 from layers.geodesy import (
     GEOD,
     LocalProjection,
-    _lineal,
-    _polygonal,
     band_of,
     geodesic_area,
     geodesic_distance,
@@ -21,5 +19,3 @@ __all__ = [
     "geodesic_distances",
     "geodesic_length",
 ]
-
-_private = (_lineal, _polygonal)

@@ -79,6 +79,21 @@ def wgs84_to_gcj02(lon, lat):
     return np.where(outside, lon, lon + dlon), np.where(outside, lat, lat + dlat)
 
 
+def _invert(forward, x, y, x0, y0, tol_deg: float, max_iter: int):
+    """Solve ``forward(u, v) == (x, y)`` by fixed-point iteration from ``(x0, y0)``.
+
+    Both offsets are small and smooth, so subtracting the residual converges in a few steps.
+    """
+    u, v = x0, y0
+    for _ in range(max_iter):
+        fx, fy = forward(u, v)
+        ex, ey = fx - x, fy - y
+        u, v = u - ex, v - ey
+        if np.all(np.abs(ex) < tol_deg) and np.all(np.abs(ey) < tol_deg):
+            break
+    return u, v
+
+
 def gcj02_to_wgs84(lon, lat, *, tol_deg: float = 1e-9, max_iter: int = 30):
     """Return WGS84/CGCS2000 (lon, lat) for GCJ-02 (lon, lat), solved iteratively.
 
@@ -92,14 +107,7 @@ def gcj02_to_wgs84(lon, lat, *, tol_deg: float = 1e-9, max_iter: int = 30):
     """
     glon = np.asarray(lon, dtype=float)
     glat = np.asarray(lat, dtype=float)
-    wlon, wlat = glon.copy(), glat.copy()
-    for _ in range(max_iter):
-        flon, flat = wgs84_to_gcj02(wlon, wlat)
-        elon, elat = flon - glon, flat - glat
-        wlon, wlat = wlon - elon, wlat - elat
-        if np.all(np.abs(elon) < tol_deg) and np.all(np.abs(elat) < tol_deg):
-            break
-    return wlon, wlat
+    return _invert(wgs84_to_gcj02, glon, glat, glon.copy(), glat.copy(), tol_deg, max_iter)
 
 
 def gcj02_to_bd09(lon, lat):
@@ -117,14 +125,8 @@ def bd09_to_gcj02(lon, lat, *, tol_deg: float = 1e-9, max_iter: int = 30):
     blon = np.asarray(lon, dtype=float)
     blat = np.asarray(lat, dtype=float)
     outside = out_of_china(blon, blat)
-    glon, glat = np.where(outside, blon, blon - 0.0065), np.where(outside, blat, blat - 0.006)
-    for _ in range(max_iter):
-        flon, flat = gcj02_to_bd09(glon, glat)
-        elon, elat = flon - blon, flat - blat
-        glon, glat = glon - elon, glat - elat
-        if np.all(np.abs(elon) < tol_deg) and np.all(np.abs(elat) < tol_deg):
-            break
-    return glon, glat
+    start = np.where(outside, blon, blon - 0.0065), np.where(outside, blat, blat - 0.006)
+    return _invert(gcj02_to_bd09, blon, blat, *start, tol_deg, max_iter)
 
 
 def bd09_to_wgs84(lon, lat):
