@@ -164,15 +164,9 @@ def _map_outputs(nb) -> list[str]:
 
 @pytest.fixture(scope="module")
 def browser():
-    from tests.maps._chromium import Browser, find_chromium
+    from tests.maps._chromium import browser_or_skip
 
-    exe = find_chromium()
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("no chromium under CI: .ci/run installs Debian's chromium")
-        pytest.skip("no chromium installed (Debian: apt-get install chromium fonts-noto-cjk)")
-    with Browser(exe, width=1100, height=800) as b:
-        yield b
+    yield from browser_or_skip(1100, 800)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))

@@ -255,3 +255,16 @@ class Page:
             timeout=120,
         )
         return base64.b64decode(reply["data"])
+
+
+def browser_or_skip(width: int = 1280, height: int = 800):
+    """Yield a started :class:`Browser` for a pytest fixture; fail under CI without Chromium, else skip."""
+    import pytest
+
+    exe = find_chromium()
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("no chromium under CI: .ci/run installs Debian's chromium")
+        pytest.skip("no chromium installed (Debian: apt-get install chromium fonts-noto-cjk)")
+    with Browser(exe, width=width, height=height) as b:
+        yield b

@@ -14,7 +14,6 @@ missing browser fails (``.ci/run`` installs Debian's ``chromium``).
 from __future__ import annotations
 
 import io
-import os
 import time
 
 import numpy as np
@@ -26,7 +25,7 @@ from checks.report_html import render_report_html
 from layers.webcoords import wgs84_to_gcj02
 from maps import save_map, site_map
 from maps.zoning_map import write_zoning_map
-from tests.maps._chromium import Browser, find_chromium
+from tests.maps._chromium import browser_or_skip
 from tests.maps._fake_result import EVIL, fake_result
 
 IMG_EVIL = '<img src="x" onerror="alert(2)">'
@@ -34,13 +33,7 @@ IMG_EVIL = '<img src="x" onerror="alert(2)">'
 
 @pytest.fixture(scope="module")
 def browser():
-    exe = find_chromium()
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("no chromium under CI: .ci/run installs Debian's chromium")
-        pytest.skip("no chromium installed (Debian: apt-get install chromium fonts-noto-cjk)")
-    with Browser(exe, width=1280, height=800) as b:
-        yield b
+    yield from browser_or_skip(1280, 800)
 
 
 def _evil_result():
