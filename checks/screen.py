@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import geopandas as gpd
@@ -123,7 +124,8 @@ def _findings_frame(raw, layer, sites, idx, projects, evaluator, lang, touched_u
             "overlap_length_m": raw["overlap_length_m"].to_numpy(),
             "distance_m": raw["distance_m"].to_numpy(),
             **{name: list(values) for name, values in columns.items()},
-            "geometry": raw["geometry"].to_numpy(),
+            # a confidential (涉密) layer's geometry never leaves the process: not even the overlap
+            "geometry": np.full(len(raw), None, dtype=object) if layer.confidential else raw["geometry"].to_numpy(),
         }
     )
 
@@ -136,8 +138,25 @@ class _NoBar:
         pass
 
 
-def _progress_bar(total: int, progress: bool):
-    """Return a tqdm bar (sites, rate, ETA) on stderr, or a silent stand-in."""
+class _CallbackBar:
+    """Report ``(done, total)`` to a callable after each chunk (the service's job progress)."""
+
+    def __init__(self, total: int, callback) -> None:
+        self.total, self.done, self.callback = total, 0, callback
+        callback(0, total)
+
+    def update(self, n: int) -> None:
+        self.done += n
+        self.callback(self.done, self.total)
+
+    def close(self) -> None:
+        pass
+
+
+def _progress_bar(total: int, progress):
+    """Return a tqdm bar (sites, rate, ETA) on stderr, a callback reporter, or a silent stand-in."""
+    if callable(progress):
+        return _CallbackBar(total, progress)
     if not progress or total == 0:
         return _NoBar()
     from tqdm import tqdm
@@ -160,7 +179,7 @@ def screen_sites(
     meta: dict | None = None,
     nearby: str = "nearest",
     chunk_size: int = 20_000,
-    progress: bool = False,
+    progress: bool | Callable[[int, int], None] = False,
 ) -> ScreeningResult:
     """Screen every site against every layer of ``layerset``.
 
@@ -185,8 +204,9 @@ def screen_sites(
     chunk_size : int
         Sites are screened this many at a time, which bounds the memory taken by
         candidate pairs.
-    progress : bool
-        Show a progress bar (sites, rate, ETA) on stderr.
+    progress : bool or callable
+        ``True`` shows a progress bar (sites, rate, ETA) on stderr; a callable is called as
+        ``progress(done, total)`` at the start and after each chunk.
 
     Returns
     -------

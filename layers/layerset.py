@@ -53,6 +53,10 @@ class ZoneLayer:
         The parsed access list.
     access_fingerprint : str
         ``sha256:`` of the access-list table, or empty.
+    confidential : bool
+        ``confidential: true`` in the manifest (涉密): the layer's geometry never leaves the
+        process. Findings keep kind, id, name, relation, area and distance, but no overlap
+        geometry; maps, GeoPackages and API answers never draw or carry its zones.
 
     Examples
     --------
@@ -76,6 +80,7 @@ class ZoneLayer:
     access_fingerprint: str = ""
     encoding_note: str = ""
     repaired: list[str] = field(default_factory=list)
+    confidential: bool = False
 
     @property
     def label(self) -> str:
