@@ -511,6 +511,9 @@ def _layers_info(args: argparse.Namespace) -> None:
         print(f"\n{layer.kind} ({kind.zh}) — {layer.label}")
         print(f"  features: {len(layer.gdf)}   CRS: {layer.source_crs}")
         print(f"  fingerprint: {layer.fingerprint}")
+        if getattr(layer, "confidential", False):
+            # 涉密: counts and areas only; no extent, bounds or coordinate of it is ever printed
+            print("  confidential: yes (涉密：不显示范围、边界或坐标 / no extent, boundary or coordinates shown)")
         if getattr(layer, "encoding_note", ""):
             print(f"  encoding: {layer.encoding_note}")
         if getattr(layer, "repaired", None):

@@ -7,7 +7,8 @@ under a key made of everything that shapes it: the sha256 of the source file(s) 
 the access-list table, the manifest entry (fields, class map, encoding, CRS, geometry
 policy), the manifest's default CRS and the tool version.  Any change gives a new key,
 so a stale entry is never used; old entries are simply left behind (``redline cache
-clear`` or deleting the folder removes them).
+clear`` or deleting the folder removes them).  Confidential layers (``confidential: true``,
+涉密) are never cached: their geometry is not copied into the cache folder.
 
 The folder is ``$REDLINE_CACHE_DIR``, else ``$XDG_CACHE_HOME/redline-checker``, else
 ``~/.cache/redline-checker``.  ``REDLINE_NO_CACHE=1`` turns the cache off.
@@ -15,6 +16,7 @@ The folder is ``$REDLINE_CACHE_DIR``, else ``$XDG_CACHE_HOME/redline-checker``, 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -115,6 +117,14 @@ def clear_cache() -> int:
     return removed
 
 
+def _forget(key: str) -> None:
+    """Delete one cache entry, if it is there."""
+    folder = cache_dir() / "layers"
+    for suffix in (".parquet", ".json"):
+        with contextlib.suppress(OSError):
+            (folder / f"{key}{suffix}").unlink(missing_ok=True)
+
+
 def _spec_parts(spec, default_crs) -> dict[str, Any]:
     from pyproj import CRS
 
@@ -135,6 +145,7 @@ def _spec_parts(spec, default_crs) -> dict[str, Any]:
         "crs": crs_text(spec.crs),
         "default_crs": crs_text(default_crs),
         "on_invalid": spec.on_invalid,
+        "confidential": bool(getattr(spec, "confidential", False)),
     }
 
 
@@ -142,7 +153,9 @@ def read_zone_layer_cached(spec, default_crs=None, problems: list[str] | None = 
     """Read one manifest layer through the cache: a hit skips reading, decoding and reprojecting.
 
     Only layers that loaded without problems are stored; the warnings a first read gave
-    (repairs, approximate datum) are stored too and given again on every hit.
+    (repairs, approximate datum) are stored too and given again on every hit.  A confidential
+    layer (``confidential: true``) is always read from its source and never stored: the cache
+    folder is ordinary user space, and a 涉密 layer's geometry must not be copied there.
 
     Returns
     -------
@@ -162,7 +175,13 @@ def read_zone_layer_cached(spec, default_crs=None, problems: list[str] | None = 
         source_fp = fingerprint(spec.path)
     except OSError:
         return read_zone_layer(spec, default_crs, own)
-    key = cache_key({"fingerprint": source_fp, **_spec_parts(spec, default_crs)})
+    parts = {"fingerprint": source_fp, **_spec_parts(spec, default_crs)}
+    if parts["confidential"]:
+        # 涉密: never written to the cache folder (shared user space), never read from it; an entry
+        # this source left while it was not confidential is removed
+        _forget(cache_key({**parts, "confidential": False}))
+        return read_zone_layer(spec, default_crs, own)
+    key = cache_key(parts)
     hit = load_cached(key)
     if hit is not None:
         gdf, meta = hit

@@ -40,7 +40,11 @@ _READABLE = {".gpkg", ".shp", ".geojson", ".json", ".fgb", ".gml", ".kml", ".kmz
 
 @dataclass
 class LayerSpec:
-    """One ``layers[]`` entry of a manifest, with paths resolved."""
+    """One ``layers[]`` entry of a manifest, with paths resolved.
+
+    ``confidential`` is the entry's ``confidential: true`` (涉密): the layer is screened
+    against, but its geometry is never written, drawn or sent anywhere.
+    """
 
     kind: str
     path: Path
@@ -54,6 +58,7 @@ class LayerSpec:
     access_list: Path | None = None
     on_invalid: str = "raise"
     index: int = 0
+    confidential: bool = False
 
     @property
     def where(self) -> str:
@@ -146,6 +151,13 @@ def _parse_layer(raw: Any, i: int, base: Path, problems: list[str]) -> LayerSpec
     on_invalid = raw.get("on_invalid", "raise")
     if on_invalid not in ON_INVALID:
         problems.append(f"{where}: on_invalid {on_invalid!r} is not one of {', '.join(ON_INVALID)}")
+    confidential = raw.get("confidential", False)
+    if not isinstance(confidential, bool):
+        problems.append(
+            f"{where}: confidential {confidential!r} is not true or false; write `confidential: true` for a "
+            "涉密 layer (its geometry never leaves the process) or `confidential: false` (the default)"
+        )
+        confidential = True  # never treat a layer meant to be secret as public, even while reporting
     access_list = None
     if raw.get("access_list"):
         access_list = (base / str(raw["access_list"])).resolve()
@@ -166,6 +178,7 @@ def _parse_layer(raw: Any, i: int, base: Path, problems: list[str]) -> LayerSpec
         access_list=access_list,
         on_invalid=on_invalid,
         index=i,
+        confidential=confidential,
     )
 
 

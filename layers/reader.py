@@ -78,6 +78,11 @@ class LoadIssue:
     location: object = None
 
 
+def _secret_reason(reason: str) -> str:
+    """Drop the coordinates GEOS puts in a reason (``Self-intersection[x y]``): for confidential layers."""
+    return _AT.sub("", reason or "")
+
+
 def _listing(values: list[str]) -> str:
     shown = ", ".join(values[:_MAX_LISTED])
     return shown + (f" and {len(values) - _MAX_LISTED} more" if len(values) > _MAX_LISTED else "")
@@ -104,6 +109,8 @@ def _set_crs(
         declared, how = default_crs, "manifest default"
     if declared is None:
         coords = shapely.get_coordinates(gdf.geometry.values)
+        if spec.confidential:  # the proposal would say where the layer's features are (to 0.01°)
+            near = None
         hint = guess_crs(coords[:, 0], coords[:, 1], near=near, near_what=near_what) if len(coords) else None
         proposal = f"; the coordinates look like {hint}" if hint else ""
         example = proposed_code(hint) or "EPSG:4545"
@@ -184,6 +191,8 @@ def _check_geometry(
             reasons_of[int(i)] = shapely.is_valid_reason(geoms[i])
         elif not shapely.is_valid(geoms[i]):
             reasons_of[int(i)] += f", then {shapely.is_valid_reason(geoms[i])}"
+    if spec.confidential:  # a 涉密 layer's messages name features, never coordinates
+        reasons_of = {i: _secret_reason(r) for i, r in reasons_of.items()}
     repaired: list[str] = []
     if missing.any():
         rows = [f"row {i + 1}" for i in np.flatnonzero(missing)]
@@ -264,6 +273,9 @@ def _collect_geometry(
         reason = "" if valid[i] else shapely.is_valid_reason(geoms[i])
         if unclosed[i]:
             reason = "Ring not closed" + (f", then {reason}" if reason else "")
+        if spec.confidential:  # 涉密: the feature and the problem, never where it is
+            issues.append(LoadIssue("invalid_geometry", **common, detail=_secret_reason(reason)))
+            continue
         issues.append(LoadIssue("invalid_geometry", **common, detail=reason, location=_location(reason, geoms[i])))
 
 
@@ -457,4 +469,5 @@ def read_zone_layer(
         access_list=spec.access_list,
         access=access,
         access_fingerprint=access_fp,
+        confidential=spec.confidential,
     )

@@ -38,6 +38,11 @@ Warnings (``sliver``, ``crs_datum``, ``water_no_second``) never fail ``--strict`
 else is an error.
 
 Areas are geodesic, in m² on the CGCS2000 ellipsoid (:func:`layers.geodesy.geodesic_area`).
+
+Confidential layers (``confidential: true``, 涉密) are validated like the others, but what is
+reported about them names the feature and the problem only: no location in the message, no
+coordinates in GEOS's reason, and no geometry in ``validation.gpkg`` for any problem that
+involves one of their features (an overlap with a public layer included).
 """
 
 from __future__ import annotations
@@ -59,7 +64,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from layers.layerset import TARGET_CRS, LayerSet
-from layers.reader import LoadIssue, repair_geometries
+from layers.reader import LoadIssue, _secret_reason, repair_geometries
 from zones.errors import LayerError, RedlineError
 from zones.kinds import KINDS
 
@@ -200,6 +205,7 @@ class LayerReport:
     source_crs: str
     loaded: bool = True
     encoding: str = ""
+    confidential: bool = False
 
 
 @dataclass
@@ -365,7 +371,8 @@ class ValidationReport:
             if not layer.loaded:
                 status = "未能读取" if zh else "not read"
             features = "—" if layer.n_features is None else f"{layer.n_features:,}"
-            lines.append(f"  {layer.kind:<19} {kind} — {layer.label}")
+            secret = (" （涉密）" if zh else " (confidential)") if layer.confidential else ""
+            lines.append(f"  {layer.kind:<19} {kind} — {layer.label}{secret}")
             feat_word = "要素" if zh else "features"
             lines.append(f"      {feat_word}: {features}   CRS: {layer.source_crs or '—'}   → {status}")
         for note in self.notes:
@@ -487,7 +494,13 @@ def _area_text(area: float) -> str:
     return f"{area:,.2f}"
 
 
-def _where(geom) -> str:
+#: What a message says instead of a location that would reveal a confidential layer.
+_SECRET_WHERE = {"zh": "（涉密图层，不显示位置）", "en": "(confidential layer: location not shown)"}
+
+
+def _where(geom, secret: bool = False, lang: str = "zh") -> str:
+    if secret:
+        return _SECRET_WHERE[lang]
     if geom is None or shapely.is_empty(geom):
         return "—"
     p = shapely.point_on_surface(geom) if shapely.get_dimensions(geom) == 2 else shapely.centroid(geom)
@@ -508,6 +521,7 @@ class _Features:
     geoms: np.ndarray  # polygonal geometry (invalid ones repaired), None where unusable
     raw_ids: np.ndarray  # zone_id as read
     rows: np.ndarray  # 0-based row in the layer
+    secret: np.ndarray  # True for the features of a confidential layer
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -556,12 +570,15 @@ def _gather(layerset: LayerSet, kind: str, bad: dict[tuple[str, int], str]) -> _
                 _polygonal_parts(geoms),
                 raw.astype(object),
                 rows,
+                np.full(n, bool(layer.confidential)),
             )
         )
     if not parts:
         empty_o = np.zeros(0, dtype=object)
-        return _Features(kind, empty_o, empty_o, empty_o, empty_o, empty_o, np.zeros(0, dtype=int))
-    cols = [np.concatenate([p[k] for p in parts]) for k in range(6)]
+        return _Features(
+            kind, empty_o, empty_o, empty_o, empty_o, empty_o, np.zeros(0, dtype=int), np.zeros(0, dtype=bool)
+        )
+    cols = [np.concatenate([p[k] for p in parts]) for k in range(7)]
     return _Features(kind, *cols)
 
 
@@ -641,12 +658,16 @@ class _Validator:
         self.problems: list[Problem] = []
         self.bad_types: dict[tuple[str, int], str] = {}
         self.features = {kind: _gather(layerset, kind, self.bad_types) for kind in layerset.kinds}
+        self.secret_layers = {layer.label for layer in layerset.layers if layer.confidential}
 
     # helpers ---------------------------------------------------------------
     def kind_label(self, kind: str) -> str:
         return KINDS[kind].label(self.lang) if kind in KINDS else kind
 
-    def add(self, check: str, kind: str, **kw) -> None:
+    def add(self, check: str, kind: str, *, secret: bool = False, **kw) -> None:
+        """Record a problem; one that involves a confidential feature keeps no geometry."""
+        if secret:
+            kw["geometry"] = None
         self.problems.append(Problem(check, kind, **kw))
 
     def add_area(self, check: str, kind: str, area: float, message: str, what: str, **kw) -> None:
@@ -674,14 +695,15 @@ class _Validator:
         for issue in issues:
             row = issue.row
             fid = issue.feature_id or (f"{issue.layer}#{row + 1}" if row is not None else "")
+            secret = issue.layer in self.secret_layers
             fmt = {
                 "layer": issue.layer,
-                "detail": issue.detail,
+                "detail": _secret_reason(issue.detail) if secret else issue.detail,
                 "kind": issue.kind,
                 "kind_label": self.kind_label(issue.kind),
                 "fid": fid,
                 "row": "" if row is None else row + 1,
-                "where": _where(issue.location),
+                "where": _where(issue.location, secret, self.lang),
                 "classes": ", ".join(KINDS[issue.kind].classes) if issue.kind in KINDS else "",
             }
             geom = issue.location
@@ -695,6 +717,7 @@ class _Validator:
                 message=_msg(issue.check, self.lang, **fmt),
                 geometry=geom,
                 layer=issue.layer,
+                secret=secret,
             )
 
     def not_polygons(self) -> None:
@@ -710,6 +733,7 @@ class _Validator:
                 message=_msg("not_polygon", self.lang, kind_label=self.kind_label(layer.kind), fid=zid, detail=detail),
                 geometry=layer.gdf.geometry.iloc[row],
                 layer=label,
+                secret=bool(layer.confidential),
             )
 
     def duplicate_ids(self) -> None:
@@ -732,6 +756,7 @@ class _Validator:
                     ),
                     geometry=shapely.union_all(polys) if polys else None,
                     layer=str(f.layers[idx[0]]),
+                    secret=bool(f.secret[idx].any()),
                 )
 
     # within a kind -----------------------------------------------------------
@@ -779,6 +804,7 @@ class _Validator:
                     other_id=oid,
                     geometry=inter[k],
                     layer=str(f.layers[a]),
+                    secret=bool(f.secret[a] or f.secret[b]),
                 )
 
     def coverage(self, region, region_label: str) -> list[str]:
@@ -798,6 +824,7 @@ class _Validator:
         ok = ~shapely.is_missing(f.geoms)
         units = f.geoms[ok]
         unit_ids = f.ids[ok]
+        unit_secret = f.secret[ok]
         union = shapely.union_all(units)
         tree = shapely.STRtree(units)
         if region is None:
@@ -817,7 +844,9 @@ class _Validator:
             area = geodesic_area(gap)
             near = tree.query(gap, predicate="dwithin", distance=1e-7)
             detail = ", ".join(sorted(str(unit_ids[n]) for n in near)) or "—"
-            text = _msg(key, self.lang, area=_area_text(area), where=_where(gap), detail=detail)
+            # a gap's outline is the units' boundary: secret when any unit is
+            secret = bool(unit_secret.any())
+            text = _msg(key, self.lang, area=_area_text(area), where=_where(gap, secret, self.lang), detail=detail)
             self.add_area(
                 "gap",
                 "control_unit",
@@ -827,6 +856,7 @@ class _Validator:
                 feature_id=";".join(sorted(str(unit_ids[n]) for n in near)),
                 geometry=gap,
                 layer=str(f.layers[0]),
+                secret=secret,
             )
         if region is not None:
             shapely.prepare(region)
@@ -834,8 +864,13 @@ class _Validator:
             for k in outside:
                 for piece in _pieces(shapely.difference(units[k], region)):
                     area = geodesic_area(piece)
+                    secret = bool(unit_secret[k])
                     text = _msg(
-                        "outside_region", self.lang, fid=unit_ids[k], area=_area_text(area), where=_where(piece)
+                        "outside_region",
+                        self.lang,
+                        fid=unit_ids[k],
+                        area=_area_text(area),
+                        where=_where(piece, secret, self.lang),
                     )
                     self.add_area(
                         "outside_region",
@@ -847,6 +882,7 @@ class _Validator:
                         other_id=region_label,
                         geometry=piece,
                         layer=str(f.layers[ok][k]),
+                        secret=secret,
                     )
         return notes
 
@@ -869,10 +905,12 @@ class _Validator:
             boundary = shapely.boundary(local)
             seconds = []
             cover = []
+            secret = bool(f.secret[a])
             for n in neighbours:
                 g = shapely.transform(f.geoms[n], fwd)
                 if shapely.dwithin(g, boundary, BORDER_M):
                     cover.append(g)
+                    secret = secret or bool(f.secret[n])
                     if f.classes[n] == "second":
                         seconds.append(str(f.ids[n]))
             fid = str(f.ids[a])
@@ -884,6 +922,7 @@ class _Validator:
                     message=_msg("water_no_second", self.lang, fid=fid),
                     geometry=shapely.transform(boundary, inv),
                     layer=str(f.layers[a]),
+                    secret=secret,
                 )
                 continue
             open_part = shapely.difference(boundary, shapely.buffer(shapely.union_all(cover), BORDER_M))
@@ -907,6 +946,7 @@ class _Validator:
                 ),
                 geometry=shapely.transform(open_part, inv),
                 layer=str(f.layers[a]),
+                secret=secret,
             )
 
     # across kinds ------------------------------------------------------------
@@ -944,6 +984,7 @@ class _Validator:
                     other_id=str(fb.ids[b]),
                     geometry=inter[k],
                     layer=str(fa.layers[a]),
+                    secret=bool(fa.secret[a] or fb.secret[b]),
                 )
 
 
@@ -1058,6 +1099,14 @@ def validate_layerset(
     v.overlaps()
     timings["overlaps"] = time.perf_counter() - started - sum(timings.values())
     notes = v.coverage(region_geom, region_label)
+    secret = [layer.label for layer in layerset.layers if layer.confidential]
+    if secret:
+        notes.append(
+            f"涉密图层（{'、'.join(secret)}）的问题只列出要素编号和问题，不给出位置或几何"
+            if lang == "zh"
+            else f"confidential layers ({', '.join(secret)}): problems name the feature and the problem, "
+            "never a location or geometry"
+        )
     v.water_surround()
     timings["coverage"] = time.perf_counter() - started - sum(timings.values())
     v.cross()
@@ -1084,7 +1133,7 @@ def _layer_reports(layerset: LayerSet) -> list[LayerReport]:
 
     if layerset.path is None:
         return [
-            LayerReport(lyr.kind, lyr.label, len(lyr.gdf), lyr.source_crs, True, lyr.encoding_note)
+            LayerReport(lyr.kind, lyr.label, len(lyr.gdf), lyr.source_crs, True, lyr.encoding_note, lyr.confidential)
             for lyr in layerset.layers
         ]
     loaded = list(layerset.layers)  # in manifest order, less the layers that could not be read
@@ -1094,7 +1143,11 @@ def _layer_reports(layerset: LayerSet) -> list[LayerReport]:
         layer = loaded[0] if loaded else None
         if layer is not None and (layer.kind, layer.path, layer.layer) == (spec.kind, spec.path, spec.layer):
             loaded.pop(0)
-            out.append(LayerReport(layer.kind, label, len(layer.gdf), layer.source_crs, True, layer.encoding_note))
+            out.append(
+                LayerReport(
+                    layer.kind, label, len(layer.gdf), layer.source_crs, True, layer.encoding_note, spec.confidential
+                )
+            )
         else:
-            out.append(LayerReport(spec.kind, label, None, "", False))
+            out.append(LayerReport(spec.kind, label, None, "", False, confidential=spec.confidential))
     return out
