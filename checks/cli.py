@@ -230,6 +230,10 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("versions", help="print versions of redline-checker and its libraries (for bug reports)")
 
+    from checks.service.cli import add_serve_parser
+
+    add_serve_parser(sub)
+
     zoning = sub.add_parser(
         "map", help="draw a zoning map of a layer set for planners: zoning.html, zoning.png or zoning.pdf"
     )
@@ -642,6 +646,12 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     print(f"redline: warning: {message}", file=sys.stderr)
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from checks.service.cli import run_serve
+
+    return run_serve(args)
+
+
 _COMMANDS = {
     "demo": _cmd_demo,
     "check": _cmd_check,
@@ -650,6 +660,7 @@ _COMMANDS = {
     "rules": _cmd_rules,
     "versions": _cmd_versions,
     "map": _cmd_map,
+    "serve": _cmd_serve,
 }
 
 
