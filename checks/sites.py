@@ -50,7 +50,7 @@ from layers.survey import find_parcel_columns, is_survey_txt, parcels_from_table
 from layers.tables import read_table
 from layers.webcoords import transform_geometry
 from zones.errors import CRSError, RedlineError, SiteError
-from zones.project import make_project
+from zones.project import Project, make_project
 
 __all__ = [
     "ON_INVALID",
@@ -86,6 +86,11 @@ _LONLAT_RE = re.compile(rf"^\s*({_NUM})\s*[,，\s]\s*({_NUM})\s*$")
 
 def _in_china(lon: float, lat: float) -> bool:
     return 73.0 <= lon <= 136.0 and 3.0 <= lat <= 54.0
+
+
+def _in_china_array(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """:func:`_in_china` for arrays (NaN is nowhere)."""
+    return (lon >= 73.0) & (lon <= 136.0) & (lat >= 3.0) & (lat <= 54.0)
 
 
 def _check_policy(on_invalid: str) -> None:
@@ -338,50 +343,77 @@ def _coordinate_column(series: pd.Series) -> np.ndarray:
     return values
 
 
+def _swapped_columns_message(path: Path, lon_col: str, lat_col: str) -> str:
+    return (
+        f"{path.name}: the columns {lon_col!r} and {lat_col!r} look swapped: every row holds a latitude in "
+        f"{lon_col!r} and a longitude in {lat_col!r}; swap the column names"
+    )
+
+
 def _table_geometries(
-    df: pd.DataFrame, path: Path, lon_col, lat_col, wkt_col, crs, near
+    df: pd.DataFrame,
+    path: Path,
+    lon_col,
+    lat_col,
+    wkt_col,
+    crs,
+    near,
+    *,
+    row_offset: int = 0,
+    swap_tally: dict[str, int] | None = None,
 ) -> tuple[np.ndarray, list, str]:
+    """Geometries of a table's rows, an error (or None) per row, and the CRS label ("" when ``crs`` is given).
+
+    ``row_offset`` counts the rows before ``df`` (a chunk of a longer table) for the messages; with
+    ``swap_tally`` the swapped-columns check of the whole table is left to the caller, which gets
+    the counts of swapped and usable rows added to it instead.
+    """
     n = len(df)
     geoms = np.full(n, None, dtype=object)
     errors: list[str | None] = [None] * n
     if wkt_col and not (lon_col and lat_col):
-        for i, text in enumerate(df[wkt_col]):
-            if not str(text).strip():
-                errors[i] = f"row {i + 2}: column {wkt_col!r} is empty (no geometry)"
-                continue
+        texts = [str(text) for text in df[wkt_col].tolist()]
+        blank = np.array([not t.strip() for t in texts], dtype=bool)
+        filled = np.flatnonzero(~blank)
+        if len(filled):  # one vectorised parse; the rows it cannot read are parsed again for their message
+            geoms[filled] = shapely.from_wkt(np.array(texts, dtype=object)[filled], on_invalid="ignore")
+        for i in np.flatnonzero(blank):
+            errors[i] = f"row {row_offset + i + 2}: column {wkt_col!r} is empty (no geometry)"
+        for i in filled[shapely.is_missing(geoms[filled])]:
             try:
-                geoms[i] = shapely.from_wkt(str(text))
+                geoms[i] = shapely.from_wkt(texts[i])
             except shapely.errors.GEOSException as exc:
-                closed = _close_wkt(str(text)) if "closed linestring" in str(exc) else None
+                closed = _close_wkt(texts[i]) if "closed linestring" in str(exc) else None
                 if closed is not None:
                     geoms[i] = closed
                     errors[i] = _UNCLOSED
                 else:
-                    errors[i] = f"row {i + 2}: {wkt_col!r} is not valid WKT ({exc})"
+                    errors[i] = f"row {row_offset + i + 2}: {wkt_col!r} is not valid WKT ({exc})"
     elif lon_col and lat_col:
         xs = _coordinate_column(df[lon_col])
         ys = _coordinate_column(df[lat_col])
         geographic = crs is None or _is_geographic(crs)
+        usable = ~(np.isnan(xs) | np.isnan(ys))
         swapped = np.zeros(n, dtype=bool)
-        for i in range(n):
-            if np.isnan(xs[i]) or np.isnan(ys[i]):
+        if geographic:
+            swapped = usable & ~_in_china_array(xs, ys) & _in_china_array(ys, xs)
+        good = usable & ~swapped
+        if good.any():
+            geoms[good] = shapely.points(xs[good], ys[good])
+        for i in np.flatnonzero(~good):
+            lon_cell, lat_cell = df[lon_col].iloc[i], df[lat_col].iloc[i]
+            if not usable[i]:
+                errors[i] = f"row {row_offset + i + 2}: {lon_col}={lon_cell!r}, {lat_col}={lat_cell!r} are not numbers"
+            else:
                 errors[i] = (
-                    f"row {i + 2}: {lon_col}={df[lon_col].iloc[i]!r}, {lat_col}={df[lat_col].iloc[i]!r} are not numbers"
-                )
-            elif geographic and not _in_china(xs[i], ys[i]) and _in_china(ys[i], xs[i]):
-                swapped[i] = True
-                errors[i] = (
-                    f"row {i + 2}: {lon_col}={df[lon_col].iloc[i]}, {lat_col}={df[lat_col].iloc[i]} look swapped "
+                    f"row {row_offset + i + 2}: {lon_col}={lon_cell}, {lat_col}={lat_cell} look swapped "
                     f"(a latitude in the {lon_col!r} column); check the row"
                 )
-            else:
-                geoms[i] = shapely.Point(xs[i], ys[i])
-        usable = ~(np.isnan(xs) | np.isnan(ys))
-        if swapped.any() and swapped[usable].all():
-            raise SiteError(
-                f"{path.name}: the columns {lon_col!r} and {lat_col!r} look swapped: every row holds a latitude in "
-                f"{lon_col!r} and a longitude in {lat_col!r}; swap the column names"
-            )
+        if swap_tally is not None:
+            swap_tally["swapped"] = swap_tally.get("swapped", 0) + int(swapped.sum())
+            swap_tally["usable"] = swap_tally.get("usable", 0) + int(usable.sum())
+        elif swapped.any() and swapped[usable].all():
+            raise SiteError(_swapped_columns_message(path, lon_col, lat_col))
     else:
         raise SiteError(
             f"{path.name}: no coordinate columns; the columns are {', '.join(df.columns)}; "
@@ -680,6 +712,46 @@ def _cell(df: pd.DataFrame | None, col: str | None, i: int) -> str:
     return str(value).strip()
 
 
+def _cells(df: pd.DataFrame | None, col: str | None, n: int) -> list[str]:
+    """:func:`_cell` of every row of a column (read once: row-by-row lookups are slow for big tables)."""
+    if df is None or col is None:
+        return [""] * n
+    out = []
+    for value in df[col].tolist():
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            out.append("")
+            continue
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        out.append(str(value).strip())
+    return out
+
+
+def _geometry_problems(geoms: np.ndarray) -> list[str | None]:
+    """:func:`_geometry_problem` of every geometry, the usual (usable) ones found vectorised."""
+    out: list[str | None] = [None] * len(geoms)
+    missing = shapely.is_missing(geoms)
+    present = np.flatnonzero(~missing)
+    flagged = np.flatnonzero(missing)
+    if len(present):
+        g = geoms[present]
+        type_id = shapely.get_type_id(g)
+        suspect = shapely.is_empty(g) | (type_id == 2) | (type_id == 7)  # 2 LinearRing, 7 GeometryCollection
+        coords, index = shapely.get_coordinates(g, return_index=True)
+        suspect[index[~np.isfinite(coords).all(axis=1)]] = True
+        flagged = np.concatenate([flagged, present[suspect]])
+    for i in flagged:
+        out[i] = _geometry_problem(geoms[i])
+    return out
+
+
+def _duplicate_ids_message(source: str, dupes: list[str]) -> str:
+    return (
+        f"{source}: site ids repeat ({', '.join(dupes[:8])}); every site needs its own id; "
+        "choose another column with --id-field, or make the ids unique"
+    )
+
+
 def _listing(values: list[str], limit: int = 8) -> str:
     return ", ".join(values[:limit]) + (f" and {len(values) - limit} more" if len(values) > limit else "")
 
@@ -702,6 +774,7 @@ def sites_from_geometries(
     on_invalid: str = "raise",
     unclosed=None,
     labels: list[str] | None = None,
+    row_offset: int = 0,
 ) -> gpd.GeoDataFrame:
     """Build the sites table from geometries and optional attribute columns.
 
@@ -718,6 +791,9 @@ def sites_from_geometries(
         Rows whose rings were closed on reading (they count as invalid: "ring not closed").
     labels : list of str, optional
         How messages name each row (default ``row N (id X)``).
+    row_offset : int
+        Rows before these ones (when they are a chunk of a longer file): row numbers in messages
+        and default ids (``row_offset + 1`` ...) continue from there.
 
     Raises
     ------
@@ -737,13 +813,21 @@ def sites_from_geometries(
     columns = columns or {}
     row_errors = list(row_errors) if row_errors is not None else [None] * n
     unclosed = np.zeros(n, dtype=bool) if unclosed is None else np.asarray(unclosed, dtype=bool)
-    ids = site_ids or [_cell(df, columns.get("id"), i) or f"{i + 1}" for i in range(n)]
+    ids = site_ids or [c or f"{row_offset + i + 1}" for i, c in enumerate(_cells(df, columns.get("id"), n))]
     dupes = sorted(s for s, c in Counter(ids).items() if c > 1)
     if dupes:
-        raise SiteError(
-            f"{source}: site ids repeat ({', '.join(dupes[:8])}); every site needs its own id; "
-            "choose another column with --id-field, or make the ids unique"
-        )
+        raise SiteError(_duplicate_ids_message(source, dupes))
+    names = _cells(df, columns.get("name"), n)
+    industries = _cells(df, columns.get("industry"), n)
+    tag_cells = _cells(df, columns.get("tags"), n)
+    actions = _cells(df, columns.get("action"), n)
+    default_industry = industry if isinstance(industry, str) else ";".join(industry or [])
+    default_tags = tags if isinstance(tags, str) else ";".join(tags or [])
+    problems = _geometry_problems(geoms)
+    valid = np.zeros(n, dtype=bool)
+    usable = np.array([p is None for p in problems], dtype=bool)
+    valid[usable] = shapely.is_valid(geoms[usable])
+    projects: dict[tuple[str, str, str], Project | RedlineError] = {}  # most rows repeat a few projects
     records = []
     valid_geoms = np.full(n, None, dtype=object)
     kept_invalid: list[str] = []
@@ -753,20 +837,18 @@ def sites_from_geometries(
         if labels is not None:
             row_label = labels[i]
         else:
-            row_label = f"row {i + 1}" if df is None else f"row {i + 1} (id {ids[i]})"
-        ind = _cell(df, columns.get("industry"), i) or (
-            industry if isinstance(industry, str) else ";".join(industry or [])
-        )
-        tg = _cell(df, columns.get("tags"), i) or (tags if isinstance(tags, str) else ";".join(tags or []))
-        act = _cell(df, columns.get("action"), i) or (action or "new")
+            row_label = f"row {row_offset + i + 1}" if df is None else f"row {row_offset + i + 1} (id {ids[i]})"
+        ind = industries[i] or default_industry
+        tg = tag_cells[i] or default_tags
+        act = actions[i] or (action or "new")
         project = None
         note = ""
         geom = geoms[i]
         if err is None:
-            problem = _geometry_problem(geom)
+            problem = problems[i]
             if problem:
                 err = f"{row_label}: {problem}"
-        if err is None and (unclosed[i] or not geom.is_valid):
+        if err is None and (unclosed[i] or not valid[i]):
             reason = "ring not closed" if unclosed[i] else shapely.is_valid_reason(geom)
             if unclosed[i] and not geom.is_valid:
                 reason += f", then {shapely.is_valid_reason(geom)}"
@@ -786,16 +868,23 @@ def sites_from_geometries(
                 if on_invalid == "warn":
                     kept_invalid.append(f"{ids[i]} ({reason})")
         if err is None:
-            try:
-                project = make_project(ind, tg, act)
-            except RedlineError as exc:
-                err = f"{row_label}: {exc}"
+            made = projects.get((ind, tg, act))
+            if made is None:
+                try:
+                    made = make_project(ind, tg, act)
+                except RedlineError as exc:
+                    made = exc
+                projects[(ind, tg, act)] = made
+            if isinstance(made, RedlineError):
+                err = f"{row_label}: {made}"
+            else:
+                project = made
         if err is None:
             valid_geoms[i] = geom
         records.append(
             {
                 "site_id": ids[i],
-                "name": _cell(df, columns.get("name"), i),
+                "name": names[i],
                 "industry": ";".join(project.industries) if project else ind,
                 "tags": ";".join(sorted(project.tags)) if project else tg,
                 "action": project.action if project else act,
@@ -832,7 +921,7 @@ def sites_from_geometries(
         for j in np.flatnonzero(ok)[bad]:
             records[j]["status"] = "error"
             records[j]["error"] = (
-                f"row {j + 1}: coordinates are not longitude/latitude after conversion; check the CRS (--crs)"
+                f"row {row_offset + j + 1}: coordinates are not longitude/latitude after conversion; check the CRS (--crs)"
             )
             valid_geoms[j] = None
     frame = pd.DataFrame(records, columns=_SITE_RECORD_COLUMNS)
