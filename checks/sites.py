@@ -921,7 +921,8 @@ def sites_from_geometries(
         for j in np.flatnonzero(ok)[bad]:
             records[j]["status"] = "error"
             records[j]["error"] = (
-                f"row {row_offset + j + 1}: coordinates are not longitude/latitude after conversion; check the CRS (--crs)"
+                f"row {row_offset + j + 1}: coordinates are not longitude/latitude after conversion; "
+                "check the CRS (--crs)"
             )
             valid_geoms[j] = None
     frame = pd.DataFrame(records, columns=_SITE_RECORD_COLUMNS)
