@@ -27,6 +27,7 @@ from typing import Annotated, Literal
 
 import shapely
 from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Query, UploadFile
+from fastapi import Path as FastApiPath
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPBearer
@@ -34,7 +35,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from checks._version import __version__
-from checks.service.jobs import BatchOptions, Job, JobManager, RecentChecks, new_id
+from checks.service.jobs import REPORT_FILES, BatchOptions, Job, JobManager, RecentChecks, new_id
 from checks.service.payloads import (
     CheckRequest,
     CheckResponse,
@@ -47,6 +48,7 @@ from checks.service.payloads import (
     TagsResponse,
     ZoneCollection,
     ZoneIndex,
+    api_words,
     check_payload,
     error_body,
     layers_payload,
@@ -60,6 +62,7 @@ from checks.service.uploads import (
     extract_archive,
     find_dataset,
     save_upload,
+    size_text,
     upload_suffix,
 )
 from zones.errors import CRSError, RedlineError
@@ -112,7 +115,7 @@ def _unauthorized() -> JSONResponse:
 
 
 def _too_large(limit: int) -> str:
-    return f"file: the request is larger than the upload limit of {limit / 1024**2:,.1f} MB"
+    return f"file: the request is larger than the upload limit of {size_text(limit)}"
 
 
 class _Guard:
@@ -558,9 +561,9 @@ def create_app(
                 on_invalid=request.on_invalid,
             )
         except CRSError as exc:
-            raise ApiError(400, "crs", str(exc)) from None
+            raise ApiError(400, "crs", api_words(str(exc))) from None
         except RedlineError as exc:
-            raise ApiError(400, "site", str(exc).replace(", or give the path of an existing file", "")) from None
+            raise ApiError(400, "site", api_words(str(exc))) from None
         if request.name:
             result.sites.loc[0, "name"] = request.name
         check_id = new_id()
@@ -577,8 +580,13 @@ def create_app(
         summary="A check's report / 筛查报告",
         tags=["screening"],
     )
-    def get_check_file(check_id: str, name: Literal["report.html", "map.html", "report.docx"]):
-        """``report.html``, ``map.html`` or ``report.docx`` of a recent check (written on first request)."""
+    def get_check_file(
+        check_id: str,
+        name: Annotated[str, FastApiPath(description="report.html, map.html or report.docx")],
+    ):
+        """Return ``report.html``, ``map.html`` or ``report.docx`` of a recent check (written on first request)."""
+        if name not in REPORT_FILES:
+            raise ApiError(404, "name", f"no file {name[:80]!r}; a check has {', '.join(REPORT_FILES)}")
         path = recent.file(check_id, name)
         if path is None:
             raise ApiError(404, "check_id", f"check {check_id[:40]!r} is unknown or expired; run the check again")

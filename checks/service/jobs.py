@@ -333,7 +333,9 @@ class JobManager:
         except _StoppedError:
             self._finish(job, "error", error="the service stopped before the job finished; submit it again")
         except (RedlineError, ValueError) as exc:
-            self._finish(job, "error", error=str(exc))
+            from checks.service.payloads import api_words
+
+            self._finish(job, "error", error=api_words(str(exc)))
         except Exception:
             log.exception("job %s failed", job.job_id)
             self._finish(job, "error", error="internal error while running the job (details are in the server log)")

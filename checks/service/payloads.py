@@ -43,6 +43,7 @@ __all__ = [
     "TagsResponse",
     "ZoneCollection",
     "ZoneIndex",
+    "api_words",
     "check_payload",
     "error_body",
     "layers_payload",
@@ -316,6 +317,21 @@ class JobStatus(BaseModel):
 
 
 # --------------------------------------------------------------------------- shaping helpers
+
+
+_OPTION_RE = re.compile(r"(?<![\w-])--([a-z][a-z]*(?:-[a-z]+)*)")
+
+
+def api_words(message: str) -> str:
+    """Say the API's field names where a message written for the command line names its options.
+
+    Examples
+    --------
+    >>> api_words("give their CRS with --crs (e.g. --crs EPSG:4546), or use --on-invalid fix")
+    'give their CRS with crs (e.g. crs EPSG:4546), or use on_invalid fix'
+    """
+    message = message.replace(", or give the path of an existing file", "")
+    return _OPTION_RE.sub(lambda m: m.group(1).replace("-", "_"), message)
 
 
 def error_body(field: str | None, message: str) -> dict:

@@ -29,6 +29,7 @@ __all__ = [
     "extract_archive",
     "find_dataset",
     "save_upload",
+    "size_text",
     "upload_suffix",
 ]
 
@@ -76,7 +77,14 @@ class ArchiveLimits:
     ratio_floor: int = 16 * 1024**2
 
 
-def _mb(n: int) -> str:
+def size_text(n: int) -> str:
+    """Return a size as people read it: ``12.5 MB``, or ``10,000 bytes`` under a megabyte.
+
+    Examples
+    --------
+    >>> size_text(200 * 1024**2), size_text(10_000)
+    ('200.0 MB', '10,000 bytes')
+    """
     return f"{n / 1024**2:,.1f} MB" if n >= 1024**2 else f"{n:,} bytes"
 
 
@@ -128,7 +136,7 @@ def save_upload(source: BinaryIO, target: Path, max_bytes: int) -> int:
             while chunk := source.read(_CHUNK):
                 written += len(chunk)
                 if written > max_bytes:
-                    raise UploadTooLargeError(f"file: the upload is larger than the limit of {_mb(max_bytes)}")
+                    raise UploadTooLargeError(f"file: the upload is larger than the limit of {size_text(max_bytes)}")
                 out.write(chunk)
     except BaseException:
         target.unlink(missing_ok=True)
@@ -169,11 +177,13 @@ def _check_entries(infos: list[zipfile.ZipInfo], limits: ArchiveLimits) -> None:
     declared = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos)
     if declared > limits.max_bytes:
-        raise UploadError(f"file: the archive unpacks to {_mb(declared)}, more than {_mb(limits.max_bytes)}")
+        raise UploadError(
+            f"file: the archive unpacks to {size_text(declared)}, more than {size_text(limits.max_bytes)}"
+        )
     if declared > limits.ratio_floor and declared > limits.max_ratio * max(packed, 1):
         raise UploadError(
-            f"file: the archive unpacks to {_mb(declared)} from {_mb(packed)} (more than {limits.max_ratio:g} "
-            "times): refused as a zip bomb"
+            f"file: the archive unpacks to {size_text(declared)} from {size_text(packed)} "
+            f"(more than {limits.max_ratio:g} times): refused as a zip bomb"
         )
 
 
