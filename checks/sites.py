@@ -677,28 +677,47 @@ def read_sites_and_layers(sites_path: str | Path, layers_path: str | Path | None
     ManifestError, SiteError, CRSError
         As :func:`layers.load_layerset` and :func:`read_sites` do.
     """
+    layerset = load_layers_placed_by_sites(layers_path, lambda: sites_center(read_sites(sites_path, **read_kwargs)[0]))
+    sites, label = read_sites(sites_path, near=layerset.center(), **read_kwargs)
+    return sites, label, layerset
+
+
+def load_layers_placed_by_sites(layers_path: str | Path | None, center_of_sites):
+    """Load a layer set; when a layer has no CRS that the others can place, let the sites place the proposal.
+
+    Parameters
+    ----------
+    layers_path : str or Path, optional
+        As for :func:`layers.load_layerset`.
+    center_of_sites : callable
+        Returns the sites' (lon, lat) middle (:func:`sites_center`) or None; called only
+        when a layer needs it (its warnings are silenced; a :class:`RedlineError` from it
+        leaves the layers' own error to be raised).
+
+    Raises
+    ------
+    ManifestError
+        As :func:`layers.load_layerset` does, with the central meridian the sites point to.
+    """
     from layers import load_layerset
     from layers.reader import NO_CRS
     from zones.errors import ManifestError
 
     try:
-        layerset = load_layerset(layers_path)
+        return load_layerset(layers_path)
     except ManifestError as exc:
         if not any(NO_CRS in p and "central meridian that puts" not in p for p in exc.problems):
             raise
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                sites, _ = read_sites(sites_path, **read_kwargs)
+                center = center_of_sites()
         except RedlineError:
             raise exc from None
-        center = sites_center(sites)
         if center is None:
             raise
         load_layerset(layers_path, near=center)  # raises again, the proposal placed by the sites
         raise
-    sites, label = read_sites(sites_path, near=layerset.center(), **read_kwargs)
-    return sites, label, layerset
 
 
 def _cell(df: pd.DataFrame | None, col: str | None, i: int) -> str:
@@ -752,8 +771,48 @@ def _duplicate_ids_message(source: str, dupes: list[str]) -> str:
     )
 
 
-def _listing(values: list[str], limit: int = 8) -> str:
-    return ", ".join(values[:limit]) + (f" and {len(values) - limit} more" if len(values) > limit else "")
+class RowNotes:
+    """Invalid and repaired rows of a file read in chunks, for one warning each at the end.
+
+    Keeps only the first few descriptions and the counts, so memory does not grow with the file.
+    """
+
+    def __init__(self) -> None:
+        self.kept_invalid: list[str] = []
+        self.n_kept_invalid = 0
+        self.repaired: list[str] = []
+        self.n_repaired = 0
+
+    def add(self, kept_invalid: list[str], repaired: list[str]) -> None:
+        """Count a chunk's rows (keeping the first eight of each kind, as the warnings list them)."""
+        self.kept_invalid += kept_invalid[: max(0, 8 - len(self.kept_invalid))]
+        self.n_kept_invalid += len(kept_invalid)
+        self.repaired += repaired[: max(0, 8 - len(self.repaired))]
+        self.n_repaired += len(repaired)
+
+    def warn(self, source: str, stacklevel: int = 2) -> None:
+        """Issue the warnings :func:`sites_from_geometries` issues for a whole file."""
+        _warn_rows(source, self.kept_invalid, self.n_kept_invalid, self.repaired, self.n_repaired, stacklevel + 1)
+
+
+def _warn_rows(source: str, kept: list[str], n_kept: int, repaired: list[str], n_repaired: int, stacklevel: int):
+    def listing(values: list[str], n: int) -> str:
+        return ", ".join(values[:8]) + (f" and {n - 8} more" if n > 8 else "")
+
+    if n_kept:
+        warnings.warn(
+            f"{source}: {n_kept} site(s) with invalid geometry kept as error rows: "
+            f"{listing(kept, n_kept)}; use --on-invalid fix to repair them",
+            UserWarning,
+            stacklevel=stacklevel + 1,
+        )
+    if n_repaired:
+        warnings.warn(
+            f"{source}: repaired {n_repaired} site geometr{'y' if n_repaired == 1 else 'ies'} with "
+            f"make_valid: {listing(repaired, n_repaired)}",
+            UserWarning,
+            stacklevel=stacklevel + 1,
+        )
 
 
 _SITE_RECORD_COLUMNS = ["site_id", "name", "industry", "tags", "action", "status", "error", "note", "project"]
@@ -775,6 +834,7 @@ def sites_from_geometries(
     unclosed=None,
     labels: list[str] | None = None,
     row_offset: int = 0,
+    notes: RowNotes | None = None,
 ) -> gpd.GeoDataFrame:
     """Build the sites table from geometries and optional attribute columns.
 
@@ -794,6 +854,9 @@ def sites_from_geometries(
     row_offset : int
         Rows before these ones (when they are a chunk of a longer file): row numbers in messages
         and default ids (``row_offset + 1`` ...) continue from there.
+    notes : RowNotes, optional
+        Collect the invalid and repaired rows there (one warning for a whole file read in
+        chunks) instead of warning here.
 
     Raises
     ------
@@ -894,20 +957,10 @@ def sites_from_geometries(
                 "project": project,
             }
         )
-    if kept_invalid:
-        warnings.warn(
-            f"{source}: {len(kept_invalid)} site(s) with invalid geometry kept as error rows: "
-            f"{_listing(kept_invalid)}; use --on-invalid fix to repair them",
-            UserWarning,
-            stacklevel=2,
-        )
-    if repaired:
-        warnings.warn(
-            f"{source}: repaired {len(repaired)} site geometr{'y' if len(repaired) == 1 else 'ies'} with "
-            f"make_valid: {_listing(repaired)}",
-            UserWarning,
-            stacklevel=2,
-        )
+    if notes is not None:
+        notes.add(kept_invalid, repaired)
+    else:
+        _warn_rows(source, kept_invalid, len(kept_invalid), repaired, len(repaired), 2)
     ok = np.array([g is not None for g in valid_geoms], dtype=bool)
     if ok.any():
         converted = _to_target(valid_geoms[ok], crs)

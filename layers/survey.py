@@ -225,7 +225,8 @@ def is_survey_txt(path: str | Path) -> bool:
     path = Path(path)
     if path.suffix.lower() != ".txt":
         return False
-    head = path.read_bytes()[:4096]
+    with open(path, "rb") as f:  # only the head: a big table is not read here
+        head = f.read(4096)
     return any(tag.encode(enc) in head for tag in ("[地块坐标]", "[属性描述]") for enc in ("utf-8", "gb18030"))
 
 
