@@ -56,6 +56,16 @@
     'batch.encoding_auto': ['自动', 'automatic'],
     'batch.crs': ['坐标系（文件未声明时）', 'CRS (when the file has none)'],
     'batch.crs_auto': ['按文件声明', 'as the file says'],
+    'batch.industry': ['默认行业', 'Default industry'],
+    'batch.tags': ['默认特征（; 分隔）', 'Default tags (; separated)'],
+    'batch.action': ['默认建设性质', 'Default action'],
+    'batch.default_hint': ['行中未填时使用', 'for rows without one'],
+    'batch.formats': ['输出格式', 'Outputs'],
+    'batch.format_map': ['交互地图', 'interactive map'],
+    'batch.format_html': ['报告 HTML', 'report HTML'],
+    'batch.format_docx': ['报告 Word', 'report Word'],
+    'batch.formats_hint': ['HTML 与 Word 报告含静态地图，生成较慢。', 'The HTML and Word reports hold static maps and take longer.'],
+    'batch.no_format': ['请至少选择一种输出格式。', 'Choose at least one output.'],
     'batch.submit': ['上传并检查', 'Upload and check'],
     'batch.no_file': ['请选择文件。', 'Choose a file.'],
     'batch.uploading': ['上传中…', 'Uploading…'],
@@ -226,6 +236,7 @@
     classLabels: {},     // kind -> {class -> label}
     industries: [],      // chosen [{code, name}]
     result: null,        // last POST /api/check answer
+    lastBody: null,      // ... and the request that gave it
     job: null,           // last batch job answer
     zonesCount: 0,
     zonesTruncated: false,
@@ -465,8 +476,14 @@
     try { localStorage.setItem(LANG_KEY, state.lang); } catch (e) { /* ignore */ }
     applyLang();
     await loadLayers();
-    if (state.result) renderResult(state.result);
+    await loadTags();
     if (state.job) renderJob(state.job);
+    if (state.result && state.lastBody) {
+      // the findings' labels come from the service: ask again in the new language
+      var answer = await api('/api/check', { method: 'POST', json: Object.assign({}, state.lastBody, { lang: state.lang }) });
+      if (answer.ok) state.result = answer.data;
+      renderResult(state.result);
+    }
   }
 
   // ---------------------------------------------------------------- CRS choices
@@ -490,10 +507,11 @@
     if (!select.value) select.selectedIndex = 0;
   }
 
-  function crsValue() {
-    var value = $('site-crs').value;
+  /** The CRS chosen in a select (``site-crs`` or ``batch-crs``), its free-text box for other codes. */
+  function crsValue(id) {
+    var value = $(id).value;
     if (value === 'other') {
-      var other = $('site-crs-other').value.trim();
+      var other = $(id + '-other').value.trim();
       if (/^\d+$/.test(other)) other = 'EPSG:' + other;
       return other || null;
     }
@@ -567,6 +585,8 @@
   var baseBlank = null;
   var baseOsm = null;
   var zonesSeq = 0;
+  var zonesCanvas = null;
+  var zonesSvg = null;
 
   function zoneStyle(kind, cls) {
     var classes = ZONE_STYLES[kind] || {};
@@ -586,6 +606,8 @@
     map.createPane('zones').style.zIndex = 350;
     map.createPane('result').style.zIndex = 450;
     map.createPane('draw').style.zIndex = 460;
+    zonesCanvas = L.canvas({ pane: 'zones', padding: 0.2 });
+    zonesSvg = L.svg({ pane: 'zones', padding: 0.2 });
     map.attributionControl.setPrefix(false);
     baseBlank = L.layerGroup();
     baseOsm = L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png', {
@@ -690,7 +712,12 @@
     });
     var layer = L.geoJSON({ type: 'FeatureCollection', features: features }, {
       pane: 'zones',
-      style: function (f) { return zoneStyle(f.properties.kind, f.properties.zone_class); },
+      style: function (f) {
+        var style = zoneStyle(f.properties.kind, f.properties.zone_class);
+        // thousands of zones draw fast on a canvas; the hatched red-line fill needs SVG
+        style.renderer = style.fillColor === HATCH ? zonesSvg : zonesCanvas;
+        return style;
+      },
       pointToLayer: function (f, latlng) {
         return L.circleMarker(latlng, Object.assign(zoneStyle(f.properties.kind, f.properties.zone_class), { radius: 5, pane: 'zones' }));
       },
@@ -1014,7 +1041,7 @@
     var bufferText = $('buffer').value.trim();
     var body = {
       site: site,
-      crs: crsValue(),
+      crs: crsValue('site-crs'),
       industry: industries.length === 0 ? null : industries.length === 1 ? industries[0] : industries,
       tags: chosenTags(),
       action: $('action').value || null,
@@ -1034,6 +1061,7 @@
         return;
       }
       state.result = answer.data;
+      state.lastBody = body;
       renderResult(answer.data);
     } finally {
       button.disabled = false;
@@ -1097,7 +1125,7 @@
     var badge = $('verdict-badge');
     badge.className = 'rc-verdict v-' + (VERDICT_COLORS[verdict] ? verdict : 'error');
     badge.dataset.verdict = verdict || '';
-    setText(badge, verdictLabel(verdict, site.verdict_label));
+    setText(badge, verdictLabel(verdict));
 
     var meta = [t('site.summary', { id: site.site_id || 'site', type: site.geom_type || '' })];
     if (site.site_area_m2) meta.push(t('site.area', { v: fmt(site.site_area_m2) }));
@@ -1212,7 +1240,7 @@
         bounds = ring.getBounds();
       }
     }
-    if (bounds && bounds.isValid()) map.fitBounds(bounds.pad(0.15), { maxZoom: 16 });
+    if (bounds && bounds.isValid()) map.fitBounds(bounds.pad(0.15), { maxZoom: 16, animate: false });
   }
 
   // ---------------------------------------------------------------- batch
@@ -1229,12 +1257,19 @@
     }
     var data = new FormData();
     data.append('file', file, file.name);
-    ['id_field', 'name_field', 'industry_field', 'tags_field', 'action_field', 'encoding', 'crs', 'buffer']
+    ['id_field', 'name_field', 'industry_field', 'tags_field', 'action_field', 'encoding', 'crs', 'buffer',
+      'industry', 'tags', 'action']
       .forEach(function (name) {
         var value = String(form.elements[name].value || '').trim();
-        if (name === 'crs' && value === 'other') value = '';
+        if (name === 'crs') value = crsValue('batch-crs') || '';
         if (value) data.append(name, value);
       });
+    var formats = Array.prototype.map.call(form.querySelectorAll('input[name="formats"]:checked'), function (c) { return c.value; });
+    if (!formats.length) {
+      showError(form, 'formats', t('batch.no_format'));
+      return;
+    }
+    data.append('formats', formats.join(','));
     data.append('lang', state.lang);
     var button = $('batch-button');
     button.disabled = true;
@@ -1374,8 +1409,8 @@
     $('check-form').addEventListener('submit', onCheck);
     $('batch-form').addEventListener('submit', onBatch);
     $('buffer').addEventListener('input', function () { $('buffer').dataset.touched = '1'; });
-    $('site-crs').addEventListener('change', function () {
-      $('site-crs-other').hidden = $('site-crs').value !== 'other';
+    ['site-crs', 'batch-crs'].forEach(function (id) {
+      $(id).addEventListener('change', function () { $(id + '-other').hidden = $(id).value !== 'other'; });
     });
     var industry = $('industry-input');
     industry.addEventListener('input', searchSoon);
@@ -1397,12 +1432,20 @@
     document.body.dataset.ready = '1';
   }
 
+  /** A small handle for tests and for debugging from the console. */
   window.rcPage = {
     state: state,
     get map() { return map; },
+    get zonesLayer() { return zonesLayer; },
+    get resultLayer() { return resultLayer; },
     draw: draw,
-    setTool: setTool,
-    finishDraw: finishDraw
+    styles: { VERDICT_COLORS: VERDICT_COLORS, OVERLAP_STYLE: OVERLAP_STYLE, ZONE_STYLES: ZONE_STYLES, DRAW_ORDER: DRAW_ORDER },
+    /** The page position (x, y) of a lon/lat on the map, for clicking it. */
+    pointOf: function (lon, lat) {
+      var p = map.latLngToContainerPoint([lat, lon]);
+      var box = map.getContainer().getBoundingClientRect();
+      return [box.left + p.x, box.top + p.y];
+    }
   };
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

@@ -146,8 +146,19 @@ def test_no_inline_script_no_inline_handlers_and_a_strict_csp(html):
 
 def test_app_js_never_parses_data_as_markup(js):
     code = re.sub(r"^\s*(//|\*|/\*).*$", "", js, flags=re.M)  # comments may mention what is avoided
-    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function",
-                 "setHTML", "createContextualFragment", "DOMParser", "bindPopup('", 'bindPopup("'):
+    for sink in (
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "new Function",
+        "setHTML",
+        "createContextualFragment",
+        "DOMParser",
+        "bindPopup('",
+        'bindPopup("',
+    ):
         assert sink not in code, sink
     # Leaflet tooltips get DOM nodes built with el(), never strings
     for call in re.findall(r"bindTooltip\(([^,]+),", code):
