@@ -220,6 +220,30 @@
     }
   };
 
+  /**
+   * Class labels (zones/kinds.py), used when the service does not send ``class_labels``:
+   * kind -> class -> [中文, English].
+   */
+  var CLASS_LABELS = {
+    ecological_redline: { core: ['自然保护地核心保护区', 'core protected area'], other: ['其他区域', 'other'] },
+    water_source: {
+      first: ['一级保护区', 'first-level zone'],
+      second: ['二级保护区', 'second-level zone'],
+      quasi: ['准保护区', 'quasi-protection zone']
+    },
+    control_unit: {
+      priority: ['优先保护单元', 'priority protection unit'],
+      key: ['重点管控单元', 'key control unit'],
+      general: ['一般管控单元', 'general control unit']
+    },
+    nature_reserve: { core: ['核心保护区', 'core protection area'], general: ['一般控制区', 'general control area'] },
+    ecological_function: {
+      water_conservation: ['水源涵养区', 'water conservation'],
+      soil_conservation: ['水土保持区', 'soil conservation'],
+      biodiversity: ['生物多样性维护区', 'biodiversity maintenance']
+    }
+  };
+
   /** Kinds drawn bottom to top (maps/_style.py DRAW_ORDER); unknown kinds first. */
   var DRAW_ORDER = ['basin', 'ecological_function', 'control_unit', 'industrial_park', 'livestock_ban',
     'basic_farmland', 'nature_reserve', 'water_source', 'ecological_redline'];
@@ -238,6 +262,7 @@
     result: null,        // last POST /api/check answer
     lastBody: null,      // ... and the request that gave it
     job: null,           // last batch job answer
+    jobHistory: [],      // [status, done, total] of every job answer shown
     zonesCount: 0,
     zonesTruncated: false,
     requests: 0
@@ -317,7 +342,9 @@
     if (given) return given;
     if (!cls) return '—';
     var labels = state.classLabels[kind] || {};
-    return labels[cls] || cls;
+    if (labels[cls]) return labels[cls];
+    var pair = (CLASS_LABELS[kind] || {})[cls];
+    return pair ? pair[state.lang === 'en' ? 1 : 0] : cls;
   }
 
   // ---------------------------------------------------------------- API
@@ -1275,6 +1302,7 @@
     button.disabled = true;
     if (pollTimer) clearTimeout(pollTimer);
     state.job = null;
+    state.jobHistory = [];
     $('batch-status').hidden = false;
     $('batch-progress').removeAttribute('value');
     setText($('batch-progress-text'), t('batch.uploading'));
@@ -1310,6 +1338,8 @@
   }
 
   function renderJob(job) {
+    var progressNow = job.progress || {};
+    state.jobHistory.push([job.status, progressNow.done || 0, progressNow.total || 0]);
     var bar = $('batch-progress');
     var text = $('batch-progress-text');
     var status = $('batch-status');
@@ -1415,7 +1445,10 @@
     var industry = $('industry-input');
     industry.addEventListener('input', searchSoon);
     industry.addEventListener('keydown', onIndustryKey);
-    industry.addEventListener('blur', function () { setTimeout(closeSuggest, 150); });
+    industry.addEventListener('blur', function () {
+      suggest.seq += 1; // an answer still on its way must not reopen the list
+      setTimeout(closeSuggest, 150);
+    });
     document.querySelectorAll('.rc-drawbar [data-tool]').forEach(function (b) {
       b.addEventListener('click', function () { setTool(b.dataset.tool); });
     });
@@ -1439,7 +1472,13 @@
     get zonesLayer() { return zonesLayer; },
     get resultLayer() { return resultLayer; },
     draw: draw,
-    styles: { VERDICT_COLORS: VERDICT_COLORS, OVERLAP_STYLE: OVERLAP_STYLE, ZONE_STYLES: ZONE_STYLES, DRAW_ORDER: DRAW_ORDER },
+    styles: {
+      VERDICT_COLORS: VERDICT_COLORS,
+      OVERLAP_STYLE: OVERLAP_STYLE,
+      ZONE_STYLES: ZONE_STYLES,
+      DRAW_ORDER: DRAW_ORDER,
+      CLASS_LABELS: CLASS_LABELS
+    },
     /** The page position (x, y) of a lon/lat on the map, for clicking it. */
     pointOf: function (lon, lat) {
       var p = map.latLngToContainerPoint([lat, lon]);

@@ -14,6 +14,7 @@ Skipped only when no Chromium is installed and ``CI`` is not set.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import os
 import socket
@@ -276,6 +277,7 @@ def tab(browser, base):
 # ---------------------------------------------------------------- tests
 def test_page_loads_with_layers_banner_legend_and_zones(tab, sample):
     from maps._style import DRAW_ORDER, OVERLAP_STYLE, VERDICT_COLORS, ZONE_STYLES
+    from zones.kinds import KINDS
 
     tab.open()
     page = tab.page
@@ -313,6 +315,10 @@ def test_page_loads_with_layers_banner_legend_and_zones(tab, sample):
     assert styles["OVERLAP_STYLE"] == OVERLAP_STYLE
     assert styles["DRAW_ORDER"] == list(DRAW_ORDER)
     assert styles["ZONE_STYLES"] == ZONE_STYLES
+    assert styles["CLASS_LABELS"] == {
+        k: {c: list(v) for c, v in d.classes.items()} for k, d in KINDS.items() if d.classes
+    }
+    assert "一级保护区 3" in water  # class labels in the layers list
     # the default base is blank: no tile was asked for, from anywhere
     assert not any(".png" in u and "/static/" not in u for u in tab.requests)
     tab.assert_clean()
@@ -403,6 +409,46 @@ def test_paste_gcj02_coordinates_and_geojson(tab, sample):
     tab.assert_clean()
 
 
+def test_paste_wkt_with_livestock_search_and_a_confidential_overlap(tab, sample):
+    sites = _sample_sites()
+    tab.open()
+    page = tab.page
+    # S09, a pig farm polygon in a water-source zone, as WKT; 畜 offers 其他牲畜饲养 among its suggestions
+    s09 = sites["S09"]
+    page.fill("#site-text", shapely.geometry.shape(s09["geometry"]).wkt)
+    tab.pick_industry("畜", "A0319", keyboard=True)
+    tags = s09["properties"]["tags"].split(";")
+    for tag in tags:
+        page.check(f"#tag-{tag}")
+    answer = tab.check()
+    expected = check_site(shapely.geometry.shape(s09["geometry"]), sample, industry="A0319", tags=tags)
+    assert answer["site"]["verdict"] == expected.sites.loc[0, "verdict"] == s09["properties"]["expected_verdict"]
+    assert tab.verdict() == "prohibited"
+    assert tab.finding_rows()[0]["cells"][6] == s09["properties"]["expected_rule"] == "WS09"
+    for tag in tags:
+        page.uncheck(f"#tag-{tag}")
+    page.click("#industry-chosen .rc-chip-x")
+
+    # S39 crosses the edge of the confidential 三门岭森林公园: found and marked 涉密, never drawn
+    s39 = sites["S39"]
+    page.fill("#site-text", json.dumps(s39["geometry"]))
+    page.fill("#industry-input", s39["properties"]["industry"])
+    page.check(f"#tag-{s39['properties']['tags']}")
+    answer = tab.check()
+    assert answer["site"]["verdict"] == s39["properties"]["expected_verdict"] == "review"
+    secret = page.locator("#findings-table tbody tr[data-kind='nature_reserve']")
+    assert secret.count() == 1 and secret.locator(".rc-secret").count() == 1
+    assert [f["geometry"] for f in answer["findings"] if f["kind"] == "nature_reserve"] == [None]
+    drawn = sum(1 for f in answer["findings"] if f["geometry"])
+    assert page.evaluate("rcPage.resultLayer.getLayers().length") == drawn + 1
+    kinds = page.evaluate(
+        "(() => { const k = new Set(); rcPage.zonesLayer.eachLayer(l => k.add(l.feature.properties.kind));"
+        " return Array.from(k); })()"
+    )
+    assert "nature_reserve" not in kinds
+    tab.assert_clean()
+
+
 def test_draw_a_polygon_and_a_line_with_the_draw_tool(tab, sample):
     s31 = _sample_sites()["S31"]
     ring = s31["geometry"]["coordinates"][0][:-1]  # a quadrilateral: 4 distinct vertices
@@ -483,9 +529,23 @@ def test_batch_upload_shows_progress_and_the_counts_of_redline_batch(tab, tmp_pa
     cli_counts = json.loads((out / "summary.json").read_text("utf-8"))
     expected = Counter(f["properties"]["expected_verdict"] for f in _sample_sites().values())
 
+    tab.accept_statuses = (400,)
     tab.open()
     page = tab.page
     page.click("#tab-batch")
+    # a file type the service does not read: its message sits next to the file field
+    bad = tmp_path / "notes.txt"
+    bad.write_text("not sites", "utf-8")
+    page.set_input_files("#batch-file", str(bad))
+    with page.expect_response(lambda r: r.url.endswith("/api/batch")) as refused:
+        page.click("#batch-button")
+    assert refused.value.status == 400
+    message = refused.value.json()["error"]
+    assert message["field"] == "file"
+    tab.wait_for("document.querySelector('#batch-form [data-error-for=file]').textContent.length > 0")
+    assert page.text_content("#batch-form [data-error-for='file']") == message["message"]
+    assert page.is_hidden("#batch-status")
+
     page.set_input_files("#batch-file", str(SITES))
     for slow in ("html", "docx", "map", "gpkg"):  # the reports with static maps take seconds; csv and xlsx do not
         page.uncheck(f"#batch-formats input[value='{slow}']")
@@ -496,6 +556,11 @@ def test_batch_upload_shows_progress_and_the_counts_of_redline_batch(tab, tmp_pa
     n = len(_sample_sites())
     bar = page.locator("#batch-progress")
     assert bar.evaluate("b => [b.value, b.max]") == [n, n]
+    history = page.evaluate("rcPage.state.jobHistory")
+    assert history[0][0] == "queued" and history[-1] == ["done", n, n]
+    order = {"queued": 0, "running": 1, "done": 2}
+    assert [order[h[0]] for h in history] == sorted(order[h[0]] for h in history)
+    assert all(a[1] <= b[1] for a, b in itertools.pairwise(history))
     assert str(n) in page.text_content("#batch-progress-text")
     shown = {
         row["verdict"]: int(row["n"])
@@ -536,7 +601,15 @@ def test_token_prompt_and_token_in_the_url(browser, token_base, sample):
         assert page.evaluate("sessionStorage.getItem('redline-checker.token')") == TOKEN
         page.fill("#site-text", "109.4015,22.4923")
         page.fill("#industry-input", "H6210")
-        assert tab.check()["site"]["verdict"] == "prohibited"
+        answer = tab.check()
+        assert answer["site"]["verdict"] == "prohibited"
+        # a plain link cannot send the header: the page fetches the file with it and saves it
+        assert httpx.get(token_base + answer["links"]["map"], timeout=30).status_code == 401
+        with page.expect_download() as download:
+            page.click(f"#result-links a[href='{answer['links']['map']}']")
+        assert download.value.suggested_filename == "map.html"
+        saved = Path(download.value.path()).read_text("utf-8")
+        assert "L.map" in saved or "leaflet" in saved.lower()
         # a reload keeps the token of this tab: no prompt
         page.reload()
         page.wait_for_selector("body[data-ready='1']")
