@@ -515,9 +515,17 @@ def test_batch_of_a_csv_with_wkt_and_form_defaults_matches_the_cli(client, tmp_p
 
 
 def test_batch_with_every_output_format(client):
-    few = {"type": "FeatureCollection", "features": SAMPLE[:3]}
-    job = wait_job(client, submit(client, "few.json", json.dumps(few).encode()).json()["job_id"])
-    assert job["status"] == "done", job
+    """Two jobs at once, every format: their report maps are drawn one at a time (matplotlib's fonts are global)."""
+    ids = [
+        submit(client, "few.json", collection).json()["job_id"]
+        for collection in (
+            json.dumps({"type": "FeatureCollection", "features": SAMPLE[:2]}).encode(),
+            json.dumps({"type": "FeatureCollection", "features": SAMPLE[12:14]}).encode(),
+        )
+    ]
+    jobs = [wait_job(client, job_id) for job_id in ids]
+    assert [j["status"] for j in jobs] == ["done", "done"], jobs
+    job = jobs[0]
     assert set(job["files"]) == {
         "sites.csv",
         "findings.csv",
@@ -656,3 +664,226 @@ def test_upload_limit(sample_layers, tmp_path):
         accepted = submit(c, "ok.geojson", good)
         assert accepted.status_code == 202
         assert wait_job(c, accepted.json()["job_id"])["status"] == "done"
+
+
+# --------------------------------------------------------------------------- confidential (涉密) layers
+
+#: vertices of the confidential zone, with digits no other number in the outputs has
+SECRET = [(109.1234567, 22.2345671), (109.1434561, 22.2345673), (109.1434563, 22.2545677), (109.1234569, 22.2545679)]
+PUBLIC = [(109.30, 22.30), (109.32, 22.30), (109.32, 22.32), (109.30, 22.32)]
+SECRET_SITES = [
+    ("A", "POLYGON ((109.13 22.24, 109.16 22.24, 109.16 22.26, 109.13 22.26, 109.13 22.24))"),  # holds a vertex
+    ("B", "POINT (109.133 22.245)"),  # inside
+    ("C", "LINESTRING (109.11 22.25, 109.15 22.25)"),  # across
+    ("D", "POINT (109.1270 22.2600)"),  # nearby, about 600 m north
+    ("E", "POLYGON ((109.31 22.31, 109.33 22.31, 109.33 22.33, 109.31 22.33, 109.31 22.31))"),  # public zone
+]
+
+
+def _secret_patterns() -> list[re.Pattern]:
+    """Each vertex's lon and lat as JSON writes them, rounded to 6 decimals, and as integer micro-degrees.
+
+    (map.html stores coordinates as integers in units of 1e-6 degree, delta-encoded after the first.)
+    """
+    texts = set()
+    for lon, lat in SECRET:
+        for v in (lon, lat):
+            texts |= {repr(v), repr(round(v, 6)), f"{v:.6f}", str(round(v * 1e6)), str(round(v * 1e7))}
+    return [re.compile(r"(?<![\d.])" + re.escape(t) + r"(?!\d)") for t in sorted(texts)]
+
+
+def assert_no_secret(text: str, where: str) -> None:
+    leaks = [p.pattern for p in _secret_patterns() if p.search(text)]
+    assert not leaks, f"{where} holds coordinates of the confidential zone: {leaks}"
+
+
+def _zip_text(data: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return "\n".join(zf.read(n).decode("utf-8", "replace") for n in zf.namelist() if n.endswith((".xml", ".rels")))
+
+
+@pytest.fixture(scope="module")
+def secret_layers(tmp_path_factory):
+    from shapely import Polygon
+
+    from layers import load_layerset
+    from tests.conftest import write_layerset
+
+    manifest = write_layerset(
+        tmp_path_factory.mktemp("secret-layers"),
+        {
+            "water_source": [("SECRET-1", "first", Polygon(SECRET))],
+            "ecological_redline": [("PUBLIC-1", "core", Polygon(PUBLIC))],
+        },
+        extra={"water_source": {"confidential": True}},
+    )
+    layerset = load_layerset(manifest)
+    assert [layer.confidential for layer in layerset.layers] == [True, False]
+    return layerset
+
+
+def test_confidential_zones_never_leave_the_service(secret_layers, tmp_path):
+    with make_client(secret_layers, work_dir=tmp_path) as c:
+        layers = c.get("/api/layers")
+        assert_no_secret(layers.text, "/api/layers")
+        body = layers.json()
+        assert [la["confidential"] for la in body["layers"]] == [True, False]
+        assert body["bounds"] == [109.30, 22.30, 109.32, 22.32]  # the public layer's extent only
+
+        for params in ({}, {"kind": "water_source"}, {"bbox": "109,22,110,23"}, {"kind": "ecological_redline"}):
+            zones = c.get("/api/zones", params=params)
+            assert_no_secret(zones.text, f"/api/zones {params}")
+            assert "SECRET-1" not in zones.text
+        assert c.get("/api/zones", params={"kind": "water_source"}).json() == {
+            "type": "FeatureCollection",
+            "features": [],
+            "truncated": False,
+            "confidential": True,
+        }
+        assert [f["properties"]["zone_id"] for f in c.get("/api/zones").json()["features"]] == ["PUBLIC-1"]
+
+        for site_id, wkt in SECRET_SITES:
+            answer = c.post("/api/check", json={"site": wkt, "site_id": site_id})
+            assert answer.status_code == 200, answer.text
+            assert_no_secret(answer.text, f"/api/check {site_id}")
+            findings = answer.json()["findings"]
+            secret = [f for f in findings if f["kind"] == "water_source"]
+            assert bool(secret) == (site_id != "E"), site_id
+            assert all(f["confidential"] is True and f["geometry"] is None for f in secret)
+            assert all(f["confidential"] is False for f in findings if f["kind"] != "water_source")
+            if site_id == "A":
+                links = answer.json()["links"]
+                assert_no_secret(c.get(links["report"]).text, "check report.html")
+                assert_no_secret(c.get(links["map"]).text, "check map.html")
+                assert_no_secret(_zip_text(c.get(links["docx"]).content), "check report.docx")
+        public = c.post("/api/check", json={"site": SECRET_SITES[4][1]}).json()["findings"]
+        assert public[0]["zone_id"] == "PUBLIC-1" and public[0]["geometry"] is not None
+
+        sites = {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "properties": {"site_id": sid}, "geometry": json.loads(shapely.to_geojson(g))}
+                for sid, g in ((sid, shapely.from_wkt(w)) for sid, w in SECRET_SITES if sid in "ACE")
+            ],
+        }
+        job = wait_job(c, submit(c, "secret.geojson", json.dumps(sites).encode()).json()["job_id"])
+        assert job["status"] == "done", job
+        assert len(job["files"]) == 8
+        for name, url in job["files"].items():
+            data = c.get(url).content
+            if name.endswith((".docx", ".xlsx")):
+                assert_no_secret(_zip_text(data), f"job {name}")
+            elif name.endswith(".gpkg"):
+                path = tmp_path / name
+                path.write_bytes(data)
+                for layer_name, _ in pyogrio.list_layers(path):
+                    frame = pyogrio.read_dataframe(path, layer=layer_name)
+                    for geom in frame.geometry:
+                        if geom is None:
+                            continue
+                        coords = shapely.get_coordinates(geom)
+                        for vertex in SECRET:
+                            assert not ((abs(coords - vertex) < 1e-9).all(axis=1)).any(), (layer_name, vertex)
+                        assert not geom.equals(shapely.Polygon(SECRET))
+                    assert_no_secret(frame.drop(columns="geometry").to_csv(), f"job results.gpkg:{layer_name}")
+            else:
+                assert_no_secret(data.decode("utf-8-sig"), f"job {name}")
+
+
+# --------------------------------------------------------------------------- redline serve, the process
+
+
+def test_redline_serve_runs_as_a_process(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from .conftest import free_port
+
+    port = free_port()
+    env = dict(os.environ, PYTHONIOENCODING="utf-8", REDLINE_TOKEN="from-the-environment")
+    log = tmp_path / "serve.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "checks.cli", "serve", "--port", str(port), "--work-dir", str(tmp_path / "w")],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, log.read_text("utf-8")
+            try:
+                health = httpx.get(f"{base}/healthz", timeout=2)
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, log.read_text("utf-8")
+                time.sleep(0.1)
+        assert health.json()["status"] == "ok"
+        assert httpx.get(f"{base}/api/layers").status_code == 401  # the token came from REDLINE_TOKEN
+        layers = httpx.get(f"{base}/api/layers", headers={"Authorization": "Bearer from-the-environment"})
+        assert layers.status_code == 200 and layers.json()["illustrative"] is True
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    text = log.read_text("utf-8")
+    # uvicorn shuts down cleanly on SIGTERM, then ends by that signal again (its exit status)
+    assert proc.returncode in (0, -signal.SIGTERM), text
+    assert "Application shutdown complete" in text
+    assert f"http://127.0.0.1:{port}/" in text and "token: required" in text
+    assert (tmp_path / "w" / "jobs").is_dir()  # a given work dir is kept
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--layers", "no/such/layers"], "layer set 'no/such/layers' does not exist"),
+        (["--work-dir", "/proc/redline-cannot-write-here"], "--work-dir: cannot write into"),
+        (["--token", " "], "--token: the token is empty"),
+    ],
+)
+def test_serve_refuses_bad_options_with_one_message(capsys, args, message):
+    assert cli_main(["serve", "--port", "1", *args] if args[0] == "--token" else ["serve", *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("redline: error: ") and message in err and "Traceback" not in err
+
+
+def test_serve_refuses_a_port_in_use_and_bad_numbers(capsys):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert cli_main(["serve", "--port", str(port)]) == 2
+    assert f"--port: cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+    for bad in (["--port", "70000"], ["--port", "http"], ["--jobs", "0"], ["--max-upload-mb", "-1"]):
+        with pytest.raises(SystemExit) as exit_:
+            cli_main(["serve", *bad])
+        assert exit_.value.code == 2
+        assert bad[0] in capsys.readouterr().err
+
+
+def test_the_load_benchmark_runs(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[3] / "benchmarks" / "serve_load.py"
+    proc = subprocess.run(
+        [sys.executable, str(script), "--requests", "40", "--clients", "4"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = proc.stdout
+    assert "requests: 40   clients: 4" in out and "failed: 0" in out
+    assert re.search(r"throughput: \d+\.\d req/s", out) and re.search(r"p95 \d+\.\d", out)
+    assert re.search(r"server peak RSS: \d+ MB", out)
