@@ -19,6 +19,11 @@ The zone layers reach the workers once each, in one of two ways:
 ``ship_layers=None`` (the default) loads on the workers when every worker can read the manifest
 and finds the same files there, and ships otherwise.
 
+A layer set with a confidential (涉密) layer is never shipped: its geometry must not leave this
+process, so the workers must load it themselves from the manifest's path (their own access to
+the files).  When they cannot, or ``ship_layers=True`` is asked for, the run is refused with a
+:class:`~zones.errors.RedlineError` saying so, before anything is sent.
+
 Needs the ``dask`` extra: ``pip install "redline-checker[dask]"`` (``dask[distributed]``,
 ``dask-geopandas``).  Importing this module does not import Dask.
 """
@@ -187,9 +192,30 @@ def _connect(scheduler):
         yield client
 
 
+def _confidential_labels(layerset: LayerSet) -> list[str]:
+    return [layer.label for layer in layerset.layers if getattr(layer, "confidential", False)]
+
+
+def _refuse_shipping(layerset: LayerSet, problem: str) -> RedlineError:
+    """Return the error for a layer set with confidential layers that would have to be shipped."""
+    secret = ", ".join(_confidential_labels(layerset))
+    return RedlineError(
+        f"--engine dask: the layer set has confidential (涉密) layers ({secret}), whose geometry never leaves "
+        f"this process, so the layers cannot be shipped to the Dask workers; {problem}. Give every worker the "
+        f"layer files at the same path as here ('{layerset.path}') so that the workers load them themselves, "
+        "or screen with the local engine (without --engine dask)"
+    )
+
+
 def _place_layers(client, layerset: LayerSet, ship_layers: bool | None) -> tuple[Any, str]:
-    """Get the layers onto every worker; return (what the tasks take, "loaded" or "shipped")."""
+    """Get the layers onto every worker; return (what the tasks take, "loaded" or "shipped").
+
+    Confidential layers are only ever loaded by the workers themselves, never shipped.
+    """
     manifest = layerset.path
+    secret = bool(_confidential_labels(layerset))
+    if secret and ship_layers is True:
+        raise _refuse_shipping(layerset, "ship_layers=True asks for exactly that")
     if ship_layers is not True:
         if manifest is None:
             problem = "this layer set was not loaded from a manifest, so the workers cannot load it"
@@ -211,6 +237,8 @@ def _place_layers(client, layerset: LayerSet, ship_layers: bool | None) -> tuple
                     f"the layer files at '{manifest}' on worker(s) {', '.join(differ[:4])} differ from the ones "
                     "loaded here (fingerprints)"
                 )
+        if secret:
+            raise _refuse_shipping(layerset, problem)
         if ship_layers is False:
             raise LayerError(f"{problem}; give the workers the same files at the same path, or ship the layers")
     key = (client.id, id(layerset))
@@ -291,6 +319,9 @@ def screen_sites_dask(
     LayerError
         With ``ship_layers=False``, when a worker cannot load the layer set or holds different
         files at the manifest's path.
+    RedlineError
+        When the layer set has a confidential (涉密) layer and the workers cannot load it
+        themselves (or ``ship_layers=True``): confidential geometry is never shipped.
 
     Examples
     --------

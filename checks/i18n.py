@@ -13,6 +13,7 @@ for a missing value).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from numbers import Real
 from typing import Any
 
@@ -29,6 +30,7 @@ __all__ = [
     "action_label",
     "check_lang",
     "class_label",
+    "confidential_note",
     "dimension_label",
     "format_number",
     "format_ratio",
@@ -51,6 +53,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "illustrative_notice": (
         "示意数据，非官方数据，不得用于实际审查",
         "Illustrative data — not official; do not use for a real review",
+    ),
+    # confidential (涉密) layers: screened against, never drawn or written
+    "confidential.mark": ("涉密", "confidential"),
+    "confidential.layer_kind": ("{kind}（涉密，边界不予显示）", "{kind} (confidential: boundary not shown)"),
+    "confidential.finding_kind": ("{kind}（涉密）", "{kind} (confidential)"),
+    "confidential.note": ("涉密图层（{kinds}）：边界不予显示", "confidential layer ({kinds}): boundary not shown"),
+    "confidential.outputs": (
+        "含涉密图层（{kinds}）：其边界、范围与重叠部分不写入任何输出；发现仍列出类型、编号、名称、关系、面积和距离。",
+        "Confidential layers ({kinds}): their boundaries, extents and overlaps are in no output; findings still "
+        "give kind, id, name, relation, area and distance.",
     ),
     # report header
     "report_title": ("选址生态环境敏感区冲突研判报告", "Site screening conflict report"),
@@ -358,6 +370,24 @@ def format_ratio(value: Any, decimals: int = 1) -> str:
     if _missing(value):
         return EM_DASH
     return f"{float(value) * 100:,.{decimals}f}%"
+
+
+def confidential_note(kinds: Iterable[str], lang: str = "zh", key: str = "confidential.note") -> str:
+    """Return the note maps and reports show for confidential (涉密) layers of ``kinds`` (empty when none).
+
+    Examples
+    --------
+    >>> confidential_note(["ecological_redline"])
+    '涉密图层（生态保护红线）：边界不予显示'
+    >>> confidential_note(["ecological_redline", "water_source"], "en")
+    'confidential layer (ecological protection red line; drinking-water source protection zone): boundary not shown'
+    >>> confidential_note([])
+    ''
+    """
+    labels = [kind_label(k, lang) for k in dict.fromkeys(kinds)]
+    if not labels:
+        return ""
+    return t(key, lang, kinds=("、" if lang == "zh" else "; ").join(labels))
 
 
 def kind_label(kind: str, lang: str = "zh") -> str:

@@ -37,6 +37,7 @@ from checks.i18n import (
     action_label,
     check_lang,
     class_label,
+    confidential_note,
     dimension_label,
     format_number,
     format_ratio,
@@ -47,6 +48,7 @@ from checks.i18n import (
     verdict_text,
 )
 from checks.result import ScreeningResult
+from checks.writers import confidential_findings
 from zones.access_list import DIMENSIONS, Clause
 from zones.industry import lookup
 from zones.kinds import KINDS
@@ -108,7 +110,9 @@ def _header(result: ScreeningResult, lang: str) -> dict[str, Any]:
     layers = [
         {
             "label": layer.label,
-            "kind": kind_label(layer.kind, lang),
+            "kind": t("confidential.layer_kind", lang, kind=kind_label(layer.kind, lang))
+            if getattr(layer, "confidential", False)
+            else kind_label(layer.kind, lang),
             "fingerprint": layer.fingerprint.removeprefix("sha256:")[:16],
             "zones": len(layer.gdf),
         }
@@ -250,8 +254,9 @@ def _finding_row(f: dict[str, Any], result: ScreeningResult, lang: str) -> dict[
     if _text(zone_name) != EM_DASH:
         zone = f"{zone} {zone_name}"
     others = [c for c in _split(f.get("matched_rules")) if c != f.get("rule_id")]
+    label = kind_label(kind, lang)
     return {
-        "kind": kind_label(kind, lang),
+        "kind": t("confidential.finding_kind", lang, kind=label) if f.get("_secret") else label,
         "zone": zone,
         "zone_class": class_label(kind, f.get("zone_class"), lang) or EM_DASH,
         "relation": relation_label(f.get("relation"), lang),
@@ -306,9 +311,13 @@ def _details(result: ScreeningResult, lang: str, ids: list[str], images: dict[st
     row_of = {k: i for i, k in enumerate(keys)}
     shown = [row_of[k] for k in ids if k in row_of]
     shown_keys = {keys[i] for i in shown}
-    subset = findings[findings["site_id"].astype(str).isin(shown_keys)]
+    keep = findings["site_id"].astype(str).isin(shown_keys).to_numpy()
+    subset = findings[keep]
+    secret = confidential_findings(result)[keep]
     by_site: dict[str, list[dict[str, Any]]] = {}
-    for f in _records(subset, [c for c in subset.columns if c != subset.geometry.name]):
+    records = _records(subset, [c for c in subset.columns if c != subset.geometry.name])
+    for f, hidden in zip(records, secret, strict=True):
+        f["_secret"] = bool(hidden)  # a confidential (涉密) layer's finding: marked, its zone never drawn
         by_site.setdefault(str(f["site_id"]), []).append(f)
     site_cols = [c for c in sites.columns if c != sites.geometry.name]
     site_records = _records(sites.iloc[shown], site_cols)
@@ -326,16 +335,18 @@ def _details(result: ScreeningResult, lang: str, ids: list[str], images: dict[st
         if png:
             figure += 1
             label = f"{detail['site_id']} {detail['name']}".strip()
+            note = confidential_note([f["kind"] for f in raw if f["_secret"]], lang)
+            caption = t(
+                "details.map_caption",
+                lang,
+                n=figure,
+                site=label,
+                buffer=format_number(buffer_m, 0) if buffer_m is not None else EM_DASH,
+            )
             detail["image"] = {
                 "png": png,
                 "data_uri": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
-                "caption": t(
-                    "details.map_caption",
-                    lang,
-                    n=figure,
-                    site=label,
-                    buffer=format_number(buffer_m, 0) if buffer_m is not None else EM_DASH,
-                ),
+                "caption": f"{caption}{'；' if lang == 'zh' else '; '}{note}" if note else caption,
                 "alt": t("details.map", lang) + f" — {label}",
             }
         details.append(detail)

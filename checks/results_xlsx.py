@@ -32,8 +32,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from checks.i18n import class_label, kind_label, relation_label, t, verdict_text
+from checks.i18n import class_label, confidential_note, kind_label, relation_label, t, verdict_text
 from checks.result import FINDING_COLUMNS, SITE_COLUMNS, ScreeningResult
+from checks.writers import confidential_findings, confidential_kinds
 
 __all__ = ["ACCESS_COLUMNS", "FINDING_SHEET_COLUMNS", "SHEETS", "SITE_SHEET_COLUMNS", "write_results_xlsx"]
 
@@ -184,11 +185,13 @@ def _site_rows(result: ScreeningResult, lang: str, notice: str | None) -> Iterat
 def _finding_rows(result: ScreeningResult, lang: str, notice: str | None) -> Iterator[list[Any]]:
     f = result.findings
     cols = {c: (f[c].to_numpy() if c in f else np.full(len(f), None)) for c in FINDING_COLUMNS + FINDING_SHEET_COLUMNS}
+    secret = confidential_findings(result)
     for i in range(len(f)):
         kind = str(cols["kind"][i])
         row = [cols[c][i] for c in FINDING_COLUMNS]
+        label = kind_label(kind, lang)
         row += [
-            kind_label(kind, lang),
+            t("confidential.finding_kind", lang, kind=label) if secret[i] else label,
             class_label(kind, cols["zone_class"][i], lang),
             relation_label(cols["relation"][i], lang),
             verdict_text(cols["verdict"][i], lang),
@@ -247,7 +250,11 @@ def _about_rows(result: ScreeningResult, lang: str) -> Iterator[list[Any]]:
     yield ["report", t("report_title", lang)]
     yield ["layerset", ls.name]
     for layer in ls.layers:
-        yield [f"layer:{layer.kind}", f"{layer.label} {layer.fingerprint} ({len(layer.gdf)} zones)"]
+        mark = f" — {t('confidential.mark', lang)}" if getattr(layer, "confidential", False) else ""
+        yield [f"layer:{layer.kind}", f"{layer.label} {layer.fingerprint} ({len(layer.gdf)} zones){mark}"]
+    secret = confidential_kinds(ls)
+    if secret:
+        yield ["confidential", confidential_note(secret, lang, key="confidential.outputs")]
     for name, version in result.catalog.versions.items():
         yield [f"rule_catalog:{name}", f"{result.catalog.titles.get(name, name)} {version}"]
     for key in ("buffer_m", "input_crs", "source", "tool_version", "created"):

@@ -22,7 +22,7 @@ import pyogrio
 from checks.result import FINDING_COLUMNS, SITE_COLUMNS, ScreeningResult
 from zones.errors import RedlineError
 
-__all__ = ["FORMATS", "parse_formats", "write_outputs"]
+__all__ = ["FORMATS", "confidential_findings", "confidential_kinds", "parse_formats", "write_outputs"]
 
 #: Output formats of ``--formats``; ``summary.json`` is always written.
 FORMATS: dict[str, str] = {
@@ -85,6 +85,49 @@ def _fmt(values: pd.Series, decimals: int) -> pd.Series:
     return pd.Series(text, index=values.index)
 
 
+def confidential_kinds(layerset) -> list[str]:
+    """Return the kinds that have a confidential (涉密) layer, in manifest order, each once.
+
+    Examples
+    --------
+    >>> from layers import load_layerset
+    >>> confidential_kinds(load_layerset("sample"))
+    ['nature_reserve']
+    """
+    return list(dict.fromkeys(layer.kind for layer in layerset.layers if getattr(layer, "confidential", False)))
+
+
+def confidential_findings(result: ScreeningResult):
+    """Return a boolean array over ``result.findings``: True for the findings of a confidential layer.
+
+    A finding is matched to its layer by kind and zone id; when a public and a confidential
+    layer of one kind share a zone id, the finding counts as confidential.
+
+    Examples
+    --------
+    >>> from layers import load_layerset
+    >>> from checks import check_site
+    >>> result = check_site("109.4015,22.4923", load_layerset("sample"))
+    >>> bool(confidential_findings(result).any())
+    False
+    """
+    import numpy as np
+
+    f = result.findings
+    secret = {
+        (layer.kind, str(zid))
+        for layer in result.layerset.layers
+        if getattr(layer, "confidential", False)
+        for zid in layer.gdf["zone_id"]
+    }
+    if not secret or not len(f):
+        return np.zeros(len(f), dtype=bool)
+    kinds = {kind for kind, _ in secret}
+    return np.array(
+        [k in kinds and (k, str(z)) in secret for k, z in zip(f["kind"], f["zone_id"], strict=True)], dtype=bool
+    )
+
+
 def _with_notice(df: pd.DataFrame, result: ScreeningResult) -> pd.DataFrame:
     """Append a ``notice`` column when the layer set is illustrative, so the file says so itself."""
     if result.illustrative:
@@ -130,6 +173,7 @@ def summary_dict(result: ScreeningResult, files: list[str]) -> dict:
                 "features": len(lyr.gdf),
                 "crs": lyr.source_crs,
                 "fingerprint": lyr.fingerprint,
+                "confidential": bool(getattr(lyr, "confidential", False)),
             }
             for lyr in ls.layers
         ],
@@ -146,6 +190,16 @@ def summary_dict(result: ScreeningResult, files: list[str]) -> dict:
     }
     if ls.illustrative:
         summary["notice"] = ILLUSTRATIVE_NOTICE
+    secret = confidential_kinds(ls)
+    if secret:
+        from checks.i18n import confidential_note
+
+        lang = result.meta.get("lang") if result.meta.get("lang") in ("zh", "en") else "zh"
+        summary["confidential"] = {
+            "kinds": secret,
+            "n_findings": int(confidential_findings(result).sum()),
+            "note": confidential_note(secret, lang, key="confidential.outputs"),
+        }
     return summary
 
 
@@ -157,6 +211,10 @@ def _write_csv(df: pd.DataFrame, target: Path) -> None:
 def _write_gpkg(result: ScreeningResult, target: Path) -> None:
     sites = _with_notice(result.sites.drop(columns=["project"], errors="ignore"), result)
     findings = _with_notice(result.findings, result)
+    secret = confidential_findings(result)
+    if secret.any():  # 涉密: screen_sites gives them no geometry; never write one, whoever built the result
+        findings = findings.copy()
+        findings.loc[secret, findings.geometry.name] = None
     options = {"DESCRIPTION": ILLUSTRATIVE_NOTICE} if result.illustrative else {}
     with _atomic(target) as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)

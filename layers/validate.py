@@ -377,6 +377,14 @@ class ValidationReport:
             lines.append(f"      {feat_word}: {features}   CRS: {layer.source_crs or '—'}   → {status}")
         for note in self.notes:
             lines.append(f"  ℹ {note}")
+        secret = [layer.label for layer in self.layers if layer.confidential]
+        if secret:
+            lines.append(
+                f"  ℹ 涉密图层（{'、'.join(secret)}）的问题只列出要素编号和问题，不给出位置或几何"
+                if zh
+                else f"  ℹ confidential layers ({', '.join(secret)}): problems name the feature and the problem, "
+                "never a location or geometry"
+            )
         lines.append("")
         n_err, n_warn = len(self.errors), len(self.warnings)
         if not self.problems:
@@ -1099,14 +1107,6 @@ def validate_layerset(
     v.overlaps()
     timings["overlaps"] = time.perf_counter() - started - sum(timings.values())
     notes = v.coverage(region_geom, region_label)
-    secret = [layer.label for layer in layerset.layers if layer.confidential]
-    if secret:
-        notes.append(
-            f"涉密图层（{'、'.join(secret)}）的问题只列出要素编号和问题，不给出位置或几何"
-            if lang == "zh"
-            else f"confidential layers ({', '.join(secret)}): problems name the feature and the problem, "
-            "never a location or geometry"
-        )
     v.water_surround()
     timings["coverage"] = time.perf_counter() - started - sum(timings.values())
     v.cross()

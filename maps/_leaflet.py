@@ -24,7 +24,7 @@ import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from checks.i18n import class_label, kind_label, t, verdict_text
+from checks.i18n import class_label, confidential_note, kind_label, t, verdict_text
 from layers.layerset import LayerSet
 from maps._assets import inline_leaflet
 from maps._js import RUNTIME_CSS, RUNTIME_JS
@@ -36,9 +36,12 @@ __all__ = [
     "OSM_URL",
     "TIANDITU_URL",
     "VERDICT_ORDER",
+    "confidential_notes",
+    "drawable_kinds",
     "encode_geometry",
     "js_json",
     "new_map",
+    "public_zones",
     "zone_payload",
 ]
 
@@ -160,6 +163,37 @@ def kinds_payload(kinds: list[str], lang: str) -> list[dict[str, Any]]:
     return out
 
 
+def public_zones(layerset: LayerSet, kind: str) -> Any:
+    """Return the zones of ``kind`` from the layers that are not confidential (涉密 zones are never drawn).
+
+    Examples
+    --------
+    >>> from layers import load_layerset
+    >>> ls = load_layerset("sample")
+    >>> len(public_zones(ls, "water_source")), len(public_zones(ls, "nature_reserve"))
+    (9, 0)
+    """
+    layers = [layer for layer in layerset.layers if layer.kind == kind]
+    public = [layer for layer in layers if not getattr(layer, "confidential", False)]
+    if len(public) == len(layers):
+        return layerset.zones(kind)
+    return LayerSet(layerset.name, public).zones(kind)
+
+
+def drawable_kinds(layerset: LayerSet, kinds: Iterable[str]) -> list[str]:
+    """Return the kinds of ``kinds`` that have at least one layer that is not confidential."""
+    public = {layer.kind for layer in layerset.layers if not getattr(layer, "confidential", False)}
+    return [k for k in kinds if k in public]
+
+
+def confidential_notes(layerset: LayerSet, kinds: Iterable[str], lang: str) -> list[str]:
+    """Return the legend note for the confidential layers among ``kinds`` (an empty list when none)."""
+    wanted = set(kinds)
+    secret = [layer.kind for layer in layerset.layers if getattr(layer, "confidential", False) and layer.kind in wanted]
+    note = confidential_note(secret, lang)
+    return [note] if note else []
+
+
 def zone_payload(
     layerset: LayerSet,
     kinds: list[str],
@@ -174,12 +208,13 @@ def zone_payload(
 
     The tolerance starts at ``tolerance_m`` and doubles until all zones together
     have at most ``max_vertices`` vertices, so a huge layer set still gives a
-    map that opens.  Returns ``(payload, tolerance used, {kind: zone count})``.
+    map that opens.  Returns ``(payload, tolerance used, {kind: zone count})``.  Zones of
+    confidential (涉密) layers are never in it.
     """
     frames = {}
     boxes = _search_boxes(near, radius_m) if near is not None else None
     for kind in kinds:
-        zones = layerset.zones(kind)
+        zones = public_zones(layerset, kind)
         if boxes is not None:
             zones = _near(zones, boxes)
         if len(zones):

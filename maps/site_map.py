@@ -8,7 +8,9 @@ offline (only base-map tiles need the network) and stays usable for a batch of
 
 - zones within :data:`DISPLAY_RADIUS_M` (or the buffer, if larger) of a site,
   one layer per kind, styled by kind and class, simplified for display (about
-  5 m, coarser when a layer set is huge; the legend then says so);
+  5 m, coarser when a layer set is huge; the legend then says so); zones of a
+  confidential (涉密) layer are never drawn, nor their overlaps with the sites:
+  the legend says so, and the findings are listed in the popups as usual;
 - the overlap of each site with each zone it touches;
 - the buffer ring of each site (drawn for the sites in view when zoomed in);
 - the sites coloured by verdict, grouped into clusters on a pixel grid when
@@ -39,6 +41,8 @@ from layers.layerset import LayerSet
 from maps._leaflet import (
     VERDICT_ORDER,
     Runtime,
+    confidential_notes,
+    drawable_kinds,
     encode_geometry,
     js_json,
     js_strings,
@@ -238,8 +242,12 @@ def _bounds(site_geoms: np.ndarray, layerset: LayerSet, pad_m: float) -> list[li
     """Return ``[[south, west], [north, east]]`` of the sites grown by ``pad_m`` (the layers without sites)."""
     if len(site_geoms):
         x0, y0, x1, y1 = shapely.total_bounds(site_geoms)
-    else:
-        boxes = [layer.gdf.total_bounds for layer in layerset.layers if not layer.gdf.empty]
+    else:  # a confidential layer's extent is never written, not even as the view
+        boxes = [
+            layer.gdf.total_bounds
+            for layer in layerset.layers
+            if not layer.gdf.empty and not getattr(layer, "confidential", False)
+        ]
         if not boxes:
             return None
         b = np.array(boxes)
@@ -315,9 +323,11 @@ def site_map(result: ScreeningResult, *, lang: str = "zh", tianditu_key: str | N
     m, gaode, tianditu = new_map(lang, tianditu_key=tianditu_key)
     kinds_idx = kind_index(result)
     kinds = list(kinds_idx)
+    # confidential (涉密) layers are never drawn: their kinds get a note instead
+    drawn_kinds = drawable_kinds(result.layerset, [k for k in kinds if k in result.layerset.kinds])
     zones, tolerance, zone_counts = zone_payload(
         result.layerset,
-        [k for k in kinds if k in result.layerset.kinds],
+        drawn_kinds,
         kinds_idx,
         near=site_geoms,
         radius_m=max(DISPLAY_RADIUS_M, buffer_m),
@@ -349,11 +359,14 @@ def site_map(result: ScreeningResult, *, lang: str = "zh", tianditu_key: str | N
     root = m.get_root()
     legend = legend_html(
         result.layerset.name,
-        [k for k in kinds if k in result.layerset.kinds],
+        drawn_kinds,
         lang,
         ring_m=buffer_m or None,
         clusters=int(valid.sum()) > 1500,
-        notes=notes(lang, tianditu=tianditu, tolerance_m=tolerance),
+        notes=[
+            *confidential_notes(result.layerset, result.layerset.kinds, lang),
+            *notes(lang, tianditu=tianditu, tolerance_m=tolerance),
+        ],
     )
     root.html.add_child(Element(legend), name="rc_legend")
     top = top_html(lang, illustrative=result.illustrative)

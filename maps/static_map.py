@@ -10,6 +10,9 @@ north arrow, a legend of what is drawn and, for illustrative data, a notice.
 Drawing uses matplotlib's Agg canvas only (no pyplot, no display).  A site map
 takes a few tens of milliseconds; :func:`site_map_pngs` draws many and shares
 the spatial indexes.
+
+Zones of confidential (涉密) layers are never drawn, nor the site's overlap with them;
+a site with findings in such a layer gets a note in the legend instead.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from pyproj import Transformer
 
-from checks.i18n import check_lang, class_label, format_number, kind_label, t, verdict_text
+from checks.i18n import check_lang, class_label, confidential_note, format_number, kind_label, t, verdict_text
 from checks.result import ScreeningResult
 from maps._mpl import (
     draw_lines,
@@ -90,9 +93,15 @@ class _Drawer:
         findings = result.findings
         groups = findings.groupby(findings["site_id"].astype(str).to_numpy(), sort=False).indices
         self.findings_by_site: dict[str, list[int]] = {k: list(v) for k, v in groups.items()}
+        # confidential (涉密) layers are never drawn; a site with findings in one gets a note instead
         self.layers = [
-            (layer.kind, layer.gdf, layer.gdf.sindex) for layer in result.layerset.layers if not layer.gdf.empty
+            (layer.kind, layer.gdf, layer.gdf.sindex)
+            for layer in result.layerset.layers
+            if not layer.gdf.empty and not getattr(layer, "confidential", False)
         ]
+        from checks.writers import confidential_findings
+
+        self.secret = confidential_findings(result)
 
     def _label(self, key: str, **fmt: Any) -> str:
         return printable(t(key, self.lang, **fmt))
@@ -133,7 +142,7 @@ class _Drawer:
             handles += self._draw_site(ax, tr, site_id, geom, local_site, verdict)
             draw_scale_bar(ax, fontsize=7)
             draw_north_arrow(ax, self._label("static.north"), fontsize=9)
-            self._legend(fig, map_w, handles)
+            self._legend(fig, map_w, handles, self._secret_note(site_id))
             if self.result.illustrative:
                 ax.text(
                     0.5,
@@ -186,7 +195,7 @@ class _Drawer:
     def _draw_site(self, ax: Any, tr: Transformer, site_id: str, geom: Any, local_site: Any, verdict: str) -> list[Any]:
         handles: list[Any] = []
         findings = self.result.findings
-        idx = self.findings_by_site.get(str(site_id), [])
+        idx = [i for i in self.findings_by_site.get(str(site_id), []) if not self.secret[i]]
         overlaps = [g for g in findings.geometry.iloc[idx] if g is not None and not g.is_empty] if idx else []
         overlap_kw = mpl_style(OVERLAP_STYLE)
         if overlaps:
@@ -242,7 +251,14 @@ class _Drawer:
             handles.append(Patch(facecolor=(*_hex_rgb(color), 0.15), edgecolor=color, linewidth=2.4, label=label))
         return handles
 
-    def _legend(self, fig: Figure, map_w: float, handles: list[Any]) -> None:
+    def _secret_note(self, site_id: str) -> str:
+        """Return the note for the confidential layers this site has findings in (empty when none)."""
+        idx = self.findings_by_site.get(str(site_id), [])
+        secret = [i for i in idx if self.secret[i]]
+        kinds = self.result.findings["kind"].to_numpy()[secret] if secret else []
+        return printable(confidential_note([str(k) for k in kinds], self.lang))
+
+    def _legend(self, fig: Figure, map_w: float, handles: list[Any], note: str = "") -> None:
         x = 0.01 + map_w + 0.02
         fig.text(x, 0.95, self._label("map.legend"), fontsize=10, fontweight="bold", va="top", color="#1c2833")
         if handles:
@@ -257,6 +273,8 @@ class _Drawer:
                 labelspacing=0.6,
                 borderaxespad=0,
             )
+        if note:
+            fig.text(x, 0.13, note, fontsize=7, color="#7b241c", va="bottom", wrap=True)
         fig.text(x, 0.035, self._label("static.caption"), fontsize=6.5, color="#5d6d7e", va="bottom", wrap=True)
 
 

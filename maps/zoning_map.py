@@ -11,6 +11,9 @@ notice saying so.
 - ``.png`` / ``.pdf``: a print-resolution map drawn with matplotlib on A4 or A3
   landscape, in a transverse Mercator projection on the CGCS2000 ellipsoid
   centred on the layer set (so the scale bar is true across a county).
+
+Zones of confidential (涉密) layers are never drawn, and their extent plays no part
+in the view or the central meridian; the legend or caption names them instead.
 """
 
 from __future__ import annotations
@@ -36,10 +39,13 @@ from checks.i18n import check_lang, class_label, kind_label, t
 from layers.layerset import LayerSet
 from maps._leaflet import (
     Runtime,
+    confidential_notes,
+    drawable_kinds,
     js_strings,
     kinds_payload,
     legend_html,
     new_map,
+    public_zones,
     top_html,
     verdicts_payload,
     zone_payload,
@@ -87,8 +93,10 @@ def _title(layerset: LayerSet, kinds: list[str], lang: str) -> str:
 
 
 def _source_lines(layerset: LayerSet, kinds: list[str], lang: str, centre_lon: float | None = None) -> list[str]:
+    mark = t("confidential.mark", lang)
     layers = "；".join(
-        f"{layer.label} ({layer.fingerprint.removeprefix('sha256:')[:12]})"
+        f"{layer.label} ({layer.fingerprint.removeprefix('sha256:')[:12]}"
+        + (f", {mark})" if getattr(layer, "confidential", False) else ")")
         for layer in layerset.layers
         if layer.kind in kinds
     )
@@ -143,7 +151,8 @@ def zoning_map(
     kinds = _kinds(layerset, kinds)
     m, gaode, tianditu = new_map(lang, tianditu_key=tianditu_key)
     kind_ids = {k: i for i, k in enumerate(kinds)}
-    zones, tolerance, counts = zone_payload(layerset, kinds, kind_ids, tolerance_m=SIMPLIFY_TOLERANCE_M)
+    drawn = drawable_kinds(layerset, kinds)  # confidential (涉密) layers: a note, never their zones
+    zones, tolerance, counts = zone_payload(layerset, drawn, kind_ids, tolerance_m=SIMPLIFY_TOLERANCE_M)
     for z in zones:
         kind = kinds[z["kind"]]
         group = folium.FeatureGroup(name=html.escape(f"{kind_label(kind, lang)} ({counts.get(kind, 0):,})"))
@@ -166,11 +175,11 @@ def zoning_map(
     root = m.get_root()
     legend = legend_html(
         layerset.name,
-        kinds,
+        drawn,
         lang,
         overlap=False,
         verdicts=False,
-        notes=notes(lang, tianditu=tianditu, tolerance_m=tolerance),
+        notes=[*confidential_notes(layerset, kinds, lang), *notes(lang, tianditu=tianditu, tolerance_m=tolerance)],
     )
     root.html.add_child(Element(legend), name="rc_legend")
     top = top_html(
@@ -179,7 +188,11 @@ def zoning_map(
     root.html.add_child(Element(top), name="rc_top")
     source = " · ".join(_source_lines(layerset, kinds, lang)[:2])
     root.html.add_child(Element(f'<div id="rc-source">{html.escape(source)}</div>'), name="rc_source")
-    boxes = [layer.gdf.total_bounds for layer in layerset.layers if layer.kind in kinds and not layer.gdf.empty]
+    boxes = [
+        layer.gdf.total_bounds
+        for layer in layerset.layers
+        if layer.kind in kinds and not layer.gdf.empty and not getattr(layer, "confidential", False)
+    ]
     if boxes:
         b = np.array(boxes)
         m.fit_bounds([[float(b[:, 1].min()), float(b[:, 0].min())], [float(b[:, 3].max()), float(b[:, 2].max())]])
@@ -223,9 +236,15 @@ def zoning_figure(
     if paper not in PAPER_SIZES:
         raise RedlineError(f"--paper: unknown paper size {paper!r}; use one of {', '.join(PAPER_SIZES)}")
     lang_img = text_lang(lang)
-    layers = [layer for layer in layerset.layers if layer.kind in kinds and not layer.gdf.empty]
+    layers = [
+        layer
+        for layer in layerset.layers
+        if layer.kind in kinds and not layer.gdf.empty and not getattr(layer, "confidential", False)
+    ]
     if not layers:
-        raise RedlineError(f"layer set '{layerset.name}' has no zones of {', '.join(kinds)} to draw")
+        secret = [layer.label for layer in layerset.layers if layer.kind in kinds and layer.confidential]
+        why = f" (confidential: {', '.join(secret)}; their boundaries are never drawn)" if secret else ""
+        raise RedlineError(f"layer set '{layerset.name}' has no zones of {', '.join(kinds)} to draw{why}")
     b = np.array([layer.gdf.total_bounds for layer in layers])
     lon0 = round((b[:, 0].min() + b[:, 2].max()) / 2, 2)  # central meridian: the middle of the layers
     tr = Transformer.from_crs(
@@ -271,8 +290,8 @@ def zoning_figure(
         handles: list[Any] = []
         labels: list[tuple[Any, str]] = []
         all_local = []
-        for depth, kind in enumerate(kind_order(kinds)):
-            zones = layerset.zones(kind)
+        for depth, kind in enumerate(kind_order(drawable_kinds(layerset, kinds))):
+            zones = public_zones(layerset, kind)
             local = project(np.asarray(zones.geometry.array, dtype=object))
             all_local.append(local)
             classes = zones["zone_class"].fillna("").astype(str).to_numpy()
@@ -353,7 +372,7 @@ def zoning_figure(
             handleheight=1.1,
             labelspacing=0.55,
         )
-        lines = _source_lines(layerset, kinds, lang_img, lon0)
+        lines = [*confidential_notes(layerset, kinds, lang_img), *_source_lines(layerset, kinds, lang_img, lon0)]
         fig.text(
             0.03,
             0.11,
