@@ -534,7 +534,7 @@ def read_sites(
     >>> from layers import sample_dir
     >>> sites, crs = read_sites(sample_dir() / "sites.geojson")
     >>> len(sites), crs
-    (38, 'EPSG:4490')
+    (40, 'EPSG:4490')
     >>> sites.loc[0, ["site_id", "industry", "status"]].tolist()
     ['S01', 'H6210', 'ok']
     >>> sites, crs = read_sites("parcels.shp", id_field="XMBH", industry_field="HYDM")  # doctest: +SKIP

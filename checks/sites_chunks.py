@@ -609,6 +609,6 @@ def iter_sites(path: str | Path, *, chunk_size: int = 100_000, **read_kwargs) ->
     >>> from layers import sample_dir
     >>> chunks = iter_sites(sample_dir() / "sites.geojson", chunk_size=10)
     >>> [len(c) for c in chunks], chunks.crs_label
-    ([10, 10, 10, 8], 'EPSG:4490')
+    ([10, 10, 10, 10], 'EPSG:4490')
     """
     return SiteChunks(path, chunk_size=chunk_size, **read_kwargs)

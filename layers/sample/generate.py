@@ -13,7 +13,9 @@ package ``cnmaps`` 1.1.7, BSD-3-Clause, Amap boundaries), used as if they were C
 the invented geometry near the real place (GCJ-02 is offset a few hundred metres from CGCS2000).
 Besides the four statutory layers it builds the regional zones the plan names (重点流域, 水源涵养区,
 禁养区, 工业园区: the kinds of the regional catalogue ``qinzhou_pilot``), the urban development
-boundary (城镇开发边界, for the 三区三线 check with the red line and the farmland), an invented
+boundary (城镇开发边界, for the 三区三线 check with the red line and the farmland), a confidential
+(涉密) forest park (自然保护地, marked ``confidential: true`` in the manifest, modelled on the
+forest park whose boundary the 柳州市城中区 plan of seed 002 leaves undrawn 因保密问题), an invented
 access list (生态环境准入清单) for every control unit, and ``data/defective/``: a window of the
 sample with one planted defect of every kind ``redline layers validate`` reports, and
 ``expected.csv`` listing them with their areas (computed here with pyproj.Geod).
@@ -706,6 +708,23 @@ def build_eco_function(region: Polygon, units) -> list[Area]:
     ]
 
 
+#: 三门岭森林公园 (invented): a forest park on the eastern hills, south of the 武利江/张黄江 divide.
+#: Seed 002's plan (柳州市城中区) leaves 三门江国家森林公园 undrawn 「因保密问题」; this park stands
+#: for such a layer: the manifest marks it ``confidential: true`` (涉密), so the checker screens
+#: against it but never draws, caches or writes its boundary.
+FOREST_PARK_NAME = "三门岭森林公园"
+FOREST_PARK_CODE = "ZRGY450722-001"
+FOREST_PARK_CENTRE = (15.0, -1.8)  # local km
+
+
+def build_forest_park(region: Polygon) -> list[Area]:
+    """三门岭森林公园: a 森林自然公园 (一般控制区 throughout, as nature parks are), about 5 km²."""
+    hills = blob(FOREST_PARK_CENTRE, 1.5, 1.1, SEED + 70, wobble=0.08, angle=15)
+    area = largest(region.intersection(shapely.segmentize(hills, SEGMENT_M), grid_size=GRID_M))
+    attrs = {"ZRBHDLX": "森林自然公园", "JB": "自治区级", "XZQDM": PUBEI, "SSXZ": "北通镇"}
+    return [Area(FOREST_PARK_CODE, FOREST_PARK_NAME, "一般控制区", round_work(area), attrs)]
+
+
 LIVESTOCK_TOWN_BUFFER_M = 400.0  # 禁养区 around a town's built-up area (its key unit)
 
 
@@ -1293,6 +1312,7 @@ class Sample:
     guangda: Polygon | None = None
     basins: list[Area] = field(default_factory=list)
     eco: list[Area] = field(default_factory=list)
+    forest: list[Area] = field(default_factory=list)
     bans: list[Area] = field(default_factory=list)
     parks: list[Area] = field(default_factory=list)
     urban: list[Area] = field(default_factory=list)
@@ -1328,6 +1348,7 @@ def build_sample() -> Sample:
     sample.bans = build_livestock_ban(region, sources, sample.units)
     sample.parks = build_parks(sample.units)
     sample.urban = build_urban_boundary(sample.units)
+    sample.forest = build_forest_park(region)
     sample.sites = build_sites(sample)
     return sample
 
@@ -1397,6 +1418,8 @@ def site_geometries(sample: Sample) -> dict[str, object]:
     wuhuang = sample.units["五皇山优先保护单元"].geom
     wuhuang_edge = ops.nearest_points(wuhuang.exterior, Point(km(5.0, -1.5)))[0]
     bt_town = sample.units["北通镇镇区重点管控单元"].geom
+    forest = sample.forest[0].geom
+    forest_edge = ops.nearest_points(forest.exterior, Point(km(12.5, -1.4)))[0]
     baishishui = sample.units["白石水镇镇区重点管控单元"].geom
     n = 0
     pipe = [along(wuli, bt.s, 10.0)]
@@ -1445,6 +1468,9 @@ def site_geometries(sample: Sample) -> dict[str, object]:
         "S36": rect(Point(km(-8.0, -3.25)), 250.0, 150.0, -5.0),
         "S37": rect(Point(km(-2.0, -13.5)), 200.0, 120.0, 0.0),
         "S38": rect(Point(km(-8.6, -0.3)), 150.0, 100.0, 0.0),
+        # the confidential (涉密) forest park: screened against, never drawn
+        "S39": rect(towards(forest_edge, forest.centroid, -60.0), 500.0, 300.0, -20.0),
+        "S40": beyond(forest, 15.5, 0.5, 450.0),  # north of it, 2.5 km from any farmland
     }
 
 
@@ -1839,6 +1865,29 @@ SITE_TABLE = {
         "ZH45072120002/环境风险防控/1",
         "hazardous-chemicals warehouse (G5942) in 武利镇's centre: the town unit's 危险化学品 clause restricts it",
     ),
+    "S39": (
+        "三门岭森林康养步道及观景台",
+        "N7869",
+        "ecotourism",
+        "new",
+        "review",
+        "control_unit:inside;nature_reserve:overlaps",
+        "CU04",
+        "trail and viewpoint across the edge of 三门岭森林公园, a confidential (涉密) layer: overlaps, with "
+        "its area; no rule covers the park (review), the general unit gives review too (CU04, listed "
+        "first); no output draws the park or the overlap",
+    ),
+    "S40": (
+        "三门岭林场管护站",
+        "A0220",
+        "",
+        "new",
+        "review",
+        "control_unit:inside;nature_reserve:nearby",
+        "CU04",
+        "forestry station 450 m north of 三门岭森林公园 (confidential): nearby, with its distance "
+        "(review); nothing of the park drawn",
+    ),
 }
 
 
@@ -1909,6 +1958,16 @@ layers:
     name_field: GNQMC
     class_field: GNQLX
     class_map: {水源涵养: water_conservation}
+  - kind: nature_reserve
+    path: forest_park.geojson          # GeoJSON, EPSG:4490; 三门岭森林公园 (invented), a nature park
+    id_field: ZRBHDBM
+    name_field: ZRBHDMC
+    class_field: GKFQ
+    class_map: {核心保护区: core, 一般控制区: general}
+    # 涉密: protected-area boundaries are often withheld (seed 002's plan leaves its forest park
+    # undrawn 因保密问题). Screened against like any layer, but its geometry never leaves the
+    # process: no map, report, GeoPackage, cache entry or API answer draws or carries it.
+    confidential: true
 """
 
 OUTPUTS = [
@@ -1926,6 +1985,7 @@ OUTPUTS = [
     "industrial_park.geojson",
     "basin.geojson",
     "ecological_function.gpkg",
+    "forest_park.geojson",
     "access_list.csv",
     "sites.geojson",
     "region.geojson",
@@ -2081,6 +2141,12 @@ def write_eco_function(sample: Sample, out: Path) -> None:
     )
 
 
+def write_forest_park(sample: Sample, out: Path) -> None:
+    """forest_park.geojson: 三门岭森林公园, the confidential (涉密) nature_reserve layer, EPSG:4490."""
+    frame = area_frame(sample.forest, "ZRBHDBM", "ZRBHDMC", "GKFQ")
+    write_geojson(frame, out / "forest_park.geojson", "nature_reserve")
+
+
 def write_sites(sample: Sample, out: Path) -> None:
     """sites.geojson: the sample sites with their expected answers, EPSG:4490 lon/lat."""
     cols = [
@@ -2139,7 +2205,7 @@ and must never be used for a real review (环评审查、选址论证).
 
 | file | kind | format | CRS | features |
 |---|---|---|---|---|
-| `layerset.yaml` | manifest | YAML | — | 9 layers, an access list, `catalogs: [qinzhou_pilot]` |
+| `layerset.yaml` | manifest | YAML | — | 10 layers (one confidential), an access list, `catalogs: [qinzhou_pilot]` |
 | `ecological_redline.geojson` | `ecological_redline` | GeoJSON | EPSG:4490 (`"crs"` member) | {n_red} |
 | `water_source.gpkg` (layer `zones`) | `water_source` | GeoPackage | EPSG:4490 | {n_water} |
 | `control_units.shp` (+ `.shx .dbf .prj`) | `control_unit` | Shapefile, GBK DBF, no `.cpg` | EPSG:4490 | {n_units} |
@@ -2150,6 +2216,7 @@ and must never be used for a real review (环评审查、选址论证).
 | `industrial_park.geojson` | `industrial_park` | GeoJSON | EPSG:4490 | {n_park} |
 | `basin.geojson` | `basin` | GeoJSON | EPSG:4490 | {n_basin} |
 | `ecological_function.gpkg` (layer `zones`) | `ecological_function` | GeoPackage | EPSG:4490 | {n_eco} |
+| `forest_park.geojson` | `nature_reserve`, **confidential** (涉密) | GeoJSON | EPSG:4490 | {n_forest} |
 | `sites.geojson` | sample sites | GeoJSON | EPSG:4490 lon/lat | {n_sites} |
 | `region.geojson` | towns (not a zone layer) | GeoJSON | EPSG:4490 | 5 |
 | `context.geojson` | rivers, streams, intakes, seats (for maps) | GeoJSON | EPSG:4490 | {n_context} |
@@ -2214,6 +2281,19 @@ draws none of them:
 - **industrial_park** (`YQLX`): 武利工业园 and 光达新材料产业园, its electroplating cluster
   (电镀集中区, {guangda:.2f} km² at the east end of the park); the two features overlap on purpose
   (a park within a park), and the plating park has its own control unit.
+
+The confidential layer:
+
+- **nature_reserve** (自然保护地, `GKFQ`), `confidential: true` in `layerset.yaml`: 三门岭森林公园
+  ({forest:.2f} km², a 森林自然公园, 一般控制区 throughout as nature parks are) on the eastern
+  hills of 北通镇, south of the 武利江/张黄江 divide. The name and the park are invented; the layer
+  stands for a boundary that is 涉密 in practice: the 柳州市城中区 plan of seed 002 leaves 三门江国家森林公园
+  undrawn 「因保密问题」. The checker screens against it like any layer (findings give kind, id,
+  name, relation, area and distance; no national rule covers a nature park, so a touch or a
+  nearby park is `review`), but its geometry never leaves the process: `map.html`, the zoning maps
+  and the reports' site maps show a note instead of the park, `results.gpkg` has no geometry for
+  its findings, the layer cache never stores it, and `redline layers validate` reports its
+  problems without locations. S39 and S40 touch it and lie near it.
 
 ## Access list (生态环境准入清单)
 
@@ -2309,6 +2389,8 @@ project, `restricted` when it is rebuilt, `review` otherwise; an outfall, livest
 `prohibited` in every class. A red line touched is `prohibited` unless the activity is one the
 red line allows or a national major project (`restricted`); its core area allows only research,
 monitoring and defence (`restricted`); outfalls and waste facilities are always `prohibited`.
+A protected area (the confidential forest park) touched or nearby is `review`: no national rule
+covers a nature park.
 Basic farmland touched is `prohibited` unless national major or temporary (`restricted`); soil-
 polluting, heavy-metal or POP projects are `prohibited` on it and `restricted` near it. A priority
 control unit with an industrial project (sections B, C, D) is `restricted`; any other touched unit
@@ -2398,6 +2480,8 @@ def write_readme(sample: Sample, out: Path) -> None:
         basin_wuli=hectares(sample.basins[0].geom) / 100.0,
         basin_dafeng=hectares(sample.basins[1].geom) / 100.0,
         eco=hectares(sample.eco[0].geom) / 100.0,
+        forest=hectares(sample.forest[0].geom) / 100.0,
+        n_forest=len(sample.forest),
         ban_buffer=LIVESTOCK_TOWN_BUFFER_M,
         guangda=hectares(sample.guangda) / 100.0,
         clause_rows=clause_rows,
@@ -2426,6 +2510,7 @@ def write_all(sample: Sample, out: Path) -> None:
             write_industrial_parks,
             write_basins,
             write_eco_function,
+            write_forest_park,
             write_sites,
             write_region,
             write_context,
@@ -2848,13 +2933,14 @@ KIND_ORDER = [
     "control_unit",
     "basic_farmland",
     "urban_boundary",
+    "nature_reserve",
     "livestock_ban",
     "industrial_park",
     "basin",
     "ecological_function",
 ]
 #: kinds reported when a site is only near them (the others bind only where they are touched)
-NEARBY_KINDS = ("ecological_redline", "water_source", "basic_farmland", "ecological_function")
+NEARBY_KINDS = ("ecological_redline", "water_source", "basic_farmland", "nature_reserve", "ecological_function")
 RELATION_RANK = {"inside": 0, "overlaps": 1, "nearby": 2}
 MARGIN_M = 20.0  # a touching relation must hold with this much room
 DIST_MARGIN_M = 150.0  # a distance must be this far from the 1000 m limit
@@ -2883,12 +2969,14 @@ def load_layers(out: Path) -> dict[str, ReadLayer]:
         "industrial_park": gpd.read_file(out / "industrial_park.geojson"),
         "basin": gpd.read_file(out / "basin.geojson"),
         "ecological_function": gpd.read_file(out / "ecological_function.gpkg", layer="zones"),
+        "nature_reserve": gpd.read_file(out / "forest_park.geojson"),
     }
     classes = {
         "ecological_redline": "HXLX",
         "water_source": "BHQJB",
         "control_unit": "ZHGKDYFL",
         "ecological_function": "GNQLX",
+        "nature_reserve": "GKFQ",
     }
     layers = {}
     for kind, gdf in frames.items():
@@ -2999,6 +3087,7 @@ def check_formats(out: Path) -> list[str]:
         "industrial_park.geojson": "EPSG:4490",
         "basin.geojson": "EPSG:4490",
         "ecological_function.gpkg": "EPSG:4490",
+        "forest_park.geojson": "EPSG:4490",
         "sites.geojson": "EPSG:4490",
         "region.geojson": "EPSG:4490",
         "context.geojson": "EPSG:4490",
@@ -3037,11 +3126,19 @@ def check_topology(out: Path, layers) -> list[str]:
     counts = layers["control_unit"].gdf["ZHGKDYFL"].value_counts()
     if any(counts.get(c, 0) < 3 for c in "123"):
         problems.append(f"fewer than 3 units in a class: {dict(counts)}")
-    for kind in ("control_unit", "water_source", "ecological_redline", "livestock_ban", "basin", "urban_boundary"):
+    for kind in (
+        "control_unit",
+        "water_source",
+        "ecological_redline",
+        "livestock_ban",
+        "basin",
+        "urban_boundary",
+        "nature_reserve",
+    ):
         area = overlap_area(layers[kind].work)
         if area > 1.0:
             problems.append(f"{kind}: polygons overlap by {area:.1f} m²")
-    for kind in ("livestock_ban", "industrial_park", "basin", "ecological_function"):
+    for kind in ("livestock_ban", "industrial_park", "basin", "ecological_function", "nature_reserve"):
         outside = shapely.union_all(layers[kind].work).difference(region).area
         if outside > 1.0:
             problems.append(f"{kind}: {outside:.1f} m² outside the region")
@@ -3143,6 +3240,12 @@ def check_screening(out: Path) -> list[str]:
         problems.append(f"relations covered: {sorted(set(f['relation']))}")
     if set(f["kind"]) != set(KIND_ORDER):
         problems.append(f"kinds without a finding: {sorted(set(KIND_ORDER) - set(f['kind']))}")
+    secret = [layer for layer in layerset.layers if layer.confidential]
+    if [layer.kind for layer in secret] != ["nature_reserve"]:
+        problems.append(f"confidential layers: {[layer.label for layer in secret]}, expected the forest park only")
+    hidden = f[f["kind"] == "nature_reserve"].geometry
+    if len(hidden) == 0 or hidden.notna().any():
+        problems.append("the forest park's findings must exist and carry no geometry (confidential)")
     deciding = {rule for _, _, rule in site_answers(result).values()}
     for code in ("QZ01", "QZ03", "QZ04", "QZ05", "QZ06"):
         if code not in deciding:

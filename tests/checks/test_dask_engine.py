@@ -36,6 +36,21 @@ def layers():
 
 
 @pytest.fixture(scope="module")
+def public_folder(tmp_path_factory):
+    """The sample with its confidential forest park made public: a confidential layer is never shipped."""
+    folder = tmp_path_factory.mktemp("public") / "layers"
+    shutil.copytree(sample_dir(), folder)
+    manifest = folder / "layerset.yaml"
+    manifest.write_text(manifest.read_text("utf-8").replace("confidential: true", "confidential: false"), "utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def public_layers(public_folder):
+    return load_layerset(public_folder)
+
+
+@pytest.fixture(scope="module")
 def sites(layers):
     """The sample sites, 400 random points and 60 random squares over the sample region, and error rows."""
     sample, _ = read_sites(sample_dir() / "sites.geojson")
@@ -93,7 +108,8 @@ def test_loaded_on_the_workers_same_as_local(client, layers, sites, tmp_path):
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
 
 
-def test_shipped_layers_and_options_same_as_local(client, layers, sites):
+def test_shipped_layers_and_options_same_as_local(client, public_layers, sites):
+    layers = public_layers
     options = {"buffer_m": 0, "nearby": "all", "lang": "en", "meta": {"source": "test"}}
     local = screen_sites(sites, layers, **options)
     result = screen_sites_dask(sites, layers, scheduler=client, npartitions=3, ship_layers=True, **options)
@@ -120,9 +136,9 @@ def test_a_manifest_path_and_a_dask_geopandas_frame(client, layers, sites):
     _assert_same(result, local, check_dtype=False)  # text columns keep the dtype Dask gave them
 
 
-def test_workers_holding_other_layer_files_are_refused(client, tmp_path):
+def test_workers_holding_other_layer_files_are_refused(client, public_folder, tmp_path):
     folder = tmp_path / "layers"
-    shutil.copytree(sample_dir(), folder)
+    shutil.copytree(public_folder, folder)
     here = load_layerset(folder)
     (folder / "access_list.csv").write_text(
         (folder / "access_list.csv").read_text("utf-8") + "\n", "utf-8"
@@ -135,7 +151,8 @@ def test_workers_holding_other_layer_files_are_refused(client, tmp_path):
     _assert_same(shipped, screen_sites(sites, here))
 
 
-def test_layers_without_a_manifest_cannot_be_loaded_by_workers(client, layers):
+def test_layers_without_a_manifest_cannot_be_loaded_by_workers(client, public_layers):
+    layers = public_layers
     from dataclasses import replace
 
     adrift = replace(layers, path=None)

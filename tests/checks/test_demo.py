@@ -12,6 +12,7 @@ import pytest
 from checks.screen import screen_sites
 from checks.sites import read_sites
 from layers import load_layerset, sample_dir
+from layers.geodesy import geodesic_area
 from tests.conftest import run_cli
 
 RELATION_ORDER = {"inside": 0, "overlaps": 1, "nearby": 2}
@@ -60,7 +61,7 @@ def test_demo_command_writes_six_files_and_says_illustrative(tmp_path):
     out = tmp_path / "demo"
     proc = run_cli("demo", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
-    assert "示意数据" in proc.stdout and "共检查 38 个选址" in proc.stdout
+    assert "示意数据" in proc.stdout and "共检查 40 个选址" in proc.stdout
     names = {"sites.csv", "findings.csv", "results.gpkg", "summary.json", "report.html", "map.html"}
     assert names <= {p.name for p in out.iterdir()}
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")], "temporary files left behind"
@@ -70,7 +71,7 @@ def test_demo_command_writes_six_files_and_says_illustrative(tmp_path):
         assert rows and all(r["notice"].startswith("示意数据") for r in rows)
     summary = json.loads((out / "summary.json").read_text("utf-8"))
     assert summary["illustrative"] is True and "示意数据" in summary["notice"]
-    assert summary["n_sites"] == 38 and sum(summary["verdicts"].values()) == 38
+    assert summary["n_sites"] == 40 and sum(summary["verdicts"].values()) == 40
     for name in ("report.html", "map.html"):
         assert "示意数据" in (out / name).read_text("utf-8")
     with sqlite3.connect(out / "results.gpkg") as db:
@@ -96,3 +97,23 @@ def test_sample_access_lists_decide_the_issue_cases(demo_result):
     assert by_id.loc["S24", "verdict"] == "restricted"  # plating inside the plating park: not banned
     catalogs = set(f["catalog"])
     assert {"national", "qinzhou_pilot", "access_list.csv"} <= catalogs
+
+
+def test_sample_confidential_forest_park_is_screened_but_never_drawn(demo_result):
+    """S39 crosses the confidential 三门岭森林公园, S40 lies 450 m north of it (layers/sample/generate.py)."""
+    park = next(layer for layer in demo_result.layerset.layers if layer.kind == "nature_reserve")
+    assert park.confidential and park.label == "forest_park.geojson"
+    f = demo_result.findings
+    found = f[f["kind"] == "nature_reserve"].set_index("site_id")
+    assert sorted(found.index) == ["S39", "S40"]
+    assert found["zone_id"].tolist() == ["ZRGY450722-001"] * 2
+    assert set(found["zone_name"]) == {"三门岭森林公园"} and set(found["zone_class"]) == {"general"}
+    assert found.geometry.isna().all()  # not even the overlap with the site
+    s39, s40 = found.loc["S39"], found.loc["S40"]
+    assert (s39["relation"], s39["verdict"], s39["rule_id"]) == ("overlaps", "review", "")
+    site = demo_result.sites.set_index("site_id").loc["S39"]
+    exact = geodesic_area(site.geometry.intersection(park.gdf.geometry.iloc[0]))
+    assert s39["overlap_area_m2"] == pytest.approx(exact, rel=1e-6)
+    assert s39["overlap_ratio"] == pytest.approx(exact / site["site_area_m2"], rel=1e-6)
+    assert (s40["relation"], s40["verdict"]) == ("nearby", "review")
+    assert s40["distance_m"] == pytest.approx(450.0, abs=1.0)  # placed 450 m (EPSG:4546) outside it
