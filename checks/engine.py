@@ -14,11 +14,18 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from layers.geodesy import LocalProjection, _lineal, _polygonal, band_of, geodesic_area, geodesic_length
+from layers.geodesy import (
+    LocalProjection,
+    _lineal,
+    band_of,
+    geodesic_areas,
+    geodesic_length,
+    polygonal_parts,
+)
 from layers.layerset import ZoneLayer
 from zones.kinds import KINDS
 
-__all__ = ["RAW_COLUMNS", "degrees_for", "site_measures", "spatial_findings"]
+__all__ = ["RAW_COLUMNS", "degrees_for", "prepare_layer", "site_measures", "spatial_findings"]
 
 RAW_COLUMNS = [
     "site_idx",
@@ -51,11 +58,19 @@ def site_measures(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     dims = shapely.get_dimensions(geoms)
     area = np.full(len(geoms), np.nan)
     length = np.full(len(geoms), np.nan)
-    for i in np.flatnonzero(dims == 2):
-        area[i] = geodesic_area(geoms[i])
+    polys = np.flatnonzero(dims == 2)
+    area[polys] = geodesic_areas(geoms[polys])
     for i in np.flatnonzero(dims == 1):
         length[i] = geodesic_length(geoms[i])
     return dims, area, length
+
+
+def prepare_layer(layer: ZoneLayer) -> None:
+    """Build the layer's spatial index (and prepare its geometries) now rather than on first use.
+
+    Call it before screening from several threads, so that they share one index.
+    """
+    _zone_tree(layer)
 
 
 def _zone_tree(layer: ZoneLayer) -> shapely.STRtree:
@@ -80,6 +95,18 @@ def _projection(layer: ZoneLayer, band: float) -> tuple[LocalProjection, np.ndar
     if band not in cache:
         cache[band] = (LocalProjection(band), np.full(len(layer.gdf), None, dtype=object))
     return cache[band]
+
+
+def _polygon_overlaps(sites: np.ndarray, zones: np.ndarray) -> np.ndarray:
+    """Return the polygonal overlap of each (polygon site, zone) pair that meets, or None where they only touch.
+
+    A zone wholly inside its site is its own overlap; only the others are intersected.
+    """
+    shapely.prepare(sites)  # a site is asked about many zones
+    cut = zones.copy()
+    crossing = ~shapely.covers(sites, zones)
+    cut[crossing] = shapely.intersection(sites[crossing], zones[crossing])
+    return polygonal_parts(cut)
 
 
 def _far_distances(
@@ -172,15 +199,31 @@ def spatial_findings(
     if nearby:
         max_lat = float(np.nanmax(np.abs(shapely.bounds(site_geoms)[:, [1, 3]])))
         si, zi = tree.query(site_geoms, predicate="dwithin", distance=degrees_for(buffer_m, max_lat))
+        a, b = site_geoms[si], zones[zi]
+        inter = shapely.intersects(a, b)
     else:
         si, zi = tree.query(site_geoms, predicate="intersects")
-    a, b = site_geoms[si], zones[zi]
-    inter = shapely.intersects(a, b)
-    covered = np.zeros(len(si), dtype=bool)
-    covered[inter] = shapely.covered_by(a[inter], b[inter])
+        a, b = site_geoms[si], zones[zi]
+        inter = np.ones(len(si), dtype=bool)
+    # a single point that meets a zone lies in it or on its edge: covered, no predicate needed;
+    # otherwise the predicates are asked of the zone, which is prepared (several times faster)
+    single_point = shapely.get_type_id(a) == 0
+    covered = inter & single_point
+    rest = inter & ~single_point
+    covered[rest] = shapely.covers(b[rest], a[rest])
     partial = inter & ~covered
     interior = np.zeros(len(si), dtype=bool)
-    interior[partial] = shapely.relate_pattern(a[partial], b[partial], "T********")
+    polygon_site = site_dims[si] == 2
+    # a point or line site and a zone that meet: the interiors meet unless they only touch
+    other = partial & ~polygon_site
+    interior[other] = ~shapely.touches(b[other], a[other])
+    # a polygon site and a zone that meet share area exactly when their overlap has a polygonal part,
+    # which is needed for the area anyway: the zone itself when wholly inside the site, else the cut
+    cuts = np.full(len(si), None, dtype=object)
+    cut_pairs = np.flatnonzero(partial & polygon_site)
+    if len(cut_pairs):
+        cuts[cut_pairs] = _polygon_overlaps(a[cut_pairs], b[cut_pairs])
+        interior[cut_pairs] = cuts[cut_pairs] != None  # noqa: E711 (elementwise on an object array)
     relation = np.where(covered, "inside", np.where(interior, "overlaps", "nearby"))
 
     distance = np.zeros(len(si))
@@ -193,7 +236,7 @@ def spatial_findings(
         keep[far] = distance[far] <= buffer_m
     if nearby_mode == "nearest":
         keep &= _nearest_of_class(si, zi, relation, distance, layer)
-    si, zi, a, b = si[keep], zi[keep], a[keep], b[keep]
+    si, zi, a, b, cuts = si[keep], zi[keep], a[keep], b[keep], cuts[keep]
     relation, distance, covered, interior = relation[keep], distance[keep], covered[keep], interior[keep]
 
     n = len(si)
@@ -207,20 +250,19 @@ def spatial_findings(
     area[poly_inside] = site_area[si[poly_inside]]
     line_inside = covered & (dims == 1)
     length[line_inside] = site_length[si[line_inside]]
-    todo = np.flatnonzero(interior & ~covered)
-    if len(todo):
-        zone_in_site = shapely.covered_by(b[todo], a[todo])
-        cut = np.where(zone_in_site, b[todo], shapely.intersection(a[todo], b[todo]))
-        for k, geom in zip(todo, cut, strict=True):
-            if dims[k] == 2:
-                part = _polygonal(geom)
-                area[k] = geodesic_area(part) if part is not None else 0.0
-            elif dims[k] == 1:
-                part = _lineal(geom)
-                length[k] = geodesic_length(part) if part is not None else 0.0
-            else:
-                part = geom
+    polys = np.flatnonzero(interior & ~covered & (dims == 2))
+    if len(polys):
+        overlap[polys] = cuts[polys]
+        area[polys] = geodesic_areas(cuts[polys])
+    lines = np.flatnonzero(interior & ~covered & (dims == 1))
+    if len(lines):
+        for k, geom in zip(lines, shapely.intersection(a[lines], b[lines]), strict=True):
+            part = _lineal(geom)
+            length[k] = geodesic_length(part) if part is not None else 0.0
             overlap[k] = part
+    points = np.flatnonzero(interior & ~covered & (dims == 0))
+    if len(points):  # a multipoint partly inside: the points inside
+        overlap[points] = shapely.intersection(a[points], b[points])
     poly = dims == 2
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio[poly & (relation != "nearby")] = (area / site_area[si])[poly & (relation != "nearby")]
@@ -229,7 +271,7 @@ def spatial_findings(
         {
             "site_idx": si,
             "zone_idx": zi,
-            "relation": relation,
+            "relation": pd.Series(relation.astype(object), dtype=object, copy=False),
             "overlap_area_m2": area,
             "overlap_ratio": ratio,
             "overlap_length_m": length,

@@ -93,6 +93,8 @@ class ScreeningResult:
     def verdict_counts(self) -> dict[str, int]:
         """Return the number of sites per verdict, including ``error``, worst first."""
         counts = {v: 0 for v in ("prohibited", "restricted", "review", "clear", "error")}
-        for status, verdict in zip(self.sites["status"], self.sites["verdict"], strict=True):
-            counts["error" if status == "error" else verdict] += 1
+        error = (self.sites["status"] == "error").to_numpy()
+        counts["error"] = int(error.sum())
+        for verdict, count in self.sites["verdict"][~error].value_counts(sort=False).items():
+            counts[verdict] += int(count)
         return counts

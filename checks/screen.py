@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import geopandas as gpd
@@ -11,7 +13,7 @@ import pandas as pd
 import shapely
 
 from checks._version import __version__
-from checks.engine import site_measures, spatial_findings
+from checks.engine import prepare_layer, site_measures, spatial_findings
 from checks.result import FINDING_COLUMNS, ScreeningResult
 from checks.sites import parse_site_text, sites_from_geometries
 from layers.layerset import TARGET_CRS, LayerSet
@@ -29,23 +31,36 @@ _EXTRA_FINDING_COLUMNS = ["rule_title", "rule_text", "catalog", "matched_rules"]
 
 
 class _Evaluator:
-    """Evaluate findings with a memo: most findings repeat the same (kind, class, relation, project)."""
+    """Evaluate findings with a memo: most findings repeat the same (kind, class, relation, project).
+
+    Distance matters to a rule only through ``distance <= max_distance_m``, so findings are keyed by
+    their distance *band*: how many of the kind's distance limits lie below the distance.
+    """
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self.distance_matters = {
-            k: any(r.max_distance_m is not None for r in catalog.for_kind(k)) for k in kind_names()
-        }
+        self.limits: dict[str, np.ndarray] = {}
         self.memo: dict[tuple, Decision] = {}
 
+    def distance_limits(self, kind: str) -> np.ndarray:
+        """Return the sorted distinct ``max_distance_m`` of the rules that may apply to ``kind``."""
+        if kind not in self.limits:
+            found = {r.max_distance_m for r in self.catalog.for_kind(kind) if r.max_distance_m is not None}
+            self.limits[kind] = np.array(sorted(found), dtype=float)
+        return self.limits[kind]
+
     def __call__(self, kind: str, zone_class: str, relation: str, project: Project, distance: float) -> Decision:
-        key = (kind, zone_class, relation, project, distance if self.distance_matters.get(kind, True) else None)
+        limits = self.distance_limits(kind)
+        band = int(np.searchsorted(limits, distance, side="left")) if len(limits) else 0
+        key = (kind, zone_class, relation, project, band)
         decision = self.memo.get(key)
         if decision is None:
             decision = evaluate(self.catalog, kind, zone_class, relation, project, distance)
             self.memo[key] = decision
         return decision
 
+
+_KIND_ORDER = {k: i for i, k in enumerate(kind_names())}
 
 _GEOM_TYPES = {0: "Point", 1: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString", 6: "MultiPolygon"}
 
@@ -98,36 +113,115 @@ def _outcome(
     return (*best[2:], ";".join(matched))
 
 
-def _findings_frame(raw, layer, sites, idx, projects, evaluator, lang, touched_units) -> pd.DataFrame:
-    """Turn one layer's raw spatial findings into finding rows with verdicts and rules."""
-    zones = layer.gdf.iloc[raw["zone_idx"].to_numpy()]
-    zone_class = zones["zone_class"].to_numpy()
-    outcomes = [
-        _outcome(evaluator, layer, zid, zc, rel, projects[s], dist, lang, touched_units)
-        for zid, zc, rel, s, dist in zip(
-            zones["zone_id"], zone_class, raw["relation"], raw["site_idx"], raw["distance_m"], strict=True
+def _zone_columns(layer) -> dict[str, np.ndarray]:
+    """Return the layer's zone_id, zone_name and zone_class as object arrays (converted once per layer)."""
+    columns = getattr(layer, "_zone_columns", None)
+    if columns is None:
+        columns = {c: layer.gdf[c].to_numpy(dtype=object) for c in ("zone_id", "zone_name", "zone_class")}
+        layer._zone_columns = columns
+    return columns
+
+
+def _outcomes(raw, layer, zone_id, zone_class, project_codes, projects, evaluator, lang, touched_units) -> dict:
+    """Decide every finding of one layer, calling :func:`_outcome` once per distinct situation.
+
+    A finding's outcome depends on the project, the zone class, the relation, the distance band
+    and, for a touched control unit with an access list, the unit; findings are grouped on those
+    and each group is decided once.
+    """
+    relation = raw["relation"].to_numpy()
+    distance = raw["distance_m"].to_numpy(dtype=float)
+    limits = evaluator.distance_limits(layer.kind)
+    band = np.searchsorted(limits, distance, side="left") if len(limits) else np.zeros(len(raw), dtype=np.int64)
+    if getattr(layer, "access", None) is not None:
+        unit = np.where((relation == "inside") | (relation == "overlaps"), zone_id, "")
+    else:
+        unit = np.full(len(raw), "", dtype=object)
+    keys = pd.DataFrame({"p": project_codes, "c": zone_class, "r": relation, "b": band, "u": unit})
+    group = keys.groupby(["p", "c", "r", "b", "u"], sort=False, dropna=False).ngroup().to_numpy()
+    first = pd.Series(np.arange(len(group))).groupby(group, sort=True).first().to_numpy()
+    decided = [
+        _outcome(
+            evaluator, layer, zone_id[i], zone_class[i], relation[i], projects[project_codes[i]], distance[i], lang,
+            touched_units,
         )
+        for i in first
     ]
-    columns = dict(zip(_OUTCOME_FIELDS, zip(*outcomes, strict=True), strict=True))
-    rows = idx[raw["site_idx"].to_numpy()]
-    return pd.DataFrame(
-        {
-            "_site_row": rows,
-            "site_id": sites["site_id"].to_numpy()[rows],
-            "kind": layer.kind,
-            "zone_id": zones["zone_id"].to_numpy(),
-            "zone_name": zones["zone_name"].to_numpy(),
-            "zone_class": zone_class,
-            "relation": raw["relation"].to_numpy(),
-            "overlap_area_m2": raw["overlap_area_m2"].to_numpy(),
-            "overlap_ratio": raw["overlap_ratio"].to_numpy(),
-            "overlap_length_m": raw["overlap_length_m"].to_numpy(),
-            "distance_m": raw["distance_m"].to_numpy(),
-            **{name: list(values) for name, values in columns.items()},
-            # a confidential (涉密) layer's geometry never leaves the process: not even the overlap
-            "geometry": np.full(len(raw), None, dtype=object) if layer.confidential else raw["geometry"].to_numpy(),
-        }
+    table = np.empty((len(decided), len(_OUTCOME_FIELDS)), dtype=object)
+    for row, values in enumerate(decided):
+        table[row] = values
+    return {name: table[group, k] for k, name in enumerate(_OUTCOME_FIELDS)}
+
+
+def _findings_frame(
+    raw, layer, sites, idx, project_codes, projects, evaluator, lang, touched_units
+) -> dict[str, np.ndarray]:
+    """Turn one layer's raw spatial findings into finding columns with verdicts and rules.
+
+    Besides the finding columns, ``_site_row`` (the site's row), ``_rank`` (verdict rank) and
+    ``_kind`` (the kind's display order) are there for sorting.
+    """
+    n = len(raw)
+    zone_idx = raw["zone_idx"].to_numpy()
+    columns = _zone_columns(layer)
+    zone_id = columns["zone_id"][zone_idx]
+    zone_class = columns["zone_class"][zone_idx]
+    site_idx = raw["site_idx"].to_numpy()
+    outcomes = _outcomes(
+        raw, layer, zone_id, zone_class, project_codes[site_idx], projects, evaluator, lang, touched_units
     )
+    rows = idx[site_idx]
+    verdict_rank = {v: rank(v) for v in VERDICTS}
+    return {
+        "_site_row": rows,
+        "_rank": np.fromiter((verdict_rank[v] for v in outcomes["verdict"]), dtype=np.int64, count=n),
+        "_kind": np.full(n, _KIND_ORDER.get(layer.kind, len(_KIND_ORDER)), dtype=np.int64),
+        "site_id": sites["site_id"].to_numpy(dtype=object)[rows],
+        "kind": np.full(n, layer.kind, dtype=object),
+        "zone_id": zone_id,
+        "zone_name": columns["zone_name"][zone_idx],
+        "zone_class": zone_class,
+        "relation": raw["relation"].to_numpy(dtype=object),
+        "overlap_area_m2": raw["overlap_area_m2"].to_numpy(dtype=float),
+        "overlap_ratio": raw["overlap_ratio"].to_numpy(dtype=float),
+        "overlap_length_m": raw["overlap_length_m"].to_numpy(dtype=float),
+        "distance_m": raw["distance_m"].to_numpy(dtype=float),
+        **outcomes,
+        # a confidential (涉密) layer's geometry never leaves the process: not even the overlap
+        "geometry": np.full(n, None, dtype=object) if layer.confidential else raw["geometry"].to_numpy(),
+    }
+
+
+def _sorted_findings(parts: list[dict[str, np.ndarray]]) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]:
+    """Join the parts, sorted by site row, verdict (worst first), kind, distance and zone id.
+
+    Returns the findings (with ``_site_row``), and the site row and verdict rank of each finding.
+    """
+    columns = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+    zone_order = pd.factorize(pd.Series(columns["zone_id"], dtype=object).fillna(""), sort=True)[0]
+    order = np.lexsort(
+        (zone_order, columns["distance_m"], columns["_kind"], columns["_rank"], columns["_site_row"])
+    )
+    site_rows, ranks = columns.pop("_site_row")[order], columns.pop("_rank")[order]
+    del columns["_kind"]
+    geometry = gpd.GeoSeries(columns.pop("geometry")[order], crs=TARGET_CRS)
+    data = {"_site_row": site_rows}
+    for name, values in columns.items():
+        values = values[order]
+        # object columns stay object: their strings are shared with the layer and the rule table,
+        # where an Arrow string column would copy every one
+        data[name] = pd.Series(values, dtype=object, copy=False) if values.dtype == object else values
+    frame = pd.DataFrame(data)
+    return gpd.GeoDataFrame(frame, geometry=geometry.values, crs=TARGET_CRS), site_rows, ranks
+
+
+def _default_workers() -> int:
+    """Return ``REDLINE_WORKERS``, else the number of usable CPU cores, at most 4."""
+    env = os.environ.get("REDLINE_WORKERS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(4, cores))
 
 
 class _NoBar:
@@ -180,6 +274,7 @@ def screen_sites(
     nearby: str = "nearest",
     chunk_size: int = 20_000,
     progress: bool | Callable[[int, int], None] = False,
+    workers: int | None = None,
 ) -> ScreeningResult:
     """Screen every site against every layer of ``layerset``.
 
@@ -207,6 +302,9 @@ def screen_sites(
     progress : bool or callable
         ``True`` shows a progress bar (sites, rate, ETA) on stderr; a callable is called as
         ``progress(done, total)`` at the start and after each chunk.
+    workers : int, optional
+        Threads screening chunks at once (GEOS releases the GIL); by default the number of CPU
+        cores, at most 4 (``REDLINE_WORKERS`` overrides).  The result does not depend on it.
 
     Returns
     -------
@@ -233,47 +331,61 @@ def screen_sites(
     idx = np.flatnonzero(ok)
     geoms = np.asarray(sites.geometry.array, dtype=object)[idx]
     dims, area, length = site_measures(geoms)
-    projects = sites["project"].to_numpy()[idx]
+    project_codes, projects = pd.factorize(sites["project"].to_numpy()[idx])
+    projects = np.asarray(projects, dtype=object)
     evaluator = _Evaluator(catalog)
     touched_units: dict[str, list[Clause]] = {}
 
-    parts = []
-    bar = _progress_bar(len(idx), progress)
-    for start in range(0, len(idx), chunk_size):
-        chunk = slice(start, start + chunk_size)
+    for layer in layerset.layers:
+        prepare_layer(layer)  # build each index once, before the threads share it
+
+    def screen_chunk(start: int) -> tuple[list[dict[str, np.ndarray]], int]:
+        chunk = slice(start, start + step)
+        found = []
         for layer in layerset.layers:
             raw = spatial_findings(geoms[chunk], dims[chunk], area[chunk], length[chunk], layer, buffer_m, nearby)
             if raw.empty:
                 continue
             raw["site_idx"] += start
-            parts.append(_findings_frame(raw, layer, sites, idx, projects, evaluator, lang, touched_units))
-        bar.update(len(geoms[chunk]))
+            frame = _findings_frame(raw, layer, sites, idx, project_codes, projects, evaluator, lang, touched_units)
+            found.append(frame)
+        return found, len(geoms[chunk])
+
+    # GEOS releases the GIL in index queries and predicates, so chunks screen in parallel threads;
+    # with several workers, a batch smaller than chunk_size is still split so that each has work
+    workers = max(1, min(workers or _default_workers(), -(-len(idx) // 1_000) or 1))
+    step = chunk_size if workers == 1 else max(1, min(chunk_size, -(-len(idx) // workers)))
+    parts: list[dict[str, np.ndarray]] = []
+    bar = _progress_bar(len(idx), progress)
+    starts = range(0, len(idx), step)
+    if workers == 1 or len(starts) == 1:
+        results = map(screen_chunk, starts)
+    else:
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="redline-screen")
+        results = pool.map(screen_chunk, starts)
+    try:
+        for found, done in results:
+            parts.extend(found)
+            bar.update(done)
+    finally:
+        if workers > 1 and len(starts) > 1:
+            pool.shutdown(cancel_futures=True)
     bar.close()
+    n = len(sites)
+    best = np.full(n, rank("clear"))
     if parts:
-        findings = pd.concat(parts, ignore_index=True)
-        kind_order = {k: i for i, k in enumerate(kind_names())}
-        findings["_rank"] = findings["verdict"].map(rank)
-        findings["_kind"] = findings["kind"].map(lambda k: kind_order.get(k, 99))
-        findings = findings.sort_values(["_site_row", "_rank", "_kind", "distance_m", "zone_id"], kind="stable")
-        findings = gpd.GeoDataFrame(
-            findings.drop(columns=["_rank", "_kind"]).reset_index(drop=True),
-            geometry=gpd.GeoSeries(findings["geometry"].to_numpy(), crs=TARGET_CRS),
-            crs=TARGET_CRS,
-        )
+        findings, rows, ranks = _sorted_findings(parts)
+        np.minimum.at(best, rows, ranks)
     else:
         findings = _empty_findings()
         findings["_site_row"] = pd.Series(dtype=int)
-
-    n = len(sites)
-    rows = findings["_site_row"].to_numpy(dtype=np.int64)
+        rows = np.zeros(0, dtype=np.int64)
     counts = np.bincount(rows, minlength=n)
-    best = np.full(n, rank("clear"))
-    if len(rows):
-        np.minimum.at(best, rows, findings["verdict"].map(rank).to_numpy(dtype=np.int64))
     out = sites.copy()
     out["n_findings"] = counts
     out["verdict"] = np.where(ok, np.asarray(VERDICTS, dtype=object)[best], "")
-    out["geom_type"] = pd.Series(shapely.get_type_id(out.geometry.array), index=out.index).map(_GEOM_TYPES).fillna("")
+    type_names = np.array([_GEOM_TYPES.get(i, "") for i in range(-1, 8)], dtype=object)
+    out["geom_type"] = type_names[shapely.get_type_id(out.geometry.array) + 1]
     out["site_area_m2"] = np.nan
     out["site_length_m"] = np.nan
     out.loc[idx, "site_area_m2"] = area

@@ -15,10 +15,10 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyogrio
 
+from checks.csv_out import write_csv
 from checks.result import FINDING_COLUMNS, SITE_COLUMNS, ScreeningResult
 from zones.errors import RedlineError
 
@@ -74,15 +74,6 @@ def _atomic(target: Path):
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
-
-
-def _fmt(values: pd.Series, decimals: int) -> pd.Series:
-    """Format numbers with a fixed number of decimals, NaN as empty (vectorised: batches have millions)."""
-    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
-    missing = np.isnan(numbers)
-    text = np.char.mod(f"%.{decimals}f", np.where(missing, 0.0, numbers)).astype(object)
-    text[missing] = ""
-    return pd.Series(text, index=values.index)
 
 
 def confidential_kinds(layerset) -> list[str]:
@@ -142,23 +133,27 @@ def sites_table(result: ScreeningResult) -> pd.DataFrame:
     return _with_notice(pd.DataFrame({c: s[c] for c in columns}), result)
 
 
+#: Decimals of the numbers in ``findings.csv`` (m², ratio, m, m).
+FINDING_DECIMALS: dict[str, int] = {"overlap_area_m2": 2, "overlap_ratio": 6, "overlap_length_m": 2, "distance_m": 2}
+
+
 def findings_table(result: ScreeningResult) -> pd.DataFrame:
-    """Return the ``findings.csv`` table: the contract columns, numbers formatted (``notice`` last if illustrative)."""
-    f = pd.DataFrame(result.findings.drop(columns="geometry"))
-    out = f[FINDING_COLUMNS].copy()
-    out["overlap_area_m2"] = _fmt(f["overlap_area_m2"].astype(float), 2)
-    out["overlap_ratio"] = _fmt(f["overlap_ratio"].astype(float), 6)
-    out["overlap_length_m"] = _fmt(f["overlap_length_m"].astype(float), 2)
-    out["distance_m"] = _fmt(f["distance_m"].astype(float), 2)
+    """Return the ``findings.csv`` table: the contract columns (``notice`` last if illustrative).
+
+    Numbers stay numbers; :data:`FINDING_DECIMALS` says how many decimals the CSV writes.
+    """
+    out = pd.DataFrame(result.findings[FINDING_COLUMNS])
+    for name in FINDING_DECIMALS:
+        out[name] = out[name].astype(float)
     return _with_notice(out, result)
 
 
 def summary_dict(result: ScreeningResult, files: list[str]) -> dict:
     """Return the content of ``summary.json``."""
     per_kind: dict[str, dict[str, int]] = {}
-    for kind, verdict in zip(result.findings["kind"], result.findings["verdict"], strict=True):
-        per_kind.setdefault(kind, {}).setdefault(verdict, 0)
-        per_kind[kind][verdict] += 1
+    pairs = pd.DataFrame({"kind": result.findings["kind"].to_numpy(), "verdict": result.findings["verdict"].to_numpy()})
+    for (kind, verdict), count in pairs.value_counts(sort=False).items():
+        per_kind.setdefault(kind, {})[verdict] = int(count)
     ls = result.layerset
     summary = {
         "tool": "redline-checker",
@@ -203,9 +198,8 @@ def summary_dict(result: ScreeningResult, files: list[str]) -> dict:
     return summary
 
 
-def _write_csv(df: pd.DataFrame, target: Path) -> None:
-    with _atomic(target) as tmp:
-        df.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+def _write_csv(df: pd.DataFrame, target: Path, decimals: dict[str, int] | None = None) -> None:
+    write_csv(df, target, decimals)
 
 
 def _write_gpkg(result: ScreeningResult, target: Path) -> None:
@@ -316,7 +310,7 @@ def write_outputs(
         if "csv" in formats:
             _write_csv(sites_table(result), out / "sites.csv")
             done(out / "sites.csv")
-            _write_csv(findings_table(result), out / "findings.csv")
+            _write_csv(findings_table(result), out / "findings.csv", FINDING_DECIMALS)
             done(out / "findings.csv")
         if "gpkg" in formats:
             _write_gpkg(result, out / "results.gpkg")

@@ -11,6 +11,9 @@ is measured on the ellipsoid.
 
 from __future__ import annotations
 
+import threading
+from functools import lru_cache
+
 import numpy as np
 import shapely
 from pyproj import CRS, Geod, Transformer
@@ -20,9 +23,11 @@ __all__ = [
     "LocalProjection",
     "band_of",
     "geodesic_area",
+    "geodesic_areas",
     "geodesic_distance",
     "geodesic_distances",
     "geodesic_length",
+    "polygonal_parts",
 ]
 
 #: The CGCS2000 ellipsoid (identical in size and flattening to GRS 1980).
@@ -70,6 +75,84 @@ def geodesic_area(geom) -> float:
         return 0.0
     # pyproj sums signed ring areas: exteriors must run counter-clockwise, holes clockwise.
     return abs(GEOD.geometry_area_perimeter(shapely.orient_polygons(poly))[0])
+
+
+# Polygons smaller than this (degrees, each side of the bounding box) are measured in a local
+# Lambert azimuthal equal-area projection; bigger ones with pyproj.Geod, polygon by polygon.
+_SMALL_DEG = 0.01
+
+
+@lru_cache(maxsize=256)
+def _equal_area(lon0: float, lat0: float, thread: int) -> Transformer:
+    """Return a transformer to a Lambert azimuthal equal-area projection centred on (lon0, lat0).
+
+    One per thread: screening runs in threads, and a transformer is not shared between them.
+    """
+    proj = CRS.from_proj4(f"+proj=laea +lat_0={lat0} +lon_0={lon0} +x_0=0 +y_0=0 +ellps=GRS80 +units=m +no_defs")
+    return Transformer.from_crs("EPSG:4490", proj, always_xy=True)
+
+
+def polygonal_parts(geoms: np.ndarray) -> np.ndarray:
+    """Return the polygonal part of each geometry (None where there is none), as an object array.
+
+    Polygons and multipolygons pass through untouched; collections (from intersections that also
+    touch along an edge) keep only their polygons; points, lines and empties give None.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    out = np.full(len(geoms), None, dtype=object)
+    if len(geoms) == 0:
+        return out
+    types = shapely.get_type_id(geoms)
+    keep = ((types == 3) | (types == 6)) & ~shapely.is_empty(geoms)
+    out[keep] = geoms[keep]
+    for i in np.flatnonzero(types == 7):
+        out[i] = _polygonal(geoms[i])
+    return out
+
+
+def geodesic_areas(geoms: np.ndarray) -> np.ndarray:
+    """Return the area in m² of the polygonal part of each lon/lat geometry, vectorised.
+
+    Polygons within :data:`_SMALL_DEG` (about 1 km) are projected, all at once, into a Lambert
+    azimuthal equal-area projection of the ellipsoid centred within a quarter of a degree of them,
+    where planar area is ellipsoidal area; their edges are short enough that straight edges in
+    the projection and geodesic edges enclose the same area to within 2e-8 of it (the difference
+    grows as the square of the size; tests compare with ``pyproj.Geod``).  Larger polygons go
+    through :func:`geodesic_area`.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> [round(a) for a in geodesic_areas([box(109.0, 22.0, 109.01, 22.01), box(109, 22, 109.2, 22.2)])]
+    [1143385, 457054104]
+    """
+    polys = polygonal_parts(geoms)
+    out = np.zeros(len(polys), dtype=float)
+    present = np.flatnonzero(_present(polys))
+    if len(present) == 0:
+        return out
+    bounds = shapely.bounds(polys[present])
+    small = ((bounds[:, 2] - bounds[:, 0]) < _SMALL_DEG) & ((bounds[:, 3] - bounds[:, 1]) < _SMALL_DEG)
+    for i in present[~small]:
+        out[i] = geodesic_area(polys[i])
+    if small.any():
+        idx = present[small]
+        centre_lon = np.round((bounds[small, 0] + bounds[small, 2]) * 2) / 4
+        centre_lat = np.round((bounds[small, 1] + bounds[small, 3]) * 2) / 4
+        key = np.round(centre_lon * 4).astype(np.int64) * 4096 + np.round(centre_lat * 4).astype(np.int64)
+        order = np.argsort(key, kind="stable")
+        for members in np.split(order, np.flatnonzero(np.diff(key[order])) + 1):
+            lon0, lat0 = centre_lon[members[0]], centre_lat[members[0]]
+            sel = idx[members]
+            fwd = _equal_area(float(lon0), float(lat0), threading.get_ident())
+            projected = shapely.transform(polys[sel], lambda xy, t=fwd: np.column_stack(t.transform(*xy.T)))
+            out[sel] = shapely.area(projected)
+    return out
+
+
+def _present(values: np.ndarray) -> np.ndarray:
+    """Return True where an object array holds a geometry (not None)."""
+    return np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
 
 
 def geodesic_length(geom) -> float:

@@ -38,7 +38,10 @@ from zones.kinds import KINDS
 GEOD = Geod(ellps="GRS80")
 BUFFER = 1000.0
 DIST_TOL = 0.5  # m: the engine's promise for distances (DESIGN: within 0.5 m up to 10 km)
-AREA_RTOL = 1e-7  # the same geodesic area routine on the same overlap: equal up to rounding
+# The overlay's areas come from pyproj.Geod polygon by polygon; the engine measures overlaps under
+# 2 km in a local equal-area projection, which agrees with Geod to about 1e-7 (the projection's own
+# rounding); the promise to users is 1e-4.
+AREA_RTOL = 1e-6
 KEY = ["site_id", "kind", "zone_id"]
 REF_COLUMNS = [
     "s",
@@ -288,7 +291,7 @@ def _compare(found: pd.DataFrame, ref: pd.DataFrame, buffer_m: float) -> None:
             problems.append((r["site_id"], r["zone_id"], "relation", r["relation"], r["relation_ref"]))
         for col, rtol, atol in (
             ("overlap_area_m2", AREA_RTOL, 1e-3),
-            ("overlap_ratio", AREA_RTOL, 1e-12),
+            ("overlap_ratio", AREA_RTOL, 1e-9),  # a thousandth of a mm² per m² of site
             ("overlap_length_m", AREA_RTOL, 1e-6),
             ("distance_m", 0.0, DIST_TOL),
         ):
