@@ -74,6 +74,8 @@ log = logging.getLogger("redline.service")
 STATIC_DIR = Path(__file__).parent / "static"
 #: Room for the form fields and multipart framing of an upload, on top of the file limit.
 _FORM_MARGIN = 64 * 1024
+#: Largest body of a request that is not an upload (a JSON site): 32 MB or the upload limit.
+_JSON_LIMIT = 32 * 1024**2
 _MEDIA_TYPES = {
     ".csv": "text/csv; charset=utf-8",
     ".gpkg": "application/geopackage+sqlite3",
@@ -118,6 +120,10 @@ def _too_large(limit: int) -> str:
     return f"file: the request is larger than the upload limit of {size_text(limit)}"
 
 
+def _json_too_large(limit: int) -> str:
+    return f"the request body is larger than {size_text(limit)}; send large sets of sites to /api/batch"
+
+
 class _Guard:
     """ASGI middleware for ``/api``: the bearer token first, then the body size while it streams in."""
 
@@ -138,13 +144,15 @@ class _Guard:
             if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode("latin-1"), self.token):
                 await _unauthorized()(scope, receive, send)
                 return
+        multipart = headers.get(b"content-type", b"").lower().startswith(b"multipart/")
+        limit = self.max_body if multipart else min(self.max_body, _JSON_LIMIT)
+        field = "file" if multipart else "body"
+        refusal = _too_large(self.max_upload_bytes) if multipart else _json_too_large(limit)
         length = headers.get(b"content-length")
-        if length is not None and length.strip().isdigit() and int(length) > self.max_body:
-            response = JSONResponse(error_body("file", _too_large(self.max_upload_bytes)), status_code=413)
-            await response(scope, receive, send)
+        if length is not None and length.strip().isdigit() and int(length) > limit:
+            await JSONResponse(error_body(field, refusal), status_code=413)(scope, receive, send)
             return
         received = 0
-        limit, max_upload = self.max_body, self.max_upload_bytes
 
         async def counted():
             nonlocal received
@@ -152,7 +160,7 @@ class _Guard:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise ApiError(413, "file", _too_large(max_upload))
+                    raise ApiError(413, field, refusal)
             return message
 
         await self.app(scope, counted, send)
@@ -483,7 +491,7 @@ def create_app(
 
         Never geometry; ``bounds``/``center`` come from the non-confidential layers only.
         """
-        return layers_payload(layerset, lang=lang_ or default_lang)
+        return layers_payload(layerset, lang=lang_ or default_lang, catalog=catalog)
 
     @api.get(
         "/zones",

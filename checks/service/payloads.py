@@ -374,12 +374,12 @@ def _bounds(layers) -> list[float] | None:
     return [float(stack[:, 0].min()), float(stack[:, 1].min()), float(stack[:, 2].max()), float(stack[:, 3].max())]
 
 
-def layers_payload(layerset, *, lang: str = "zh", buffer_m: float = 1000.0) -> dict:
+def layers_payload(layerset, *, lang: str = "zh", buffer_m: float = 1000.0, catalog=None) -> dict:
     """Return the ``/api/layers`` payload: the layer set's description, never geometry.
 
     ``bounds`` and ``center`` come from the non-confidential layers; when every layer is
     confidential they are the extent rounded outward to 0.1°, which shows the region without
-    giving away any vertex.
+    giving away any vertex.  ``catalog`` defaults to the layer set's rules.
     """
     public = [layer for layer in layerset.layers if not layer.confidential]
     bounds = _bounds(public)
@@ -414,7 +414,7 @@ def layers_payload(layerset, *, lang: str = "zh", buffer_m: float = 1000.0) -> d
         "center": center,
         "bounds": bounds,
         "buffer_m": buffer_m,
-        "catalogs": {str(k): str(v) for k, v in layerset.catalog().versions.items()},
+        "catalogs": {str(k): str(v) for k, v in (catalog or layerset.catalog()).versions.items()},
         "layers": layers,
     }
 

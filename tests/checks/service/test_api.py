@@ -315,6 +315,17 @@ def test_check_errors_name_the_field(client, body, status, field, pattern):
     assert_error(response, status, field, pattern)
 
 
+def test_check_body_over_the_limit(sample_layers, tmp_path):
+    with make_client(sample_layers, work_dir=tmp_path, max_upload_bytes=1000) as c:
+        huge = {"site": "POINT (109.4 22.4)", "name": "x" * 100_000}
+        assert_error(
+            c.post("/api/check", json=huge),
+            413,
+            "body",
+            "larger than 66,536 bytes; send large sets of sites to /api/batch",
+        )
+
+
 def test_check_body_that_is_not_json(client):
     bad = client.post("/api/check", content=b"{bad json", headers={"Content-Type": "application/json"})
     assert_error(bad, 422, "body", "JSON decode error")
