@@ -435,7 +435,7 @@ class ZoneIndex:
             if layer.confidential or not len(layer.gdf):
                 continue
             geoms = np.asarray(layer.gdf.geometry.array, dtype=object)
-            props = {c: [_text(v) for v in layer.gdf[c].to_numpy()] for c in ("zone_id", "zone_name", "zone_class")}
+            props = {c: layer.gdf[c].to_numpy() for c in ("zone_id", "zone_name", "zone_class")}
             self._layers.append((layer.kind, geoms, shapely.STRtree(geoms), props))
 
     def collection_json(self, *, kind: str | None, bbox: tuple[float, float, float, float] | None, limit: int) -> str:
@@ -460,9 +460,9 @@ class ZoneIndex:
             for i, text in zip(idx, texts, strict=True):
                 properties = {
                     "kind": layer_kind,
-                    "zone_id": props["zone_id"][i],
-                    "zone_name": props["zone_name"][i],
-                    "zone_class": props["zone_class"][i],
+                    "zone_id": _text(props["zone_id"][i]),
+                    "zone_name": _text(props["zone_name"][i]),
+                    "zone_class": _text(props["zone_class"][i]),
                 }
                 parts.append(
                     '{"type":"Feature","geometry":'
