@@ -651,6 +651,7 @@
     map.on('moveend', debounce(loadZones, 250));
     map.on('click', onMapClick);
     map.on('dblclick', onMapDblClick);
+    setTool(draw.mode);
     loadZones();
   }
 
@@ -765,6 +766,11 @@
 
   function setTool(mode) {
     draw.mode = mode;
+    if (map) {
+      // a double-click finishes a line or polygon; only while picking points does it zoom
+      if (mode === 'point') map.doubleClickZoom.enable();
+      else map.doubleClickZoom.disable();
+    }
     draw.vertices = [];
     draw.done = false;
     document.querySelectorAll('.rc-drawbar [data-tool]').forEach(function (b) {
@@ -1085,6 +1091,10 @@
       if (!answer.ok) {
         var err = errorOf(answer);
         showError(form, err.field, err.message);
+        // an earlier result must not be read as the answer to this request
+        state.result = null;
+        $('result').hidden = true;
+        if (resultLayer) resultLayer.clearLayers();
         return;
       }
       state.result = answer.data;
@@ -1114,9 +1124,20 @@
     return el('span', { className: 'rc-vchip v-' + (VERDICT_COLORS[verdict] ? verdict : 'error'), text: verdictLabel(verdict, label) });
   }
 
-  /** An anchor to an API file; with a token, the click fetches it with the header and saves it. */
+  /**
+   * An anchor to an API file: HTML opens in a new tab, other files download.  With a token
+   * (which a plain link cannot send) the click fetches the file with the header and saves it.
+   */
   function fileLink(href, label, filename) {
-    var a = el('a', { href: href, text: label, download: filename || true, className: 'rc-file' });
+    var html = /\.html?$/i.test(filename || href);
+    var a = el('a', {
+      href: href,
+      text: label,
+      download: html ? null : (filename || true),
+      target: html ? '_blank' : null,
+      rel: html ? 'noopener' : null,
+      className: 'rc-file'
+    });
     a.addEventListener('click', function (ev) {
       if (!state.token) return;
       ev.preventDefault();
@@ -1482,8 +1503,9 @@
     /** The page position (x, y) of a lon/lat on the map, for clicking it. */
     pointOf: function (lon, lat) {
       var p = map.latLngToContainerPoint([lat, lon]);
-      var box = map.getContainer().getBoundingClientRect();
-      return [box.left + p.x, box.top + p.y];
+      var container = map.getContainer();
+      var box = container.getBoundingClientRect(); // the border box; Leaflet counts from inside the border
+      return [box.left + container.clientLeft + p.x, box.top + container.clientTop + p.y];
     }
   };
 
