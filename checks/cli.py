@@ -146,7 +146,8 @@ def _parser() -> argparse.ArgumentParser:
         type=_positive_int,
         default=20_000,
         metavar="N",
-        help="screen this many sites at a time (bounds the memory of candidate pairs; default 20000)",
+        help="read and screen this many sites at a time (bounds the memory; with --formats csv the whole run "
+        "streams, so memory does not grow with the number of sites; default 20000)",
     )
     _site_policy(batch)
     _common(batch)
@@ -416,26 +417,63 @@ def _cmd_check(args: argparse.Namespace) -> None:
     _write(args, result, args.out)
 
 
+def _batch_read_kwargs(args: argparse.Namespace) -> dict:
+    return {
+        "id_field": args.id_field,
+        "name_field": args.name_field,
+        "industry_field": args.industry_field,
+        "tags_field": args.tags_field,
+        "action_field": args.action_field,
+        "crs": args.crs,
+        "layer": args.layer,
+        "industry": args.industry,
+        "tags": _tags(args.tag),
+        "action": args.action,
+        "on_invalid": args.on_invalid,
+        "encoding": args.encoding,
+    }
+
+
+def _batch_streamed(args: argparse.Namespace) -> None:
+    """``redline batch --formats csv`` on this machine: read, screen and write a chunk at a time."""
+    from checks.batch_stream import stream_batch
+    from checks.i18n import t
+    from checks.sites import load_layers_placed_by_sites, sites_center
+    from checks.sites_chunks import iter_sites
+
+    read_kwargs = _batch_read_kwargs(args)
+
+    def center_of_sites():  # only when a layer has no CRS: the first chunk's middle places the proposal
+        return sites_center(next(iter(iter_sites(args.sites_file, chunk_size=args.chunk_size, **read_kwargs))))
+
+    layerset = load_layers_placed_by_sites(args.layers, center_of_sites)
+    chunks = iter_sites(args.sites_file, chunk_size=args.chunk_size, near=layerset.center(), **read_kwargs)
+    run = stream_batch(
+        chunks,
+        layerset,
+        args.out,
+        buffer_m=args.buffer,
+        nearby=args.nearby,
+        lang=args.lang,
+        chunk_size=args.chunk_size,
+        progress=_show_progress(args),
+        meta={"input_crs": chunks.crs_label, "source": str(args.sites_file), "input_encoding": chunks.encoding_note},
+    )
+    if run.illustrative:
+        _say(args, "⚠ " + t("illustrative_notice", args.lang))
+    _say(args, t("summary_line", args.lang, n=run.summary["n_sites"], **run.summary["verdicts"]))
+    _say(args, f"→ {Path(args.out).resolve()}: " + ", ".join(p.name for p in run.files))
+
+
 def _cmd_batch(args: argparse.Namespace) -> None:
+    """``redline batch``: CSV tables stream chunk by chunk; other outputs and Dask need the whole result."""
     from checks.screen import screen_sites
     from checks.sites import read_sites_and_layers
 
-    sites, crs_label, layerset = read_sites_and_layers(
-        args.sites_file,
-        args.layers,
-        id_field=args.id_field,
-        name_field=args.name_field,
-        industry_field=args.industry_field,
-        tags_field=args.tags_field,
-        action_field=args.action_field,
-        crs=args.crs,
-        layer=args.layer,
-        industry=args.industry,
-        tags=_tags(args.tag),
-        action=args.action,
-        on_invalid=args.on_invalid,
-        encoding=args.encoding,
-    )
+    if args.engine == "local" and set(args.formats_list) <= {"csv"}:
+        _batch_streamed(args)
+        return
+    sites, crs_label, layerset = read_sites_and_layers(args.sites_file, args.layers, **_batch_read_kwargs(args))
     screen = screen_sites
     if args.engine == "dask":
         screen = _dask_screen(args)
