@@ -1,7 +1,7 @@
 """Batch screening at scale: our engine against plain geopandas and PostGIS, with the issue's targets.
 
 Run:  python benchmarks/batch.py [--quick] [--sites N] [--polygons N] [--no-postgis] [--dask [W]] [--json FILE]
-      python benchmarks/batch.py --stream 10000000 [--chunk-size N] [--stream-buffer M]
+      python benchmarks/batch.py --stream 10000000 [--chunk-size N] [--stream-buffer M] [--json FILE]
 
 Data (``benchmarks/_data.py``, cached in ``benchmarks/.data/``): the 1M-parcel layer set (farmland,
 red line, urban boundary, water sources, control units), 100,000 random point sites and 10,000
@@ -38,7 +38,9 @@ run misses a target.
 ``--stream N`` instead writes an N-point CSV (in chunks, cached) and runs ``redline batch`` on it
 with ``--chunk-size``, sampling the resident memory of the process (psutil, else /proc) to show it
 stays flat while millions of sites stream through; it is stopped when it passes
-``--stream-max-rss`` GiB.
+``--stream-max-rss`` GiB.  The report gives the RSS at every tenth of the run against the sites
+written so far (estimated from the growing sites.csv), the RSS at the start, middle and end of
+the streaming, and the sites/s; ``--json`` keeps every sample.
 
 Not run in CI: it takes minutes (the full run about 10–15 min on 2 cores).
 """
@@ -804,6 +806,55 @@ def _tree_rss(pid: int) -> int:
         return 0
 
 
+def _written_bytes(folder: Path) -> int:
+    """Bytes of sites.csv written so far (the streamed table grows under a temporary name, then is moved)."""
+    total = 0
+    for path in [*folder.glob(".sites.csv.*"), folder / "sites.csv"]:
+        with contextlib.suppress(OSError):
+            total += path.stat().st_size
+    return total
+
+
+def _nearest(samples: list[tuple], key: int, value: float) -> tuple:
+    return min(samples, key=lambda s: abs(s[key] - value))
+
+
+def _stream_report(samples: list[tuple[float, int, int]], seconds: float, n: int, final_bytes: int, say) -> dict:
+    """Print the RSS curve against time and against sites written; return it for --json.
+
+    ``final_bytes`` is the size of the finished sites.csv (0 when the run did not finish).
+    """
+    rss = [s[1] for s in samples]
+    peak = max(rss)
+    curve = []
+    say("  RSS over the run (sites: estimated from the bytes of sites.csv written so far):")
+    say(f"  {'time':>8} {'% of run':>8} {'sites':>12} {'RSS GiB':>8}")
+    for pct in range(0, 101, 10):
+        t, r, b = _nearest(samples, 0, seconds * pct / 100)
+        sites = round(n * b / final_bytes) if final_bytes else None
+        curve.append({"pct_time": pct, "t_s": round(t, 1), "sites": sites, "rss_bytes": r})
+        say(f"  {t:7.0f}s {pct:7d}% {sites if sites is not None else '—':>12,} {r / GIB:8.2f}")
+    report = {"samples": len(samples), "wall_s": round(seconds, 1), "peak_rss_bytes": peak, "curve": curve}
+    streaming = [s for s in samples if s[1] > 0 and s[2] > 0]  # the first chunk is out, the process alive
+    if final_bytes and streaming:
+        # by sites written: the first sample after the first chunk, the one nearest half-way, the last one
+        start, middle, end = streaming[0], _nearest(streaming, 2, final_bytes * 0.5), streaming[-1]
+        flowing = [s[1] for s in streaming]
+        report.update(
+            start_rss_bytes=start[1],
+            middle_rss_bytes=middle[1],
+            end_rss_bytes=end[1],
+            max_streaming_rss_bytes=max(flowing),
+            min_streaming_rss_bytes=min(flowing),
+        )
+        say(
+            f"  RSS once sites flow: start {start[1] / GIB:.2f} GiB (t={start[0]:.0f} s), middle "
+            f"{middle[1] / GIB:.2f} GiB (t={middle[0]:.0f} s), end {end[1] / GIB:.2f} GiB (t={end[0]:.0f} s); "
+            f"min {min(flowing) / GIB:.2f}, max {max(flowing) / GIB:.2f} GiB"
+        )
+    return report
+
+
 def main_stream(args) -> int:
     say = lambda s="": print(s, flush=True)  # noqa: E731
     n = args.stream
@@ -840,7 +891,7 @@ def main_stream(args) -> int:
     ]
     say("running: " + " ".join(cmd))
     limit = args.stream_max_rss * GIB
-    samples: list[tuple[float, int]] = []
+    samples: list[tuple[float, int, int]] = []  # (seconds, RSS, bytes of sites.csv written)
     stopped = ""
     t0 = time.perf_counter()
     proc = subprocess.Popen(
@@ -859,7 +910,7 @@ def main_stream(args) -> int:
         while proc.poll() is None:
             now = time.perf_counter() - t0
             rss = _tree_rss(proc.pid)
-            samples.append((now, rss))
+            samples.append((now, rss, _written_bytes(work / "out")))
             if rss > limit:
                 stopped = (
                     f"stopped: resident memory {rss / GIB:.1f} GiB passed --stream-max-rss {args.stream_max_rss} GiB"
@@ -871,7 +922,7 @@ def main_stream(args) -> int:
                 stop()
                 break
             if now >= next_print:
-                say(f"  t={now:7.0f} s  rss {rss / GIB:6.2f} GiB")
+                say(f"  t={now:7.0f} s  rss {rss / GIB:6.2f} GiB  sites.csv {samples[-1][2] / 1e6:8.1f} MB")
                 next_print += args.stream_report
             time.sleep(args.stream_interval)
     except BaseException:
@@ -881,6 +932,7 @@ def main_stream(args) -> int:
         proc.wait()
         reader.join()
     seconds = time.perf_counter() - t0
+    final_bytes = _written_bytes(work / "out") if not stopped and proc.returncode == 0 else 0
     say()
     if stopped:
         say(stopped)
@@ -907,6 +959,12 @@ def main_stream(args) -> int:
         if stopped and verdict == "PASS":
             verdict = "— (stopped before the end)"
         say(f"target: peak < {TARGETS['peak_bytes'] / GIB:.0f} GiB: {verdict}")
+        curve = _stream_report(samples, seconds, n, final_bytes, say)
+        if args.json:
+            curve.update(n=n, chunk_size=args.chunk_size, buffer_m=args.stream_buffer, stopped=stopped)
+            curve["sites_per_s"] = None if stopped or proc.returncode else n / seconds
+            curve["all_samples"] = [list(s) for s in samples]
+            Path(args.json).write_text(json.dumps(curve, indent=1))
     ok = not stopped and proc.returncode == 0
     if ok:
         rows = _rows_in(work / "out" / "sites.csv")
