@@ -24,6 +24,7 @@
       'Click, draw a line or a polygon on the map, or paste coordinates, WKT or GeoJSON below.'],
     'site.text': ['坐标 / WKT / GeoJSON', 'Coordinates / WKT / GeoJSON'],
     'site.crs': ['坐标系', 'Coordinate system'],
+    'site.fix': ['自相交的面用 make_valid 修复后检查', 'Repair a self-intersecting polygon (make_valid) and check it'],
     'site.empty': ['请在地图上选取选址，或粘贴坐标。', 'Pick a site on the map or paste coordinates.'],
     'site.bad_json': ['GeoJSON 无法解析：{msg}', 'GeoJSON cannot be read: {msg}'],
     'site.many_features': [
@@ -71,6 +72,8 @@
     'batch.uploading': ['上传中…', 'Uploading…'],
     'batch.queued': ['排队中…', 'Queued…'],
     'batch.running': ['检查中：{done} / {total}', 'Checking: {done} / {total}'],
+    'batch.reading': ['读取文件中…', 'Reading the file…'],
+    'batch.writing': ['写出结果文件中：{done} / {total}', 'Writing the outputs: {done} / {total}'],
     'batch.done': ['完成：共 {total} 个选址', 'Done: {total} sites'],
     'batch.error': ['批量检查失败：{msg}', 'Batch failed: {msg}'],
     'batch.files': ['结果文件', 'Output files'],
@@ -628,7 +631,7 @@
     return { color: color, weight: 3, fillColor: color, fillOpacity: 0.2 };
   }
 
-  function initMap(center) {
+  function initMap(center, bounds) {
     map = L.map('map', { zoomControl: true, preferCanvas: false, doubleClickZoom: false });
     map.createPane('zones').style.zIndex = 350;
     map.createPane('result').style.zIndex = 450;
@@ -642,7 +645,8 @@
       attribution: '© OpenStreetMap contributors'
     });
     baseBlank.addTo(map);
-    map.setView([center[1], center[0]], 11);
+    var zoom = bounds ? map.getBoundsZoom([[bounds[1], bounds[0]], [bounds[3], bounds[2]]]) : 5;
+    map.setView([center[1], center[0]], Math.max(3, Math.min(zoom, 16)));
     L.control.scale({ imperial: false }).addTo(map);
     buildBaseControl();
     buildLegend();
@@ -1083,6 +1087,7 @@
       site_id: 'site',
       name: ''
     };
+    if ($('site-fix').checked) body.on_invalid = 'fix';
     var button = $('check-button');
     button.disabled = true;
     $('check-busy').hidden = false;
@@ -1178,6 +1183,7 @@
     var meta = [t('site.summary', { id: site.site_id || 'site', type: site.geom_type || '' })];
     if (site.site_area_m2) meta.push(t('site.area', { v: fmt(site.site_area_m2) }));
     if (site.site_length_m) meta.push(t('site.length', { v: fmt(site.site_length_m) }));
+    if (site.note) meta.push(site.note);
     setText($('result-site'), meta.join('；'));
     setText($('result-notice'), r.illustrative ? (r.notice || t('illustrative')) : '');
 
@@ -1202,7 +1208,7 @@
       body.appendChild(el('tr', { className: 'v-row-' + f.verdict, dataset: { kind: f.kind || '', zone: f.zone_id || '' } }, [
         el('td', { text: f.kind_label || kindLabel(f.kind) }),
         zone,
-        el('td', { text: classLabel(f.kind, f.zone_class, f.zone_class_label) }),
+        el('td', { text: classLabel(f.kind, f.zone_class, f.class_label || f.zone_class_label) }),
         el('td', { text: f.relation_label || f.relation || '' }),
         el('td', { className: 'rc-num', text: measureText(f) }),
         el('td', {}, [verdictChip(f.verdict, f.verdict_label)]),
@@ -1234,6 +1240,7 @@
           c.dimension ? el('span', { className: 'rc-dim', text: c.dimension }) : null,
           el('span', { className: 'rc-clause-text', text: c.text || '' }),
           c.matched ? el('span', { className: 'rc-applies', text: t('access.applies') }) : null,
+          c.matched && c.verdict ? verdictChip(c.verdict) : null,
           c.clause_id ? el('span', { className: 'rc-small rc-clause-id', text: c.clause_id }) : null
         ]));
       });
@@ -1374,7 +1381,10 @@
       bar.value = 1;
     } else bar.removeAttribute('value');
     if (job.status === 'queued') setText(text, t('batch.queued'));
-    else if (job.status === 'running') setText(text, t('batch.running', { done: progress.done, total: progress.total || '?' }));
+    else if (job.status === 'running') {
+      var key = job.stage === 'reading' ? 'batch.reading' : job.stage === 'writing' ? 'batch.writing' : 'batch.running';
+      setText(text, t(key, { done: progress.done, total: progress.total || '?' }));
+    }
     else if (job.status === 'done') setText(text, t('batch.done', { total: progress.total }));
     else if (job.status === 'error') setText(text, t('batch.error', { msg: job.error || '' }));
 
@@ -1480,7 +1490,7 @@
     applyLang();
     setTool('point');
     var info = await loadLayers();
-    initMap(info && info.center ? info.center : [105, 35]);
+    initMap(info && info.center ? info.center : [105, 35], info && info.bounds);
     applyLang();
     await loadTags();
     document.body.dataset.ready = '1';
