@@ -18,6 +18,7 @@ import codecs
 import hmac
 import json
 import logging
+import math
 import shutil
 import tempfile
 from contextlib import asynccontextmanager
@@ -50,6 +51,7 @@ from checks.service.payloads import (
     ZoneIndex,
     api_words,
     check_payload,
+    confidential_zone_ids,
     error_body,
     layers_payload,
     search_industries,
@@ -166,17 +168,6 @@ class _Guard:
         await self.app(scope, counted, send)
 
 
-def _layer_confidential_zones(layerset) -> set[tuple[str, str]]:
-    from checks.service.payloads import _text
-
-    return {
-        (layer.kind, _text(zone_id))
-        for layer in layerset.layers
-        if layer.confidential
-        for zone_id in layer.gdf["zone_id"].to_numpy()
-    }
-
-
 def _warm_up(layerset, catalog) -> None:
     """Screen one point so every layer's spatial index and prepared zones exist before threads share them."""
     from checks.screen import check_site
@@ -244,7 +235,7 @@ def _parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
         values = tuple(float(p) for p in parts)
     except ValueError:
         values = ()
-    if len(values) != 4 or not all(map(lambda v: v == v and abs(v) != float("inf"), values)):
+    if len(values) != 4 or not all(math.isfinite(v) for v in values):
         raise ApiError(400, "bbox", f"bbox {text[:80]!r} is not four numbers minx,miny,maxx,maxy (lon/lat)")
     minx, miny, maxx, maxy = values
     if minx > maxx or miny > maxy:
@@ -437,7 +428,7 @@ def create_app(
     jobs = JobManager(layerset, root, max_jobs=max_jobs, catalog=catalog)
     recent = RecentChecks(root / "checks", capacity=check_cache)
     zone_index = ZoneIndex(layerset)
-    confidential_zones = _layer_confidential_zones(layerset)
+    confidential_zones = confidential_zone_ids(layerset)
     limits = archive_limits or ArchiveLimits()
 
     @asynccontextmanager

@@ -45,6 +45,7 @@ __all__ = [
     "ZoneIndex",
     "api_words",
     "check_payload",
+    "confidential_zone_ids",
     "error_body",
     "layers_payload",
     "search_industries",
@@ -473,6 +474,23 @@ class ZoneIndex:
                 )
         tail = f',"truncated":{json.dumps(truncated)},"confidential":false}}'
         return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]" + tail
+
+
+def confidential_zone_ids(layerset) -> set[tuple[str, str]]:
+    """Return ``(kind, zone_id)`` of every zone of the layer set's confidential layers.
+
+    Examples
+    --------
+    >>> from layers import load_layerset
+    >>> sorted(confidential_zone_ids(load_layerset("sample")))[0][0]
+    'nature_reserve'
+    """
+    return {
+        (layer.kind, _text(zone_id))
+        for layer in layerset.layers
+        if layer.confidential
+        for zone_id in layer.gdf["zone_id"].to_numpy()
+    }
 
 
 def check_payload(result, check_id: str, *, lang: str, confidential_zones: set[tuple[str, str]]) -> dict:
