@@ -128,6 +128,10 @@
     'confidential.no_geometry': ['涉密图层：不显示边界', 'confidential layer: boundary not shown'],
     'site.summary': ['选址 {id}（{type}）', 'Site {id} ({type})'],
     'site.area': ['面积 {v} m²', 'area {v} m²'],
+    'geom.Point': ['点', 'point'],
+    'geom.LineString': ['线', 'line'],
+    'geom.Polygon': ['面', 'polygon'],
+    'geom.multi': ['多{type}', 'multi-{type}'],
     'site.length': ['长度 {v} m', 'length {v} m'],
     'links.report': ['研判报告（HTML）', 'Report (HTML)'],
     'links.docx': ['研判报告（Word）', 'Report (Word)'],
@@ -1172,6 +1176,12 @@
     }
   }
 
+  function geomLabel(type) {
+    var key = 'geom.' + String(type || '').replace(/^Multi/, '');
+    var label = STRINGS[key] ? t(key) : String(type || '');
+    return /^Multi/.test(type || '') ? t('geom.multi', { type: label }) : label;
+  }
+
   function renderResult(r) {
     var site = r.site || {};
     var verdict = site.status === 'error' ? 'error' : site.verdict;
@@ -1180,7 +1190,7 @@
     badge.dataset.verdict = verdict || '';
     setText(badge, verdictLabel(verdict));
 
-    var meta = [t('site.summary', { id: site.site_id || 'site', type: site.geom_type || '' })];
+    var meta = [t('site.summary', { id: site.site_id || 'site', type: geomLabel(site.geom_type) })];
     if (site.site_area_m2) meta.push(t('site.area', { v: fmt(site.site_area_m2) }));
     if (site.site_length_m) meta.push(t('site.length', { v: fmt(site.site_length_m) }));
     if (site.note) meta.push(site.note);
