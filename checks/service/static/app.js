@@ -153,6 +153,7 @@
     'token.ok': ['确定', 'OK'],
     'token.wrong': ['令牌无效，请重新输入。', 'The token was refused; enter it again.'],
     'token.empty': ['请输入令牌。', 'Enter the token.'],
+    'token.ascii': ['令牌只含英文字母、数字和符号（不含空格）。', 'A token holds ASCII letters, digits and symbols only (no spaces).'],
     'token.state': ['已使用令牌', 'token in use'],
     'footer.disclaimer': [
       '本工具的研判结论是选址筛查的辅助参考，不是行政决定；以主管部门的审查意见为准。',
@@ -379,6 +380,10 @@
     var value = $('token-input').value.trim();
     if (!value) {
       setText($('token-error'), t('token.empty'));
+      return;
+    }
+    if (!/^[\x21-\x7e]+$/.test(value)) { // an HTTP header carries visible ASCII only
+      setText($('token-error'), t('token.ascii'));
       return;
     }
     setToken(value);

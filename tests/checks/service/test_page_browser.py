@@ -624,6 +624,10 @@ def test_token_prompt_and_token_in_the_url(browser, token_base, sample):
         page = tab.page
         page.goto(token_base + "/")
         page.wait_for_selector("#token-dialog:not([hidden])")
+        page.fill("#token-input", "口令 1")  # not sendable in a header: refused in the dialog itself
+        page.click("#token-ok")
+        assert page.is_visible("#token-dialog") and "ASCII" not in page.text_content("#token-error")
+        assert "英文字母" in page.text_content("#token-error")
         page.fill("#token-input", "wrong")
         page.click("#token-ok")
         page.wait_for_selector("#token-dialog:not([hidden])")
