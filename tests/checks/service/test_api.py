@@ -530,8 +530,8 @@ def test_batch_with_every_output_format(client):
     ids = [
         submit(client, "few.json", collection).json()["job_id"]
         for collection in (
-            json.dumps({"type": "FeatureCollection", "features": SAMPLE[:2]}).encode(),
-            json.dumps({"type": "FeatureCollection", "features": SAMPLE[12:14]}).encode(),
+            json.dumps({"type": "FeatureCollection", "features": SAMPLE[:1]}).encode(),
+            json.dumps({"type": "FeatureCollection", "features": SAMPLE[12:13]}).encode(),
         )
     ]
     jobs = [wait_job(client, job_id) for job_id in ids]
@@ -762,11 +762,8 @@ def test_confidential_zones_never_leave_the_service(secret_layers, tmp_path):
             assert bool(secret) == (site_id != "E"), site_id
             assert all(f["confidential"] is True and f["geometry"] is None for f in secret)
             assert all(f["confidential"] is False for f in findings if f["kind"] != "water_source")
-            if site_id == "A":
-                links = answer.json()["links"]
-                assert_no_secret(c.get(links["report"]).text, "check report.html")
-                assert_no_secret(c.get(links["map"]).text, "check map.html")
-                assert_no_secret(_zip_text(c.get(links["docx"]).content), "check report.docx")
+            if site_id == "A":  # (report.html and report.docx are checked in the batch's files below)
+                assert_no_secret(c.get(answer.json()["links"]["map"]).text, "check map.html")
         public = c.post("/api/check", json={"site": SECRET_SITES[4][1]}).json()["findings"]
         assert public[0]["zone_id"] == "PUBLIC-1" and public[0]["geometry"] is not None
 
