@@ -195,7 +195,13 @@ class LocalProjection:
 
     def project(self, geoms: np.ndarray) -> np.ndarray:
         """Project lon/lat geometries, densified so straight lon/lat edges stay straight to millimetres."""
-        return shapely.transform(shapely.segmentize(np.asarray(geoms, dtype=object), _SEGMENT_DEG), self._forward)
+        geoms = np.asarray(geoms, dtype=object)
+        bounds = shapely.bounds(geoms)
+        long_edges = np.flatnonzero(np.nanmax(bounds[:, 2:] - bounds[:, :2], axis=1, initial=0.0) > _SEGMENT_DEG)
+        if len(long_edges):  # a geometry smaller than a segment has no edge to densify
+            geoms = geoms.copy()
+            geoms[long_edges] = shapely.segmentize(geoms[long_edges], _SEGMENT_DEG)
+        return shapely.transform(geoms, self._forward)
 
     @staticmethod
     def approx(pa: np.ndarray, pb: np.ndarray) -> np.ndarray:
