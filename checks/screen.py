@@ -215,6 +215,17 @@ def _sorted_findings(parts: list[dict[str, np.ndarray]]) -> tuple[gpd.GeoDataFra
     return gpd.GeoDataFrame(frame, geometry=geometry.values, crs=TARGET_CRS), site_rows, ranks
 
 
+def _factorize_projects(objects: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return a code per site and the distinct projects; sites usually share a few Project objects.
+
+    Objects are told apart by identity first (cheap), and only the distinct ones are hashed.
+    """
+    ids = np.fromiter(map(id, objects), dtype=np.int64, count=len(objects))
+    _, first, by_identity = np.unique(ids, return_index=True, return_inverse=True)
+    codes, projects = pd.factorize(objects[first])
+    return codes[by_identity.ravel()], np.asarray(projects, dtype=object)
+
+
 def _default_workers() -> int:
     """Return ``REDLINE_WORKERS``, else the number of usable CPU cores, at most 4."""
     env = os.environ.get("REDLINE_WORKERS", "").strip()
@@ -331,8 +342,7 @@ def screen_sites(
     idx = np.flatnonzero(ok)
     geoms = np.asarray(sites.geometry.array, dtype=object)[idx]
     dims, area, length = site_measures(geoms)
-    project_codes, projects = pd.factorize(sites["project"].to_numpy()[idx])
-    projects = np.asarray(projects, dtype=object)
+    project_codes, projects = _factorize_projects(sites["project"].to_numpy()[idx])
     evaluator = _Evaluator(catalog)
     touched_units: dict[str, list[Clause]] = {}
 

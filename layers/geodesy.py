@@ -33,9 +33,10 @@ __all__ = [
 #: The CGCS2000 ellipsoid (identical in size and flattening to GRS 1980).
 GEOD: Geod = CRS.from_epsg(4490).get_geod()
 
-# Edges are straight in lon/lat; densify before projecting so they stay straight
-# to within millimetres in the projection (0.0005 degree is about 50 m).
-_SEGMENT_DEG = 0.0005
+# Edges are straight in lon/lat; densify before projecting so they stay straight to within a
+# millimetre in the projection (0.002 degree is about 200 m: a straight lon/lat line of that length
+# bows from the projected chord by well under a millimetre within a degree of the centre).
+_SEGMENT_DEG = 0.002
 
 
 def _polygonal(geom):
@@ -220,7 +221,12 @@ class LocalProjection:
 
 def band_of(geoms: np.ndarray) -> np.ndarray:
     """Return the half-degree longitude band (projection centre) of each geometry."""
-    return np.round(shapely.get_x(shapely.centroid(geoms)) * 2) / 2
+    geoms = np.asarray(geoms, dtype=object)
+    points = shapely.get_type_id(geoms) == 0
+    x = np.empty(len(geoms))
+    x[points] = shapely.get_x(geoms[points])
+    x[~points] = shapely.get_x(shapely.centroid(geoms[~points]))
+    return np.round(x * 2) / 2
 
 
 def geodesic_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
