@@ -136,8 +136,10 @@ class LayerSet:
         """Return the (lon, lat) middle of the layers' extents, or None without features.
 
         Used to propose a central meridian for sources and sites whose eastings carry no zone number.
+        Confidential layers are left out unless every layer is confidential.
         """
-        boxes = [layer.gdf.total_bounds for layer in self.layers if len(layer.gdf)]
+        public = [layer for layer in self.layers if not layer.confidential] or self.layers
+        boxes = [layer.gdf.total_bounds for layer in public if len(layer.gdf)]
         boxes = [b for b in boxes if all(map(math.isfinite, b))]
         if not boxes:
             return None
