@@ -233,13 +233,13 @@ def _examine(
 
 
 #: Search radii (m) tried before the full buffer when only the nearest zone of each class is wanted.
-_NEAREST_RADII = (50.0, 200.0)
+_NEAREST_RADII = (30.0, 60.0, 120.0, 250.0, 500.0)
 
 
 def _nearest_search(site_geoms: np.ndarray, site_dims: np.ndarray, layer: ZoneLayer, buffer_m: float) -> dict:
     """Find the touching zones and the nearest nearby zone of each class, searching outwards.
 
-    Sites are first searched within 50 m, then 200 m, then the whole buffer.  A site whose nearest
+    Sites are searched within 30 m, then 60, 120, 250 and 500 m, then the whole buffer.  A site whose nearest
     nearby zone of every class of the layer lies within the current radius is settled: any nearer
     zone lies within that radius too, so it was among the candidates (the degree radius errs wide).
     The others go on to the next radius.  The result equals a search of the whole buffer, with a
