@@ -9,8 +9,9 @@ are the sample sites (points as ``"lon,lat"``, polygons and lines as GeoJSON, ea
 industry, tags and action), half random points in the layer set's bounds with an industry drawn
 from a short list.  It prints throughput (requests/s over the whole run), latency percentiles
 (p50/p95/p99/max, client side), the number of failed requests (anything but HTTP 200 with a
-verdict) and the server's peak resident memory (``VmHWM`` from ``/proc``; sampled with psutil
-where ``/proc`` is missing).  Exit status 1 when any request failed or the server did not start.
+verdict), the server's CPU time per request (from ``/proc``, which does not depend on what else
+the machine runs) and its peak resident memory (``VmHWM`` from ``/proc``; sampled with psutil where
+``/proc`` is missing).  Exit status 1 when any request failed or the server did not start.
 
 Not run in CI (a tiny run is in tests/checks/service/test_api.py).
 """
@@ -72,6 +73,15 @@ def peak_rss_mb(pid: int) -> float | None:
     except OSError:
         return None
     return None
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) the process has used so far, or None when /proc is not there."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class RssSampler(threading.Thread):
@@ -187,7 +197,9 @@ def main(argv: list[str] | None = None) -> int:
         layers = httpx.get(f"{base}/api/layers", timeout=30).json()
         bodies = request_mix(args.requests, layers["bounds"], args.seed)
         run_load(base, request_mix(args.clients, layers["bounds"], args.seed + 1), args.clients)  # warm-up
+        cpu_before = cpu_seconds(proc.pid)
         latencies, failures, wall = run_load(base, bodies, args.clients)
+        cpu_after = cpu_seconds(proc.pid)
         peak = peak_rss_mb(proc.pid) or sampler.peak or None
     finally:
         sampler.stop.set()
@@ -207,6 +219,12 @@ def main(argv: list[str] | None = None) -> int:
         f"  latency ms: p50 {percentile(ms, 50):.1f}   p95 {percentile(ms, 95):.1f}   "
         f"p99 {percentile(ms, 99):.1f}   max {max(ms):.1f}   mean {statistics.fmean(ms):.1f}"
     )
+    if cpu_before is not None and cpu_after is not None:
+        used = cpu_after - cpu_before
+        print(
+            f"  server CPU: {used:.1f} s, {1000 * used / len(latencies):.1f} ms per request "
+            f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
+        )
     print(f"  failed: {len(failures)}")
     print(f"  server peak RSS: {peak:.0f} MB" if peak else "  server peak RSS: unknown")
     for line in failures[:10]:

@@ -521,7 +521,10 @@ def check_payload(result, check_id: str, *, lang: str, confidential_zones: set[t
     findings = []
     matched: dict[str, set[str]] = {}
     geoms = np.asarray(f.geometry.array, dtype=object)
-    for row, geom in zip(f.drop(columns="geometry").to_dict("records"), geoms, strict=True):
+    columns = [c for c in f.columns if c != f.geometry.name]
+    values = zip(*(f[c].tolist() for c in columns), strict=True)
+    rows = (dict(zip(columns, row, strict=True)) for row in values)
+    for row, geom in zip(rows, geoms, strict=True):
         kind, zone_id = _text(row["kind"]), _text(row["zone_id"])
         confidential = (kind, zone_id) in confidential_zones
         if kind == "control_unit":
