@@ -81,6 +81,16 @@ def load_cached(key: str) -> tuple[gpd.GeoDataFrame, dict[str, Any]] | None:
         return None
 
 
+def _encoding(gdf: gpd.GeoDataFrame) -> str:
+    """GeoArrow (read back without parsing WKB, about twice as fast) when every geometry has one type.
+
+    GeoArrow stores one geometry type per column, so a layer mixing polygons and multipolygons
+    keeps WKB, which gives back exactly the types it was given.
+    """
+    types = set(gdf.geometry.geom_type.dropna().unique())
+    return "geoarrow" if len(types) == 1 and gdf.geometry.notna().all() else "WKB"
+
+
 def store_cached(key: str, gdf: gpd.GeoDataFrame, meta: dict[str, Any]) -> None:
     """Store a normalised layer; failures (read-only home, full disk) are ignored."""
     if not cache_enabled():
@@ -89,7 +99,7 @@ def store_cached(key: str, gdf: gpd.GeoDataFrame, meta: dict[str, Any]) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for suffix, write in (
-            (".parquet", lambda p: gdf.to_parquet(p, index=False)),
+            (".parquet", lambda p: gdf.to_parquet(p, index=False, geometry_encoding=_encoding(gdf))),
             (".json", lambda p: p.write_text(json.dumps(meta, ensure_ascii=False, default=str), "utf-8")),
         ):
             fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=suffix, dir=folder)

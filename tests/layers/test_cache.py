@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import pytest
@@ -73,3 +74,30 @@ def test_repair_warning_is_given_again_on_a_hit(tmp_path, own_cache):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert len(entries(own_cache)) == 1
+
+
+def test_geoarrow_for_one_geometry_type_and_wkb_for_mixed_types(tmp_path, monkeypatch):
+    """The cache stores GeoArrow when it can and gives back exactly the geometries it was given."""
+    import geopandas as gpd
+    import pyarrow.parquet as pq
+    from shapely import MultiPolygon, box
+
+    from layers import cache
+
+    monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("REDLINE_NO_CACHE", raising=False)
+    one = gpd.GeoDataFrame({"zone_id": ["a", "b"]}, geometry=[box(0, 0, 1, 1), box(2, 2, 3, 3)], crs="EPSG:4490")
+    mixed = gpd.GeoDataFrame(
+        {"zone_id": ["a", "b"]},
+        geometry=[box(0, 0, 1, 1), MultiPolygon([box(2, 2, 3, 3), box(4, 4, 5, 5)])],
+        crs="EPSG:4490",
+    )
+    for key, frame, encoding in (("k1", one, "polygon"), ("k2", mixed, "WKB")):  # GeoArrow names the type
+        cache.store_cached(key, frame, {"note": key})
+        stored = tmp_path / "layers" / f"{key}.parquet"
+        meta = json.loads(pq.read_schema(stored).metadata[b"geo"])
+        assert meta["columns"]["geometry"]["encoding"].lower() == encoding.lower()
+        back, note = cache.load_cached(key)
+        assert note == {"note": key}
+        assert back.geometry.geom_type.tolist() == frame.geometry.geom_type.tolist()
+        assert back.geometry.geom_equals_exact(frame.geometry, 0).all()
