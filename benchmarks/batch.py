@@ -176,14 +176,17 @@ def _points_csv(folder: Path, n: int, seed: int) -> Path:
 
 
 def _farmland_parquet(folder: Path) -> Path:
-    """The farmland layer as GeoParquet (``zone_id``, geometry), for the bare-script baseline."""
-    path = folder / "farmland.parquet"
+    """The farmland layer as GeoParquet (``zone_id``, geometry), for the bare-script baseline.
+
+    Geometry in GeoArrow encoding, as in the layer cache, so both read the same way.
+    """
+    path = folder / "farmland-geoarrow.parquet"
     if not path.is_file():
         import pyogrio
 
         gdf = pyogrio.read_dataframe(folder / "basic_farmland.fgb").rename(columns={"TBBH": "zone_id"})
         tmp = path.with_suffix(".tmp")
-        gdf.to_parquet(tmp, index=False)
+        gdf.to_parquet(tmp, index=False, geometry_encoding="geoarrow")
         os.replace(tmp, path)
     return path
 
