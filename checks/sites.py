@@ -50,7 +50,7 @@ from layers.survey import find_parcel_columns, is_survey_txt, parcels_from_table
 from layers.tables import read_table
 from layers.webcoords import transform_geometry
 from zones.errors import CRSError, RedlineError, SiteError
-from zones.project import Project, make_project
+from zones.project import make_project
 
 __all__ = [
     "ON_INVALID",
@@ -419,7 +419,7 @@ def _table_geometries(
             f"{path.name}: no coordinate columns; the columns are {', '.join(df.columns)}; "
             "add lon and lat (经度/纬度) columns, a WKT column, or 界址点 columns (点号, X, Y)"
         )
-    ok = np.array([g is not None and not g.is_empty for g in geoms], dtype=bool)
+    ok = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
     bounds = shapely.bounds(geoms[ok]) if ok.any() else np.empty((0, 4))
     if crs is None:
         if len(bounds) and not ((np.abs(bounds[:, [0, 2]]) <= 180).all() and (np.abs(bounds[:, [1, 3]]) <= 90).all()):
@@ -890,17 +890,20 @@ def sites_from_geometries(
     valid = np.zeros(n, dtype=bool)
     usable = np.array([p is None for p in problems], dtype=bool)
     valid[usable] = shapely.is_valid(geoms[usable])
-    projects: dict[tuple[str, str, str], Project | RedlineError] = {}  # most rows repeat a few projects
-    records = []
+    # most rows repeat a few projects: each (industry, tags, action) is made and written out once
+    projects: dict[tuple[str, str, str], tuple] = {}
+    columns_out: dict[str, list] = {c: [] for c in _SITE_RECORD_COLUMNS}
     valid_geoms = np.full(n, None, dtype=object)
     kept_invalid: list[str] = []
     repaired: list[str] = []
+
+    def row_label(i: int) -> str:
+        if labels is not None:
+            return labels[i]
+        return f"row {row_offset + i + 1}" if df is None else f"row {row_offset + i + 1} (id {ids[i]})"
+
     for i in range(n):
         err = row_errors[i]
-        if labels is not None:
-            row_label = labels[i]
-        else:
-            row_label = f"row {row_offset + i + 1}" if df is None else f"row {row_offset + i + 1} (id {ids[i]})"
         ind = industries[i] or default_industry
         tg = tag_cells[i] or default_tags
         act = actions[i] or (action or "new")
@@ -910,7 +913,7 @@ def sites_from_geometries(
         if err is None:
             problem = problems[i]
             if problem:
-                err = f"{row_label}: {problem}"
+                err = f"{row_label(i)}: {problem}"
         if err is None and (unclosed[i] or not valid[i]):
             reason = "ring not closed" if unclosed[i] else shapely.is_valid_reason(geom)
             if unclosed[i] and not geom.is_valid:
@@ -918,45 +921,43 @@ def sites_from_geometries(
             if on_invalid == "fix":
                 fixed, failures = repair_geometries(np.array([geom], dtype=object))
                 if failures[0]:
-                    err = f"{row_label}: invalid geometry ({reason}) that cannot be repaired: {failures[0]}"
+                    err = f"{row_label(i)}: invalid geometry ({reason}) that cannot be repaired: {failures[0]}"
                 else:
                     geom = fixed[0]
                     note = f"repaired: {reason}"
                     repaired.append(f"{ids[i]} ({reason})")
             else:
                 err = (
-                    f"{row_label}: invalid geometry ({reason}); repair it (e.g. in QGIS: Fix geometries), "
+                    f"{row_label(i)}: invalid geometry ({reason}); repair it (e.g. in QGIS: Fix geometries), "
                     "or use --on-invalid fix"
                 )
                 if on_invalid == "warn":
                     kept_invalid.append(f"{ids[i]} ({reason})")
+        texts = (ind, tg, act)
         if err is None:
             made = projects.get((ind, tg, act))
             if made is None:
                 try:
-                    made = make_project(ind, tg, act)
+                    built = make_project(ind, tg, act)
+                    made = (built, ";".join(built.industries), ";".join(sorted(built.tags)), built.action)
                 except RedlineError as exc:
-                    made = exc
+                    made = (exc,)
                 projects[(ind, tg, act)] = made
-            if isinstance(made, RedlineError):
-                err = f"{row_label}: {made}"
+            if isinstance(made[0], RedlineError):
+                err = f"{row_label(i)}: {made[0]}"
             else:
-                project = made
+                project, texts = made[0], made[1:]
         if err is None:
             valid_geoms[i] = geom
-        records.append(
-            {
-                "site_id": ids[i],
-                "name": names[i],
-                "industry": ";".join(project.industries) if project else ind,
-                "tags": ";".join(sorted(project.tags)) if project else tg,
-                "action": project.action if project else act,
-                "status": "error" if err else "ok",
-                "error": err or "",
-                "note": note,
-                "project": project,
-            }
-        )
+        columns_out["site_id"].append(ids[i])
+        columns_out["name"].append(names[i])
+        columns_out["industry"].append(texts[0])
+        columns_out["tags"].append(texts[1])
+        columns_out["action"].append(texts[2])
+        columns_out["status"].append("error" if err else "ok")
+        columns_out["error"].append(err or "")
+        columns_out["note"].append(note)
+        columns_out["project"].append(project)
     if notes is not None:
         notes.add(kept_invalid, repaired)
     else:
@@ -972,11 +973,11 @@ def sites_from_geometries(
             | (np.abs(b[:, [1, 3]]) > 90).any(axis=1)
         )
         for j in np.flatnonzero(ok)[bad]:
-            records[j]["status"] = "error"
-            records[j]["error"] = (
+            columns_out["status"][j] = "error"
+            columns_out["error"][j] = (
                 f"row {row_offset + j + 1}: coordinates are not longitude/latitude after conversion; "
                 "check the CRS (--crs)"
             )
             valid_geoms[j] = None
-    frame = pd.DataFrame(records, columns=_SITE_RECORD_COLUMNS)
+    frame = pd.DataFrame(columns_out if n else [], columns=_SITE_RECORD_COLUMNS)
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(valid_geoms, crs=TARGET_CRS), crs=TARGET_CRS)
