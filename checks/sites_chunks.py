@@ -14,12 +14,14 @@ What streams
   :func:`~checks.sites.read_sites`.
 - XLSX: openpyxl's read-only rows, each chunk converted by pandas' own parser as
   :func:`pandas.read_excel` does (cells right of the header's last column are ignored).
-- GPKG, SHP (DBF encoding detected as for :func:`~checks.sites.read_sites`), FlatGeobuf,
-  GeoJSON, GML and folders GDAL reads: pyogrio's Arrow batches of the id/name/industry/tags/
-  action columns and the geometry.
+- GPKG, SHP (DBF encoding detected as for :func:`~checks.sites.read_sites`), FlatGeobuf with
+  a spatial index, GeoJSON, GML and folders GDAL reads: pyogrio's Arrow batches of the
+  id/name/industry/tags/action columns and the geometry.
 
 KML/KMZ, DXF/DWG, XLS, 界址点 tables (a parcel spans rows) and 勘测定界 ``.txt`` files are read
-whole and handed out in chunks: they are small by nature.
+whole and handed out in chunks: they are small by nature.  So is a FlatGeobuf without a spatial
+index (GDAL's Arrow stream of one breaks on its null geometries): write it with an index
+(GDAL's default) to stream it.
 
 Checks on the whole file
 ------------------------
