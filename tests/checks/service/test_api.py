@@ -208,6 +208,19 @@ def test_check_known_answer(client):
     assert body["links"] == {"report": f"{base}/report.html", "map": f"{base}/map.html", "docx": f"{base}/report.docx"}
 
 
+def test_concurrent_checks_each_get_their_own_answer(client):
+    from concurrent.futures import ThreadPoolExecutor
+
+    cases = [(S01, "H6210", "prohibited"), ("100.0,30.0", "C3360", "clear")] * 8
+
+    def check(case):
+        site, industry, _ = case
+        return client.post("/api/check", json={"site": site, "industry": industry}).json()["site"]["verdict"]
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(check, cases)) == [verdict for _, _, verdict in cases]
+
+
 def _site_input(feature, i: int):
     """The site in one of the forms a client may send: "lon,lat" for points; GeoJSON, a Feature or WKT."""
     geom = shapely.from_geojson(json.dumps(feature["geometry"]))
