@@ -136,8 +136,7 @@ def _far_distances(
         approx = proj.approx(pa, pb)
         cand = approx <= buffer_m * 1.001 + 1.0
         if nearest and cand.any():
-            frame = pd.DataFrame({"s": s_idx[sel], "c": classes[z_idx[sel]], "d": np.where(cand, approx, np.inf)})
-            best = frame.groupby(["s", "c"], sort=False)["d"].transform("min").to_numpy()
+            best = _group_min(s_idx[sel], classes[z_idx[sel]], np.where(cand, approx, np.inf))
             cand &= approx <= best * 1.001 + 1.0
         out[sel[cand]] = proj.geodesic(pa[cand], pb[cand])
     return out
@@ -151,11 +150,23 @@ def _nearest_of_class(
     near = np.flatnonzero(~mask)
     if len(near) == 0:
         return mask
-    classes = _class_codes(layer)[0][zi[near]]
-    frame = pd.DataFrame({"row": near, "site": si[near], "cls": classes, "d": distance[near], "zone": zi[near]})
-    first = frame.sort_values(["site", "cls", "d", "zone"], kind="stable").drop_duplicates(["site", "cls"])
-    mask[first["row"].to_numpy()] = True
+    site, cls = si[near], _class_codes(layer)[0][zi[near]]
+    order = np.lexsort((zi[near], distance[near], cls, site))
+    site, cls = site[order], cls[order]
+    first = np.r_[True, (site[1:] != site[:-1]) | (cls[1:] != cls[:-1])]
+    mask[near[order[first]]] = True
     return mask
+
+
+def _group_min(site: np.ndarray, cls: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Return, for each element, the minimum of ``values`` over its (site, class) group."""
+    order = np.lexsort((cls, site))
+    s, c = site[order], cls[order]
+    starts = np.flatnonzero(np.r_[True, (s[1:] != s[:-1]) | (c[1:] != c[:-1])])
+    group_min = np.minimum.reduceat(values[order], starts)
+    out = np.empty(len(values))
+    out[order] = np.repeat(group_min, np.diff(np.r_[starts, len(order)]))
+    return out
 
 
 def _class_codes(layer: ZoneLayer) -> tuple[np.ndarray, int]:
@@ -234,6 +245,8 @@ def _examine(
 
 #: Search radii (m) tried before the full buffer when only the nearest zone of each class is wanted.
 _NEAREST_RADII = (30.0, 60.0, 120.0, 250.0, 500.0)
+#: Fewer sites than this are searched over the whole buffer at once.
+_OUTWARD_MIN_SITES = 500
 
 
 def _nearest_search(site_geoms: np.ndarray, site_dims: np.ndarray, layer: ZoneLayer, buffer_m: float) -> dict:
@@ -248,7 +261,8 @@ def _nearest_search(site_geoms: np.ndarray, site_dims: np.ndarray, layer: ZoneLa
     tree = _zone_tree(layer)
     codes, n_classes = _class_codes(layer)
     max_lat = float(np.nanmax(np.abs(shapely.bounds(site_geoms)[:, [1, 3]])))
-    radii = [r for r in _NEAREST_RADII if r < buffer_m] + [buffer_m]
+    # a few sites: one search of the whole buffer costs less than several rounds
+    radii = ([r for r in _NEAREST_RADII if r < buffer_m] if len(site_geoms) >= _OUTWARD_MIN_SITES else []) + [buffer_m]
     pending = np.arange(len(site_geoms))
     parts = []
     for radius in radii:

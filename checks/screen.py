@@ -137,9 +137,12 @@ def _outcomes(raw, layer, zone_id, zone_class, project_codes, projects, evaluato
         unit = np.where((relation == "inside") | (relation == "overlaps"), zone_id, "")
     else:
         unit = np.full(len(raw), "", dtype=object)
-    keys = pd.DataFrame({"p": project_codes, "c": zone_class, "r": relation, "b": band, "u": unit})
-    group = keys.groupby(["p", "c", "r", "b", "u"], sort=False, dropna=False).ngroup().to_numpy()
-    first = pd.Series(np.arange(len(group))).groupby(group, sort=True).first().to_numpy()
+    key = np.zeros(len(raw), dtype=np.int64)
+    for column in (project_codes, zone_class, relation, band, unit):  # one integer per distinct combination
+        codes, uniques = pd.factorize(np.asarray(column), use_na_sentinel=False)
+        key = key * (len(uniques) + 1) + codes
+    _, first, group = np.unique(key, return_index=True, return_inverse=True)
+    group = group.ravel()
     decided = [
         _outcome(
             evaluator, layer, zone_id[i], zone_class[i], relation[i], projects[project_codes[i]], distance[i], lang,
