@@ -17,6 +17,7 @@ import io
 import math
 import os
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -136,9 +137,17 @@ def printable(text: Any) -> str:
     return "".join(out)
 
 
+#: Held while a figure is drawn with :func:`font_context` (re-entrant: a drawing may nest them).
+_DRAWING = threading.RLock()
+
+
 @contextmanager
 def font_context() -> Iterator[None]:
-    """Draw with the CJK family first and DejaVu Sans as per-glyph fallback."""
+    """Draw with the CJK family first and DejaVu Sans as per-glyph fallback.
+
+    matplotlib's settings are global to the process, so drawings in different threads (the
+    service writes reports in threads) take turns: the context holds a lock while it lasts.
+    """
     families = [f for f in (cjk_family(), _LATIN) if f]
     rc = {
         "font.family": "sans-serif",
@@ -149,7 +158,7 @@ def font_context() -> Iterator[None]:
         "hatch.linewidth": 1.2,
         "path.simplify": True,
     }
-    with matplotlib.rc_context(rc):
+    with _DRAWING, matplotlib.rc_context(rc):
         yield
 
 
