@@ -461,6 +461,9 @@ def create_app(
             + ("\n\n**示意数据，非官方 / illustrative data, not official.**" if layerset.illustrative else "")
         ),
         lifespan=lifespan,
+        # FastAPI's Swagger UI and ReDoc load their scripts from CDNs; /docs is our own page instead
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.layerset = layerset
     app.state.jobs = jobs
@@ -707,6 +710,12 @@ def create_app(
         return FileResponse(
             path, media_type=_MEDIA_TYPES.get(path.suffix, "application/octet-stream"), filename=path.name
         )
+
+    @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
+    def api_docs() -> HTMLResponse:
+        from checks.service.api_docs import render_api_docs
+
+        return HTMLResponse(render_api_docs(app.openapi()))
 
     app.include_router(api)
     leaflet = resources.files("js_lib_leaflet").joinpath("static", "js_lib_leaflet")

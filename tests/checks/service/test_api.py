@@ -6,6 +6,7 @@ expected verdict and rule) and from ``redline batch`` run on the same files.
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -908,3 +909,15 @@ def test_the_load_benchmark_runs(tmp_path):
     assert "requests: 40   clients: 4" in out and "failed: 0" in out
     assert re.search(r"throughput: \d+\.\d req/s", out) and re.search(r"p95 \d+\.\d", out)
     assert re.search(r"server peak RSS: \d+ MB", out)
+
+
+def test_docs_page_lists_every_operation_offline(client):
+    """/docs is rendered from the schema: every path is there, and nothing is loaded from elsewhere."""
+    page = client.get("/docs")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    text = page.text
+    for path in client.get("/openapi.json").json()["paths"]:
+        assert html.escape(path) in text, path
+    assert "<script" not in text and "http://" not in text and "https://" not in text
+    assert 'id="schema-CheckRequest"' in text
+    assert client.get("/redoc").status_code == 404
