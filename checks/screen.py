@@ -365,9 +365,10 @@ def screen_sites(
         return found, len(geoms[chunk])
 
     # GEOS releases the GIL in index queries and predicates, so chunks screen in parallel threads;
-    # with several workers, a batch smaller than chunk_size is still split so that each has work
+    # with several workers, a batch is split into at least four pieces per worker, so that they all
+    # have work until the end
     workers = max(1, min(workers or _default_workers(), -(-len(idx) // 1_000) or 1))
-    step = chunk_size if workers == 1 else max(1, min(chunk_size, -(-len(idx) // workers)))
+    step = chunk_size if workers == 1 else max(1, min(chunk_size, -(-len(idx) // (4 * workers))))
     parts: list[dict[str, np.ndarray]] = []
     bar = _progress_bar(len(idx), progress)
     starts = range(0, len(idx), step)
