@@ -14,31 +14,26 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from checks._version import __version__
+from checks.cli_args import number_option
 from zones.errors import RedlineError
 
 __all__ = ["main"]
 
 _LANGS = ("zh", "en")
 
-
-def _buffer(value: str) -> float:
-    try:
-        metres = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--buffer: {value!r} is not a number of metres (e.g. 1000)") from None
-    if not 0 <= metres <= 100_000:
-        raise argparse.ArgumentTypeError(f"--buffer: {value} is outside 0..100000 metres")
-    return metres
-
-
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
-    return number
+_buffer = number_option(
+    float,
+    lambda m: 0 <= m <= 100_000,
+    "--buffer: {value!r} is not a number of metres (e.g. 1000)",
+    "--buffer: {value} is outside 0..100000 metres",
+)
+_positive_int = number_option(int, lambda n: n >= 1, "{value!r} is not a whole number", "{value} must be at least 1")
+_tolerance = number_option(
+    float,
+    lambda m2: 0 <= m2 < float("inf"),
+    "--tolerance: {value!r} is not a number of m² (e.g. 1)",
+    "--tolerance: {value} is not a non-negative number of m²",
+)
 
 
 def _common(p: argparse.ArgumentParser, *, project: bool = True) -> None:
@@ -493,16 +488,6 @@ def _cmd_batch(args: argparse.Namespace) -> None:
     )
     _print_result(args, result, detail=False)
     _write(args, result, args.out)
-
-
-def _tolerance(value: str) -> float:
-    try:
-        m2 = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--tolerance: {value!r} is not a number of m² (e.g. 1)") from None
-    if not 0 <= m2 < float("inf"):
-        raise argparse.ArgumentTypeError(f"--tolerance: {value} is not a non-negative number of m²")
-    return m2
 
 
 def _cmd_layers(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from checks.cli_args import number_option
 from zones.errors import RedlineError
 
 __all__ = ["add_serve_parser", "run_serve"]
@@ -22,34 +23,21 @@ __all__ = ["add_serve_parser", "run_serve"]
 TOKEN_ENV = "REDLINE_TOKEN"
 
 
-def _port(value: str) -> int:
-    try:
-        port = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--port: {value!r} is not a port number (1-65535)") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"--port: {port} is outside 1..65535")
-    return port
-
-
-def _megabytes(value: str) -> float:
-    try:
-        mb = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--max-upload-mb: {value!r} is not a number of megabytes") from None
-    if not 0 < mb <= 1024 * 1024:
-        raise argparse.ArgumentTypeError(f"--max-upload-mb: {value} must be more than 0")
-    return mb
-
-
-def _jobs(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--jobs: {value!r} is not a whole number") from None
-    if not 1 <= n <= 64:
-        raise argparse.ArgumentTypeError(f"--jobs: {n} is outside 1..64")
-    return n
+_port = number_option(
+    int,
+    lambda n: 1 <= n <= 65535,
+    "--port: {value!r} is not a port number (1-65535)",
+    "--port: {number} is outside 1..65535",
+)
+_megabytes = number_option(
+    float,
+    lambda mb: 0 < mb <= 1024 * 1024,
+    "--max-upload-mb: {value!r} is not a number of megabytes",
+    "--max-upload-mb: {value} must be more than 0",
+)
+_jobs = number_option(
+    int, lambda n: 1 <= n <= 64, "--jobs: {value!r} is not a whole number", "--jobs: {number} is outside 1..64"
+)
 
 
 def add_serve_parser(sub) -> argparse.ArgumentParser:
