@@ -125,6 +125,8 @@ def _zone_columns(layer) -> dict[str, np.ndarray]:
 def _outcomes(raw, layer, zone_id, zone_class, project_codes, projects, evaluator, lang, touched_units) -> dict:
     """Decide every finding of one layer, calling :func:`_outcome` once per distinct situation.
 
+    Returns the :data:`_OUTCOME_FIELDS` columns and ``_rank``, the rank of each finding's verdict.
+
     A finding's outcome depends on the project, the zone class, the relation, the distance band
     and, for a touched control unit with an access list, the unit; findings are grouped on those
     and each group is decided once.
@@ -153,7 +155,9 @@ def _outcomes(raw, layer, zone_id, zone_class, project_codes, projects, evaluato
     table = np.empty((len(decided), len(_OUTCOME_FIELDS)), dtype=object)
     for row, values in enumerate(decided):
         table[row] = values
-    return {name: table[group, k] for k, name in enumerate(_OUTCOME_FIELDS)}
+    outcomes = {name: table[group, k] for k, name in enumerate(_OUTCOME_FIELDS)}
+    outcomes["_rank"] = np.array([rank(values[0]) for values in decided], dtype=np.int64)[group]
+    return outcomes
 
 
 def _findings_frame(
@@ -174,10 +178,9 @@ def _findings_frame(
         raw, layer, zone_id, zone_class, project_codes[site_idx], projects, evaluator, lang, touched_units
     )
     rows = idx[site_idx]
-    verdict_rank = {v: rank(v) for v in VERDICTS}
     return {
         "_site_row": rows,
-        "_rank": np.fromiter((verdict_rank[v] for v in outcomes["verdict"]), dtype=np.int64, count=n),
+        "_rank": outcomes.pop("_rank"),
         "_kind": np.full(n, _KIND_ORDER.get(layer.kind, len(_KIND_ORDER)), dtype=np.int64),
         "site_id": sites["site_id"].to_numpy(dtype=object)[rows],
         "kind": np.full(n, layer.kind, dtype=object),

@@ -198,10 +198,6 @@ def summary_dict(result: ScreeningResult, files: list[str]) -> dict:
     return summary
 
 
-def _write_csv(df: pd.DataFrame, target: Path, decimals: dict[str, int] | None = None) -> None:
-    write_csv(df, target, decimals)
-
-
 def _write_gpkg(result: ScreeningResult, target: Path) -> None:
     sites = _with_notice(result.sites.drop(columns=["project"], errors="ignore"), result)
     findings = _with_notice(result.findings, result)
@@ -308,9 +304,9 @@ def write_outputs(
 
     try:
         if "csv" in formats:
-            _write_csv(sites_table(result), out / "sites.csv")
+            write_csv(sites_table(result), out / "sites.csv")
             done(out / "sites.csv")
-            _write_csv(findings_table(result), out / "findings.csv", FINDING_DECIMALS)
+            write_csv(findings_table(result), out / "findings.csv", FINDING_DECIMALS)
             done(out / "findings.csv")
         if "gpkg" in formats:
             _write_gpkg(result, out / "results.gpkg")

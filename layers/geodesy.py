@@ -16,7 +16,6 @@ from functools import lru_cache
 import numpy as np
 import shapely
 from pyproj import CRS, Geod, Transformer
-from pyproj.enums import TransformDirection
 
 __all__ = [
     "GEOD",
@@ -132,7 +131,7 @@ def geodesic_areas(geoms: np.ndarray) -> np.ndarray:
     """
     polys = polygonal_parts(geoms)
     out = np.zeros(len(polys), dtype=float)
-    present = np.flatnonzero(_present(polys))
+    present = np.flatnonzero(~shapely.is_missing(polys))
     if len(present) == 0:
         return out
     bounds = shapely.bounds(polys[present])
@@ -189,11 +188,6 @@ def _ring_areas(coords: np.ndarray, ring_of: np.ndarray, fwd: Transformer) -> np
     return np.abs(np.add.reduceat(cross, starts)) / 2
 
 
-def _present(values: np.ndarray) -> np.ndarray:
-    """Return True where an object array holds a geometry (not None)."""
-    return np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
-
-
 def geodesic_length(geom) -> float:
     """Return the length in m of the lineal part of a lon/lat geometry.
 
@@ -207,16 +201,6 @@ def geodesic_length(geom) -> float:
     if line is None:
         return 0.0
     return float(GEOD.geometry_length(line))
-
-
-class _Inverse:
-    """The inverse direction of a transformer, with the same ``transform(x, y)`` call."""
-
-    def __init__(self, forward: Transformer) -> None:
-        self._forward = forward
-
-    def transform(self, x, y):
-        return self._forward.transform(x, y, direction=TransformDirection.INVERSE)
 
 
 class LocalProjection:
@@ -233,12 +217,13 @@ class LocalProjection:
     def __init__(self, lon0: float) -> None:
         self.lon0 = float(lon0)
         # a PROJ pipeline on CGCS2000's ellipsoid (GRS 1980): built in a fraction of a millisecond
-        pipeline = (
-            "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad "
-            f"+step +proj=tmerc +lat_0=0 +lon_0={self.lon0} +k=1 +x_0=0 +y_0=0 +ellps=GRS80"
+        tmerc = f"+proj=tmerc +lat_0=0 +lon_0={self.lon0} +k=1 +x_0=0 +y_0=0 +ellps=GRS80"
+        self._fwd = Transformer.from_pipeline(
+            f"+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step {tmerc}"
         )
-        self._fwd = Transformer.from_pipeline(pipeline)
-        self._inv = _Inverse(self._fwd)
+        self._inv = Transformer.from_pipeline(
+            f"+proj=pipeline +step +inv {tmerc} +step +proj=unitconvert +xy_in=rad +xy_out=deg"
+        )
 
     def _forward(self, coords: np.ndarray) -> np.ndarray:
         x, y = self._fwd.transform(coords[:, 0], coords[:, 1])
