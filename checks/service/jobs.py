@@ -35,7 +35,6 @@ __all__ = [
     "RecentChecks",
     "new_id",
     "valid_id",
-    "write_outputs_locked",
 ]
 
 log = logging.getLogger("redline.service")
@@ -66,29 +65,6 @@ def valid_id(value: str) -> bool:
     (False, True)
     """
     return bool(_ID_RE.match(value or ""))
-
-
-#: report.html and report.docx draw their static maps with matplotlib, whose font settings
-#: (``rc_context``) are process-wide: two threads drawing at once would swap each other's
-#: CJK font for the default one.  Writing them is therefore serialised.
-_DRAWING_LOCK = threading.Lock()
-_DRAWING_FORMATS = frozenset({"html", "docx"})
-
-
-def write_outputs_locked(result, out_dir: Path, *, formats: list[str], lang: str) -> list[Path]:
-    """Call :func:`checks.writers.write_outputs`, one thread at a time when matplotlib draws.
-
-    Returns
-    -------
-    list of Path
-        The files written, as ``write_outputs`` returns them.
-    """
-    from checks.writers import write_outputs
-
-    if _DRAWING_FORMATS & set(formats):
-        with _DRAWING_LOCK:
-            return write_outputs(result, out_dir, formats=formats, lang=lang)
-    return write_outputs(result, out_dir, formats=formats, lang=lang)
 
 
 def _now() -> str:
@@ -304,6 +280,7 @@ class JobManager:
     def _run(self, job: Job) -> None:
         from checks.screen import screen_sites
         from checks.sites import read_sites
+        from checks.writers import write_outputs
 
         opts = job.options
         job.status, job.stage = "running", "reading"
@@ -357,7 +334,7 @@ class JobManager:
                 raise _StoppedError
             job.stage = "writing"
             self._save(job)
-            written = write_outputs_locked(result, job.out_dir, formats=opts.formats, lang=opts.lang)
+            written = write_outputs(result, job.out_dir, formats=opts.formats, lang=opts.lang)
             job.files = [p.name for p in written]
             job.counts = result.verdict_counts()
             self._finish(job, "done")
@@ -422,10 +399,12 @@ class RecentChecks:
             if entry is None:
                 return None
             self._items.move_to_end(check_id)
+        from checks.writers import write_outputs
+
         with entry.lock:
             path = entry.files.get(name)
             if path is None or not path.is_file():
-                written = write_outputs_locked(entry.result, self.folder / check_id, formats=[fmt], lang=entry.lang)
+                written = write_outputs(entry.result, self.folder / check_id, formats=[fmt], lang=entry.lang)
                 path = next(p for p in written if p.name == name)
                 entry.files[name] = path
         return path
