@@ -23,6 +23,7 @@ from layers.geodesy import (
     polygonal_parts,
 )
 from layers.layerset import ZoneLayer
+from layers.overlap_areas import overlap_areas
 from zones.kinds import KINDS
 
 __all__ = ["RAW_COLUMNS", "degrees_for", "prepare_layer", "site_measures", "spatial_findings"]
@@ -66,7 +67,7 @@ def site_measures(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
 
 def prepare_layer(layer: ZoneLayer) -> None:
-    """Build the layer's spatial index (and prepare its geometries) now rather than on first use.
+    """Build the layer's spatial index now rather than on first use.
 
     Call it before screening from several threads, so that they share one index.
     """
@@ -76,9 +77,10 @@ def prepare_layer(layer: ZoneLayer) -> None:
 def _zone_tree(layer: ZoneLayer) -> shapely.STRtree:
     tree = getattr(layer, "_tree", None)
     if tree is None:
-        zones = np.asarray(layer.gdf.geometry.array)
-        shapely.prepare(zones)  # predicates against prepared zones are many times faster
-        tree = shapely.STRtree(zones)
+        # the zones are never prepared: threads screening different sites share them, and GEOS's
+        # prepared geometries build their indexes lazily, unguarded (two threads asking the same
+        # prepared zone at once can crash the process); predicates are asked of the site instead
+        tree = shapely.STRtree(np.asarray(layer.gdf.geometry.array))
         layer._tree = tree  # type: ignore[attr-defined]
     return tree
 
@@ -97,16 +99,45 @@ def _projection(layer: ZoneLayer, band: float) -> tuple[LocalProjection, np.ndar
     return cache[band]
 
 
-def _polygon_overlaps(sites: np.ndarray, zones: np.ndarray) -> np.ndarray:
-    """Return the polygonal overlap of each (polygon site, zone) pair that meets, or None where they only touch.
+def _zone_areas(layer: ZoneLayer, zi: np.ndarray) -> np.ndarray:
+    """Return the areas (m²) of zones ``zi`` of ``layer``, each measured once and kept on the layer."""
+    cached = getattr(layer, "_zone_area", None)
+    if cached is None:
+        cached = np.full(len(layer.gdf), np.nan)
+        layer._zone_area = cached  # type: ignore[attr-defined]
+    missing = np.unique(zi[np.isnan(cached[zi])])
+    if len(missing):  # threads may measure the same zone at once: they write the same number
+        cached[missing] = geodesic_areas(np.asarray(layer.gdf.geometry.array)[missing])
+    return cached[zi]
 
-    A zone wholly inside its site is its own overlap; only the others are intersected.
+
+def _polygon_overlaps(
+    site_geoms: np.ndarray, si: np.ndarray, zi: np.ndarray, layer: ZoneLayer
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (interiors meet, overlap area m², overlap or None) of (polygon site, zone) pairs that meet.
+
+    A zone wholly inside its site is its own overlap.  For the others the area is measured from the
+    two boundaries (:func:`layers.overlap_areas.overlap_areas`) without building the overlap, whose
+    geometry is then None; the few pairs that measurement leaves (boundaries that touch or run
+    along each other) are intersected by GEOS.
     """
-    shapely.prepare(sites)  # a site is asked about many zones
-    cut = zones.copy()
-    crossing = ~shapely.covers(sites, zones)
-    cut[crossing] = shapely.intersection(sites[crossing], zones[crossing])
-    return polygonal_parts(cut)
+    zones = np.asarray(layer.gdf.geometry.array)
+    a, b = site_geoms[si], zones[zi]
+    meets = np.zeros(len(si), dtype=bool)
+    area = np.zeros(len(si))
+    cut = np.full(len(si), None, dtype=object)
+    inside = shapely.covers(a, b)
+    cut[inside] = b[inside]
+    area[inside] = _zone_areas(layer, zi[inside])
+    meets[inside] = area[inside] > 0
+    crossing = np.flatnonzero(~inside)
+    area[crossing] = overlap_areas(site_geoms, zones, si[crossing], zi[crossing])
+    left = crossing[np.isnan(area[crossing])]
+    cut[left] = polygonal_parts(shapely.intersection(a[left], b[left]))
+    area[left] = geodesic_areas(cut[left])
+    meets[crossing] = area[crossing] > 0
+    meets[left] = ~shapely.is_missing(cut[left])
+    return meets, area, cut
 
 
 def _far_distances(
@@ -194,32 +225,34 @@ def _examine(
     """Classify candidate (site, zone) pairs and keep those that are findings.
 
     Returns the kept pairs' ``si``, ``zi``, ``relation``, ``distance``, ``covered`` (site within
-    zone), ``interior`` (interiors meet) and ``cuts`` (the polygonal overlap of a polygon site that
-    partly overlaps its zone).  ``inter_known`` says every pair is known to intersect (an
-    ``intersects`` query).
+    zone), ``interior`` (interiors meet), ``areas`` (of the overlap of a polygon site that partly
+    overlaps its zone) and ``cuts`` (that overlap where it was built, else None).  ``inter_known``
+    says every pair is known to intersect (an ``intersects`` query).
     """
     zones = np.asarray(layer.gdf.geometry.array)
     a, b = site_geoms[si], zones[zi]
     inter = np.ones(len(si), dtype=bool) if inter_known else shapely.intersects(a, b)
     # a single point that meets a zone lies in it or on its edge: covered, no predicate needed;
-    # otherwise the predicates are asked of the zone, which is prepared (several times faster)
+    # otherwise the predicates are asked of the site, which is prepared (see spatial_findings)
     single_point = shapely.get_type_id(a) == 0
     covered = inter & single_point
     rest = inter & ~single_point
-    covered[rest] = shapely.covers(b[rest], a[rest])
+    covered[rest] = shapely.covered_by(a[rest], b[rest])
     partial = inter & ~covered
     interior = np.zeros(len(si), dtype=bool)
     polygon_site = site_dims[si] == 2
     # a point or line site and a zone that meet: the interiors meet unless they only touch
     other = partial & ~polygon_site
-    interior[other] = ~shapely.touches(b[other], a[other])
-    # a polygon site and a zone that meet share area exactly when their overlap has a polygonal part,
-    # which is needed for the area anyway: the zone itself when wholly inside the site, else the cut
+    interior[other] = ~shapely.touches(a[other], b[other])
+    # a polygon site and a zone that meet share area exactly when their overlap has some,
+    # which is needed anyway
     cuts = np.full(len(si), None, dtype=object)
+    areas = np.full(len(si), np.nan)
     cut_pairs = np.flatnonzero(partial & polygon_site)
     if len(cut_pairs):
-        cuts[cut_pairs] = _polygon_overlaps(a[cut_pairs], b[cut_pairs])
-        interior[cut_pairs] = cuts[cut_pairs] != None  # noqa: E711 (elementwise on an object array)
+        interior[cut_pairs], areas[cut_pairs], cuts[cut_pairs] = _polygon_overlaps(
+            site_geoms, si[cut_pairs], zi[cut_pairs], layer
+        )
     relation = np.where(covered, "inside", np.where(interior, "overlaps", "nearby"))
 
     distance = np.zeros(len(si))
@@ -239,6 +272,7 @@ def _examine(
         "distance": distance[keep],
         "covered": covered[keep],
         "interior": interior[keep],
+        "areas": areas[keep],
         "cuts": cuts[keep],
     }
 
@@ -293,6 +327,7 @@ def spatial_findings(
     layer: ZoneLayer,
     buffer_m: float,
     nearby_mode: str = "nearest",
+    overlap_geometry: bool = True,
 ) -> pd.DataFrame:
     """Return one row per (site, zone) pair of ``layer`` that touches or lies within ``buffer_m``.
 
@@ -309,6 +344,10 @@ def spatial_findings(
         from the zone's kind, class and distance alone, so the nearest zone of a
         class carries the verdict of all of them; a reviewer gets one row ("farmland
         120 m away") instead of one per parcel.  ``all`` keeps every zone.
+    overlap_geometry : bool
+        Build the overlap of a polygon site and a zone it partly covers (the ``geometry``
+        column).  Its area is measured without it; with False the column is None for those
+        pairs, which saves most of the time of screening polygons (CSV output needs no geometry).
 
     Returns
     -------
@@ -322,6 +361,9 @@ def spatial_findings(
     tree = _zone_tree(layer)
     if len(site_geoms) == 0:
         return pd.DataFrame(columns=RAW_COLUMNS)
+    # each site is asked about many zones; a prepared site answers many times faster (the caller
+    # gives each thread its own site objects)
+    shapely.prepare(site_geoms[shapely.get_type_id(site_geoms) != 0])
     nearby = buffer_m > 0 and (layer.kind not in KINDS or KINDS[layer.kind].nearby)
     if not nearby:
         si, zi = tree.query(site_geoms, predicate="intersects")
@@ -349,8 +391,11 @@ def spatial_findings(
     length[line_inside] = site_length[si[line_inside]]
     polys = np.flatnonzero(interior & ~covered & (dims == 2))
     if len(polys):
+        area[polys] = found["areas"][polys]
         overlap[polys] = cuts[polys]
-        area[polys] = geodesic_areas(cuts[polys])
+        unbuilt = polys[shapely.is_missing(cuts[polys])]
+        if overlap_geometry and len(unbuilt):
+            overlap[unbuilt] = polygonal_parts(shapely.intersection(a[unbuilt], b[unbuilt]))
     lines = np.flatnonzero(interior & ~covered & (dims == 1))
     if len(lines):
         for k, geom in zip(lines, shapely.intersection(a[lines], b[lines]), strict=True):

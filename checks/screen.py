@@ -147,7 +147,14 @@ def _outcomes(raw, layer, zone_id, zone_class, project_codes, projects, evaluato
     group = group.ravel()
     decided = [
         _outcome(
-            evaluator, layer, zone_id[i], zone_class[i], relation[i], projects[project_codes[i]], distance[i], lang,
+            evaluator,
+            layer,
+            zone_id[i],
+            zone_class[i],
+            relation[i],
+            projects[project_codes[i]],
+            distance[i],
+            lang,
             touched_units,
         )
         for i in first
@@ -205,9 +212,7 @@ def _sorted_findings(parts: list[dict[str, np.ndarray]]) -> tuple[gpd.GeoDataFra
     """
     columns = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
     zone_order = pd.factorize(pd.Series(columns["zone_id"], dtype=object).fillna(""), sort=True)[0]
-    order = np.lexsort(
-        (zone_order, columns["distance_m"], columns["_kind"], columns["_rank"], columns["_site_row"])
-    )
+    order = np.lexsort((zone_order, columns["distance_m"], columns["_kind"], columns["_rank"], columns["_site_row"]))
     site_rows, ranks = columns.pop("_site_row")[order], columns.pop("_rank")[order]
     del columns["_kind"]
     geometry = gpd.GeoSeries(columns.pop("geometry")[order], crs=TARGET_CRS)
@@ -230,6 +235,22 @@ def _factorize_projects(objects: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     _, first, by_identity = np.unique(ids, return_index=True, return_inverse=True)
     codes, projects = pd.factorize(objects[first])
     return codes[by_identity.ravel()], np.asarray(projects, dtype=object)
+
+
+def _own_objects(geoms: np.ndarray) -> np.ndarray:
+    """Return ``geoms`` with every repeated geometry object replaced by a copy of its own.
+
+    The engine prepares each site it screens, and a prepared geometry must not be used by two
+    threads at once; chunks of distinct objects never share one.
+    """
+    ids = np.fromiter(map(id, geoms), dtype=np.int64, count=len(geoms))
+    _, first = np.unique(ids, return_index=True)
+    if len(first) == len(geoms):
+        return geoms
+    repeated = np.setdiff1d(np.arange(len(geoms)), first)
+    geoms = geoms.copy()
+    geoms[repeated] = shapely.from_wkb(shapely.to_wkb(geoms[repeated]))
+    return geoms
 
 
 def _default_workers() -> int:
@@ -292,6 +313,7 @@ def screen_sites(
     chunk_size: int = 20_000,
     progress: bool | Callable[[int, int], None] = False,
     workers: int | None = None,
+    overlap_geometry: bool = True,
 ) -> ScreeningResult:
     """Screen every site against every layer of ``layerset``.
 
@@ -322,6 +344,11 @@ def screen_sites(
     workers : int, optional
         Threads screening chunks at once (GEOS releases the GIL); by default the number of CPU
         cores, at most 4 (``REDLINE_WORKERS`` overrides).  The result does not depend on it.
+    overlap_geometry : bool
+        Keep the geometry of each finding's overlap.  The overlap of a polygon site and a zone
+        it partly covers is built only for this (its area is measured without it); outputs
+        that draw or store no findings geometry (CSV, JSON, XLSX) pass False, and those
+        findings then have none.  Areas and verdicts do not depend on it.
 
     Returns
     -------
@@ -346,7 +373,7 @@ def screen_sites(
     sites = sites.reset_index(drop=True)
     ok = (sites["status"] == "ok").to_numpy()
     idx = np.flatnonzero(ok)
-    geoms = np.asarray(sites.geometry.array, dtype=object)[idx]
+    geoms = _own_objects(np.asarray(sites.geometry.array, dtype=object)[idx])
     dims, area, length = site_measures(geoms)
     project_codes, projects = _factorize_projects(sites["project"].to_numpy()[idx])
     evaluator = _Evaluator(catalog)
@@ -359,7 +386,9 @@ def screen_sites(
         chunk = slice(start, start + step)
         found = []
         for layer in layerset.layers:
-            raw = spatial_findings(geoms[chunk], dims[chunk], area[chunk], length[chunk], layer, buffer_m, nearby)
+            raw = spatial_findings(
+                geoms[chunk], dims[chunk], area[chunk], length[chunk], layer, buffer_m, nearby, overlap_geometry
+            )
             if raw.empty:
                 continue
             raw["site_idx"] += start
