@@ -163,8 +163,15 @@ def stream_batch(
     n_chunks = 0
     try:
         for chunk in chunks:
-            result = screen_sites(
-                chunk, layerset, buffer_m=buffer_m, lang=lang, meta=meta, nearby=nearby, chunk_size=chunk_size
+            result = screen_sites(  # CSV tables hold no geometry: overlaps are measured, not built
+                chunk,
+                layerset,
+                buffer_m=buffer_m,
+                lang=lang,
+                meta=meta,
+                nearby=nearby,
+                chunk_size=chunk_size,
+                overlap_geometry=False,
             )
             site_rows, finding_rows = sites_table(result), findings_table(result)
             if not tables:  # the header comes from the first chunk's tables

@@ -468,6 +468,8 @@ def _cmd_batch(args: argparse.Namespace) -> None:
     if args.engine == "local" and set(args.formats_list) <= {"csv"}:
         _batch_streamed(args)
         return
+    from checks.writers import GEOMETRY_FORMATS
+
     sites, crs_label, layerset = read_sites_and_layers(args.sites_file, args.layers, **_batch_read_kwargs(args))
     screen = screen_sites
     if args.engine == "dask":
@@ -480,6 +482,7 @@ def _cmd_batch(args: argparse.Namespace) -> None:
         lang=args.lang,
         chunk_size=args.chunk_size,
         progress=_show_progress(args),
+        overlap_geometry=bool(GEOMETRY_FORMATS & set(args.formats_list)),
         meta={
             "input_crs": crs_label,
             "source": str(args.sites_file),

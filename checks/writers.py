@@ -22,7 +22,14 @@ from checks.csv_out import write_csv
 from checks.result import FINDING_COLUMNS, SITE_COLUMNS, ScreeningResult
 from zones.errors import RedlineError
 
-__all__ = ["FORMATS", "confidential_findings", "confidential_kinds", "parse_formats", "write_outputs"]
+__all__ = [
+    "FORMATS",
+    "GEOMETRY_FORMATS",
+    "confidential_findings",
+    "confidential_kinds",
+    "parse_formats",
+    "write_outputs",
+]
 
 #: Output formats of ``--formats``; ``summary.json`` is always written.
 FORMATS: dict[str, str] = {
@@ -37,6 +44,10 @@ SITE_EXTRA_COLUMNS = ["name", "industry", "tags", "action", "note"]
 ILLUSTRATIVE_NOTICE = (
     "示意数据，非官方数据，不得用于实际审查 / illustrative data, not official; do not use for a real review"
 )
+
+
+#: Formats that store or draw the geometry of each finding's overlap (the others need only its area).
+GEOMETRY_FORMATS = frozenset({"gpkg", "html", "map", "docx"})
 
 
 def parse_formats(value: str | None) -> list[str]:

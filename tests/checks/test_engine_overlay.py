@@ -366,3 +366,40 @@ def test_nearest_keeps_the_nearest_zone_of_each_class(slice_, with_buffer):
     assert missing.empty, missing[:10]
     got = chosen.loc[best.index, "distance_m"].to_numpy(dtype=float)
     assert np.abs(got - best.to_numpy()).max() <= DIST_TOL
+
+
+def test_without_overlap_geometry_only_the_polygon_cuts_are_left_out(slice_):
+    ls, sites = slice_
+    built = screen_sites(sites, ls, buffer_m=0, nearby="all").findings
+    measured = screen_sites(sites, ls, buffer_m=0, nearby="all", overlap_geometry=False).findings
+    columns = [c for c in built.columns if c != built.geometry.name]
+    pd.testing.assert_frame_equal(pd.DataFrame(measured[columns]), pd.DataFrame(built[columns]))
+    polygon_site = (
+        measured["site_id"]
+        .map(dict(zip(sites["site_id"], sites.geom_type, strict=True)))
+        .isin(["Polygon", "MultiPolygon"])
+    )
+    missing = measured.geometry.isna().to_numpy()
+    # only overlaps of polygon sites lack their geometry (zones wholly inside a site are their own
+    # overlap; overlaps over 0.01 degree, or whose boundaries touch, are built to be measured)
+    assert not (missing & ~(polygon_site & (measured["relation"] == "overlaps")).to_numpy()).any()
+    # (this slice's parcels are about 1.4 km across, so many overlaps exceed 0.01 degree and are built)
+    assert missing.sum() > 200
+    kept = ~missing
+    assert shapely.equals(measured.geometry.array[kept], built.geometry.array[kept]).all()
+
+
+def test_threads_and_shared_site_objects_give_the_single_thread_result(slice_):
+    ls, sites = slice_
+    polygons = sites[sites.geom_type == "Polygon"]
+    # the same geometry objects twice over, so that two threads would share them if they were not copied
+    doubled = pd.concat([polygons, polygons.assign(site_id=polygons["site_id"] + "-2")], ignore_index=True)
+    doubled = gpd.GeoDataFrame(doubled, geometry="geometry", crs=sites.crs)
+    one = screen_sites(doubled, ls, buffer_m=BUFFER, workers=1).findings
+    two = screen_sites(doubled, ls, buffer_m=BUFFER, workers=2, chunk_size=50).findings
+    columns = [c for c in one.columns if c != one.geometry.name]
+    pd.testing.assert_frame_equal(pd.DataFrame(two[columns]), pd.DataFrame(one[columns]))
+    first = one[~one["site_id"].str.endswith("-2")].reset_index(drop=True)
+    second = one[one["site_id"].str.endswith("-2")].reset_index(drop=True)
+    assert (second["site_id"] == first["site_id"] + "-2").all()
+    np.testing.assert_array_equal(second["overlap_area_m2"], first["overlap_area_m2"])
