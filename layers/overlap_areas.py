@@ -15,7 +15,8 @@ by counting crossings, all at once with numpy for every pair.
 The crossings are found in lon/lat, as GEOS finds them, and the inside stretches are measured as
 straight chords in a Lambert azimuthal equal-area projection of the ellipsoid, as
 :func:`layers.geodesy.geodesic_areas` measures the polygon GEOS would have built; the two agree to
-about 1e-10 of the area.
+about 1e-15 of the area where both centre the projection in the same quarter-degree cell, and to
+about 2e-8 where the overlap's box and the built overlap fall in neighbouring cells.
 
 Pairs whose boundaries meet anywhere but in proper crossings (a vertex on the other's edge, edges
 running along each other), whose overlap could be bigger than :data:`layers.geodesy._SMALL_DEG`,
@@ -373,8 +374,8 @@ def overlap_areas(a: np.ndarray, b: np.ndarray, ia: np.ndarray, ib: np.ndarray) 
     # each pair's projection: centred within a quarter of a degree of its overlap, as geodesic_areas does
     quarter = np.round((box[:, :2] + box[:, 2:]) * 2).astype(np.int64)  # centre in quarter degrees
     key = quarter[:, 0] * 4096 + quarter[:, 1]
-    keys, cell = np.unique(key, return_inverse=True)
-    centres = np.column_stack([keys // 4096, keys % 4096]) / 4.0
+    _, first_of_cell, cell = np.unique(key, return_index=True, return_inverse=True)
+    centres = quarter[first_of_cell] / 4.0
 
     # the edges of each polygon that reach into the pair's box; every pair of them is a candidate
     pa, edge_a = _edges_in_box(ea, la, box)

@@ -539,3 +539,11 @@ def test_pairs_with_too_many_candidate_edge_pairs_are_declined(monkeypatch):
     assert found[19] == 0.0
     others = np.setdiff1d(np.arange(len(pairs)), [4, 9, 19])
     assert np.isnan(found[others]).all()
+
+
+@pytest.mark.parametrize(("lon", "lat"), [(109.0, -22.0), (-70.0, -22.0), (-70.0, 22.0), (0.01, -0.01)])
+def test_any_hemisphere_agrees_with_geodesic_areas(lon, lat):
+    a = shapely.box(lon, lat, lon + 0.004, lat + 0.004)
+    b = shapely.box(lon + 0.0025, lat + 0.0015, lon + 0.01, lat + 0.01)
+    got = overlap_areas(np.array([a]), np.array([b]), [0], [0])[0]
+    assert got == pytest.approx(geodesic_areas([a & b])[0], rel=1e-9)
