@@ -9,6 +9,7 @@ overlaps are intersected.
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,7 @@ from layers.geodesy import (
 )
 from layers.layerset import ZoneLayer
 from layers.overlap_areas import overlap_areas
+from layers.point_distances import Vertices, geodesic_to, locate_points, metres_per_degree, vertices_of
 from zones.kinds import KINDS
 
 __all__ = ["RAW_COLUMNS", "degrees_for", "prepare_layer", "site_measures", "spatial_findings"]
@@ -281,6 +283,29 @@ def _examine(
 _NEAREST_RADII = (30.0, 60.0, 120.0, 250.0, 500.0)
 #: Fewer sites than this are searched over the whole buffer at once.
 _OUTWARD_MIN_SITES = 500
+#: So are all sites where fewer zones than this lie near a site, on average, within the buffer.
+_OUTWARD_MIN_ZONES = 16.0
+
+
+def _zones_near(layer: ZoneLayer, radius_m: float) -> float:
+    """Return how many zones' bounding boxes meet a box of ``radius_m`` around a site, on average.
+
+    Estimated from the zones' mean width and height and the layer's extent, as if spread evenly.
+    """
+    spread = getattr(layer, "_spread", None)
+    if spread is None:  # (count, mean width, mean height, extent's area, its highest |latitude|)
+        bounds = shapely.bounds(np.asarray(layer.gdf.geometry.array))
+        if len(bounds) == 0:
+            return 0.0
+        x0, y0 = np.nanmin(bounds[:, :2], axis=0)
+        x1, y1 = np.nanmax(bounds[:, 2:], axis=0)
+        mean_w, mean_h = np.nanmean(bounds[:, 2:] - bounds[:, :2], axis=0)
+        spread = (len(bounds), mean_w, mean_h, max((x1 - x0) * (y1 - y0), 1e-12), min(max(abs(y0), abs(y1)), 89.0))
+        layer._spread = spread  # type: ignore[attr-defined]
+    n, mean_w, mean_h, extent, lat = spread
+    per_lon, per_lat = metres_per_degree(np.array([lat]))
+    box = (mean_w + 2 * radius_m / per_lon[0]) * (mean_h + 2 * radius_m / per_lat[0])
+    return float(n * min(box, extent) / extent)
 
 
 def _nearest_search(site_geoms: np.ndarray, site_dims: np.ndarray, layer: ZoneLayer, buffer_m: float) -> dict:
@@ -295,13 +320,20 @@ def _nearest_search(site_geoms: np.ndarray, site_dims: np.ndarray, layer: ZoneLa
     tree = _zone_tree(layer)
     codes, n_classes = _class_codes(layer)
     max_lat = float(np.nanmax(np.abs(shapely.bounds(site_geoms)[:, [1, 3]])))
-    # a few sites: one search of the whole buffer costs less than several rounds
-    radii = ([r for r in _NEAREST_RADII if r < buffer_m] if len(site_geoms) >= _OUTWARD_MIN_SITES else []) + [buffer_m]
+    # one search of the whole buffer costs less than several rounds for a few sites, or where the
+    # layer's zones are sparse (a few dozen red line areas, water sources)
+    outward = len(site_geoms) >= _OUTWARD_MIN_SITES and _zones_near(layer, buffer_m) > _OUTWARD_MIN_ZONES
+    radii = ([r for r in _NEAREST_RADII if r < buffer_m] if outward else []) + [buffer_m]
     pending = np.arange(len(site_geoms))
+    single_point = shapely.get_type_id(site_geoms) == 0
     parts = []
     for radius in radii:
-        si, zi = tree.query(site_geoms[pending], predicate="dwithin", distance=degrees_for(radius, max_lat))
-        found = _examine(site_geoms, site_dims, pending[si], zi, layer, radius, nearby=True, nearest=True)
+        points = pending[single_point[pending]]
+        others = pending[~single_point[pending]]
+        si, zi = tree.query(site_geoms[others], predicate="dwithin", distance=degrees_for(radius, max_lat))
+        found = _examine(site_geoms, site_dims, others[si], zi, layer, radius, nearby=True, nearest=True)
+        if len(points):
+            found = _joined([found, _examine_points(site_geoms, site_dims, points, layer, radius)])
         if radius == radii[-1]:
             parts.append(found)
             break
@@ -314,9 +346,88 @@ def _nearest_search(site_geoms: np.ndarray, site_dims: np.ndarray, layer: ZoneLa
         pending = pending[~np.isin(pending, settled)]
         if len(pending) == 0:
             break
-    joined = {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
+    joined = _joined(parts)
     order = np.lexsort((joined["zi"], joined["si"]))
     return {key: values[order] for key, values in joined.items()}
+
+
+def _joined(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
+
+
+#: Zones with more vertices than this are measured by GEOS (the vectorised path takes every edge).
+_VECTOR_MAX_VERTICES = 256
+
+
+_CACHE_LOCK = threading.Lock()
+
+
+def _zone_vertices(layer: ZoneLayer) -> Vertices:
+    """Return the layer's zones as vertex arrays, built once (under a lock: threads share it)."""
+    cached = getattr(layer, "_vertices", None)
+    if cached is None:
+        with _CACHE_LOCK:
+            cached = getattr(layer, "_vertices", None)
+            if cached is None:
+                cached = vertices_of(np.asarray(layer.gdf.geometry.array))
+                layer._vertices = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _examine_points(
+    site_geoms: np.ndarray, site_dims: np.ndarray, points: np.ndarray, layer: ZoneLayer, radius: float
+) -> dict[str, np.ndarray]:
+    """:func:`_examine` for single-point sites (indices ``points``), nearest mode, within ``radius``.
+
+    Candidates come from a bounding-box query (boxes sized in metres at each point), and each
+    point is located against its candidate zones all at once (:func:`layers.point_distances.locate_points`):
+    inside or not, the planar distance in the point's frame to rank them, the nearest boundary point
+    to measure the few that may be nearest on the ellipsoid.  Zones with many vertices, and points
+    within a micrometre of a boundary, are left to GEOS.
+    """
+    tree = _zone_tree(layer)
+    x, y = shapely.get_x(site_geoms[points]), shapely.get_y(site_geoms[points])
+    per_lon, per_lat = metres_per_degree(np.clip(np.abs(y) + 0.01, 0.0, 89.0))  # a little poleward: wider
+    dx, dy = radius * 1.01 / per_lon + 1e-9, radius * 1.01 / per_lat + 1e-9
+    # (a diagonal has the box's bounds, which is all an unfiltered query looks at, and is cheaper to make)
+    qi, zi = tree.query(shapely.linestrings(np.stack([np.c_[x - dx, y - dy], np.c_[x + dx, y + dy]], axis=1)))
+    vertices = _zone_vertices(layer)
+    big = vertices.count[zi] > _VECTOR_MAX_VERTICES
+    parts = [_examine(site_geoms, site_dims, points[qi[big]], zi[big], layer, radius, nearby=True, nearest=True)]
+    qi, zi = qi[~big], zi[~big]
+    si = points[qi]
+    zones = np.asarray(layer.gdf.geometry.array)
+    inside, approx, near_x, near_y = locate_points(x[qi], y[qi], vertices, zi)
+    edge = np.flatnonzero(approx < 1e-6)  # on (or within a micrometre of) the boundary: GEOS decides
+    inside[edge] = shapely.intersects(site_geoms[si[edge]], zones[zi[edge]])
+    distance = np.zeros(len(si))
+    far = np.flatnonzero(~inside)
+    distance[far] = np.inf
+    cand = far[approx[far] <= radius * 1.001 + 1.0]
+    if len(cand):
+        best = _group_min(si[cand], _class_codes(layer)[0][zi[cand]], approx[cand])
+        cand = cand[approx[cand] <= best * 1.001 + 1.0]
+        distance[cand] = geodesic_to(x[qi[cand]], y[qi[cand]], near_x[cand], near_y[cand])
+    keep = inside | (distance <= radius)
+    relation = np.where(inside, "inside", "nearby")
+    keep &= _nearest_of_class(si, zi, relation, distance, layer)
+    k = np.flatnonzero(keep)
+    parts.append(
+        {
+            "si": si[k],
+            "zi": zi[k],
+            "relation": relation[k],
+            "distance": distance[k],
+            "covered": inside[k],
+            "interior": np.zeros(len(k), dtype=bool),
+            "areas": np.full(len(k), np.nan),
+            "cuts": np.full(len(k), None, dtype=object),
+        }
+    )
+    found = _joined(parts)
+    # the GEOS part kept its own nearest of each class: keep the nearer of the two
+    keep = _nearest_of_class(found["si"], found["zi"], found["relation"], found["distance"], layer)
+    return {key: values[keep] for key, values in found.items()}
 
 
 def spatial_findings(

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from layers.edges import EdgeTable, edge_table, ragged_arange
 from layers.geodesy import _SMALL_DEG, _equal_area
 
 __all__ = ["overlap_areas"]
@@ -46,73 +47,7 @@ _BLOCK_COMBOS = 1_000_000
 _MAX_COMBOS = 200_000
 
 
-@dataclass
-class _Edges:
-    """The edges of some polygonal geometries, each ring's edges in order, geometries contiguous."""
-
-    x0: np.ndarray
-    y0: np.ndarray
-    x1: np.ndarray
-    y1: np.ndarray
-    xmin: np.ndarray
-    ymin: np.ndarray
-    xmax: np.ndarray
-    ymax: np.ndarray
-    v0: np.ndarray  # index of each edge's first vertex in ``coords`` (its last is the next one)
-    coords: np.ndarray  # the vertices, (n, 2)
-    ring: np.ndarray  # ring number of each edge
-    w: np.ndarray  # +1 where the edge's ring runs as Green's theorem wants (exterior CCW, hole CW), else -1
-    first: np.ndarray  # per geometry: its first edge
-    count: np.ndarray  # per geometry: its number of edges
-
-
-def _edge_table(geoms: np.ndarray) -> _Edges:
-    simple = bool(np.all((shapely.get_type_id(geoms) == 3) & (shapely.get_num_interior_rings(geoms) == 0)))
-    if simple:  # the common case: each geometry is one ring, its exterior
-        coords, vertex_ring = shapely.get_coordinates(geoms, return_index=True)
-        n_rings = len(geoms)
-        exterior = np.ones(n_rings, dtype=bool)
-        ring_geom = np.arange(n_rings)
-    else:
-        parts, part_geom = shapely.get_parts(geoms, return_index=True)
-        rings, ring_part = shapely.get_rings(parts, return_index=True)
-        coords, vertex_ring = shapely.get_coordinates(rings, return_index=True)
-        n_rings = len(rings)
-        exterior = np.r_[True, ring_part[1:] != ring_part[:-1]]  # a part's first ring is its exterior
-        ring_geom = part_geom[ring_part]
-    k = np.flatnonzero(vertex_ring[1:] == vertex_ring[:-1])  # edge: vertex k to k + 1 of the same ring
-    x0, y0, x1, y1 = coords[k, 0], coords[k, 1], coords[k + 1, 0], coords[k + 1, 1]
-    ring = vertex_ring[k]
-    ring_start = np.flatnonzero(np.r_[True, vertex_ring[1:] != vertex_ring[:-1]])
-    ox, oy = coords[ring_start, 0][ring], coords[ring_start, 1][ring]
-    twice_area = np.bincount(ring, (x0 - ox) * (y1 - oy) - (x1 - ox) * (y0 - oy), minlength=n_rings)
-    w_ring = np.where(exterior == (twice_area > 0), 1, -1)
-    count = np.bincount(ring_geom[ring], minlength=len(geoms))
-    return _Edges(
-        x0=x0,
-        y0=y0,
-        x1=x1,
-        y1=y1,
-        xmin=np.minimum(x0, x1),
-        ymin=np.minimum(y0, y1),
-        xmax=np.maximum(x0, x1),
-        ymax=np.maximum(y0, y1),
-        v0=k,
-        coords=coords,
-        ring=ring,
-        w=w_ring[ring],
-        first=np.cumsum(count) - count,
-        count=count,
-    )
-
-
-def _ragged_arange(counts: np.ndarray) -> np.ndarray:
-    """Return 0, 1, …, counts[0] - 1, then 0, 1, …, counts[1] - 1, and so on."""
-    total = int(counts.sum())
-    return np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-
-
-def _edges_in_box(edges: _Edges, geom_of_pair: np.ndarray, box: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _edges_in_box(edges: EdgeTable, geom_of_pair: np.ndarray, box: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return (pair, edge) for every edge of each pair's geometry that reaches into the pair's box.
 
     Only those edges can cross the other polygon or lie inside it (the box holds both polygons'
@@ -120,7 +55,7 @@ def _edges_in_box(edges: _Edges, geom_of_pair: np.ndarray, box: np.ndarray) -> t
     """
     counts = edges.count[geom_of_pair]
     pair = np.repeat(np.arange(len(geom_of_pair)), counts)
-    edge = np.repeat(edges.first[geom_of_pair], counts) + _ragged_arange(counts)
+    edge = np.repeat(edges.first[geom_of_pair], counts) + ragged_arange(counts)
     keep = (
         (edges.xmin[edge] <= box[pair, 2] + _EPS)
         & (edges.xmax[edge] >= box[pair, 0] - _EPS)
@@ -145,8 +80,8 @@ class _Crossings:
 
 
 def _crossings(
-    ea: _Edges,
-    eb: _Edges,
+    ea: EdgeTable,
+    eb: EdgeTable,
     edge_a: np.ndarray,
     edge_b: np.ndarray,
     ra: np.ndarray,
@@ -206,7 +141,7 @@ def _crossings(
 
 
 def _inside_stretches(
-    edges: _Edges,
+    edges: EdgeTable,
     vertex_offset: int,
     row_pair: np.ndarray,
     row_edge: np.ndarray,
@@ -369,7 +304,7 @@ def overlap_areas(a: np.ndarray, b: np.ndarray, ia: np.ndarray, ib: np.ndarray) 
         ua_t, la = np.unique(la[todo], return_inverse=True)
         ub_t, lb = np.unique(lb[todo], return_inverse=True)
         ga, gb = ga[ua_t], gb[ub_t]
-    ea, eb = _edge_table(ga), _edge_table(gb)
+    ea, eb = edge_table(ga), edge_table(gb)
     box = box[todo]
     # each pair's projection: centred within a quarter of a degree of its overlap, as geodesic_areas does
     quarter = np.round((box[:, :2] + box[:, 2:]) * 2).astype(np.int64)  # centre in quarter degrees
@@ -393,7 +328,7 @@ def overlap_areas(a: np.ndarray, b: np.ndarray, ia: np.ndarray, ib: np.ndarray) 
         pairs = np.flatnonzero((block_of == blk) & ~bad)
         c = combos[pairs]
         cp = np.repeat(pairs, c)
-        local = _ragged_arange(c)
+        local = ragged_arange(c)
         ra = sa[cp] + local // kb[cp]
         rb = sb[cp] + local % kb[cp]
         parts.append(_crossings(ea, eb, edge_a, edge_b, ra, rb, bad, pa))

@@ -403,3 +403,26 @@ def test_threads_and_shared_site_objects_give_the_single_thread_result(slice_):
     second = one[one["site_id"].str.endswith("-2")].reset_index(drop=True)
     assert (second["site_id"] == first["site_id"] + "-2").all()
     np.testing.assert_array_equal(second["overlap_area_m2"], first["overlap_area_m2"])
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        ("_OUTWARD_MIN_ZONES", 0.0),  # every layer searched outwards, radius by radius
+        ("_OUTWARD_MIN_ZONES", 1e12),  # every layer searched over the whole buffer at once
+        ("_VECTOR_MAX_VERTICES", 0),  # every point measured by GEOS instead of the vectorised path
+    ],
+)
+def test_nearest_search_strategies_give_the_same_findings(slice_, monkeypatch, setting):
+    import checks.engine as engine
+
+    ls, sites = slice_
+    base = screen_sites(sites, ls, buffer_m=BUFFER).findings
+    monkeypatch.setattr(engine, *setting)
+    other = screen_sites(sites, ls, buffer_m=BUFFER).findings
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(other[[*KEY, "relation"]]).reset_index(drop=True),
+        pd.DataFrame(base[[*KEY, "relation"]]).reset_index(drop=True),
+    )
+    np.testing.assert_allclose(other["distance_m"], base["distance_m"], rtol=0, atol=1e-3)
+    np.testing.assert_allclose(other["overlap_area_m2"], base["overlap_area_m2"], rtol=1e-9, atol=1e-6)

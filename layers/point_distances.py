@@ -1,0 +1,139 @@
+"""Where a point lies against a polygon, for many (point, polygon) pairs at once.
+
+For each pair: whether the point is inside the polygon (ray parity over all its rings), how far
+it is from the polygon's boundary, and the nearest point of that boundary.  Distances are planar
+in a frame centred on each point, its axes scaled to metres on the ellipsoid there (a local
+equirectangular frame); up to 10 km they are within 0.02 % of the geodesic distance, which is
+enough to rank zones (the engine keeps a 0.1 % margin).  The nearest boundary point lies exactly on the polygon's edge
+(lon/lat-straight edges map to straight segments in the frame), so the geodesic distance from
+the point to it (:func:`geodesic_to`) is the exact distance to well under a millimetre: moving
+along an edge changes the distance only to second order near its minimum.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from layers.edges import ragged_arange
+from layers.geodesy import GEOD
+
+__all__ = ["Vertices", "geodesic_to", "locate_points", "metres_per_degree", "vertices_of"]
+
+_A = 6_378_137.0
+_E2 = GEOD.es  # CGCS2000 (GRS 1980) eccentricity squared
+
+
+def metres_per_degree(lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (metres per degree of longitude, of latitude) on the ellipsoid at ``lat``."""
+    phi = np.radians(lat)
+    w = 1.0 - _E2 * np.sin(phi) ** 2
+    return np.radians(1.0) * _A * np.cos(phi) / np.sqrt(w), np.radians(1.0) * _A * (1.0 - _E2) / w**1.5
+
+
+@dataclass
+class Vertices:
+    """The vertices of many polygons: ``coords[start[i]:start[i] + count[i]]`` are polygon ``i``'s.
+
+    ``joins[k]`` says vertex ``k`` and vertex ``k + 1`` make an edge (same ring).
+    """
+
+    coords: np.ndarray
+    start: np.ndarray
+    count: np.ndarray
+    joins: np.ndarray
+
+
+def vertices_of(polygons: np.ndarray) -> Vertices:
+    """Return the :class:`Vertices` of polygons or multipolygons (all their rings)."""
+    polygons = np.asarray(polygons, dtype=object)
+    simple = (shapely.get_type_id(polygons) == 3) & (shapely.get_num_interior_rings(polygons) == 0)
+    if simple.all():  # one ring each: the vertices straight off the polygons
+        coords, owner = shapely.get_coordinates(polygons, return_index=True)
+        ring = owner
+    else:
+        parts, part_owner = shapely.get_parts(polygons, return_index=True)
+        rings, ring_part = shapely.get_rings(parts, return_index=True)
+        coords, ring = shapely.get_coordinates(rings, return_index=True)
+        owner = part_owner[ring_part][ring]
+    count = np.bincount(owner, minlength=len(polygons))
+    return Vertices(coords, np.cumsum(count) - count, count, np.r_[ring[1:] == ring[:-1], False])
+
+
+def locate_points(
+    x: np.ndarray, y: np.ndarray, polygons: Vertices, pi: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Locate point ``k`` (lon ``x[k]``, lat ``y[k]``) against polygon ``pi[k]`` of ``polygons``.
+
+    Parameters
+    ----------
+    x, y : array of float
+        The points, one per pair (degrees).
+    polygons : Vertices
+        From :func:`vertices_of`; each pair names one of its polygons by index.
+    pi : array of int
+
+    Returns
+    -------
+    inside : array of bool
+        The point is inside the polygon (by ray parity; a point on the boundary may fall either
+        way: check points closer to it than a micrometre with GEOS).
+    distance : array of float
+        Metres from the point to the polygon's boundary, planar in the point's frame.
+    near_x, near_y : array of float
+        The nearest point of the boundary (degrees).
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> zone = vertices_of([box(109.01, 21.9, 109.02, 22.1)])
+    >>> inside, d, qx, qy = locate_points(np.array([109.0]), np.array([22.0]), zone, np.array([0]))
+    >>> bool(inside[0]), round(float(d[0]), 1), float(qx[0]), float(qy[0])
+    (False, 1032.6, 109.01, 22.0)
+    """
+    n = len(pi)
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if n == 0:
+        empty = np.zeros(0)
+        return np.zeros(0, dtype=bool), empty, empty, empty
+    pi = np.asarray(pi, dtype=np.int64)
+    counts = polygons.count[pi]
+    pair = np.repeat(np.arange(n), counts)
+    v = np.repeat(polygons.start[pi], counts) + ragged_arange(counts)
+    edge = polygons.joins[v]
+    pair, v = pair[edge], v[edge]
+    counts = np.bincount(pair, minlength=n)
+    kx, ky = metres_per_degree(y)
+    kx, ky = kx[pair], ky[pair]
+    c = polygons.coords
+    x0 = (c[v, 0] - x[pair]) * kx
+    y0 = (c[v, 1] - y[pair]) * ky
+    dx = (c[v + 1, 0] - c[v, 0]) * kx
+    dy = (c[v + 1, 1] - c[v, 1]) * ky
+    # ray parity: edges crossing the ray from the point towards +x (half-open in y)
+    straddle = (y0 > 0) != (y0 + dy > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        crosses = straddle & (x0 - y0 * dx / dy > 0)
+        length2 = dx * dx + dy * dy
+        t = np.clip(np.where(length2 > 0, -(x0 * dx + y0 * dy) / length2, 0.0), 0.0, 1.0)
+    inside = np.bincount(pair, weights=crosses, minlength=n).astype(np.int64) % 2 == 1
+    qx, qy = x0 + t * dx, y0 + t * dy
+    d2 = qx * qx + qy * qy
+    starts = np.cumsum(counts) - counts
+    best = np.minimum.reduceat(d2, starts)
+    at_best = np.flatnonzero(d2 == np.repeat(best, counts))
+    _, first = np.unique(pair[at_best], return_index=True)
+    row = at_best[first]  # the first edge reaching each pair's minimum
+    near_x = x + qx[row] / kx[row]
+    near_y = y + qy[row] / ky[row]
+    return inside, np.sqrt(best), near_x, near_y
+
+
+def geodesic_to(x: np.ndarray, y: np.ndarray, near_x: np.ndarray, near_y: np.ndarray) -> np.ndarray:
+    """Return the geodesic distance in metres from each point to its nearest boundary point."""
+    if len(x) == 0:
+        return np.zeros(0)
+    return np.asarray(GEOD.inv(x, y, near_x, near_y)[2], dtype=float)
