@@ -205,20 +205,29 @@ def _findings_frame(
     }
 
 
-def _sorted_findings(parts: list[dict[str, np.ndarray]]) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]:
-    """Join the parts, sorted by site row, verdict (worst first), kind, distance and zone id.
+def _sorted_part(frames: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Join one chunk's per-layer findings, sorted by site row, verdict (worst first), kind, distance, zone id.
+
+    Chunks are runs of consecutive sites, so chunks sorted on their own (in the screening threads)
+    and joined in order are sorted as a whole.
+    """
+    columns = {name: np.concatenate([frame[name] for frame in frames]) for name in frames[0]}
+    zone_order = pd.factorize(pd.Series(columns["zone_id"], dtype=object).fillna(""), sort=True)[0]
+    keys = (zone_order, columns["distance_m"], columns.pop("_kind"), columns["_rank"], columns["_site_row"])
+    order = np.lexsort(keys)
+    return {name: values[order] for name, values in columns.items()}
+
+
+def _findings_table(parts: list[dict[str, np.ndarray]]) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]:
+    """Join the chunks' sorted findings (:func:`_sorted_part`), in chunk order.
 
     Returns the findings (with ``_site_row``), and the site row and verdict rank of each finding.
     """
     columns = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
-    zone_order = pd.factorize(pd.Series(columns["zone_id"], dtype=object).fillna(""), sort=True)[0]
-    order = np.lexsort((zone_order, columns["distance_m"], columns["_kind"], columns["_rank"], columns["_site_row"]))
-    site_rows, ranks = columns.pop("_site_row")[order], columns.pop("_rank")[order]
-    del columns["_kind"]
-    geometry = gpd.GeoSeries(columns.pop("geometry")[order], crs=TARGET_CRS)
+    site_rows, ranks = columns.pop("_site_row"), columns.pop("_rank")
+    geometry = gpd.GeoSeries(columns.pop("geometry"), crs=TARGET_CRS)
     data = {"_site_row": site_rows}
     for name, values in columns.items():
-        values = values[order]
         # object columns stay object: their strings are shared with the layer and the rule table,
         # where an Arrow string column would copy every one
         data[name] = pd.Series(values, dtype=object, copy=False) if values.dtype == object else values
@@ -394,7 +403,7 @@ def screen_sites(
             raw["site_idx"] += start
             frame = _findings_frame(raw, layer, sites, idx, project_codes, projects, evaluator, lang, touched_units)
             found.append(frame)
-        return found, len(geoms[chunk])
+        return ([_sorted_part(found)] if found else []), len(geoms[chunk])
 
     # GEOS releases the GIL in index queries and predicates, so chunks screen in parallel threads;
     # with several workers, a batch is split into at least four pieces per worker, so that they all
@@ -420,7 +429,7 @@ def screen_sites(
     n = len(sites)
     best = np.full(n, rank("clear"))
     if parts:
-        findings, rows, ranks = _sorted_findings(parts)
+        findings, rows, ranks = _findings_table(parts)
         np.minimum.at(best, rows, ranks)
     else:
         findings = _empty_findings()

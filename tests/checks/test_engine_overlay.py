@@ -411,6 +411,7 @@ def test_threads_and_shared_site_objects_give_the_single_thread_result(slice_):
         ("_OUTWARD_MIN_ZONES", 0.0),  # every layer searched outwards, radius by radius
         ("_OUTWARD_MIN_ZONES", 1e12),  # every layer searched over the whole buffer at once
         ("_VECTOR_MAX_VERTICES", 0),  # every point measured by GEOS instead of the vectorised path
+        ("_PRUNE_MIN_CANDIDATES", 0),  # candidates always thinned by their bounding boxes first
     ],
 )
 def test_nearest_search_strategies_give_the_same_findings(slice_, monkeypatch, setting):
