@@ -76,15 +76,29 @@ def prepare_layer(layer: ZoneLayer) -> None:
     _zone_tree(layer)
 
 
+_CACHE_LOCK = threading.RLock()  # re-entrant: one build may use another (the spread uses the bounds)
+
+
+def _cached(layer: ZoneLayer, name: str, build):
+    """Return what ``build(zones)`` makes of the layer's zones, built once and kept on the layer.
+
+    Built under a lock: screening threads share the layer.
+    """
+    value = getattr(layer, name, None)
+    if value is None:
+        with _CACHE_LOCK:
+            value = getattr(layer, name, None)
+            if value is None:
+                value = build(np.asarray(layer.gdf.geometry.array))
+                setattr(layer, name, value)
+    return value
+
+
 def _zone_tree(layer: ZoneLayer) -> shapely.STRtree:
-    tree = getattr(layer, "_tree", None)
-    if tree is None:
-        # the zones are never prepared: threads screening different sites share them, and GEOS's
-        # prepared geometries build their indexes lazily, unguarded (two threads asking the same
-        # prepared zone at once can crash the process); predicates are asked of the site instead
-        tree = shapely.STRtree(np.asarray(layer.gdf.geometry.array))
-        layer._tree = tree  # type: ignore[attr-defined]
-    return tree
+    # the zones are never prepared: threads screening different sites share them, and GEOS's
+    # prepared geometries build their indexes lazily, unguarded (two threads asking the same
+    # prepared zone at once can crash the process); predicates are asked of the site instead
+    return _cached(layer, "_tree", shapely.STRtree)
 
 
 def _projection(layer: ZoneLayer, band: float) -> tuple[LocalProjection, np.ndarray]:
@@ -204,12 +218,12 @@ def _group_min(site: np.ndarray, cls: np.ndarray, values: np.ndarray) -> np.ndar
 
 def _class_codes(layer: ZoneLayer) -> tuple[np.ndarray, int]:
     """Return each zone's class as a small integer (cached on the layer) and the number of classes."""
-    cached = getattr(layer, "_class_codes", None)
-    if cached is None:
+
+    def build(_zones):
         codes, uniques = pd.factorize(layer.gdf["zone_class"].to_numpy(dtype=object), use_na_sentinel=False)
-        cached = (codes.astype(np.int64), len(uniques))
-        layer._class_codes = cached  # type: ignore[attr-defined]
-    return cached
+        return codes.astype(np.int64), len(uniques)
+
+    return _cached(layer, "_class_codes", build)
 
 
 def _examine(
@@ -292,17 +306,17 @@ def _zones_near(layer: ZoneLayer, radius_m: float) -> float:
 
     Estimated from the zones' mean width and height and the layer's extent, as if spread evenly.
     """
-    spread = getattr(layer, "_spread", None)
-    if spread is None:  # (count, mean width, mean height, extent's area, its highest |latitude|)
-        bounds = shapely.bounds(np.asarray(layer.gdf.geometry.array))
-        if len(bounds) == 0:
-            return 0.0
+    if len(layer.gdf) == 0:
+        return 0.0
+
+    def build(_zones):  # (count, mean width, mean height, extent's area, its highest |latitude|)
+        bounds = _zone_bounds(layer)
         x0, y0 = np.nanmin(bounds[:, :2], axis=0)
         x1, y1 = np.nanmax(bounds[:, 2:], axis=0)
         mean_w, mean_h = np.nanmean(bounds[:, 2:] - bounds[:, :2], axis=0)
-        spread = (len(bounds), mean_w, mean_h, max((x1 - x0) * (y1 - y0), 1e-12), min(max(abs(y0), abs(y1)), 89.0))
-        layer._spread = spread  # type: ignore[attr-defined]
-    n, mean_w, mean_h, extent, lat = spread
+        return len(bounds), mean_w, mean_h, max((x1 - x0) * (y1 - y0), 1e-12), min(max(abs(y0), abs(y1)), 89.0)
+
+    n, mean_w, mean_h, extent, lat = _cached(layer, "_spread", build)
     per_lon, per_lat = metres_per_degree(np.array([lat]))
     box = (mean_w + 2 * radius_m / per_lon[0]) * (mean_h + 2 * radius_m / per_lat[0])
     return float(n * min(box, extent) / extent)
@@ -361,27 +375,12 @@ _PRUNE_MIN_CANDIDATES = 8
 _VECTOR_MAX_VERTICES = 256
 
 
-_CACHE_LOCK = threading.Lock()
-
-
 def _zone_vertices(layer: ZoneLayer) -> Vertices:
-    """Return the layer's zones as vertex arrays, built once (under a lock: threads share it)."""
-    cached = getattr(layer, "_vertices", None)
-    if cached is None:
-        with _CACHE_LOCK:
-            cached = getattr(layer, "_vertices", None)
-            if cached is None:
-                cached = vertices_of(np.asarray(layer.gdf.geometry.array))
-                layer._vertices = cached  # type: ignore[attr-defined]
-    return cached
+    return _cached(layer, "_vertices", vertices_of)
 
 
 def _zone_bounds(layer: ZoneLayer) -> np.ndarray:
-    cached = getattr(layer, "_bounds", None)
-    if cached is None:
-        cached = shapely.bounds(np.asarray(layer.gdf.geometry.array))
-        layer._bounds = cached  # type: ignore[attr-defined]
-    return cached
+    return _cached(layer, "_bounds", shapely.bounds)
 
 
 def _may_be_nearest(
