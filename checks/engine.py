@@ -127,6 +127,16 @@ def _zone_areas(layer: ZoneLayer, zi: np.ndarray) -> np.ndarray:
     return cached[zi]
 
 
+def _box_within(inner: np.ndarray, outer: np.ndarray) -> np.ndarray:
+    """Whether each bounding box (minx, miny, maxx, maxy) ``inner`` lies within ``outer``."""
+    return (
+        (inner[:, 0] >= outer[:, 0])
+        & (inner[:, 1] >= outer[:, 1])
+        & (inner[:, 2] <= outer[:, 2])
+        & (inner[:, 3] <= outer[:, 3])
+    )
+
+
 def _polygon_overlaps(
     site_geoms: np.ndarray, si: np.ndarray, zi: np.ndarray, layer: ZoneLayer
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -142,7 +152,9 @@ def _polygon_overlaps(
     meets = np.zeros(len(si), dtype=bool)
     area = np.zeros(len(si))
     cut = np.full(len(si), None, dtype=object)
-    inside = shapely.covers(a, b)
+    inside = np.zeros(len(si), dtype=bool)
+    maybe = np.flatnonzero(_box_within(_zone_bounds(layer)[zi], shapely.bounds(site_geoms)[si]))
+    inside[maybe] = shapely.covers(a[maybe], b[maybe])  # (a zone within a site lies within its box)
     cut[inside] = b[inside]
     area[inside] = _zone_areas(layer, zi[inside])
     meets[inside] = area[inside] > 0
@@ -253,6 +265,9 @@ def _examine(
     single_point = shapely.get_type_id(a) == 0
     covered = inter & single_point
     rest = inter & ~single_point
+    # a site within a zone lies within the zone's bounding box: only those are asked
+    rest = np.flatnonzero(rest)
+    rest = rest[_box_within(shapely.bounds(site_geoms)[si[rest]], _zone_bounds(layer)[zi[rest]])]
     covered[rest] = shapely.covered_by(a[rest], b[rest])
     partial = inter & ~covered
     interior = np.zeros(len(si), dtype=bool)
