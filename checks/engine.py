@@ -106,10 +106,7 @@ def _projection(layer: ZoneLayer, band: float) -> tuple[LocalProjection, np.ndar
 
     Zones are projected lazily, once each, as pairs first need them.
     """
-    cache = getattr(layer, "_projections", None)
-    if cache is None:
-        cache = {}
-        layer._projections = cache  # type: ignore[attr-defined]
+    cache = _cached(layer, "_projections", lambda zones: {})
     if band not in cache:
         cache[band] = (LocalProjection(band), np.full(len(layer.gdf), None, dtype=object))
     return cache[band]
@@ -117,10 +114,7 @@ def _projection(layer: ZoneLayer, band: float) -> tuple[LocalProjection, np.ndar
 
 def _zone_areas(layer: ZoneLayer, zi: np.ndarray) -> np.ndarray:
     """Return the areas (m²) of zones ``zi`` of ``layer``, each measured once and kept on the layer."""
-    cached = getattr(layer, "_zone_area", None)
-    if cached is None:
-        cached = np.full(len(layer.gdf), np.nan)
-        layer._zone_area = cached  # type: ignore[attr-defined]
+    cached = _cached(layer, "_zone_area", lambda zones: np.full(len(zones), np.nan))
     missing = np.unique(zi[np.isnan(cached[zi])])
     if len(missing):  # threads may measure the same zone at once: they write the same number
         cached[missing] = geodesic_areas(np.asarray(layer.gdf.geometry.array)[missing])
@@ -138,14 +132,14 @@ def _box_within(inner: np.ndarray, outer: np.ndarray) -> np.ndarray:
 
 
 def _polygon_overlaps(
-    site_geoms: np.ndarray, si: np.ndarray, zi: np.ndarray, layer: ZoneLayer
+    site_geoms: np.ndarray, site_box: np.ndarray, si: np.ndarray, zi: np.ndarray, layer: ZoneLayer
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (interiors meet, overlap area m², overlap or None) of (polygon site, zone) pairs that meet.
 
     A zone wholly inside its site is its own overlap.  For the others the area is measured from the
     two boundaries (:func:`layers.overlap_areas.overlap_areas`) without building the overlap, whose
     geometry is then None; the few pairs that measurement leaves (boundaries that touch or run
-    along each other) are intersected by GEOS.
+    along each other) are intersected by GEOS.  ``site_box`` holds each site's bounds.
     """
     zones = np.asarray(layer.gdf.geometry.array)
     a, b = site_geoms[si], zones[zi]
@@ -153,7 +147,7 @@ def _polygon_overlaps(
     area = np.zeros(len(si))
     cut = np.full(len(si), None, dtype=object)
     inside = np.zeros(len(si), dtype=bool)
-    maybe = np.flatnonzero(_box_within(_zone_bounds(layer)[zi], shapely.bounds(site_geoms)[si]))
+    maybe = np.flatnonzero(_box_within(_zone_bounds(layer)[zi], site_box[si]))
     inside[maybe] = shapely.covers(a[maybe], b[maybe])  # (a zone within a site lies within its box)
     cut[inside] = b[inside]
     area[inside] = _zone_areas(layer, zi[inside])
@@ -266,8 +260,9 @@ def _examine(
     covered = inter & single_point
     rest = inter & ~single_point
     # a site within a zone lies within the zone's bounding box: only those are asked
+    site_box = shapely.bounds(site_geoms)
     rest = np.flatnonzero(rest)
-    rest = rest[_box_within(shapely.bounds(site_geoms)[si[rest]], _zone_bounds(layer)[zi[rest]])]
+    rest = rest[_box_within(site_box[si[rest]], _zone_bounds(layer)[zi[rest]])]
     covered[rest] = shapely.covered_by(a[rest], b[rest])
     partial = inter & ~covered
     interior = np.zeros(len(si), dtype=bool)
@@ -282,7 +277,7 @@ def _examine(
     cut_pairs = np.flatnonzero(partial & polygon_site)
     if len(cut_pairs):
         interior[cut_pairs], areas[cut_pairs], cuts[cut_pairs] = _polygon_overlaps(
-            site_geoms, si[cut_pairs], zi[cut_pairs], layer
+            site_geoms, site_box, si[cut_pairs], zi[cut_pairs], layer
         )
     relation = np.where(covered, "inside", np.where(interior, "overlaps", "nearby"))
 
