@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import threading
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -25,10 +26,19 @@ from layers.geodesy import (
 )
 from layers.layerset import ZoneLayer
 from layers.overlap_areas import overlap_areas
+from layers.pieces import cut_polygons
 from layers.point_distances import Vertices, geodesic_to, locate_points, metres_per_degree, vertices_of
 from zones.kinds import KINDS
 
-__all__ = ["RAW_COLUMNS", "degrees_for", "prepare_layer", "site_measures", "spatial_findings"]
+__all__ = [
+    "RAW_COLUMNS",
+    "degrees_for",
+    "prepare_layer",
+    "site_measures",
+    "spatial_findings",
+    "zone_class_codes",
+    "zone_columns",
+]
 
 RAW_COLUMNS = [
     "site_idx",
@@ -68,12 +78,42 @@ def site_measures(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return dims, area, length
 
 
-def prepare_layer(layer: ZoneLayer) -> None:
-    """Build the layer's spatial index now rather than on first use.
+def prepare_layer(layer: ZoneLayer, points: bool = True) -> None:
+    """Build the layer's spatial index and the arrays screening uses now, rather than on first use.
 
-    Call it before screening from several threads, so that they share one index.
+    Each is built once and kept on the layer: the index, the zones' bounding boxes, classes and
+    identifiers and, with ``points``, the zones' vertices (big zones cut in pieces) that point
+    sites are located against.  A batch or a service calls it once after loading the layers,
+    so that no screen pays for it; screening threads then share them.
+
+    Parameters
+    ----------
+    layer : ZoneLayer
+    points : bool
+        Also build what locating point sites needs (skip it when no site is a point).
+
+    Examples
+    --------
+    >>> from layers import load_layerset
+    >>> for layer in load_layerset("sample").layers:
+    ...     prepare_layer(layer)
     """
     _zone_tree(layer)
+    _zone_bounds(layer)
+    zone_class_codes(layer)
+    zone_columns(layer)
+    _zones_near(layer, 0.0)
+    if points:
+        _point_index(layer)
+
+
+def zone_columns(layer: ZoneLayer) -> dict[str, np.ndarray]:
+    """Return the layer's ``zone_id``, ``zone_name`` and ``zone_class`` as object arrays, converted once."""
+    return _cached(
+        layer,
+        "_zone_columns",
+        lambda _zones: {c: layer.gdf[c].to_numpy(dtype=object) for c in ("zone_id", "zone_name", "zone_class")},
+    )
 
 
 _CACHE_LOCK = threading.RLock()  # re-entrant: one build may use another (the spread uses the bounds)
@@ -174,7 +214,7 @@ def _far_distances(
     out = np.full(len(s_idx), np.inf)
     sites_used, back_all = np.unique(s_idx, return_inverse=True)
     bands = band_of(site_geoms[sites_used])[back_all]
-    classes = _class_codes(layer)[0]
+    classes = zone_class_codes(layer)[0]
     zones = np.asarray(layer.gdf.geometry.array)
     for band in np.unique(bands):
         sel = np.flatnonzero(bands == band)
@@ -203,7 +243,7 @@ def _nearest_of_class(
     near = np.flatnonzero(~mask)
     if len(near) == 0:
         return mask
-    site, cls = si[near], _class_codes(layer)[0][zi[near]]
+    site, cls = si[near], zone_class_codes(layer)[0][zi[near]]
     order = np.lexsort((zi[near], distance[near], cls, site))
     site, cls = site[order], cls[order]
     first = np.r_[True, (site[1:] != site[:-1]) | (cls[1:] != cls[:-1])]
@@ -213,6 +253,8 @@ def _nearest_of_class(
 
 def _group_min(site: np.ndarray, cls: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Return, for each element, the minimum of ``values`` over its (site, class) group."""
+    if len(values) == 0:
+        return np.zeros(0)
     order = np.lexsort((cls, site))
     s, c = site[order], cls[order]
     starts = np.flatnonzero(np.r_[True, (s[1:] != s[:-1]) | (c[1:] != c[:-1])])
@@ -222,14 +264,23 @@ def _group_min(site: np.ndarray, cls: np.ndarray, values: np.ndarray) -> np.ndar
     return out
 
 
-def _class_codes(layer: ZoneLayer) -> tuple[np.ndarray, int]:
-    """Return each zone's class as a small integer (cached on the layer) and the number of classes."""
+def zone_class_codes(layer: ZoneLayer) -> tuple[np.ndarray, int]:
+    """Return each zone's class as a small integer (cached on the layer) and the number of classes.
+
+    Examples
+    --------
+    >>> from layers import load_layerset
+    >>> water = [layer for layer in load_layerset("sample").layers if layer.kind == "water_source"][0]
+    >>> codes, n = zone_class_codes(water)
+    >>> n, bool(codes.max() < n)
+    (3, True)
+    """
 
     def build(_zones):
         codes, uniques = pd.factorize(layer.gdf["zone_class"].to_numpy(dtype=object), use_na_sentinel=False)
         return codes.astype(np.int64), len(uniques)
 
-    return _cached(layer, "_class_codes", build)
+    return _cached(layer, "zone_class_codes", build)
 
 
 def _examine(
@@ -342,7 +393,7 @@ def _nearest_search(site_geoms: np.ndarray, site_dims: np.ndarray, layer: ZoneLa
     small fraction of its candidate pairs (about 450 farmland parcels lie within 1 km of a point).
     """
     tree = _zone_tree(layer)
-    codes, n_classes = _class_codes(layer)
+    codes, n_classes = zone_class_codes(layer)
     max_lat = float(np.nanmax(np.abs(shapely.bounds(site_geoms)[:, [1, 3]])))
     # one search of the whole buffer costs less than several rounds for a few sites, or where the
     # layer's zones are sparse (a few dozen red line areas, water sources)
@@ -379,8 +430,6 @@ def _joined(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
 
 
-#: With more candidate zones a point than this, bounding boxes first leave out those that cannot be nearest.
-_PRUNE_MIN_CANDIDATES = 8
 #: Zones with more vertices than this are measured by GEOS (the vectorised path takes every edge).
 _VECTOR_MAX_VERTICES = 256
 
@@ -393,28 +442,63 @@ def _zone_bounds(layer: ZoneLayer) -> np.ndarray:
     return _cached(layer, "_bounds", shapely.bounds)
 
 
-def _may_be_nearest(
-    x: np.ndarray, y: np.ndarray, si: np.ndarray, zi: np.ndarray, layer: ZoneLayer, radius: float
-) -> np.ndarray:
-    """Mask of the (point, zone) candidates that may touch the point or be its nearest zone of their class.
+def _box_gaps(x: np.ndarray, y: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the least and greatest distance (m, in each point's frame) from point ``k`` to box ``b[k]``.
 
-    Bounding boxes alone decide: a zone is no nearer than its box, and a zone whose box does not
-    hold the point is no farther than the box's farthest corner; so a zone whose box is farther
-    than the radius, or than the farthest corner of another outside box of the same class, is
-    neither touching nor nearest (metres in each point's frame, with the ranking's 0.1 % margin).
+    A polygon is no nearer than its bounding box, and no farther than the box's farthest corner.
     """
-    b = _zone_bounds(layer)[zi]
     per_lon, per_lat = metres_per_degree(y)
     gap_x = np.maximum(np.maximum(b[:, 0] - x, x - b[:, 2]), 0.0) * per_lon
     gap_y = np.maximum(np.maximum(b[:, 1] - y, y - b[:, 3]), 0.0) * per_lat
-    low = np.hypot(gap_x, gap_y)
-    outside = low > 0
-    high = np.hypot(
+    far = np.hypot(
         np.maximum(np.abs(x - b[:, 0]), np.abs(x - b[:, 2])) * per_lon,
         np.maximum(np.abs(y - b[:, 1]), np.abs(y - b[:, 3])) * per_lat,
     )
-    bound = _group_min(si, _class_codes(layer)[0][zi], np.where(outside, high, np.inf))
-    return ~outside | ((low <= radius * 1.001 + 1.0) & (low <= bound * 1.001 + 1.0))
+    return np.hypot(gap_x, gap_y), far
+
+
+@dataclass(frozen=True)
+class _PointIndex:
+    """The polygons that points are located against: a layer's zones, its big ones cut in pieces.
+
+    ``zone`` maps each polygon to its zone (None: the polygons are the zones themselves).
+    """
+
+    geoms: np.ndarray
+    zone: np.ndarray | None
+    tree: shapely.STRtree
+    bounds: np.ndarray
+    vertices: Vertices
+
+
+#: Zones with more vertices than this are cut into pieces of at most this many to locate points.
+_PIECE_VERTICES = 32
+
+
+def _point_index(layer: ZoneLayer) -> _PointIndex:
+    """Return the layer's :class:`_PointIndex`, built once (:func:`layers.pieces.cut_polygons`)."""
+
+    def build(zones):
+        many = np.flatnonzero(shapely.get_num_coordinates(zones) > _PIECE_VERTICES)
+        if len(many) == 0:
+            return _PointIndex(zones, None, _zone_tree(layer), _zone_bounds(layer), _zone_vertices(layer))
+        pieces, owner = cut_polygons(zones[many], _PIECE_VERTICES)
+        whole = np.setdiff1d(np.arange(len(zones)), many)
+        geoms = np.concatenate([zones[whole], pieces])
+        zone = np.concatenate([whole, many[owner]])
+        return _PointIndex(geoms, zone, shapely.STRtree(geoms), shapely.bounds(geoms), vertices_of(geoms))
+
+    return _cached(layer, "_point_index", build)
+
+
+def _locate(
+    site_geoms: np.ndarray, points: np.ndarray, x: np.ndarray, y: np.ndarray, qi: np.ndarray, pi: np.ndarray, index
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Locate point ``qi[k]`` (of ``points``) against polygon ``pi[k]`` of ``index``; GEOS settles the boundary."""
+    inside, approx, near_x, near_y = locate_points(x[qi], y[qi], index.vertices, pi)
+    edge = np.flatnonzero(approx < 1e-6)  # on (or within a micrometre of) the boundary: GEOS decides
+    inside[edge] = shapely.intersects(site_geoms[points[qi[edge]]], index.geoms[pi[edge]])
+    return inside, approx, near_x, near_y
 
 
 def _examine_points(
@@ -422,47 +506,84 @@ def _examine_points(
 ) -> dict[str, np.ndarray]:
     """:func:`_examine` for single-point sites (indices ``points``), nearest mode, within ``radius``.
 
-    Candidates come from a bounding-box query (boxes sized in metres at each point), and each
-    point is located against its candidate zones all at once (:func:`layers.point_distances.locate_points`):
-    inside or not, the planar distance in the point's frame to rank them, the nearest boundary point
-    to measure the few that may be nearest on the ellipsoid.  Zones with many vertices, and points
-    within a micrometre of a boundary, are left to GEOS.
+    Candidates come from a bounding-box query (boxes sized in metres at each point) of the
+    layer's zones, the big ones cut in pieces (:func:`_point_index`).  Points are located
+    (:func:`layers.point_distances.locate_points`: inside or not, the planar distance in the
+    point's frame to rank, the nearest boundary point to measure on the ellipsoid) all at once, in
+    two rounds:
+
+    1. against the polygons whose bounding box holds the point: which zones the point lies in
+       (in any of its pieces), and how far the others are;
+    2. against the other polygons that may be the nearest of their class: those no farther than
+       the radius, nor than the nearest zone of the class known so far (one located in round 1,
+       or one whose box's farthest corner is nearer), leaving out the pieces of zones the point
+       lies in.
+
+    A zone is as far from a point as its nearest piece.  Polygons with very many vertices, and
+    points within a micrometre of a boundary, are left to GEOS.
     """
-    tree = _zone_tree(layer)
+    index = _point_index(layer)
+    classes = zone_class_codes(layer)[0]
     x, y = shapely.get_x(site_geoms[points]), shapely.get_y(site_geoms[points])
     per_lon, per_lat = metres_per_degree(np.clip(np.abs(y) + 0.01, 0.0, 89.0))  # a little poleward: wider
     dx, dy = radius * 1.01 / per_lon + 1e-9, radius * 1.01 / per_lat + 1e-9
     # (a diagonal has the box's bounds, which is all an unfiltered query looks at, and is cheaper to make)
-    qi, zi = tree.query(shapely.linestrings(np.stack([np.c_[x - dx, y - dy], np.c_[x + dx, y + dy]], axis=1)))
-    vertices = _zone_vertices(layer)
-    big = vertices.count[zi] > _VECTOR_MAX_VERTICES
-    parts = [_examine(site_geoms, site_dims, points[qi[big]], zi[big], layer, radius, nearby=True, nearest=True)]
-    qi, zi = qi[~big], zi[~big]
-    if len(zi) > _PRUNE_MIN_CANDIDATES * len(points):  # wide radii: most candidates are left out by their boxes
-        keep = _may_be_nearest(x[qi], y[qi], points[qi], zi, layer, radius)
-        qi, zi = qi[keep], zi[keep]
+    qi, pi = index.tree.query(shapely.linestrings(np.stack([np.c_[x - dx, y - dy], np.c_[x + dx, y + dy]], axis=1)))
+    zi = pi if index.zone is None else index.zone[pi]
+    big = index.vertices.count[pi] > _VECTOR_MAX_VERTICES
+    if index.zone is not None and big.any():  # a zone goes wholly to GEOS, once a point
+        big = np.isin(zi, zi[big])
+        pairs = np.unique(np.c_[qi[big], zi[big]], axis=0)
+        big_q, big_z = pairs[:, 0], pairs[:, 1]
+    else:
+        big_q, big_z = qi[big], zi[big]
+    parts = [_examine(site_geoms, site_dims, points[big_q], big_z, layer, radius, nearby=True, nearest=True)]
+    qi, pi, zi = qi[~big], pi[~big], zi[~big]
+
+    low, high = _box_gaps(x[qi], y[qi], index.bounds[pi])
+    first = np.flatnonzero(low == 0)
+    inside1, approx1, near_x1, near_y1 = _locate(site_geoms, points, x, y, qi[first], pi[first], index)
+    later = np.flatnonzero((low > 0) & (low <= radius * 1.001 + 1.0))
+    key = qi.astype(np.int64) * len(layer.gdf) + zi
+    holding = key[first[inside1]]  # (point, zone) pairs where the point lies in the zone
+    if index.zone is not None and len(holding):
+        later = later[~np.isin(key[later], holding)]
+        nearby1 = ~np.isin(key[first], holding)
+    else:
+        nearby1 = ~inside1
+    # the nearest zone of each class so far: located in round 1, or no farther than a box's far corner
+    group_q = np.r_[qi[first], qi[later]]
+    group_c = classes[np.r_[zi[first], zi[later]]]
+    known = np.r_[np.where(nearby1, approx1, np.inf), high[later]]
+    bound = _group_min(group_q, group_c, known)[len(first) :]
+    later = later[low[later] <= bound * 1.001 + 1.0]
+    inside2, approx2, near_x2, near_y2 = _locate(site_geoms, points, x, y, qi[later], pi[later], index)
+    rows = np.r_[first, later]
+    qi, zi = qi[rows], zi[rows]
+    inside, approx = np.r_[inside1, inside2], np.r_[approx1, approx2]
+    near_x, near_y = np.r_[near_x1, near_x2], np.r_[near_y1, near_y2]
+    if index.zone is not None and len(qi):  # one pair a (point, zone): in any piece, else the nearest piece
+        order = np.lexsort((approx, ~inside, zi, qi))
+        q, z = qi[order], zi[order]
+        one = order[np.r_[True, (q[1:] != q[:-1]) | (z[1:] != z[:-1])]]
+        qi, zi, inside, approx, near_x, near_y = (v[one] for v in (qi, zi, inside, approx, near_x, near_y))
     si = points[qi]
-    zones = np.asarray(layer.gdf.geometry.array)
-    inside, approx, near_x, near_y = locate_points(x[qi], y[qi], vertices, zi)
-    edge = np.flatnonzero(approx < 1e-6)  # on (or within a micrometre of) the boundary: GEOS decides
-    inside[edge] = shapely.intersects(site_geoms[si[edge]], zones[zi[edge]])
     distance = np.zeros(len(si))
     far = np.flatnonzero(~inside)
     distance[far] = np.inf
     cand = far[approx[far] <= radius * 1.001 + 1.0]
     if len(cand):
-        best = _group_min(si[cand], _class_codes(layer)[0][zi[cand]], approx[cand])
+        best = _group_min(si[cand], classes[zi[cand]], approx[cand])
         cand = cand[approx[cand] <= best * 1.001 + 1.0]
         distance[cand] = geodesic_to(x[qi[cand]], y[qi[cand]], near_x[cand], near_y[cand])
-    keep = inside | (distance <= radius)
-    relation = np.where(inside, "inside", "nearby")
-    keep &= _nearest_of_class(si, zi, relation, distance, layer)
-    k = np.flatnonzero(keep)
+    k = np.flatnonzero(inside | (distance <= radius))
+    relation = np.where(inside[k], "inside", "nearby")
+    k = k[_nearest_of_class(si[k], zi[k], relation, distance[k], layer)]
     parts.append(
         {
             "si": si[k],
             "zi": zi[k],
-            "relation": relation[k],
+            "relation": np.where(inside[k], "inside", "nearby"),
             "distance": distance[k],
             "covered": inside[k],
             "interior": np.zeros(len(k), dtype=bool),

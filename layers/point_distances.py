@@ -37,13 +37,17 @@ def metres_per_degree(lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 class Vertices:
     """The vertices of many polygons: ``coords[start[i]:start[i] + count[i]]`` are polygon ``i``'s.
 
-    ``joins[k]`` says vertex ``k`` and vertex ``k + 1`` make an edge (same ring).
+    ``joins[k]`` says vertex ``k`` and vertex ``k + 1`` make an edge (same ring).  The edges of
+    polygon ``i`` start at vertices ``edge_v[edge_start[i]:edge_start[i] + edge_count[i]]``.
     """
 
     coords: np.ndarray
     start: np.ndarray
     count: np.ndarray
     joins: np.ndarray
+    edge_v: np.ndarray
+    edge_start: np.ndarray
+    edge_count: np.ndarray
 
 
 def vertices_of(polygons: np.ndarray) -> Vertices:
@@ -59,7 +63,12 @@ def vertices_of(polygons: np.ndarray) -> Vertices:
         coords, ring = shapely.get_coordinates(rings, return_index=True)
         owner = part_owner[ring_part][ring]
     count = np.bincount(owner, minlength=len(polygons))
-    return Vertices(coords, np.cumsum(count) - count, count, np.r_[ring[1:] == ring[:-1], False])
+    joins = np.r_[ring[1:] == ring[:-1], False]
+    edge_v = np.flatnonzero(joins)
+    edge_count = np.bincount(owner[edge_v], minlength=len(polygons))
+    return Vertices(
+        coords, np.cumsum(count) - count, count, joins, edge_v, np.cumsum(edge_count) - edge_count, edge_count
+    )
 
 
 def locate_points(
@@ -100,35 +109,32 @@ def locate_points(
         empty = np.zeros(0)
         return np.zeros(0, dtype=bool), empty, empty, empty
     pi = np.asarray(pi, dtype=np.int64)
-    counts = polygons.count[pi]
-    pair = np.repeat(np.arange(n), counts)
-    v = np.repeat(polygons.start[pi], counts) + ragged_arange(counts)
-    edge = polygons.joins[v]
-    pair, v = pair[edge], v[edge]
-    counts = np.bincount(pair, minlength=n)
+    counts = polygons.edge_count[pi]
+    v = polygons.edge_v[np.repeat(polygons.edge_start[pi], counts) + ragged_arange(counts)]
     kx, ky = metres_per_degree(y)
-    kx, ky = kx[pair], ky[pair]
-    c = polygons.coords
-    x0 = (c[v, 0] - x[pair]) * kx
-    y0 = (c[v, 1] - y[pair]) * ky
-    dx = (c[v + 1, 0] - c[v, 0]) * kx
-    dy = (c[v + 1, 1] - c[v, 1]) * ky
+    p0, p1 = polygons.coords[v], polygons.coords[v + 1]  # whole rows: cheaper to gather than columns
+    edge_kx, edge_ky = np.repeat(kx, counts), np.repeat(ky, counts)
+    x0 = (p0[:, 0] - np.repeat(x, counts)) * edge_kx
+    y0 = (p0[:, 1] - np.repeat(y, counts)) * edge_ky
+    dx = (p1[:, 0] - p0[:, 0]) * edge_kx
+    dy = (p1[:, 1] - p0[:, 1]) * edge_ky
+    del p0, p1, edge_kx, edge_ky
     # ray parity: edges crossing the ray from the point towards +x (half-open in y)
     straddle = (y0 > 0) != (y0 + dy > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         crosses = straddle & (x0 - y0 * dx / dy > 0)
         length2 = dx * dx + dy * dy
         t = np.clip(np.where(length2 > 0, -(x0 * dx + y0 * dy) / length2, 0.0), 0.0, 1.0)
-    inside = np.bincount(pair, weights=crosses, minlength=n).astype(np.int64) % 2 == 1
+    starts = np.cumsum(counts) - counts
+    inside = np.add.reduceat(crosses.astype(np.int64), starts) % 2 == 1
     qx, qy = x0 + t * dx, y0 + t * dy
     d2 = qx * qx + qy * qy
-    starts = np.cumsum(counts) - counts
     best = np.minimum.reduceat(d2, starts)
     at_best = np.flatnonzero(d2 == np.repeat(best, counts))
-    _, first = np.unique(pair[at_best], return_index=True)
-    row = at_best[first]  # the first edge reaching each pair's minimum
-    near_x = x + qx[row] / kx[row]
-    near_y = y + qy[row] / ky[row]
+    pair = np.repeat(np.arange(n), counts)[at_best]
+    row = at_best[np.r_[True, pair[1:] != pair[:-1]]]  # the first edge reaching each pair's minimum
+    near_x = x + qx[row] / kx
+    near_y = y + qy[row] / ky
     return inside, np.sqrt(best), near_x, near_y
 
 

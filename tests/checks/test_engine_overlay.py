@@ -411,16 +411,29 @@ def test_threads_and_shared_site_objects_give_the_single_thread_result(slice_):
         ("_OUTWARD_MIN_ZONES", 0.0),  # every layer searched outwards, radius by radius
         ("_OUTWARD_MIN_ZONES", 1e12),  # every layer searched over the whole buffer at once
         ("_VECTOR_MAX_VERTICES", 0),  # every point measured by GEOS instead of the vectorised path
-        ("_PRUNE_MIN_CANDIDATES", 0),  # candidates always thinned by their bounding boxes first
+        ("_PIECE_VERTICES", 10**9),  # no zone cut in pieces: points located against whole zones
+        ("_PIECE_VERTICES", 6),  # zones cut in very small pieces
     ],
 )
 def test_nearest_search_strategies_give_the_same_findings(slice_, monkeypatch, setting):
     import checks.engine as engine
 
     ls, sites = slice_
+
+    def forget_pieces():
+        for layer in ls.layers:
+            layer.__dict__.pop("_point_index", None)
+
     base = screen_sites(sites, ls, buffer_m=BUFFER).findings
     monkeypatch.setattr(engine, *setting)
-    other = screen_sites(sites, ls, buffer_m=BUFFER).findings
+    forget_pieces()
+    try:
+        other = screen_sites(sites, ls, buffer_m=BUFFER).findings
+        if setting[0] == "_PIECE_VERTICES":  # the setting took effect
+            cut = [index.zone is not None for layer in ls.layers if (index := getattr(layer, "_point_index", None))]
+            assert any(cut) == (setting[1] < 100)
+    finally:
+        forget_pieces()
     pd.testing.assert_frame_equal(
         pd.DataFrame(other[[*KEY, "relation"]]).reset_index(drop=True),
         pd.DataFrame(base[[*KEY, "relation"]]).reset_index(drop=True),
