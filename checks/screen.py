@@ -13,7 +13,7 @@ import pandas as pd
 import shapely
 
 from checks._version import __version__
-from checks.engine import prepare_layer, site_measures, spatial_findings
+from checks.engine import prepare_layer, site_measures, spatial_findings, zone_class_codes, zone_columns
 from checks.result import FINDING_COLUMNS, ScreeningResult
 from checks.sites import parse_site_text, sites_from_geometries
 from layers.layerset import TARGET_CRS, LayerSet
@@ -113,15 +113,6 @@ def _outcome(
     return (*best[2:], ";".join(matched))
 
 
-def _zone_columns(layer) -> dict[str, np.ndarray]:
-    """Return the layer's zone_id, zone_name and zone_class as object arrays (converted once per layer)."""
-    columns = getattr(layer, "_zone_columns", None)
-    if columns is None:
-        columns = {c: layer.gdf[c].to_numpy(dtype=object) for c in ("zone_id", "zone_name", "zone_class")}
-        layer._zone_columns = columns
-    return columns
-
-
 def _outcomes(raw, layer, zone_id, zone_class, project_codes, projects, evaluator, lang, touched_units) -> dict:
     """Decide every finding of one layer, calling :func:`_outcome` once per distinct situation.
 
@@ -129,20 +120,20 @@ def _outcomes(raw, layer, zone_id, zone_class, project_codes, projects, evaluato
 
     A finding's outcome depends on the project, the zone class, the relation, the distance band
     and, for a touched control unit with an access list, the unit; findings are grouped on those
-    and each group is decided once.
+    (as integers: project code, class code, relation, band, zone index) and each group is decided once.
     """
     relation = raw["relation"].to_numpy()
     distance = raw["distance_m"].to_numpy(dtype=float)
+    zone_idx = raw["zone_idx"].to_numpy()
     limits = evaluator.distance_limits(layer.kind)
     band = np.searchsorted(limits, distance, side="left") if len(limits) else np.zeros(len(raw), dtype=np.int64)
-    if getattr(layer, "access", None) is not None:
-        unit = np.where((relation == "inside") | (relation == "overlaps"), zone_id, "")
-    else:
-        unit = np.full(len(raw), "", dtype=object)
-    key = np.zeros(len(raw), dtype=np.int64)
-    for column in (project_codes, zone_class, relation, band, unit):  # one integer per distinct combination
-        codes, uniques = pd.factorize(np.asarray(column), use_na_sentinel=False)
-        key = key * (len(uniques) + 1) + codes
+    classes, n_classes = zone_class_codes(layer)
+    touching = (relation == "inside") | (relation == "overlaps")
+    relation_code = np.where(touching, (relation == "overlaps").astype(np.int64), 2)
+    key = ((project_codes.astype(np.int64) * n_classes + classes[zone_idx]) * 3 + relation_code) * (len(limits) + 1)
+    key += band
+    if getattr(layer, "access", None) is not None:  # the touched unit matters too
+        key = pd.factorize(key)[0].astype(np.int64) * (len(layer.gdf) + 1) + np.where(touching, zone_idx + 1, 0)
     _, first, group = np.unique(key, return_index=True, return_inverse=True)
     group = group.ravel()
     decided = [
@@ -168,7 +159,7 @@ def _outcomes(raw, layer, zone_id, zone_class, project_codes, projects, evaluato
 
 
 def _findings_frame(
-    raw, layer, sites, idx, project_codes, projects, evaluator, lang, touched_units
+    raw, layer, site_ids, idx, project_codes, projects, evaluator, lang, touched_units
 ) -> dict[str, np.ndarray]:
     """Turn one layer's raw spatial findings into finding columns with verdicts and rules.
 
@@ -177,7 +168,7 @@ def _findings_frame(
     """
     n = len(raw)
     zone_idx = raw["zone_idx"].to_numpy()
-    columns = _zone_columns(layer)
+    columns = zone_columns(layer)
     zone_id = columns["zone_id"][zone_idx]
     zone_class = columns["zone_class"][zone_idx]
     site_idx = raw["site_idx"].to_numpy()
@@ -189,7 +180,7 @@ def _findings_frame(
         "_site_row": rows,
         "_rank": outcomes.pop("_rank"),
         "_kind": np.full(n, _KIND_ORDER.get(layer.kind, len(_KIND_ORDER)), dtype=np.int64),
-        "site_id": sites["site_id"].to_numpy(dtype=object)[rows],
+        "site_id": site_ids[rows],
         "kind": np.full(n, layer.kind, dtype=object),
         "zone_id": zone_id,
         "zone_name": columns["zone_name"][zone_idx],
@@ -212,9 +203,18 @@ def _sorted_part(frames: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     and joined in order are sorted as a whole.
     """
     columns = {name: np.concatenate([frame[name] for frame in frames]) for name in frames[0]}
-    zone_order = pd.factorize(pd.Series(columns["zone_id"], dtype=object).fillna(""), sort=True)[0]
-    keys = (zone_order, columns["distance_m"], columns.pop("_kind"), columns["_rank"], columns["_site_row"])
+    keys = (columns["distance_m"], columns.pop("_kind"), columns["_rank"], columns["_site_row"])
     order = np.lexsort(keys)
+    # rows equal in all four keys (a site inside two zones of a kind, a polygon over many parcels)
+    # are put in zone id order; only they are compared as text
+    ranked = [key[order] for key in keys]
+    tied = np.flatnonzero(np.logical_and.reduce([k[1:] == k[:-1] for k in ranked])) + 1 if len(order) > 1 else []
+    if len(tied):
+        members = np.union1d(tied - 1, tied)  # positions in sorted order that belong to a run of ties
+        run = np.cumsum(~np.isin(members, tied))  # which run each belongs to
+        zone_ids = pd.Series(columns["zone_id"][order[members]], dtype=object).fillna("")
+        by_zone = np.lexsort((pd.factorize(zone_ids, sort=True)[0], run))
+        order[members] = order[members][by_zone]
     return {name: values[order] for name, values in columns.items()}
 
 
@@ -387,9 +387,11 @@ def screen_sites(
     project_codes, projects = _factorize_projects(sites["project"].to_numpy()[idx])
     evaluator = _Evaluator(catalog)
     touched_units: dict[str, list[Clause]] = {}
+    site_ids = sites["site_id"].to_numpy(dtype=object)
 
+    points = bool(buffer_m > 0 and nearby == "nearest" and (shapely.get_type_id(geoms) == 0).any())
     for layer in layerset.layers:
-        prepare_layer(layer)  # build each index once, before the threads share it
+        prepare_layer(layer, points=points)  # built once, before the threads share them
 
     def screen_chunk(start: int) -> tuple[list[dict[str, np.ndarray]], int]:
         chunk = slice(start, start + step)
@@ -401,7 +403,7 @@ def screen_sites(
             if raw.empty:
                 continue
             raw["site_idx"] += start
-            frame = _findings_frame(raw, layer, sites, idx, project_codes, projects, evaluator, lang, touched_units)
+            frame = _findings_frame(raw, layer, site_ids, idx, project_codes, projects, evaluator, lang, touched_units)
             found.append(frame)
         return ([_sorted_part(found)] if found else []), len(geoms[chunk])
 
