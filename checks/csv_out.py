@@ -36,11 +36,9 @@ def _text(values: pd.Series) -> pa.Array:
         except (pa.ArrowTypeError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
     try:
-        # findings repeat a few texts (kinds, verdicts, rule bases) many times: encode each once
-        codes, uniques = pd.factorize(values.to_numpy(dtype=object))
-        dictionary = pa.array(np.asarray(uniques, dtype=object), type=pa.string(), from_pandas=True)
-        indices = pa.array(codes, mask=codes < 0, type=pa.int32())
-        return pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.string())
+        # (Python keeps each string's UTF-8 once made, and findings share their text objects,
+        # so this copies bytes rather than encoding them again; hashing them to share would cost more)
+        return pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
     except (pa.ArrowTypeError, pa.ArrowInvalid, TypeError):  # numbers or other objects mixed into a text column
         cells = [None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in values]
         return pa.array(cells, type=pa.string())
