@@ -14,7 +14,9 @@ high-water mark (``VmHWM``, reset per sub-phase through ``/proc/self/clear_refs`
 is not allowed), and ``ru_maxrss`` from ``wait4`` for whole processes.  Phases:
 
 - load the layer set, twice, with a fresh ``REDLINE_CACHE_DIR``: the first run fills the GeoParquet
-  layer cache (once ``load_layerset`` uses it), the second reads from it;
+  layer cache (once ``load_layerset`` uses it), the second reads from it; each then builds the
+  layers' indexes (``checks.engine.prepare_layer``), which is counted in the load, as PostGIS's
+  GiST indexes are not counted in its queries;
 - our engine (``checks.screen_sites``): 100k points with the CLI's default buffer (1000 m) and with
   ``buffer_m=0``, 10k polygons with exact overlap areas (and with 1000 m), each followed by
   ``checks.write_outputs(result, dir, formats=["csv"])``;
@@ -262,27 +264,43 @@ def _cache_entries() -> int:
     return len(list((Path(folder) / "layers").glob("*.parquet"))) if folder else 0
 
 
-def _load(manifest: str):
+def _load(manifest: str, prepare: bool = True):
+    """Load the layer set and build its indexes (``prepare_layer``), as ``redline batch`` and the service do.
+
+    Returns the layer set, the seconds of both, the peak memory, and the seconds of the preparing alone.
+    """
+    from checks.engine import prepare_layer
     from layers import load_layerset
 
     with Peak() as peak:
         t0 = time.perf_counter()
         ls = load_layerset(manifest)
+        t1 = time.perf_counter()
+        for layer in ls.layers if prepare else []:
+            prepare_layer(layer)
         seconds = time.perf_counter() - t0
-    return ls, seconds, peak.bytes
+    return ls, seconds, peak.bytes, time.perf_counter() - t1
 
 
 def phase_load(p: dict) -> None:
     before = _cache_entries()
-    ls, seconds, peak = _load(p["manifest"])
+    ls, seconds, peak, prepare = _load(p["manifest"])
     features = {layer.kind: len(layer.gdf) for layer in ls.layers}
-    _emit("load", seconds=seconds, peak=peak, features=features, cache_before=before, cache_after=_cache_entries())
+    _emit(
+        "load",
+        seconds=seconds,
+        prepare_seconds=prepare,
+        peak=peak,
+        features=features,
+        cache_before=before,
+        cache_after=_cache_entries(),
+    )
 
 
 def phase_ours(p: dict) -> None:
     from checks import screen_sites, sites_from_geometries, write_outputs
 
-    ls, seconds, peak = _load(p["manifest"])
+    ls, seconds, peak, _ = _load(p["manifest"])
     _emit("ours_load", seconds=seconds, peak=peak)
     out = Path(p["out"])
     for kind, n, buffers in (("points", p["n_points"], (1000.0, 0.0)), ("polygons", p["n_polygons"], (0.0, 1000.0))):
@@ -340,7 +358,7 @@ def phase_geopandas(p: dict) -> None:
     import geopandas as gpd
     import pandas as pd
 
-    ls, _, _ = _load(p["manifest"])
+    ls, *_ = _load(p["manifest"], prepare=False)
     zones = [(layer.kind, layer.gdf[["zone_id", "geometry"]]) for layer in ls.layers]
     out = Path(p["out"])
     out.mkdir(parents=True, exist_ok=True)
@@ -387,7 +405,7 @@ def phase_postgis(p: dict) -> None:
     from benchmarks.postgis import POINTS_SQL, POLYGONS_SQL, ThrowawayCluster, find_postgres, load_sites, load_zones
 
     pg = find_postgres()
-    ls, _, _ = _load(p["manifest"])
+    ls, *_ = _load(p["manifest"], prepare=False)
     points = _sites("points", p["n_points"], p["seed"])
     polygons = _sites("polygons", p["n_polygons"], p["seed"])
     with ThrowawayCluster(pg) as db:
@@ -552,6 +570,7 @@ def report(r: dict, args, sizes: dict) -> tuple[str, list[tuple[str, bool | None
     cache_note = "" if warm.get("cache_after") else " (cache not used: no entries)"
     add("load layer set, 1st run (empty cache)", cold.get("seconds"), peak=cold.get("peak"))
     add(f"load layer set, 2nd run{cache_note}", warm.get("seconds"), peak=warm.get("peak"))
+    add("    of which building the indexes (prepare_layer)", warm.get("prepare_seconds"))
     add(f"prepare {n_pts:,} point sites (sites_from_geometries)", get("ours_prepare_points"), n_pts)
     p1000 = r.get("ours_points_1000", {})
     add(f"{n_pts:,} points, buffer 1000 m: screen", p1000.get("seconds"), n_pts, peak=p1000.get("peak"))
