@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from layers.edges import EdgeTable, edge_table, ragged_arange
+from layers.edges import EdgeTable, edge_table, ragged_arange, repeat_index
 from layers.geodesy import _SMALL_DEG, _equal_area
 
 __all__ = ["overlap_areas"]
@@ -54,8 +54,8 @@ def _edges_in_box(edges: EdgeTable, geom_of_pair: np.ndarray, box: np.ndarray) -
     common bounds).  The result is ordered by pair, then edge: each ring's edges in ring order.
     """
     counts = edges.count[geom_of_pair]
-    pair = np.repeat(np.arange(len(geom_of_pair)), counts)
-    edge = np.repeat(edges.first[geom_of_pair], counts) + ragged_arange(counts)
+    pair = repeat_index(counts)
+    edge = edges.first[geom_of_pair][pair] + ragged_arange(counts, pair)
     keep = (
         (edges.xmin[edge] <= box[pair, 2] + _EPS)
         & (edges.xmax[edge] >= box[pair, 0] - _EPS)
@@ -327,8 +327,9 @@ def overlap_areas(a: np.ndarray, b: np.ndarray, ia: np.ndarray, ib: np.ndarray) 
     for blk in np.unique(block_of[~bad]):
         pairs = np.flatnonzero((block_of == blk) & ~bad)
         c = combos[pairs]
-        cp = np.repeat(pairs, c)
-        local = ragged_arange(c)
+        owner = repeat_index(c)
+        cp = pairs[owner]
+        local = ragged_arange(c, owner)
         ra = sa[cp] + local // kb[cp]
         rb = sb[cp] + local % kb[cp]
         parts.append(_crossings(ea, eb, edge_a, edge_b, ra, rb, bad, pa))

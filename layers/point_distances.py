@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from layers.edges import ragged_arange
+from layers.edges import ragged_arange, repeat_index
 from layers.geodesy import GEOD
 
 __all__ = ["Vertices", "geodesic_to", "locate_points", "metres_per_degree", "vertices_of"]
@@ -110,12 +110,13 @@ def locate_points(
         return np.zeros(0, dtype=bool), empty, empty, empty
     pi = np.asarray(pi, dtype=np.int64)
     counts = polygons.edge_count[pi]
-    v = polygons.edge_v[np.repeat(polygons.edge_start[pi], counts) + ragged_arange(counts)]
+    pair = repeat_index(counts)  # the pair of each edge
+    v = polygons.edge_v[polygons.edge_start[pi][pair] + ragged_arange(counts, pair)]
     kx, ky = metres_per_degree(y)
     p0, p1 = polygons.coords[v], polygons.coords[v + 1]  # whole rows: cheaper to gather than columns
-    edge_kx, edge_ky = np.repeat(kx, counts), np.repeat(ky, counts)
-    x0 = (p0[:, 0] - np.repeat(x, counts)) * edge_kx
-    y0 = (p0[:, 1] - np.repeat(y, counts)) * edge_ky
+    edge_kx, edge_ky = kx[pair], ky[pair]
+    x0 = (p0[:, 0] - x[pair]) * edge_kx
+    y0 = (p0[:, 1] - y[pair]) * edge_ky
     dx = (p1[:, 0] - p0[:, 0]) * edge_kx
     dy = (p1[:, 1] - p0[:, 1]) * edge_ky
     del p0, p1, edge_kx, edge_ky
@@ -130,8 +131,8 @@ def locate_points(
     qx, qy = x0 + t * dx, y0 + t * dy
     d2 = qx * qx + qy * qy
     best = np.minimum.reduceat(d2, starts)
-    at_best = np.flatnonzero(d2 == np.repeat(best, counts))
-    pair = np.repeat(np.arange(n), counts)[at_best]
+    at_best = np.flatnonzero(d2 == best[pair])
+    pair = pair[at_best]
     row = at_best[np.r_[True, pair[1:] != pair[:-1]]]  # the first edge reaching each pair's minimum
     near_x = x + qx[row] / kx
     near_y = y + qy[row] / ky
