@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from layers.box_grid import BoxGrid, box_grid
+from layers.edges import repeat_index
 from layers.geodesy import (
     LocalProjection,
     _lineal,
@@ -134,6 +136,11 @@ def _cached(layer: ZoneLayer, name: str, build):
     return value
 
 
+def _zone_geoms(layer: ZoneLayer) -> np.ndarray:
+    """Return the layer's zones as an array of shapely geometries (``gdf.geometry`` makes a new series each time)."""
+    return _cached(layer, "_geoms", lambda zones: zones)
+
+
 def _zone_tree(layer: ZoneLayer) -> shapely.STRtree:
     # the zones are never prepared: threads screening different sites share them, and GEOS's
     # prepared geometries build their indexes lazily, unguarded (two threads asking the same
@@ -157,7 +164,7 @@ def _zone_areas(layer: ZoneLayer, zi: np.ndarray) -> np.ndarray:
     cached = _cached(layer, "_zone_area", lambda zones: np.full(len(zones), np.nan))
     missing = np.unique(zi[np.isnan(cached[zi])])
     if len(missing):  # threads may measure the same zone at once: they write the same number
-        cached[missing] = geodesic_areas(np.asarray(layer.gdf.geometry.array)[missing])
+        cached[missing] = geodesic_areas(_zone_geoms(layer)[missing])
     return cached[zi]
 
 
@@ -181,7 +188,7 @@ def _polygon_overlaps(
     geometry is then None; the few pairs that measurement leaves (boundaries that touch or run
     along each other) are intersected by GEOS.  ``site_box`` holds each site's bounds.
     """
-    zones = np.asarray(layer.gdf.geometry.array)
+    zones = _zone_geoms(layer)
     a, b = site_geoms[si], zones[zi]
     meets = np.zeros(len(si), dtype=bool)
     area = np.zeros(len(si))
@@ -215,7 +222,7 @@ def _far_distances(
     sites_used, back_all = np.unique(s_idx, return_inverse=True)
     bands = band_of(site_geoms[sites_used])[back_all]
     classes = zone_class_codes(layer)[0]
-    zones = np.asarray(layer.gdf.geometry.array)
+    zones = _zone_geoms(layer)
     for band in np.unique(bands):
         sel = np.flatnonzero(bands == band)
         proj, projected = _projection(layer, float(band))
@@ -260,7 +267,7 @@ def _group_min(site: np.ndarray, cls: np.ndarray, values: np.ndarray) -> np.ndar
     starts = np.flatnonzero(np.r_[True, (s[1:] != s[:-1]) | (c[1:] != c[:-1])])
     group_min = np.minimum.reduceat(values[order], starts)
     out = np.empty(len(values))
-    out[order] = np.repeat(group_min, np.diff(np.r_[starts, len(order)]))
+    out[order] = group_min[repeat_index(np.diff(np.r_[starts, len(order)]))]
     return out
 
 
@@ -302,7 +309,7 @@ def _examine(
     overlaps its zone) and ``cuts`` (that overlap where it was built, else None).  ``inter_known``
     says every pair is known to intersect (an ``intersects`` query).
     """
-    zones = np.asarray(layer.gdf.geometry.array)
+    zones = _zone_geoms(layer)
     a, b = site_geoms[si], zones[zi]
     inter = np.ones(len(si), dtype=bool) if inter_known else shapely.intersects(a, b)
     # a single point that meets a zone lies in it or on its edge: covered, no predicate needed;
@@ -405,17 +412,20 @@ def _nearest_search(site_geoms: np.ndarray, site_dims: np.ndarray, layer: ZoneLa
     for radius in radii:
         points = pending[single_point[pending]]
         others = pending[~single_point[pending]]
-        si, zi = tree.query(site_geoms[others], predicate="dwithin", distance=degrees_for(radius, max_lat))
-        found = _examine(site_geoms, site_dims, others[si], zi, layer, radius, nearby=True, nearest=True)
+        found = []
+        if len(others) or not len(points):
+            si, zi = tree.query(site_geoms[others], predicate="dwithin", distance=degrees_for(radius, max_lat))
+            found.append(_examine(site_geoms, site_dims, others[si], zi, layer, radius, nearby=True, nearest=True))
         if len(points):
-            found = _joined([found, _examine_points(site_geoms, site_dims, points, layer, radius)])
+            found.append(_examine_points(site_geoms, site_dims, points, layer, radius))
+        found = found[0] if len(found) == 1 else _joined(found)
         if radius == radii[-1]:
             parts.append(found)
             break
         near = found["relation"] == "nearby"
-        per_site = pd.DataFrame({"s": found["si"][near], "c": codes[found["zi"][near]]}).drop_duplicates()
-        classes_near = per_site["s"].value_counts()
-        settled = classes_near.index[classes_near.to_numpy() >= n_classes].to_numpy()
+        site_class = np.unique(found["si"][near] * n_classes + codes[found["zi"][near]])
+        sites_near, classes_near = np.unique(site_class // n_classes, return_counts=True)
+        settled = sites_near[classes_near >= n_classes]
         done = np.isin(found["si"], settled)
         parts.append({key: values[done] for key, values in found.items()})
         pending = pending[~np.isin(pending, settled)]
@@ -466,7 +476,7 @@ class _PointIndex:
 
     geoms: np.ndarray
     zone: np.ndarray | None
-    tree: shapely.STRtree
+    grid: BoxGrid
     bounds: np.ndarray
     vertices: Vertices
 
@@ -481,12 +491,14 @@ def _point_index(layer: ZoneLayer) -> _PointIndex:
     def build(zones):
         many = np.flatnonzero(shapely.get_num_coordinates(zones) > _PIECE_VERTICES)
         if len(many) == 0:
-            return _PointIndex(zones, None, _zone_tree(layer), _zone_bounds(layer), _zone_vertices(layer))
+            bounds = _zone_bounds(layer)
+            return _PointIndex(zones, None, box_grid(bounds), bounds, _zone_vertices(layer))
         pieces, owner = cut_polygons(zones[many], _PIECE_VERTICES)
         whole = np.setdiff1d(np.arange(len(zones)), many)
         geoms = np.concatenate([zones[whole], pieces])
         zone = np.concatenate([whole, many[owner]])
-        return _PointIndex(geoms, zone, shapely.STRtree(geoms), shapely.bounds(geoms), vertices_of(geoms))
+        bounds = shapely.bounds(geoms)
+        return _PointIndex(geoms, zone, box_grid(bounds), bounds, vertices_of(geoms))
 
     return _cached(layer, "_point_index", build)
 
@@ -507,7 +519,8 @@ def _examine_points(
     """:func:`_examine` for single-point sites (indices ``points``), nearest mode, within ``radius``.
 
     Candidates come from a bounding-box query (boxes sized in metres at each point) of the
-    layer's zones, the big ones cut in pieces (:func:`_point_index`).  Points are located
+    layer's zones, the big ones cut in pieces (:func:`_point_index`), filed in grids
+    (:mod:`layers.box_grid`: numpy, so screening threads run side by side).  Points are located
     (:func:`layers.point_distances.locate_points`: inside or not, the planar distance in the
     point's frame to rank, the nearest boundary point to measure on the ellipsoid) all at once, in
     two rounds:
@@ -527,8 +540,7 @@ def _examine_points(
     x, y = shapely.get_x(site_geoms[points]), shapely.get_y(site_geoms[points])
     per_lon, per_lat = metres_per_degree(np.clip(np.abs(y) + 0.01, 0.0, 89.0))  # a little poleward: wider
     dx, dy = radius * 1.01 / per_lon + 1e-9, radius * 1.01 / per_lat + 1e-9
-    # (a diagonal has the box's bounds, which is all an unfiltered query looks at, and is cheaper to make)
-    qi, pi = index.tree.query(shapely.linestrings(np.stack([np.c_[x - dx, y - dy], np.c_[x + dx, y + dy]], axis=1)))
+    qi, pi = index.grid.query(x - dx, y - dy, x + dx, y + dy)
     zi = pi if index.zone is None else index.zone[pi]
     big = index.vertices.count[pi] > _VECTOR_MAX_VERTICES
     if index.zone is not None and big.any():  # a zone goes wholly to GEOS, once a point
@@ -635,7 +647,7 @@ def spatial_findings(
         interior, within the buffer: a site that only touches a zone's edge is
         ``nearby`` at distance 0).
     """
-    zones = np.asarray(layer.gdf.geometry.array)
+    zones = _zone_geoms(layer)
     tree = _zone_tree(layer)
     if len(site_geoms) == 0:
         return pd.DataFrame(columns=RAW_COLUMNS)
