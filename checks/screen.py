@@ -113,10 +113,11 @@ def _outcome(
     return (*best[2:], ";".join(matched))
 
 
-def _outcomes(raw, layer, zone_id, zone_class, project_codes, projects, evaluator, lang, touched_units) -> dict:
+def _outcomes(raw, layer, zone_id, zone_class, project_codes, projects, evaluator, lang, touched_units):
     """Decide every finding of one layer, calling :func:`_outcome` once per distinct situation.
 
-    Returns the :data:`_OUTCOME_FIELDS` columns and ``_rank``, the rank of each finding's verdict.
+    Returns ``(group, table, ranks)``: each finding's row of ``table`` (one row of the
+    :data:`_OUTCOME_FIELDS` per situation, an object array) and the rank of each finding's verdict.
 
     A finding's outcome depends on the project, the zone class, the relation, the distance band
     and, for a touched control unit with an access list, the unit; findings are grouped on those
@@ -135,7 +136,6 @@ def _outcomes(raw, layer, zone_id, zone_class, project_codes, projects, evaluato
     if getattr(layer, "access", None) is not None:  # the touched unit matters too
         key = pd.factorize(key)[0].astype(np.int64) * (len(layer.gdf) + 1) + np.where(touching, zone_idx + 1, 0)
     _, first, group = np.unique(key, return_index=True, return_inverse=True)
-    group = group.ravel()
     decided = [
         _outcome(
             evaluator,
@@ -153,56 +153,89 @@ def _outcomes(raw, layer, zone_id, zone_class, project_codes, projects, evaluato
     table = np.empty((len(decided), len(_OUTCOME_FIELDS)), dtype=object)
     for row, values in enumerate(decided):
         table[row] = values
-    outcomes = {name: table[group, k] for k, name in enumerate(_OUTCOME_FIELDS)}
-    outcomes["_rank"] = np.array([rank(values[0]) for values in decided], dtype=np.int64)[group]
-    return outcomes
+    group = group.ravel()
+    return group, table, np.array([rank(values[0]) for values in decided], dtype=np.int64)[group]
 
 
-def _findings_frame(
-    raw, layer, site_ids, idx, project_codes, projects, evaluator, lang, touched_units
-) -> dict[str, np.ndarray]:
-    """Turn one layer's raw spatial findings into finding columns with verdicts and rules.
+_RELATIONS = np.array(["inside", "overlaps", "nearby"], dtype=object)
 
-    Besides the finding columns, ``_site_row`` (the site's row), ``_rank`` (verdict rank) and
-    ``_kind`` (the kind's display order) are there for sorting.
+
+def _findings_frame(raw, layer_no, layer, idx, project_codes, projects, evaluator, lang, touched_units) -> dict:
+    """Turn one layer's raw spatial findings into numbers that say their columns, with verdicts decided.
+
+    The text columns (site id, kind, zone, relation, rule) are only numbers here: ``_site_row``
+    (the site's row), ``_layer`` (``layer_no``), ``_zone``, ``_relation`` (in :data:`_RELATIONS`)
+    and ``_outcome`` (a row of ``table``, the decided outcomes); :func:`_findings_table` fills the
+    text in once, at the end.  ``_rank`` (verdict rank) and ``_kind`` (the kind's display order)
+    are there for sorting; ``geometry`` is None where no finding has any.
     """
     n = len(raw)
     zone_idx = raw["zone_idx"].to_numpy()
     columns = zone_columns(layer)
-    zone_id = columns["zone_id"][zone_idx]
-    zone_class = columns["zone_class"][zone_idx]
     site_idx = raw["site_idx"].to_numpy()
-    outcomes = _outcomes(
-        raw, layer, zone_id, zone_class, project_codes[site_idx], projects, evaluator, lang, touched_units
+    relation = raw["relation"].to_numpy()
+    group, table, ranks = _outcomes(
+        raw,
+        layer,
+        columns["zone_id"][zone_idx],
+        columns["zone_class"][zone_idx],
+        project_codes[site_idx],
+        projects,
+        evaluator,
+        lang,
+        touched_units,
     )
-    rows = idx[site_idx]
+    geometry = raw["geometry"].to_numpy()
+    # a confidential (涉密) layer's geometry never leaves the process: not even the overlap
+    if layer.confidential or shapely.is_missing(geometry).all():
+        geometry = None
     return {
-        "_site_row": rows,
-        "_rank": outcomes.pop("_rank"),
+        "_site_row": idx[site_idx],
+        "_rank": ranks,
         "_kind": np.full(n, _KIND_ORDER.get(layer.kind, len(_KIND_ORDER)), dtype=np.int64),
-        "site_id": site_ids[rows],
-        "kind": np.full(n, layer.kind, dtype=object),
-        "zone_id": zone_id,
-        "zone_name": columns["zone_name"][zone_idx],
-        "zone_class": zone_class,
-        "relation": raw["relation"].to_numpy(dtype=object),
+        "_layer": np.full(n, layer_no, dtype=np.int64),
+        "_zone": zone_idx,
+        "_relation": np.where(relation == "inside", 0, np.where(relation == "overlaps", 1, 2)),
+        "_outcome": group,
         "overlap_area_m2": raw["overlap_area_m2"].to_numpy(dtype=float),
         "overlap_ratio": raw["overlap_ratio"].to_numpy(dtype=float),
         "overlap_length_m": raw["overlap_length_m"].to_numpy(dtype=float),
         "distance_m": raw["distance_m"].to_numpy(dtype=float),
-        **outcomes,
-        # a confidential (涉密) layer's geometry never leaves the process: not even the overlap
-        "geometry": np.full(n, None, dtype=object) if layer.confidential else raw["geometry"].to_numpy(),
+        "geometry": geometry,
+        "table": table,
     }
 
 
-def _sorted_part(frames: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+def _joined_findings(frames: list[dict]) -> dict:
+    """Join findings of :func:`_findings_frame` (or of this): tables stacked, outcome rows renumbered."""
+    offsets = np.cumsum([0] + [len(frame["table"]) for frame in frames])
+    joined = {
+        name: np.concatenate([frame[name] for frame in frames])
+        for name in frames[0]
+        if name not in ("geometry", "table", "_outcome")
+    }
+    joined["_outcome"] = np.concatenate([frame["_outcome"] + off for frame, off in zip(frames, offsets, strict=False)])
+    joined["table"] = np.concatenate([frame["table"] for frame in frames])
+    if all(frame["geometry"] is None for frame in frames):
+        joined["geometry"] = None
+    else:
+        joined["geometry"] = np.concatenate(
+            [
+                np.full(len(frame["_zone"]), None, dtype=object) if frame["geometry"] is None else frame["geometry"]
+                for frame in frames
+            ]
+        )
+    return joined
+
+
+def _sorted_part(frames: list[dict], layers: list) -> dict:
     """Join one chunk's per-layer findings, sorted by site row, verdict (worst first), kind, distance, zone id.
 
     Chunks are runs of consecutive sites, so chunks sorted on their own (in the screening threads)
     and joined in order are sorted as a whole.
     """
-    columns = {name: np.concatenate([frame[name] for frame in frames]) for name in frames[0]}
+    columns = _joined_findings(frames)
+    table = columns.pop("table")
     keys = (columns["distance_m"], columns.pop("_kind"), columns["_rank"], columns["_site_row"])
     order = np.lexsort(keys)
     # rows equal in all four keys (a site inside two zones of a kind, a polygon over many parcels)
@@ -212,27 +245,58 @@ def _sorted_part(frames: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     if len(tied):
         members = np.union1d(tied - 1, tied)  # positions in sorted order that belong to a run of ties
         run = np.cumsum(~np.isin(members, tied))  # which run each belongs to
-        zone_ids = pd.Series(columns["zone_id"][order[members]], dtype=object).fillna("")
-        by_zone = np.lexsort((pd.factorize(zone_ids, sort=True)[0], run))
-        order[members] = order[members][by_zone]
-    return {name: values[order] for name, values in columns.items()}
+        rows = order[members]
+        zone_ids = _zone_texts(columns["_layer"][rows], columns["_zone"][rows], layers, "zone_id")
+        by_zone = np.lexsort((pd.factorize(pd.Series(zone_ids, dtype=object).fillna(""), sort=True)[0], run))
+        order[members] = rows[by_zone]
+    part = {name: values[order] for name, values in columns.items() if values is not None}
+    part["geometry"] = None if columns["geometry"] is None else columns["geometry"][order]
+    part["table"] = table
+    return part
 
 
-def _findings_table(parts: list[dict[str, np.ndarray]]) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]:
-    """Join the chunks' sorted findings (:func:`_sorted_part`), in chunk order.
+def _zone_texts(layer_no: np.ndarray, zone: np.ndarray, layers: list, name: str) -> np.ndarray:
+    """Return column ``name`` (zone_id, zone_name, zone_class) of zone ``zone[k]`` of layer ``layer_no[k]``."""
+    out = np.empty(len(zone), dtype=object)
+    for k in np.unique(layer_no):
+        mine = np.flatnonzero(layer_no == k)
+        out[mine] = zone_columns(layers[k])[name][zone[mine]]
+    return out
+
+
+def _findings_table(
+    parts: list[dict], layers: list, site_ids: np.ndarray
+) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]:
+    """Join the chunks' sorted findings (:func:`_sorted_part`), in chunk order, and fill in their text.
 
     Returns the findings (with ``_site_row``), and the site row and verdict rank of each finding.
     """
-    columns = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
-    site_rows, ranks = columns.pop("_site_row"), columns.pop("_rank")
-    geometry = gpd.GeoSeries(columns.pop("geometry"), crs=TARGET_CRS)
-    data = {"_site_row": site_rows}
-    for name, values in columns.items():
-        # object columns stay object: their strings are shared with the layer and the rule table,
-        # where an Arrow string column would copy every one
-        data[name] = pd.Series(values, dtype=object, copy=False) if values.dtype == object else values
-    frame = pd.DataFrame(data)
-    return gpd.GeoDataFrame(frame, geometry=geometry.values, crs=TARGET_CRS), site_rows, ranks
+    columns = _joined_findings(parts)
+    rows, ranks, layer_no, zone = columns["_site_row"], columns["_rank"], columns["_layer"], columns["_zone"]
+    table = columns["table"]
+    geometry = columns["geometry"]
+    if geometry is None:
+        geometry = np.full(len(rows), None, dtype=object)
+    kinds = np.array([layer.kind for layer in layers], dtype=object)
+    texts = {
+        "site_id": site_ids[rows],
+        "kind": kinds[layer_no],
+        "zone_id": _zone_texts(layer_no, zone, layers, "zone_id"),
+        "zone_name": _zone_texts(layer_no, zone, layers, "zone_name"),
+        "zone_class": _zone_texts(layer_no, zone, layers, "zone_class"),
+        "relation": _RELATIONS[columns["_relation"]],
+    }
+    # object columns stay object: their strings are shared with the layer and the rule table,
+    # where an Arrow string column would copy every one
+    data = {"_site_row": rows}
+    data.update({name: pd.Series(values, dtype=object, copy=False) for name, values in texts.items()})
+    for name in ("overlap_area_m2", "overlap_ratio", "overlap_length_m", "distance_m"):
+        data[name] = columns[name]
+    for k, name in enumerate(_OUTCOME_FIELDS):
+        data[name] = pd.Series(table[:, k][columns["_outcome"]], dtype=object, copy=False)
+    frame = pd.DataFrame(data, copy=False)  # (not consolidated into 2-D blocks: that would copy every column)
+    geometry = gpd.GeoSeries(geometry, crs=TARGET_CRS).values
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=TARGET_CRS, copy=False), rows, ranks
 
 
 def _factorize_projects(objects: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -393,26 +457,29 @@ def screen_sites(
     for layer in layerset.layers:
         prepare_layer(layer, points=points)  # built once, before the threads share them
 
-    def screen_chunk(start: int) -> tuple[list[dict[str, np.ndarray]], int]:
+    layers = list(layerset.layers)
+
+    def screen_chunk(start: int) -> tuple[list[dict], int]:
         chunk = slice(start, start + step)
         found = []
-        for layer in layerset.layers:
+        for layer_no, layer in enumerate(layers):
             raw = spatial_findings(
                 geoms[chunk], dims[chunk], area[chunk], length[chunk], layer, buffer_m, nearby, overlap_geometry
             )
             if raw.empty:
                 continue
             raw["site_idx"] += start
-            frame = _findings_frame(raw, layer, site_ids, idx, project_codes, projects, evaluator, lang, touched_units)
-            found.append(frame)
-        return ([_sorted_part(found)] if found else []), len(geoms[chunk])
+            found.append(
+                _findings_frame(raw, layer_no, layer, idx, project_codes, projects, evaluator, lang, touched_units)
+            )
+        return ([_sorted_part(found, layers)] if found else []), len(geoms[chunk])
 
     # GEOS releases the GIL in index queries and predicates, so chunks screen in parallel threads;
     # with several workers, a batch is split into at least four pieces per worker, so that they all
     # have work until the end
     workers = max(1, min(workers or _default_workers(), -(-len(idx) // 1_000) or 1))
     step = chunk_size if workers == 1 else max(1, min(chunk_size, -(-len(idx) // (4 * workers))))
-    parts: list[dict[str, np.ndarray]] = []
+    parts: list[dict] = []
     bar = _progress_bar(len(idx), progress)
     starts = range(0, len(idx), step)
     if workers == 1 or len(starts) == 1:
@@ -431,7 +498,7 @@ def screen_sites(
     n = len(sites)
     best = np.full(n, rank("clear"))
     if parts:
-        findings, rows, ranks = _findings_table(parts)
+        findings, rows, ranks = _findings_table(parts, layers, site_ids)
         np.minimum.at(best, rows, ranks)
     else:
         findings = _empty_findings()
@@ -458,7 +525,9 @@ def screen_sites(
         "nearby": nearby,
     }
     run_meta.update(meta or {})
-    return ScreeningResult(out, findings, layerset, catalog, run_meta, access_lists=touched_units)
+    # (threads touch the units in no set order: listed by unit code)
+    access_lists = dict(sorted(touched_units.items()))
+    return ScreeningResult(out, findings, layerset, catalog, run_meta, access_lists=access_lists)
 
 
 def check_site(
