@@ -161,7 +161,13 @@ def _projection(layer: ZoneLayer, band: float) -> tuple[LocalProjection, np.ndar
 
 def _zone_areas(layer: ZoneLayer, zi: np.ndarray) -> np.ndarray:
     """Return the areas (m²) of zones ``zi`` of ``layer``, each measured once and kept on the layer."""
-    cached = _cached(layer, "_zone_area", lambda zones: np.full(len(zones), np.nan))
+
+    def build(zones):  # measured when the layer cache made its entry, else as needed
+        known = getattr(layer, "zone_areas", None)
+        known_ok = known is not None and len(known) == len(zones)
+        return np.array(known, dtype=float) if known_ok else np.full(len(zones), np.nan)
+
+    cached = _cached(layer, "_zone_area", build)
     missing = np.unique(zi[np.isnan(cached[zi])])
     if len(missing):  # threads may measure the same zone at once: they write the same number
         cached[missing] = geodesic_areas(_zone_geoms(layer)[missing])

@@ -247,7 +247,8 @@ def _sorted_part(frames: list[dict], layers: list) -> dict:
         run = np.cumsum(~np.isin(members, tied))  # which run each belongs to
         rows = order[members]
         zone_ids = _zone_texts(columns["_layer"][rows], columns["_zone"][rows], layers, "zone_id")
-        by_zone = np.lexsort((pd.factorize(pd.Series(zone_ids, dtype=object).fillna(""), sort=True)[0], run))
+        # (as fixed-width text, which sorts many times faster than Python strings, in the same order)
+        by_zone = np.lexsort((pd.Series(zone_ids, dtype=object).fillna("").to_numpy().astype(str), run))
         order[members] = rows[by_zone]
     part = {name: values[order] for name, values in columns.items() if values is not None}
     part["geometry"] = None if columns["geometry"] is None else columns["geometry"][order]

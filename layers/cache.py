@@ -7,7 +7,9 @@ under a key made of everything that shapes it: the sha256 of the source file(s) 
 the access-list table, the manifest entry (fields, class map, encoding, CRS, geometry
 policy), the manifest's default CRS and the tool version.  Any change gives a new key,
 so a stale entry is never used; old entries are simply left behind (``redline cache
-clear`` or deleting the folder removes them).  Confidential layers (``confidential: true``,
+clear`` or deleting the folder removes them).  Beside each layer the cache keeps the geodesic
+area of every zone (``<key>.areas.npy``), measured once when the entry is made: screening a
+polygon site that covers whole zones takes their areas from it.  Confidential layers (``confidential: true``,
 涉密) are never cached: their geometry is not copied into the cache folder.
 
 The folder is ``$REDLINE_CACHE_DIR``, else ``$XDG_CACHE_HOME/redline-checker``, else
@@ -25,6 +27,9 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
+
+from layers.geodesy import geodesic_areas
 
 __all__ = [
     "cache_dir",
@@ -32,6 +37,7 @@ __all__ = [
     "cache_key",
     "clear_cache",
     "load_cached",
+    "load_cached_areas",
     "read_zone_layer_cached",
     "store_cached",
 ]
@@ -67,6 +73,9 @@ def cache_key(parts: dict[str, Any]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+_SUFFIXES = (".parquet", ".json", ".areas.npy")
+
+
 def load_cached(key: str) -> tuple[gpd.GeoDataFrame, dict[str, Any]] | None:
     """Return the cached (layer, metadata) for ``key``, or None when absent or unreadable."""
     if not cache_enabled():
@@ -81,6 +90,16 @@ def load_cached(key: str) -> tuple[gpd.GeoDataFrame, dict[str, Any]] | None:
         return None
 
 
+def load_cached_areas(key: str, n: int) -> np.ndarray | None:
+    """Return the zones' areas (m²) stored with entry ``key``, or None when absent, unreadable or not ``n``."""
+    path = cache_dir() / "layers" / f"{key}.areas.npy"
+    try:
+        areas = np.load(path, allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    return areas if areas.shape == (n,) and areas.dtype == np.float64 else None
+
+
 def _encoding(gdf: gpd.GeoDataFrame) -> str:
     """GeoArrow (read back without parsing WKB, about twice as fast) when every geometry has one type.
 
@@ -91,17 +110,22 @@ def _encoding(gdf: gpd.GeoDataFrame) -> str:
     return "geoarrow" if len(types) == 1 and gdf.geometry.notna().all() else "WKB"
 
 
-def store_cached(key: str, gdf: gpd.GeoDataFrame, meta: dict[str, Any]) -> None:
-    """Store a normalised layer; failures (read-only home, full disk) are ignored."""
+def store_cached(key: str, gdf: gpd.GeoDataFrame, meta: dict[str, Any], areas: np.ndarray | None = None) -> None:
+    """Store a normalised layer (and its zones' areas, m²); failures (read-only home, full disk) are ignored.
+
+    The areas are written before the layer, so an entry that is found always has them.
+    """
     if not cache_enabled():
         return
     folder = cache_dir() / "layers"
+    writers = [(".areas.npy", lambda p: np.save(p, np.asarray(areas, dtype=np.float64)))] if areas is not None else []
+    writers += [
+        (".parquet", lambda p: gdf.to_parquet(p, index=False, geometry_encoding=_encoding(gdf))),
+        (".json", lambda p: p.write_text(json.dumps(meta, ensure_ascii=False, default=str), "utf-8")),
+    ]
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for suffix, write in (
-            (".parquet", lambda p: gdf.to_parquet(p, index=False, geometry_encoding=_encoding(gdf))),
-            (".json", lambda p: p.write_text(json.dumps(meta, ensure_ascii=False, default=str), "utf-8")),
-        ):
+        for suffix, write in writers:
             fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=suffix, dir=folder)
             os.close(fd)
             try:
@@ -121,7 +145,7 @@ def clear_cache() -> int:
         return 0
     removed = 0
     for path in folder.iterdir():
-        if path.suffix in (".parquet", ".json"):
+        if path.name.endswith(_SUFFIXES):
             path.unlink(missing_ok=True)
             removed += path.suffix == ".parquet"
     return removed
@@ -130,7 +154,7 @@ def clear_cache() -> int:
 def _forget(key: str) -> None:
     """Delete one cache entry, if it is there."""
     folder = cache_dir() / "layers"
-    for suffix in (".parquet", ".json"):
+    for suffix in _SUFFIXES:
         with contextlib.suppress(OSError):
             (folder / f"{key}{suffix}").unlink(missing_ok=True)
 
@@ -204,6 +228,7 @@ def read_zone_layer_cached(spec, default_crs=None, problems: list[str] | None = 
             kind=spec.kind,
             path=spec.path,
             gdf=gdf,
+            zone_areas=load_cached_areas(key, len(gdf)),
             fingerprint=source_fp,
             source_crs=meta["source_crs"],
             layer=spec.layer,
@@ -222,6 +247,7 @@ def read_zone_layer_cached(spec, default_crs=None, problems: list[str] | None = 
     for w in caught:
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     if layer is not None and len(own) == n_before:
+        layer.zone_areas = geodesic_areas(np.asarray(layer.gdf.geometry.array))
         store_cached(
             key,
             layer.gdf,
@@ -232,5 +258,6 @@ def read_zone_layer_cached(spec, default_crs=None, problems: list[str] | None = 
                 "repaired": layer.repaired,
                 "warnings": messages,
             },
+            layer.zone_areas,
         )
     return layer

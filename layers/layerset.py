@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 
 from zones.access_list import AccessList
 from zones.rules import Catalog, catalog_with
@@ -57,6 +58,9 @@ class ZoneLayer:
         ``confidential: true`` in the manifest (涉密): the layer's geometry never leaves the
         process. Findings keep kind, id, name, relation, area and distance, but no overlap
         geometry; maps, GeoPackages and API answers never draw or carry its zones.
+    zone_areas : numpy.ndarray or None
+        The geodesic area (m²) of each zone, row by row, when the layer cache holds it
+        (:mod:`layers.cache`); screening measures the zones it needs otherwise.
 
     Examples
     --------
@@ -81,6 +85,7 @@ class ZoneLayer:
     encoding_note: str = ""
     repaired: list[str] = field(default_factory=list)
     confidential: bool = False
+    zone_areas: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def label(self) -> str:

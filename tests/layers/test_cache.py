@@ -101,3 +101,24 @@ def test_geoarrow_for_one_geometry_type_and_wkb_for_mixed_types(tmp_path, monkey
         assert note == {"note": key}
         assert back.geometry.geom_type.tolist() == frame.geometry.geom_type.tolist()
         assert back.geometry.geom_equals_exact(frame.geometry, 0).all()
+
+
+def test_zone_areas_are_stored_with_the_entry_and_given_back_on_a_hit(tmp_path, own_cache):
+    import numpy as np
+    from pyproj import Geod
+
+    zones = [("W1", "first", box(109, 22, 109.1, 22.1)), ("W2", "second", box(109.2, 22, 109.25, 22.02))]
+    manifest = write_layerset(tmp_path / "l", {"water_source": zones})
+    first = load_layerset(manifest).layers[0]
+    stored = sorted(p.name for p in (own_cache / "layers").iterdir() if p.name.endswith(".areas.npy"))
+    assert len(stored) == 1
+    second = load_layerset(manifest).layers[0]
+    geod = Geod(ellps="GRS80")
+    expected = [abs(geod.geometry_area_perimeter(geom)[0]) for _, _, geom in zones]
+    np.testing.assert_allclose(first.zone_areas, expected, rtol=1e-7)
+    np.testing.assert_array_equal(second.zone_areas, first.zone_areas)
+    # a damaged or missing areas file: the entry still loads, and the areas are measured as needed
+    (own_cache / "layers" / stored[0]).write_bytes(b"garbage")
+    third = load_layerset(manifest).layers[0]
+    assert third.zone_areas is None and third.gdf["zone_id"].tolist() == ["W1", "W2"]
+    assert clear_cache() == 1 and list((own_cache / "layers").iterdir()) == []
