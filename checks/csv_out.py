@@ -36,12 +36,38 @@ def _text(values: pd.Series) -> pa.Array:
         except (pa.ArrowTypeError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
     try:
-        # (Python keeps each string's UTF-8 once made, and findings share their text objects,
-        # so this copies bytes rather than encoding them again; hashing them to share would cost more)
-        return pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+        cells = values.to_numpy(dtype=object)
+        shared = _shared_texts(cells)
+        if shared is not None:
+            return shared
+        # (Python keeps each string's UTF-8 once made, so this copies bytes rather than encoding them again)
+        return pa.array(cells, type=pa.string(), from_pandas=True)
     except (pa.ArrowTypeError, pa.ArrowInvalid, TypeError):  # numbers or other objects mixed into a text column
         cells = [None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in values]
         return pa.array(cells, type=pa.string())
+
+
+def _shared_texts(cells: np.ndarray) -> pa.DictionaryArray | None:
+    """Return the cells as a dictionary of their distinct objects, when a few text objects fill the column.
+
+    Findings repeat a few texts (kinds, verdicts, the long rule bases) over and over, the same
+    objects.  The CSV writer decodes a dictionary batch by batch, so the long texts are never
+    copied out whole into a column of their own (hundreds of megabytes for a big batch).  Objects
+    are told apart by identity, which costs no hashing; equal texts in different objects just
+    take two entries.  None when the first thousand cells hold many objects (ids, names).
+    """
+    head = cells[:1000]
+    if len(cells) < 1000 or len(set(map(id, head))) > 50:
+        return None
+    ids = np.fromiter(map(id, cells), dtype=np.int64, count=len(cells))
+    _, first, codes = np.unique(ids, return_index=True, return_inverse=True)
+    if len(first) * 8 > len(cells):
+        return None
+    distinct = cells[first]
+    missing = pd.isna(distinct)
+    dictionary = pa.array(np.where(missing, None, distinct), type=pa.string(), from_pandas=True)
+    codes = codes.ravel().astype(np.int32)
+    return pa.DictionaryArray.from_arrays(pa.array(codes, mask=missing[codes]), dictionary)
 
 
 def _fixed(values: pd.Series, decimals: int) -> pa.Array:

@@ -37,6 +37,7 @@ __all__ = [
     "degrees_for",
     "prepare_layer",
     "site_measures",
+    "spatial_columns",
     "spatial_findings",
     "zone_class_codes",
     "zone_columns",
@@ -653,10 +654,36 @@ def spatial_findings(
         interior, within the buffer: a site that only touches a zone's edge is
         ``nearby`` at distance 0).
     """
+    raw = spatial_columns(site_geoms, site_dims, site_area, site_length, layer, buffer_m, nearby_mode, overlap_geometry)
+    raw["relation"] = pd.Series(raw["relation"].astype(object), dtype=object, copy=False)
+    return pd.DataFrame(raw, columns=RAW_COLUMNS)
+
+
+def spatial_columns(
+    site_geoms: np.ndarray,
+    site_dims: np.ndarray,
+    site_area: np.ndarray,
+    site_length: np.ndarray,
+    layer: ZoneLayer,
+    buffer_m: float,
+    nearby_mode: str = "nearest",
+    overlap_geometry: bool = True,
+) -> dict[str, np.ndarray]:
+    """:func:`spatial_findings` as a dict of arrays (:data:`RAW_COLUMNS`), without building a DataFrame.
+
+    ``relation`` is an array of text.  Screening threads use this: a DataFrame is built holding Python's lock.
+    """
     zones = _zone_geoms(layer)
     tree = _zone_tree(layer)
     if len(site_geoms) == 0:
-        return pd.DataFrame(columns=RAW_COLUMNS)
+        empty = np.zeros(0, dtype=np.int64)
+        return {
+            "site_idx": empty,
+            "zone_idx": empty,
+            "relation": np.zeros(0, dtype="<U8"),
+            **{name: np.zeros(0) for name in ("overlap_area_m2", "overlap_ratio", "overlap_length_m", "distance_m")},
+            "geometry": np.zeros(0, dtype=object),
+        }
     # each site is asked about many zones; a prepared site answers many times faster (the caller
     # gives each thread its own site objects)
     shapely.prepare(site_geoms[shapely.get_type_id(site_geoms) != 0])
@@ -705,15 +732,13 @@ def spatial_findings(
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio[poly & (relation != "nearby")] = (area / site_area[si])[poly & (relation != "nearby")]
     area[poly & (relation == "nearby")] = np.nan
-    return pd.DataFrame(
-        {
-            "site_idx": si,
-            "zone_idx": zi,
-            "relation": pd.Series(relation.astype(object), dtype=object, copy=False),
-            "overlap_area_m2": area,
-            "overlap_ratio": ratio,
-            "overlap_length_m": length,
-            "distance_m": distance,
-            "geometry": overlap,
-        }
-    )
+    return {
+        "site_idx": si,
+        "zone_idx": zi,
+        "relation": relation,
+        "overlap_area_m2": area,
+        "overlap_ratio": ratio,
+        "overlap_length_m": length,
+        "distance_m": distance,
+        "geometry": overlap,
+    }

@@ -13,7 +13,7 @@ import pandas as pd
 import shapely
 
 from checks._version import __version__
-from checks.engine import prepare_layer, site_measures, spatial_findings, zone_class_codes, zone_columns
+from checks.engine import prepare_layer, site_measures, spatial_columns, zone_class_codes, zone_columns
 from checks.result import FINDING_COLUMNS, ScreeningResult
 from checks.sites import parse_site_text, sites_from_geometries
 from layers.layerset import TARGET_CRS, LayerSet
@@ -123,11 +123,9 @@ def _outcomes(raw, layer, zone_id, zone_class, project_codes, projects, evaluato
     and, for a touched control unit with an access list, the unit; findings are grouped on those
     (as integers: project code, class code, relation, band, zone index) and each group is decided once.
     """
-    relation = raw["relation"].to_numpy()
-    distance = raw["distance_m"].to_numpy(dtype=float)
-    zone_idx = raw["zone_idx"].to_numpy()
+    relation, distance, zone_idx = raw["relation"], raw["distance_m"], raw["zone_idx"]
     limits = evaluator.distance_limits(layer.kind)
-    band = np.searchsorted(limits, distance, side="left") if len(limits) else np.zeros(len(raw), dtype=np.int64)
+    band = np.searchsorted(limits, distance, side="left") if len(limits) else np.zeros(len(distance), dtype=np.int64)
     classes, n_classes = zone_class_codes(layer)
     touching = (relation == "inside") | (relation == "overlaps")
     relation_code = np.where(touching, (relation == "overlaps").astype(np.int64), 2)
@@ -169,11 +167,9 @@ def _findings_frame(raw, layer_no, layer, idx, project_codes, projects, evaluato
     text in once, at the end.  ``_rank`` (verdict rank) and ``_kind`` (the kind's display order)
     are there for sorting; ``geometry`` is None where no finding has any.
     """
-    n = len(raw)
-    zone_idx = raw["zone_idx"].to_numpy()
+    zone_idx, site_idx, relation = raw["zone_idx"], raw["site_idx"], raw["relation"]
+    n = len(zone_idx)
     columns = zone_columns(layer)
-    site_idx = raw["site_idx"].to_numpy()
-    relation = raw["relation"].to_numpy()
     group, table, ranks = _outcomes(
         raw,
         layer,
@@ -185,7 +181,7 @@ def _findings_frame(raw, layer_no, layer, idx, project_codes, projects, evaluato
         lang,
         touched_units,
     )
-    geometry = raw["geometry"].to_numpy()
+    geometry = raw["geometry"]
     # a confidential (涉密) layer's geometry never leaves the process: not even the overlap
     if layer.confidential or shapely.is_missing(geometry).all():
         geometry = None
@@ -197,10 +193,10 @@ def _findings_frame(raw, layer_no, layer, idx, project_codes, projects, evaluato
         "_zone": zone_idx,
         "_relation": np.where(relation == "inside", 0, np.where(relation == "overlaps", 1, 2)),
         "_outcome": group,
-        "overlap_area_m2": raw["overlap_area_m2"].to_numpy(dtype=float),
-        "overlap_ratio": raw["overlap_ratio"].to_numpy(dtype=float),
-        "overlap_length_m": raw["overlap_length_m"].to_numpy(dtype=float),
-        "distance_m": raw["distance_m"].to_numpy(dtype=float),
+        "overlap_area_m2": raw["overlap_area_m2"],
+        "overlap_ratio": raw["overlap_ratio"],
+        "overlap_length_m": raw["overlap_length_m"],
+        "distance_m": raw["distance_m"],
         "geometry": geometry,
         "table": table,
     }
@@ -246,7 +242,7 @@ def _sorted_part(frames: list[dict], layers: list) -> dict:
         members = np.union1d(tied - 1, tied)  # positions in sorted order that belong to a run of ties
         run = np.cumsum(~np.isin(members, tied))  # which run each belongs to
         rows = order[members]
-        zone_ids = _zone_texts(columns["_layer"][rows], columns["_zone"][rows], layers, "zone_id")
+        (zone_ids,) = _zone_texts(columns["_layer"][rows], columns["_zone"][rows], layers, ("zone_id",))
         # (as fixed-width text, which sorts many times faster than Python strings, in the same order)
         by_zone = np.lexsort((pd.Series(zone_ids, dtype=object).fillna("").to_numpy().astype(str), run))
         order[members] = rows[by_zone]
@@ -256,12 +252,17 @@ def _sorted_part(frames: list[dict], layers: list) -> dict:
     return part
 
 
-def _zone_texts(layer_no: np.ndarray, zone: np.ndarray, layers: list, name: str) -> np.ndarray:
-    """Return column ``name`` (zone_id, zone_name, zone_class) of zone ``zone[k]`` of layer ``layer_no[k]``."""
-    out = np.empty(len(zone), dtype=object)
-    for k in np.unique(layer_no):
-        mine = np.flatnonzero(layer_no == k)
-        out[mine] = zone_columns(layers[k])[name][zone[mine]]
+def _zone_texts(layer_no: np.ndarray, zone: np.ndarray, layers: list, names: tuple[str, ...]) -> list[np.ndarray]:
+    """Return columns ``names`` (zone_id, zone_name, zone_class) of zone ``zone[k]`` of layer ``layer_no[k]``."""
+    out = [np.empty(len(zone), dtype=object) for _ in names]
+    order = np.argsort(layer_no, kind="stable")
+    bounds = np.searchsorted(layer_no[order], np.arange(len(layers) + 1))
+    for k, layer in enumerate(layers):
+        mine = order[bounds[k] : bounds[k + 1]]
+        if len(mine):
+            columns, zones = zone_columns(layer), zone[mine]
+            for values, name in zip(out, names, strict=True):
+                values[mine] = columns[name][zones]
     return out
 
 
@@ -279,12 +280,11 @@ def _findings_table(
     if geometry is None:
         geometry = np.full(len(rows), None, dtype=object)
     kinds = np.array([layer.kind for layer in layers], dtype=object)
+    zone_names = ("zone_id", "zone_name", "zone_class")
     texts = {
         "site_id": site_ids[rows],
         "kind": kinds[layer_no],
-        "zone_id": _zone_texts(layer_no, zone, layers, "zone_id"),
-        "zone_name": _zone_texts(layer_no, zone, layers, "zone_name"),
-        "zone_class": _zone_texts(layer_no, zone, layers, "zone_class"),
+        **dict(zip(zone_names, _zone_texts(layer_no, zone, layers, zone_names), strict=True)),
         "relation": _RELATIONS[columns["_relation"]],
     }
     # object columns stay object: their strings are shared with the layer and the rule table,
@@ -464,10 +464,10 @@ def screen_sites(
         chunk = slice(start, start + step)
         found = []
         for layer_no, layer in enumerate(layers):
-            raw = spatial_findings(
+            raw = spatial_columns(
                 geoms[chunk], dims[chunk], area[chunk], length[chunk], layer, buffer_m, nearby, overlap_geometry
             )
-            if raw.empty:
+            if len(raw["site_idx"]) == 0:
                 continue
             raw["site_idx"] += start
             found.append(
