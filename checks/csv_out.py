@@ -13,8 +13,9 @@ Both write under a temporary name and move the file into place only when it is c
 
 from __future__ import annotations
 
+import ctypes
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 import numpy as np
@@ -53,20 +54,26 @@ def _shared_texts(cells: np.ndarray) -> pa.DictionaryArray | None:
     Findings repeat a few texts (kinds, verdicts, the long rule bases) over and over, the same
     objects.  The CSV writer decodes a dictionary batch by batch, so the long texts are never
     copied out whole into a column of their own (hundreds of megabytes for a big batch).  Objects
-    are told apart by identity, which costs no hashing; equal texts in different objects just
-    take two entries.  None when the first thousand cells hold many objects (ids, names).
+    are told apart by identity (their pointers in the array), which costs no hashing of text;
+    equal texts in different objects just take two entries.  None when the first thousand cells
+    hold many objects (ids, names).
     """
-    head = cells[:1000]
-    if len(cells) < 1000 or len(set(map(id, head))) > 50:
+    if len(cells) < 1000:
         return None
-    ids = np.fromiter(map(id, cells), dtype=np.int64, count=len(cells))
-    _, first, codes = np.unique(ids, return_index=True, return_inverse=True)
-    if len(first) * 8 > len(cells):
+    cells = np.ascontiguousarray(cells)
+    # an object array holds pointers to its objects: the same pointer, the same object
+    pointers = np.ctypeslib.as_array((ctypes.c_ssize_t * len(cells)).from_address(cells.ctypes.data))
+    if len(np.unique(pointers[:1000])) > 50:
         return None
+    codes, distinct_pointers = pd.factorize(pointers)
+    if len(distinct_pointers) * 8 > len(cells):
+        return None
+    first = np.empty(len(distinct_pointers), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(cells) - 1, -1, -1)  # (the last write wins: each code's first cell)
     distinct = cells[first]
     missing = pd.isna(distinct)
     dictionary = pa.array(np.where(missing, None, distinct), type=pa.string(), from_pandas=True)
-    codes = codes.ravel().astype(np.int32)
+    codes = codes.astype(np.int32)
     return pa.DictionaryArray.from_arrays(pa.array(codes, mask=missing[codes]), dictionary)
 
 
@@ -107,6 +114,20 @@ def arrow_table(df: pd.DataFrame, decimals: dict[str, int] | None = None) -> pa.
     return pa.Table.from_arrays(arrays, names=[str(c) for c in df.columns])
 
 
+def _new_file(target: Path) -> tuple[int, Path]:
+    """Create a new, empty file with a random name beside ``target``; return its descriptor and path.
+
+    Created with the mode the user's umask gives (as the file itself would be), not ``mkstemp``'s
+    owner-only mode, which ``os.replace`` would carry over to the finished file.
+    """
+    while True:
+        tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}{target.suffix}"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:
+            continue
+
+
 class CsvAppender:
     """Write one CSV file in parts, under a temporary name, moved into place by :meth:`commit`.
 
@@ -136,8 +157,7 @@ class CsvAppender:
         self.columns = list(columns)
         self.decimals = dict(decimals or {})
         self.rows = 0
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=self.target.suffix, dir=self.target.parent)
-        self._tmp = Path(tmp)
+        fd, self._tmp = _new_file(self.target)
         self._fh = os.fdopen(fd, "wb")
         self._fh.write(BOM)
         header = pa.Table.from_arrays([pa.array([], pa.string()) for _ in self.columns], names=self.columns)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyogrio
 
@@ -113,8 +114,6 @@ def confidential_findings(result: ScreeningResult):
     >>> bool(confidential_findings(result).any())
     False
     """
-    import numpy as np
-
     f = result.findings
     secret = {
         (layer.kind, str(zid))
@@ -132,8 +131,10 @@ def confidential_findings(result: ScreeningResult):
 
 def _with_notice(df: pd.DataFrame, result: ScreeningResult) -> pd.DataFrame:
     """Append a ``notice`` column when the layer set is illustrative, so the file says so itself."""
-    if result.illustrative:
-        df = df.assign(notice=ILLUSTRATIVE_NOTICE)
+    if result.illustrative:  # (one text object in every row, not a copy per row)
+        df = df.assign(
+            notice=pd.Series(np.full(len(df), ILLUSTRATIVE_NOTICE, dtype=object), index=df.index, dtype=object)
+        )
     return df
 
 

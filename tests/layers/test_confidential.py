@@ -104,7 +104,7 @@ def test_confidential_layer_is_never_written_to_the_cache(tmp_path, own_cache):
     assert len(cached(own_cache)) == 1  # the water source only
     entry = gpd.read_parquet(own_cache / f"{cached(own_cache)[0]}.parquet")
     assert entry["zone_id"].tolist() == ["W1"] and entry.geometry.iloc[0].equals(PUBLIC)
-    assert sorted(p.suffix for p in own_cache.iterdir()) == [".json", ".parquet"]
+    assert sorted(p.suffix for p in own_cache.iterdir()) == [".json", ".npy", ".parquet"]  # (.npy: its areas)
 
 
 def test_cache_key_holds_the_flag_and_flipping_it_never_serves_a_stale_entry(tmp_path, own_cache):
