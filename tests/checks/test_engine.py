@@ -240,3 +240,56 @@ def test_no_sites_screen_to_empty_tables(square_layers):
     result = screen_sites(sites, square_layers)
     assert len(result.sites) == 0 and len(result.findings) == 0
     assert result.verdict_counts() == {"prohibited": 0, "restricted": 0, "review": 0, "clear": 0, "error": 0}
+
+
+def _ring_zone(lon, lat, r, hole, n=200):
+    """A 200-gon disc of radius ``r`` degrees with a concentric hole: many vertices, cut in pieces."""
+    angle = [2 * math.pi * k / n for k in range(n)]
+    outer = [(lon + r * math.cos(a), lat + r * math.sin(a)) for a in angle]
+    inner = [(lon + hole * math.cos(a), lat + hole * math.sin(a)) for a in reversed(angle)]
+    from shapely import Polygon
+
+    return Polygon(outer, [inner])
+
+
+def test_points_against_a_zone_cut_in_pieces_match_geos(make_layerset):
+    import numpy as np
+    import shapely
+
+    from checks.engine import _point_index
+
+    ring = _ring_zone(109.5, 22.5, 0.02, 0.008)
+    ls = make_layerset({"ecological_redline": [("RL-1", "core", ring)], "water_source": [("WS-1", "first", ZONE)]})
+    index = _point_index(ls.layers[0])
+    assert index.zone is not None and len(index.geoms) > 4  # the ring was cut
+    b = ring.bounds
+    mid_x, mid_y = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+    points = [
+        Point(mid_x + 0.015, mid_y),  # on the first cut (the box's middle), inside the ring
+        Point(mid_x, mid_y + 0.014),  # on the other cut, inside
+        Point(mid_x, mid_y),  # the centre: in the hole, on both cuts
+        Point(mid_x + 0.0201, mid_y),  # just outside, a few metres off
+        Point(mid_x - 0.03, mid_y + 0.001),  # outside, about a kilometre off
+        *[Point(p) for p in shapely.get_coordinates(ring.exterior)[:5]],  # on vertices of the boundary
+    ]
+    rng = np.random.default_rng(11)
+    points += [Point(x, y) for x, y in rng.uniform([b[0] - 0.01, b[1] - 0.01], [b[2] + 0.01, b[3] + 0.01], (200, 2))]
+    sites = sites_from_geometries(points, "EPSG:4490")
+    found = screen_sites(sites, ls, buffer_m=3000).findings
+    edge = shapely.get_coordinates(shapely.segmentize(ring.boundary, 0.00001))
+    red = found[found["kind"] == "ecological_redline"].set_index("site_id")
+    for k, point in enumerate(points):
+        site_id = sites["site_id"].iloc[k]
+        inside = ring.intersects(point)
+        if inside:
+            assert red.loc[site_id, "relation"] == "inside", (k, point)
+            continue
+        # outside: the least geodesic distance to the ring's boundary, sampled every 0.00001 degree
+        expected = float(
+            GEOD.inv(np.full(len(edge), point.x), np.full(len(edge), point.y), edge[:, 0], edge[:, 1])[2].min()
+        )
+        if expected <= 3000:
+            assert red.loc[site_id, "relation"] == "nearby"
+            assert red.loc[site_id, "distance_m"] == pytest.approx(expected, abs=0.01), (k, point)
+        else:
+            assert site_id not in red.index
