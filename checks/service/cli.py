@@ -141,6 +141,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from checks.engine import prepare_layer
     from checks.service.app import create_app
     from layers import load_layerset
 
@@ -152,6 +153,8 @@ def run_serve(args: argparse.Namespace) -> int:
     _check_listen(args.host, args.port)
     work_dir = _work_dir(args.work_dir)
     layerset = load_layerset(args.layers)
+    for layer in layerset.layers:  # indexes built once now, not by the first requests
+        prepare_layer(layer)
     level = logging.WARNING if args.quiet else logging.INFO
     logging.basicConfig(level=level, format="redline: %(levelname)s: %(message)s")
     own = None
