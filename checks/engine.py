@@ -386,9 +386,11 @@ def _zones_near(layer: ZoneLayer, radius_m: float) -> float:
 
     def build(_zones):  # (count, mean width, mean height, extent's area, its highest |latitude|)
         bounds = _zone_bounds(layer)
-        x0, y0 = np.nanmin(bounds[:, :2], axis=0)
-        x1, y1 = np.nanmax(bounds[:, 2:], axis=0)
-        mean_w, mean_h = np.nanmean(bounds[:, 2:] - bounds[:, :2], axis=0)
+        if not np.isfinite(bounds).all():  # (empty zones have no bounds)
+            bounds = bounds[np.isfinite(bounds).all(axis=1)]
+        x0, y0 = bounds[:, :2].min(axis=0)
+        x1, y1 = bounds[:, 2:].max(axis=0)
+        mean_w, mean_h = (bounds[:, 2:] - bounds[:, :2]).mean(axis=0)
         return len(bounds), mean_w, mean_h, max((x1 - x0) * (y1 - y0), 1e-12), min(max(abs(y0), abs(y1)), 89.0)
 
     n, mean_w, mean_h, extent, lat = _cached(layer, "_spread", build)

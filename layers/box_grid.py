@@ -50,7 +50,8 @@ def _level(bounds: np.ndarray, items: np.ndarray, last: bool) -> tuple[_Level, n
     cell_w, cell_h = max(float(np.median(w)), 1e-9), max(float(np.median(h)), 1e-9)
     filed = np.ones(len(items), dtype=bool) if last else (w <= _SPREAD * cell_w) & (h <= _SPREAD * cell_h)
     rest = items[~filed]
-    items, b = items[filed], b[filed]
+    if len(rest):
+        items, b = items[filed], b[filed]
     x0, y0 = float(b[:, 0].min()), float(b[:, 1].min())
     span_w, span_h = float(b[:, 0].max()) - x0, float(b[:, 1].max()) - y0
     # few boxes over a wide extent: bigger cells, at most about _CELLS_PER_BOX cells a box
