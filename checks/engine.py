@@ -454,7 +454,11 @@ _VECTOR_MAX_VERTICES = 256
 
 
 def _zone_vertices(layer: ZoneLayer) -> Vertices:
-    return _cached(layer, "_vertices", vertices_of)
+    def build(zones):  # read with the layer from the cache, else taken off the zones
+        known = getattr(layer, "zone_vertices", None)
+        return known if known is not None and len(known.count) == len(zones) else vertices_of(zones)
+
+    return _cached(layer, "_vertices", build)
 
 
 def _zone_bounds(layer: ZoneLayer) -> np.ndarray:

@@ -28,8 +28,12 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pyarrow.parquet as pq
+import shapely
+from pyproj import CRS
 
 from layers.geodesy import geodesic_areas
+from layers.point_distances import Vertices, vertices_from_rings
 
 __all__ = [
     "cache_dir",
@@ -76,8 +80,42 @@ def cache_key(parts: dict[str, Any]) -> str:
 _SUFFIXES = (".parquet", ".json", ".areas.npy")
 
 
+def _read_polygons(path: Path) -> tuple[gpd.GeoDataFrame, Vertices] | None:
+    """Read an entry of polygons (GeoArrow ``polygon`` encoding), and their vertices from the same arrays.
+
+    The vertices (for locating point sites, :mod:`layers.point_distances`) come straight from the
+    file's coordinate and ring arrays, which the polygons are built from anyway; measuring them
+    off a million polygons again takes longer than reading the layer.  None for other entries.
+    """
+    geo = json.loads((pq.read_schema(path).metadata or {}).get(b"geo", b"{}"))
+    column = geo.get("columns", {}).get("geometry", {})
+    if geo.get("primary_column") != "geometry" or column.get("encoding") != "polygon":
+        return None
+    table = pq.read_table(path)
+    polygons = table.column("geometry").combine_chunks()
+    if polygons.null_count or polygons.offset:
+        return None
+    rings = polygons.values
+    points = rings.values
+    geom_offsets = np.asarray(polygons.offsets, dtype=np.int64)
+    ring_offsets = np.asarray(rings.offsets, dtype=np.int64)
+    coords = np.column_stack([points.field("x").to_numpy(), points.field("y").to_numpy()])
+    geoms = shapely.from_ragged_array(shapely.GeometryType.POLYGON, coords, (ring_offsets, geom_offsets))
+    crs = CRS.from_json_dict(column["crs"]) if "crs" in column else "OGC:CRS84"
+    frame = table.drop_columns(["geometry"]).to_pandas()
+    frame.insert(table.column_names.index("geometry"), "geometry", gpd.GeoSeries(geoms, crs=crs).values)
+    gdf = gpd.GeoDataFrame(frame, geometry="geometry", crs=crs)
+    return gdf, vertices_from_rings(coords, ring_offsets, geom_offsets)
+
+
 def load_cached(key: str) -> tuple[gpd.GeoDataFrame, dict[str, Any]] | None:
     """Return the cached (layer, metadata) for ``key``, or None when absent or unreadable."""
+    entry = _load_entry(key)
+    return None if entry is None else entry[:2]
+
+
+def _load_entry(key: str) -> tuple[gpd.GeoDataFrame, dict[str, Any], Vertices | None] | None:
+    """:func:`load_cached`, and the zones' vertices when the entry holds polygons (else None)."""
     if not cache_enabled():
         return None
     folder = cache_dir() / "layers"
@@ -85,7 +123,11 @@ def load_cached(key: str) -> tuple[gpd.GeoDataFrame, dict[str, Any]] | None:
     if not (data.is_file() and meta.is_file()):
         return None
     try:
-        return gpd.read_parquet(data), json.loads(meta.read_text("utf-8"))
+        metadata = json.loads(meta.read_text("utf-8"))
+        polygons = _read_polygons(data)
+        if polygons is None:
+            return gpd.read_parquet(data), metadata, None
+        return polygons[0], metadata, polygons[1]
     except Exception:  # a damaged cache entry is a miss, never an error
         return None
 
@@ -216,9 +258,9 @@ def read_zone_layer_cached(spec, default_crs=None, problems: list[str] | None = 
         _forget(cache_key({**parts, "confidential": False}))
         return read_zone_layer(spec, default_crs, own)
     key = cache_key(parts)
-    hit = load_cached(key)
+    hit = _load_entry(key)
     if hit is not None:
-        gdf, meta = hit
+        gdf, meta, vertices = hit
         access, access_fp = _read_access_list(spec, own)
         if access is None and spec.access_list is not None:
             return None
@@ -229,6 +271,7 @@ def read_zone_layer_cached(spec, default_crs=None, problems: list[str] | None = 
             path=spec.path,
             gdf=gdf,
             zone_areas=load_cached_areas(key, len(gdf)),
+            zone_vertices=vertices,
             fingerprint=source_fp,
             source_crs=meta["source_crs"],
             layer=spec.layer,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -61,6 +62,9 @@ class ZoneLayer:
     zone_areas : numpy.ndarray or None
         The geodesic area (m²) of each zone, row by row, when the layer cache holds it
         (:mod:`layers.cache`); screening measures the zones it needs otherwise.
+    zone_vertices : layers.point_distances.Vertices or None
+        The zones' vertices, when the layer came from the cache as polygons (read with them);
+        screening takes them off the zones otherwise.
 
     Examples
     --------
@@ -86,6 +90,7 @@ class ZoneLayer:
     repaired: list[str] = field(default_factory=list)
     confidential: bool = False
     zone_areas: np.ndarray | None = field(default=None, repr=False)
+    zone_vertices: Any = field(default=None, repr=False)
 
     @property
     def label(self) -> str:

@@ -20,7 +20,7 @@ import shapely
 from layers.edges import ragged_arange, repeat_index
 from layers.geodesy import GEOD
 
-__all__ = ["Vertices", "geodesic_to", "locate_points", "metres_per_degree", "vertices_of"]
+__all__ = ["Vertices", "geodesic_to", "locate_points", "metres_per_degree", "vertices_from_rings", "vertices_of"]
 
 _A = 6_378_137.0
 _E2 = GEOD.es  # CGCS2000 (GRS 1980) eccentricity squared
@@ -69,6 +69,33 @@ def vertices_of(polygons: np.ndarray) -> Vertices:
     return Vertices(
         coords, np.cumsum(count) - count, count, joins, edge_v, np.cumsum(edge_count) - edge_count, edge_count
     )
+
+
+def vertices_from_rings(coords: np.ndarray, ring_offsets: np.ndarray, geom_offsets: np.ndarray) -> Vertices:
+    """Return the :class:`Vertices` of polygons given as ragged arrays (GeoArrow's polygon layout).
+
+    ``coords[ring_offsets[r]:ring_offsets[r + 1]]`` are ring ``r``'s vertices (closed), and
+    ``ring_offsets[geom_offsets[i]:geom_offsets[i + 1]]`` polygon ``i``'s rings, exterior first:
+    the same as :func:`vertices_of` gives for the polygons built from them.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> polygons = np.array([box(0, 0, 1, 1), box(2, 0, 3, 1)])
+    >>> kind, coords, (rings, geoms) = shapely.to_ragged_array(polygons)
+    >>> v = vertices_from_rings(coords, rings, geoms)
+    >>> w = vertices_of(polygons)
+    >>> all(np.array_equal(getattr(v, f), getattr(w, f)) for f in ("coords", "start", "count", "joins", "edge_v"))
+    True
+    """
+    ring_offsets = np.asarray(ring_offsets, dtype=np.int64)
+    geom_offsets = np.asarray(geom_offsets, dtype=np.int64)
+    start = ring_offsets[geom_offsets[:-1]]
+    count = ring_offsets[geom_offsets[1:]] - start
+    joins = np.ones(len(coords), dtype=bool)
+    joins[ring_offsets[1:] - 1] = False  # the last vertex of each ring ends no edge
+    edge_count = count - np.diff(geom_offsets)  # a ring of m vertices (closed) has m - 1 edges
+    return Vertices(coords, start, count, joins, np.flatnonzero(joins), np.cumsum(edge_count) - edge_count, edge_count)
 
 
 def locate_points(

@@ -122,3 +122,28 @@ def test_zone_areas_are_stored_with_the_entry_and_given_back_on_a_hit(tmp_path, 
     third = load_layerset(manifest).layers[0]
     assert third.zone_areas is None and third.gdf["zone_id"].tolist() == ["W1", "W2"]
     assert clear_cache() == 1 and list((own_cache / "layers").iterdir()) == []
+
+
+def test_a_hit_of_polygons_gives_their_vertices_and_the_same_frame_as_geopandas(tmp_path, own_cache):
+    import geopandas as gpd
+    import numpy as np
+    from shapely import Polygon
+
+    from layers.point_distances import vertices_of
+
+    holed = Polygon(
+        [(109, 22), (109.1, 22), (109.1, 22.1), (109, 22.1)], [[(109.02, 22.02), (109.02, 22.05), (109.05, 22.02)]]
+    )
+    zones = [("W1", "first", holed), ("W2", "second", box(109.2, 22, 109.25, 22.02))]
+    manifest = write_layerset(tmp_path / "l", {"water_source": zones})
+    load_layerset(manifest)
+    hit = load_layerset(manifest).layers[0]
+    assert hit.zone_vertices is not None
+    expected = vertices_of(np.asarray(hit.gdf.geometry.array))
+    for name in ("coords", "start", "count", "joins", "edge_v", "edge_start", "edge_count"):
+        np.testing.assert_array_equal(getattr(hit.zone_vertices, name), getattr(expected, name))
+    (stored,) = (own_cache / "layers").glob("*.parquet")
+    plain = gpd.read_parquet(stored)
+    assert hit.gdf.crs == plain.crs and list(hit.gdf.columns) == list(plain.columns)
+    assert hit.gdf.drop(columns="geometry").equals(plain.drop(columns="geometry"))
+    assert hit.gdf.geometry.geom_equals_exact(plain.geometry, 0).all()
