@@ -388,6 +388,8 @@ def _zones_near(layer: ZoneLayer, radius_m: float) -> float:
         bounds = _zone_bounds(layer)
         if not np.isfinite(bounds).all():  # (empty zones have no bounds)
             bounds = bounds[np.isfinite(bounds).all(axis=1)]
+        if len(bounds) == 0:
+            return 0, 0.0, 0.0, 1e-12, 0.0
         x0, y0 = bounds[:, :2].min(axis=0)
         x1, y1 = bounds[:, 2:].max(axis=0)
         mean_w, mean_h = (bounds[:, 2:] - bounds[:, :2]).mean(axis=0)
