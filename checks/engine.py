@@ -294,7 +294,7 @@ def zone_class_codes(layer: ZoneLayer) -> tuple[np.ndarray, int]:
         codes, uniques = pd.factorize(layer.gdf["zone_class"].to_numpy(dtype=object), use_na_sentinel=False)
         return codes.astype(np.int64), len(uniques)
 
-    return _cached(layer, "zone_class_codes", build)
+    return _cached(layer, "_class_codes", build)
 
 
 def _examine(
@@ -519,7 +519,13 @@ def _point_index(layer: ZoneLayer) -> _PointIndex:
 
 
 def _locate(
-    site_geoms: np.ndarray, points: np.ndarray, x: np.ndarray, y: np.ndarray, qi: np.ndarray, pi: np.ndarray, index
+    site_geoms: np.ndarray,
+    points: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    qi: np.ndarray,
+    pi: np.ndarray,
+    index: _PointIndex,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Locate point ``qi[k]`` (of ``points``) against polygon ``pi[k]`` of ``index``; GEOS settles the boundary."""
     inside, approx, near_x, near_y = locate_points(x[qi], y[qi], index.vertices, pi)
