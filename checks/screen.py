@@ -210,7 +210,9 @@ def _joined_findings(frames: list[dict]) -> dict:
         for name in frames[0]
         if name not in ("geometry", "table", "_outcome")
     }
-    joined["_outcome"] = np.concatenate([frame["_outcome"] + off for frame, off in zip(frames, offsets, strict=False)])
+    joined["_outcome"] = np.concatenate(
+        [frame["_outcome"] + offset for frame, offset in zip(frames, offsets[:-1], strict=True)]
+    )
     joined["table"] = np.concatenate([frame["table"] for frame in frames])
     if all(frame["geometry"] is None for frame in frames):
         joined["geometry"] = None

@@ -293,3 +293,16 @@ def test_points_against_a_zone_cut_in_pieces_match_geos(make_layerset):
             assert red.loc[site_id, "distance_m"] == pytest.approx(expected, abs=0.01), (k, point)
         else:
             assert site_id not in red.index
+
+
+def test_access_lists_come_in_unit_order_whatever_the_threads():
+    from checks.sites import read_sites
+    from layers import load_layerset, sample_dir
+
+    layers = load_layerset("sample")
+    sites, _ = read_sites(sample_dir() / "sites.geojson", near=layers.center())
+    one = screen_sites(sites, layers, workers=1)
+    many = screen_sites(sites, layers, workers=3, chunk_size=2)
+    assert len(one.access_lists) > 1
+    assert list(one.access_lists) == sorted(one.access_lists) == list(many.access_lists)
+    assert one.findings.drop(columns="geometry").equals(many.findings.drop(columns="geometry"))
