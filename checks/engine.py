@@ -467,12 +467,14 @@ def _zone_bounds(layer: ZoneLayer) -> np.ndarray:
     return _cached(layer, "_bounds", shapely.bounds)
 
 
-def _box_gaps(x: np.ndarray, y: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _box_gaps(
+    x: np.ndarray, y: np.ndarray, b: np.ndarray, per_lon: np.ndarray, per_lat: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Return the least and greatest distance (m, in each point's frame) from point ``k`` to box ``b[k]``.
 
-    A polygon is no nearer than its bounding box, and no farther than the box's farthest corner.
+    ``per_lon``, ``per_lat``: metres per degree at each point (:func:`metres_per_degree`).  A polygon
+    is no nearer than its bounding box, and no farther than the box's farthest corner.
     """
-    per_lon, per_lat = metres_per_degree(y)
     gap_x = np.maximum(np.maximum(b[:, 0] - x, x - b[:, 2]), 0.0) * per_lon
     gap_y = np.maximum(np.maximum(b[:, 1] - y, y - b[:, 3]), 0.0) * per_lat
     far = np.hypot(
@@ -559,8 +561,8 @@ def _examine_points(
     index = _point_index(layer)
     classes = zone_class_codes(layer)[0]
     x, y = shapely.get_x(site_geoms[points]), shapely.get_y(site_geoms[points])
-    per_lon, per_lat = metres_per_degree(np.clip(np.abs(y) + 0.01, 0.0, 89.0))  # a little poleward: wider
-    dx, dy = radius * 1.01 / per_lon + 1e-9, radius * 1.01 / per_lat + 1e-9
+    wide_lon, wide_lat = metres_per_degree(np.clip(np.abs(y) + 0.01, 0.0, 89.0))  # a little poleward: wider
+    dx, dy = radius * 1.01 / wide_lon + 1e-9, radius * 1.01 / wide_lat + 1e-9
     qi, pi = index.grid.query(x - dx, y - dy, x + dx, y + dy)
     zi = pi if index.zone is None else index.zone[pi]
     big = index.vertices.count[pi] > _VECTOR_MAX_VERTICES
@@ -573,7 +575,8 @@ def _examine_points(
     parts = [_examine(site_geoms, site_dims, points[big_q], big_z, layer, radius, nearby=True, nearest=True)]
     qi, pi, zi = qi[~big], pi[~big], zi[~big]
 
-    low, high = _box_gaps(x[qi], y[qi], index.bounds[pi])
+    per_lon, per_lat = metres_per_degree(y)  # measured once a point, not once a candidate
+    low, high = _box_gaps(x[qi], y[qi], index.bounds[pi], per_lon[qi], per_lat[qi])
     first = np.flatnonzero(low == 0)
     inside1, approx1, near_x1, near_y1 = _locate(site_geoms, points, x, y, qi[first], pi[first], index)
     later = np.flatnonzero((low > 0) & (low <= radius * 1.001 + 1.0))
