@@ -22,8 +22,8 @@ from shapely import Point, box
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from checks import check_site
-from layers import load_layerset
+from redline.checks import check_site
+from redline.layers import load_layerset
 from tests.conftest import write_layerset
 
 GEOD = Geod(ellps="GRS80")

@@ -15,7 +15,7 @@ is not allowed), and ``ru_maxrss`` from ``wait4`` for whole processes.  Phases:
 
 - load the layer set, twice, with a fresh ``REDLINE_CACHE_DIR``: the first run fills the GeoParquet
   layer cache (once ``load_layerset`` uses it), the second reads from it; each then builds the
-  layers' indexes (``checks.engine.prepare_layer``), which is counted in the load, as PostGIS's
+  layers' indexes (``redline.checks.engine.spatial.prepare_layer``), which is counted in the load, as PostGIS's
   GiST indexes are not counted in its queries;
 - our engine (``checks.screen_sites``): 100k points with the CLI's default buffer (1000 m) and with
   ``buffer_m=0``, 10k polygons with exact overlap areas (and with 1000 m), each followed by
@@ -30,7 +30,7 @@ is not allowed), and ``ru_maxrss`` from ``wait4`` for whole processes.  Phases:
 - PostGIS (``benchmarks/postgis.py``): a throwaway local cluster, every layer in one GiST-indexed
   table, ``ST_Intersects`` for the points and ``ST_Area(ST_Intersection(...)::geography)`` for the
   polygons; skipped, with how to install it, when PostgreSQL/PostGIS are not on the machine;
-- with ``--dask [W]``: the points through ``checks.dask_engine.screen_sites_dask`` on a local
+- with ``--dask [W]``: the points through ``redline.checks.dask_screen.screen_sites_dask`` on a local
   cluster of W single-threaded worker processes.
 
 Then a table (phase, ours, sites/s, geopandas, PostGIS, ratios, peak memory), the pair counts and
@@ -269,8 +269,8 @@ def _load(manifest: str, prepare: bool = True):
 
     Returns the layer set, the seconds of both, the peak memory, and the seconds of the preparing alone.
     """
-    from checks.engine import prepare_layer
-    from layers import load_layerset
+    from redline.checks.engine.spatial import prepare_layer
+    from redline.layers import load_layerset
 
     with Peak() as peak:
         t0 = time.perf_counter()
@@ -298,7 +298,7 @@ def phase_load(p: dict) -> None:
 
 
 def phase_ours(p: dict) -> None:
-    from checks import screen_sites, sites_from_geometries, write_outputs
+    from redline.checks import screen_sites, sites_from_geometries, write_outputs
 
     ls, seconds, peak, _ = _load(p["manifest"])
     _emit("ours_load", seconds=seconds, peak=peak)
@@ -430,9 +430,9 @@ def _worker_hwm() -> int:
 def phase_dask(p: dict) -> None:
     from distributed import Client, LocalCluster
 
-    from checks import sites_from_geometries
-    from checks.dask_engine import screen_sites_dask
-    from layers import load_layerset
+    from redline.checks import sites_from_geometries
+    from redline.checks.dask_screen import screen_sites_dask
+    from redline.layers import load_layerset
 
     ls = load_layerset(p["manifest"])
     t0 = time.perf_counter()
@@ -526,7 +526,7 @@ def _timed_process(cmd: list[str], env: dict) -> dict:
 
 def _redline() -> list[str]:
     script = Path(sys.executable).parent / "redline"
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "checks.cli"]
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "redline.checks.app.cli"]
 
 
 def _rows_in(path: Path) -> int:
@@ -1025,7 +1025,7 @@ def main(argv: list[str] | None = None) -> int:
         const=os.cpu_count() or 1,
         default=0,
         metavar="WORKERS",
-        help="also time checks.dask_engine on a local cluster of WORKERS processes (default: one per core)",
+        help="also time redline.checks.dask_screen on a local cluster of WORKERS processes (default: one per core)",
     )
     ap.add_argument("--keep", action="store_true", help="keep the outputs and the layer cache of the run")
     ap.add_argument("--json", metavar="FILE", help="also write the raw timings as JSON")

@@ -45,7 +45,7 @@ def free_port() -> int:
 
 def start_server(layers: str, port: int, log: Path) -> subprocess.Popen:
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
-    cmd = [sys.executable, "-m", "checks.cli", "serve", "--layers", layers, "--port", str(port), "--quiet"]
+    cmd = [sys.executable, "-m", "redline.checks.app.cli", "serve", "--layers", layers, "--port", str(port), "--quiet"]
     with open(log, "wb") as out:
         return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
 
@@ -108,7 +108,7 @@ class RssSampler(threading.Thread):
 
 def request_mix(n: int, bounds: list[float], seed: int) -> list[dict]:
     """Half sample sites (with their projects), half random points in the bounds with an industry."""
-    from layers import sample_dir
+    from redline.layers import sample_dir
 
     features = json.loads((sample_dir() / "sites.geojson").read_text("utf-8"))["features"]
     rng = random.Random(seed)

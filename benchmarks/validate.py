@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._data import build_layerset
-from layers.validate import validate_layerset
+from redline.layers.validate import validate_layerset
 
 TARGET_S = 60.0
 

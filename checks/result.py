@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
 
 if TYPE_CHECKING:
-    from layers.layerset import LayerSet
-    from zones.access_list import Clause
-    from zones.rules import Catalog
+    from redline.layers.layerset import LayerSet
+    from redline.zones.access_list import Clause
+    from redline.zones.rules import Catalog
 
 __all__ = ["FINDING_COLUMNS", "SITE_COLUMNS", "ScreeningResult"]
 
@@ -69,8 +70,8 @@ class ScreeningResult:
 
     Examples
     --------
-    >>> from layers import load_layerset
-    >>> from checks import check_site
+    >>> from redline.layers import load_layerset
+    >>> from redline.checks import check_site
     >>> result = check_site("109.4015,22.4923", load_layerset("sample"), industry="H6210")
     >>> result.sites.loc[0, "verdict"], result.verdict_counts()["prohibited"], result.illustrative
     ('prohibited', 1, True)
@@ -89,6 +90,18 @@ class ScreeningResult:
     def illustrative(self) -> bool:
         """True when the layer set is marked as illustrative (not official) data."""
         return bool(self.layerset.illustrative)
+
+    def confidential_findings(self) -> np.ndarray:
+        """Return True for each finding of a confidential (涉密) layer (see :meth:`LayerSet.confidential_mask`).
+
+        Examples
+        --------
+        >>> from redline.layers import load_layerset
+        >>> from redline.checks import check_site
+        >>> bool(check_site("109.4015,22.4923", load_layerset("sample")).confidential_findings().any())
+        False
+        """
+        return self.layerset.confidential_mask(self.findings["kind"], self.findings["zone_id"])
 
     def verdict_counts(self) -> dict[str, int]:
         """Return the number of sites per verdict, including ``error``, worst first."""

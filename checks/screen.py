@@ -12,18 +12,18 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from checks._version import __version__
-from checks.engine import prepare_layer, site_measures, spatial_columns, zone_class_codes, zone_columns
-from checks.result import FINDING_COLUMNS, ScreeningResult
-from checks.sites import parse_site_text, sites_from_geometries
-from layers.layerset import TARGET_CRS, LayerSet
-from zones.access_list import Clause
-from zones.errors import SiteError
-from zones.evaluate import Decision, evaluate, kind_basis
-from zones.kinds import kind_names
-from zones.project import Project, make_project
-from zones.rules import Catalog
-from zones.verdicts import VERDICTS, rank
+from redline._version import __version__
+from redline.checks.engine.spatial import prepare_layer, site_measures, spatial_columns, zone_class_codes, zone_columns
+from redline.checks.result import FINDING_COLUMNS, ScreeningResult
+from redline.checks.sites.reader import parse_site_text, sites_from_geometries
+from redline.layers.layerset import TARGET_CRS, LayerSet
+from redline.zones.access_list import Clause
+from redline.zones.errors import SiteError
+from redline.zones.evaluate import Decision, evaluate, kind_basis
+from redline.zones.kinds import kind_names
+from redline.zones.project import Project, make_project
+from redline.zones.rules import Catalog
+from redline.zones.verdicts import VERDICTS, rank
 
 __all__ = ["check_site", "screen_sites"]
 
@@ -396,7 +396,7 @@ def screen_sites(
     Parameters
     ----------
     sites : geopandas.GeoDataFrame
-        As returned by :func:`checks.sites.read_sites`: columns ``site_id``,
+        As returned by :func:`redline.checks.sites.reader.read_sites`: columns ``site_id``,
         ``status``, ``error``, ``project`` (a :class:`zones.project.Project`) and
         geometry in EPSG:4490.  Rows with ``status="error"`` are carried through.
     layerset : LayerSet
@@ -432,8 +432,8 @@ def screen_sites(
 
     Examples
     --------
-    >>> from layers import load_layerset
-    >>> from checks.sites import sites_from_geometries
+    >>> from redline.layers import load_layerset
+    >>> from redline.checks.sites.reader import sites_from_geometries
     >>> from shapely import Point
     >>> s = sites_from_geometries([Point(0, 0)], "EPSG:4490")
     >>> screen_sites(s, load_layerset("sample")).sites["verdict"].tolist()
@@ -582,7 +582,7 @@ def check_site(
 
     Examples
     --------
-    >>> from layers import load_layerset
+    >>> from redline.layers import load_layerset
     >>> r = check_site("100.0,30.0", load_layerset("sample"), industry="C3360")
     >>> r.sites.loc[0, "verdict"]
     'clear'

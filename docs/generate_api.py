@@ -33,7 +33,7 @@ __all__ = ["API_DOC", "MODULES", "PublicName", "literal", "public_names", "rende
 API_DOC = Path(__file__).resolve().parent / "api.md"
 
 #: The documented modules, in page order: the four packages, then the public modules the notebooks use.
-MODULES: tuple[str, ...] = ("layers", "checks", "maps", "zones", "layers.validate", "layers.inventory")
+MODULES: tuple[str, ...] = ("layers", "checks", "maps", "zones", "redline.layers.validate", "redline.layers.inventory")
 
 _NOTEBOOKS = (
     ("01_screen_a_site.ipynb", "审查一个选址 / screen one site: findings, map, report"),
@@ -66,7 +66,7 @@ class PublicName:
     Examples
     --------
     >>> [p.qualname for p in public_names() if p.name == "check_site"]
-    ['checks.check_site']
+    ['redline.checks.check_site']
     """
 
     module: str
@@ -97,7 +97,7 @@ def public_names() -> list[PublicName]:
     Examples
     --------
     >>> names = [p.qualname for p in public_names()]
-    >>> "layers.load_layerset" in names and "maps.site_map" in names
+    >>> "redline.layers.load_layerset" in names and "redline.maps.site_map" in names
     True
     """
     seen: set[int] = set()

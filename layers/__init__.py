@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from layers.cache import read_zone_layer_cached
-from layers.layerset import LayerSet, ZoneLayer
-from layers.manifest import MANIFEST_NAME, read_manifest
-from layers.reader import NO_CRS, LoadIssue, read_zone_layer
-from layers.validate import validate_layerset
-from zones.errors import LayerError, ManifestError
+from redline.layers.cache import read_zone_layer_cached
+from redline.layers.layerset import LayerSet, ZoneLayer
+from redline.layers.manifest import MANIFEST_NAME, read_manifest
+from redline.layers.reader import NO_CRS, LoadIssue, read_zone_layer
+from redline.layers.validate import validate_layerset
+from redline.zones.errors import LayerError, ManifestError
 
 __all__ = [
     "LayerSet",
     "LoadIssue",
     "ZoneLayer",
-    "defective_sample_dir",
     "load_layerset",
     "resolve_layerset_path",
     "sample_dir",
@@ -35,22 +34,6 @@ def sample_dir() -> Path:
     (True, True)
     """
     return Path(__file__).parent / "sample" / "data"
-
-
-def defective_sample_dir() -> Path:
-    """Return the folder of the bundled defective sample variant (planted defects, for validation tests).
-
-    One defect of every kind :func:`validate_layerset` reports is planted in it; its
-    ``expected.csv`` lists them and ``region.geojson`` is the outline the control units must tile.
-
-    Examples
-    --------
-    >>> d = defective_sample_dir()
-    >>> report = validate_layerset(d, region=d / "region.geojson")
-    >>> report.ok, len(report.errors)
-    (False, 13)
-    """
-    return sample_dir() / "defective"
 
 
 def resolve_layerset_path(path: str | Path | None) -> Path:
@@ -99,7 +82,7 @@ def load_layerset(
         A ``layerset.yaml``, a folder holding one, or ``"sample"`` (the default:
         the bundled illustrative layer set).
     near : (lon, lat), optional
-        Where the sites are, for that proposal only (see :func:`checks.sites.sites_center`).
+        Where the sites are, for that proposal only (see :func:`redline.checks.sites.reader.sites_center`).
     collect : list, optional
         Read leniently, for validation (:func:`layers.validate.validate_layerset`): nothing in the
         layers' data is refused.  Features with invalid or empty geometry, missing ids or classes

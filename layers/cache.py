@@ -32,8 +32,8 @@ import pyarrow.parquet as pq
 import shapely
 from pyproj import CRS
 
-from layers.geodesy import geodesic_areas
-from layers.point_distances import Vertices, vertices_from_rings
+from redline.checks.engine.point_distances import Vertices, vertices_from_rings
+from redline.layers.geodesy import geodesic_areas
 
 __all__ = [
     "cache_dir",
@@ -71,7 +71,7 @@ def cache_key(parts: dict[str, Any]) -> str:
     >>> len(k), k == cache_key({"kind": "water_source", "fingerprint": "sha256:ab"})
     (64, True)
     """
-    from checks._version import __version__
+    from redline._version import __version__
 
     payload = json.dumps({"format": _FORMAT, "tool": __version__, **parts}, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
@@ -83,7 +83,7 @@ _SUFFIXES = (".parquet", ".json", ".areas.npy")
 def _read_polygons(path: Path) -> tuple[gpd.GeoDataFrame, Vertices] | None:
     """Read an entry of polygons (GeoArrow ``polygon`` encoding), and their vertices from the same arrays.
 
-    The vertices (for locating point sites, :mod:`layers.point_distances`) come straight from the
+    The vertices (for locating point sites, :mod:`redline.checks.engine.point_distances`) come straight from the
     file's coordinate and ring arrays, which the polygons are built from anyway; measuring them
     off a million polygons again takes longer than reading the layer.  None for other entries.
     """
@@ -240,9 +240,9 @@ def read_zone_layer_cached(spec, default_crs=None, problems: list[str] | None = 
     """
     import warnings
 
-    from layers.fingerprint import fingerprint
-    from layers.layerset import ZoneLayer
-    from layers.reader import _read_access_list, read_zone_layer
+    from redline.layers.fingerprint import fingerprint
+    from redline.layers.layerset import ZoneLayer
+    from redline.layers.reader import _read_access_list, read_zone_layer
 
     own = problems if problems is not None else []
     if not cache_enabled():

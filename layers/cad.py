@@ -22,7 +22,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from zones.errors import LayerError, RedlineError
+from redline.zones.errors import LayerError, RedlineError
 
 __all__ = ["CAD_SUFFIXES", "read_dxf"]
 

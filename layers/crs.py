@@ -29,7 +29,7 @@ import numpy as np
 from pyproj import CRS, Geod, Transformer
 from pyproj.exceptions import CRSError as _ProjCRSError
 
-from zones.errors import CRSError
+from redline.zones.errors import CRSError
 
 __all__ = [
     "CRS_ALIASES",
@@ -42,7 +42,7 @@ __all__ = [
     "proposed_code",
 ]
 
-#: Offset coordinate systems of Chinese web maps (not real CRSs; see layers.webcoords).
+#: Offset coordinate systems of Chinese web maps (not real CRSs; see redline.layers.webcoords).
 WEB_CRS: tuple[str, ...] = ("gcj02", "bd09")
 
 

@@ -19,18 +19,94 @@ from pyproj import CRS, Geod, Transformer
 
 __all__ = [
     "GEOD",
+    "METRES_PER_DEGREE",
     "LocalProjection",
     "band_of",
+    "degrees_covering",
     "geodesic_area",
     "geodesic_areas",
     "geodesic_distance",
     "geodesic_distances",
     "geodesic_length",
+    "local_projection",
+    "metres_per_degree",
     "polygonal_parts",
 ]
 
 #: The CGCS2000 ellipsoid (identical in size and flattening to GRS 1980).
 GEOD: Geod = CRS.from_epsg(4490).get_geod()
+
+#: Metres in one degree of longitude on the equator of the CGCS2000 ellipsoid (2πa / 360), the
+#: usual rough scale of a degree; :func:`metres_per_degree` gives the exact scale at a latitude.
+METRES_PER_DEGREE: float = np.pi * GEOD.a / 180.0
+
+_E2 = GEOD.es  # CGCS2000 (GRS 1980) eccentricity squared
+
+
+def metres_per_degree(lat):
+    """Return (metres per degree of longitude, metres per degree of latitude) on the ellipsoid at ``lat``.
+
+    Exact for the CGCS2000 ellipsoid (the radii of curvature of the parallel and the meridian);
+    vectorised over ``lat`` (degrees).
+
+    Examples
+    --------
+    >>> kx, ky = metres_per_degree(0.0)
+    >>> round(float(kx), 1), round(float(ky), 1)
+    (111319.5, 110574.3)
+    """
+    phi = np.radians(lat)
+    w = 1.0 - _E2 * np.sin(phi) ** 2
+    return np.radians(1.0) * GEOD.a * np.cos(phi) / np.sqrt(w), np.radians(1.0) * GEOD.a * (1.0 - _E2) / w**1.5
+
+
+def degrees_covering(metres: float, max_abs_lat: float) -> float:
+    """Return a radius in degrees that surely covers ``metres`` in every direction up to latitude ``max_abs_lat``.
+
+    Takes the shorter of the degree of longitude and the degree of latitude at a latitude one degree
+    beyond ``max_abs_lat`` (a search box may reach that far), so it errs on the wide side.
+
+    Examples
+    --------
+    >>> r = degrees_covering(1000.0, 22.5)
+    >>> round(r * float(min(metres_per_degree(23.5))), 6), round(r, 5)
+    (1000.0, 0.00979)
+    """
+    lat = min(abs(float(max_abs_lat)) + 1.0, 89.0)
+    kx, ky = metres_per_degree(lat)
+    return float(metres / min(float(kx), float(ky)))
+
+
+@lru_cache(maxsize=256)
+def local_projection(lon0: float, lat0: float = 0.0, *, kind: str = "tmerc", inverse: bool = False) -> Transformer:
+    """Return a transformer between lon/lat (degrees, CGCS2000) and a local projection in metres.
+
+    The one way this package builds a local projection: a PROJ pipeline on CGCS2000's ellipsoid
+    (GRS 1980), which takes a fraction of a millisecond where a transformer between two CRSs takes
+    tens.  ``kind`` is ``tmerc`` (transverse Mercator, conformal: nearest points and shapes),
+    ``laea`` (Lambert azimuthal equal-area: areas) or ``aeqd`` (azimuthal equidistant: maps drawn
+    in metres around a site).  ``inverse`` gives the way back to lon/lat.  pyproj's transformers are
+    thread-safe.
+
+    Examples
+    --------
+    >>> x, y = local_projection(109.0).transform(109.0, 22.0)
+    >>> round(x, 6), round(y)
+    (0.0, 2433800)
+    >>> lon, lat = local_projection(109.0, inverse=True).transform(x, y)
+    >>> round(lon, 9), round(lat, 9)
+    (109.0, 22.0)
+    """
+    if kind not in ("tmerc", "laea", "aeqd"):
+        raise ValueError(f"kind must be 'tmerc', 'laea' or 'aeqd', got {kind!r}")
+    extra = " +k=1" if kind == "tmerc" else ""
+    proj = f"+proj={kind} +lat_0={lat0} +lon_0={lon0}{extra} +x_0=0 +y_0=0 +ellps=GRS80"
+    if inverse:
+        return Transformer.from_pipeline(
+            f"+proj=pipeline +step +inv {proj} +step +proj=unitconvert +xy_in=rad +xy_out=deg"
+        )
+    return Transformer.from_pipeline(f"+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step {proj}")
+
 
 # Edges are straight in lon/lat; densify before projecting so they stay straight to within a
 # millimetre in the projection (0.002 degree is about 200 m: a straight lon/lat line of that length
@@ -84,15 +160,8 @@ _SMALL_DEG = 0.01
 
 @lru_cache(maxsize=1024)
 def _equal_area(lon0: float, lat0: float) -> Transformer:
-    """Return a transformer from lon/lat to a Lambert azimuthal equal-area projection centred on (lon0, lat0).
-
-    Built from a PROJ pipeline on the GRS 1980 ellipsoid (CGCS2000's), which takes a millisecond
-    where a transformer between two CRSs takes tens; pyproj's transformers are thread-safe.
-    """
-    return Transformer.from_pipeline(
-        "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad "
-        f"+step +proj=laea +lat_0={lat0} +lon_0={lon0} +x_0=0 +y_0=0 +ellps=GRS80"
-    )
+    """Return a transformer from lon/lat to a Lambert azimuthal equal-area projection centred on (lon0, lat0)."""
+    return local_projection(lon0, lat0, kind="laea")
 
 
 def polygonal_parts(geoms: np.ndarray) -> np.ndarray:
@@ -216,14 +285,8 @@ class LocalProjection:
 
     def __init__(self, lon0: float) -> None:
         self.lon0 = float(lon0)
-        # a PROJ pipeline on CGCS2000's ellipsoid (GRS 1980): built in a fraction of a millisecond
-        tmerc = f"+proj=tmerc +lat_0=0 +lon_0={self.lon0} +k=1 +x_0=0 +y_0=0 +ellps=GRS80"
-        self._fwd = Transformer.from_pipeline(
-            f"+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step {tmerc}"
-        )
-        self._inv = Transformer.from_pipeline(
-            f"+proj=pipeline +step +inv {tmerc} +step +proj=unitconvert +xy_in=rad +xy_out=deg"
-        )
+        self._fwd = local_projection(self.lon0)
+        self._inv = local_projection(self.lon0, inverse=True)
 
     def _forward(self, coords: np.ndarray) -> np.ndarray:
         x, y = self._fwd.transform(coords[:, 0], coords[:, 1])

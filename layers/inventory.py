@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from layers.layerset import LayerSet
-from layers.reader import repair_geometries
-from zones.kinds import KINDS
+from redline.layers.layerset import LayerSet
+from redline.layers.reader import repair_geometries
+from redline.zones.kinds import KINDS
 
 __all__ = ["INVENTORY_COLUMNS", "Inventory", "inventory"]
 
@@ -57,8 +57,8 @@ class Inventory:
 
     Examples
     --------
-    >>> from layers import load_layerset
-    >>> from layers.inventory import INVENTORY_COLUMNS, inventory
+    >>> from redline.layers import load_layerset
+    >>> from redline.layers.inventory import INVENTORY_COLUMNS, inventory
     >>> inv = inventory(load_layerset("sample"))
     >>> list(inv.to_frame().columns) == INVENTORY_COLUMNS
     True
@@ -176,7 +176,7 @@ def inventory(
 
     Examples
     --------
-    >>> from layers import load_layerset
+    >>> from redline.layers import load_layerset
     >>> inv = inventory(load_layerset("sample"))
     >>> inv.region, round(inv.region_area_m2 / 1e6)
     ('control units', 960)
@@ -185,7 +185,7 @@ def inventory(
     >>> int(water["n_features"].iloc[0]), round(float(water["share_pct"].iloc[0]), 2)
     (9, 2.0)
     """
-    from layers.geodesy import geodesic_area
+    from redline.layers.geodesy import geodesic_area
 
     groups: dict[tuple[str, str], np.ndarray] = {}
     for kind in layerset.kinds:

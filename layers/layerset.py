@@ -10,8 +10,8 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 
-from zones.access_list import AccessList
-from zones.rules import Catalog, catalog_with
+from redline.zones.access_list import AccessList
+from redline.zones.rules import Catalog, catalog_with
 
 __all__ = ["STANDARD_COLUMNS", "TARGET_CRS", "LayerSet", "ZoneLayer"]
 
@@ -20,6 +20,13 @@ TARGET_CRS = "EPSG:4490"
 
 #: Columns every normalised layer has first (the source's own attributes follow).
 STANDARD_COLUMNS: list[str] = ["zone_id", "zone_name", "zone_class"]
+
+
+def _id_text(value: Any) -> str:
+    """Return a zone id as text (missing ids as empty), as findings carry it."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
 
 
 @dataclass
@@ -51,7 +58,7 @@ class ZoneLayer:
         Zone ids whose geometry was repaired with ``make_valid`` (``on_invalid: fix``).
     access_list : pathlib.Path or None
         For control units: the access-list table named in the manifest.
-    access : zones.access_list.AccessList or None
+    access : redline.zones.access_list.AccessList or None
         The parsed access list.
     access_fingerprint : str
         ``sha256:`` of the access-list table, or empty.
@@ -62,13 +69,13 @@ class ZoneLayer:
     zone_areas : numpy.ndarray or None
         The geodesic area (m²) of each zone, row by row, when the layer cache holds it
         (:mod:`layers.cache`); screening measures the zones it needs otherwise.
-    zone_vertices : layers.point_distances.Vertices or None
+    zone_vertices : redline.checks.engine.point_distances.Vertices or None
         The zones' vertices, when the layer came from the cache as polygons (read with them);
         screening takes them off the zones otherwise.
 
     Examples
     --------
-    >>> from layers import load_layerset
+    >>> from redline.layers import load_layerset
     >>> layer = load_layerset("sample").layers[1]
     >>> layer.kind, layer.label
     ('water_source', 'water_source.gpkg:zones')
@@ -117,7 +124,7 @@ class LayerSet:
 
     Examples
     --------
-    >>> from layers import load_layerset
+    >>> from redline.layers import load_layerset
     >>> ls = load_layerset("sample")
     >>> ls.illustrative, ls.kinds[:2]
     (True, ['ecological_redline', 'water_source'])
@@ -156,6 +163,57 @@ class LayerSet:
         return (
             sum((b[0] + b[2]) / 2 for b in boxes) / len(boxes),
             sum((b[1] + b[3]) / 2 for b in boxes) / len(boxes),
+        )
+
+    def confidential_kinds(self) -> list[str]:
+        """Return the kinds that have a confidential (涉密) layer, in manifest order, each once.
+
+        Examples
+        --------
+        >>> from redline.layers import load_layerset
+        >>> load_layerset("sample").confidential_kinds()
+        ['nature_reserve']
+        """
+        return list(dict.fromkeys(layer.kind for layer in self.layers if layer.confidential))
+
+    def confidential_zones(self) -> set[tuple[str, str]]:
+        """Return ``(kind, zone_id)`` of every zone of the confidential layers (ids as text).
+
+        Examples
+        --------
+        >>> from redline.layers import load_layerset
+        >>> sorted(load_layerset("sample").confidential_zones())[0][0]
+        'nature_reserve'
+        """
+        return {
+            (layer.kind, _id_text(zone_id))
+            for layer in self.layers
+            if layer.confidential
+            for zone_id in layer.gdf["zone_id"].to_numpy()
+        }
+
+    def confidential_mask(self, kinds: Any, zone_ids: Any) -> np.ndarray:
+        """Return True for each (kind, zone id) pair that belongs to a confidential layer.
+
+        A finding is matched to its layer by kind and zone id; when a public and a confidential
+        layer of one kind share a zone id, the finding counts as confidential.
+
+        Examples
+        --------
+        >>> from redline.layers import load_layerset
+        >>> ls = load_layerset("sample")
+        >>> zone = sorted(ls.confidential_zones())[0][1]
+        >>> ls.confidential_mask(["nature_reserve", "water_source"], [zone, zone]).tolist()
+        [True, False]
+        """
+        kinds, zone_ids = list(kinds), list(zone_ids)
+        secret = self.confidential_zones()
+        if not secret or not kinds:
+            return np.zeros(len(kinds), dtype=bool)
+        secret_kinds = {kind for kind, _ in secret}
+        return np.array(
+            [k in secret_kinds and (k, _id_text(z)) in secret for k, z in zip(kinds, zone_ids, strict=True)],
+            dtype=bool,
         )
 
     def fingerprints(self) -> dict[str, str]:

@@ -9,10 +9,10 @@ from typing import Any
 
 import yaml
 
-from layers.crs import parse_crs
-from zones.errors import CRSError, ManifestError, RuleError
-from zones.kinds import KINDS
-from zones.rules import bundled_catalog_path, load_catalog
+from redline.layers.crs import parse_crs
+from redline.zones.errors import CRSError, ManifestError, RuleError
+from redline.zones.kinds import KINDS
+from redline.zones.rules import bundled_catalog_path, load_catalog
 
 __all__ = ["LayerSpec", "Manifest", "read_manifest"]
 

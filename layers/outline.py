@@ -16,11 +16,11 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from layers.crs import WEB_CRS, guess_crs, parse_crs, proposed_code
-from layers.layerset import TARGET_CRS
-from layers.source import ManyLayersError, read_vector
-from layers.webcoords import transform_geometry
-from zones.errors import CRSError, LayerError
+from redline.layers.crs import WEB_CRS, guess_crs, parse_crs, proposed_code
+from redline.layers.layerset import TARGET_CRS
+from redline.layers.source import ManyLayersError, read_vector
+from redline.layers.webcoords import transform_geometry
+from redline.zones.errors import CRSError, LayerError
 
 __all__ = ["NAME_FIELDS", "read_districts", "read_outline"]
 

@@ -13,16 +13,16 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from layers.crs import crs_label, datum_caveat, guess_crs, proposed_code
-from layers.fingerprint import fingerprint
-from layers.layerset import STANDARD_COLUMNS, TARGET_CRS, ZoneLayer
-from layers.manifest import LayerSpec, _norm_value
-from layers.source import ManyLayersError, read_vector
-from layers.tables import read_table
-from layers.webcoords import transform_geometry
-from zones.access_list import AccessList, access_list_from_frame
-from zones.errors import LayerError, RedlineError
-from zones.kinds import KINDS
+from redline.layers.crs import crs_label, datum_caveat, guess_crs, proposed_code
+from redline.layers.fingerprint import fingerprint
+from redline.layers.layerset import STANDARD_COLUMNS, TARGET_CRS, ZoneLayer
+from redline.layers.manifest import LayerSpec, _norm_value
+from redline.layers.source import ManyLayersError, read_vector
+from redline.layers.tables import read_table
+from redline.layers.webcoords import transform_geometry
+from redline.zones.access_list import AccessList, access_list_from_frame
+from redline.zones.errors import LayerError, RedlineError
+from redline.zones.kinds import KINDS
 
 __all__ = ["NO_CRS", "LoadIssue", "read_zone_layer", "repair_geometries"]
 
@@ -62,11 +62,9 @@ class LoadIssue:
 
     Examples
     --------
-    >>> from layers import defective_sample_dir, load_layerset
-    >>> issues = []
-    >>> _ = load_layerset(defective_sample_dir(), collect=issues)
-    >>> sorted({issue.check for issue in issues})
-    ['empty_geometry', 'invalid_geometry', 'missing_id', 'unmapped_class']
+    >>> issue = LoadIssue("missing_id", "basic_farmland", "basic_farmland.fgb", row=12)
+    >>> issue.check, issue.row
+    ('missing_id', 12)
     """
 
     check: str

@@ -19,9 +19,9 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from layers.cad import CAD_SUFFIXES, read_dxf
-from layers.encoding import EncodingChoice, shapefile_encoding
-from zones.errors import LayerError, RedlineError
+from redline.layers.cad import CAD_SUFFIXES, read_dxf
+from redline.layers.encoding import EncodingChoice, shapefile_encoding
+from redline.zones.errors import LayerError, RedlineError
 
 __all__ = ["KML_SUFFIXES", "ManyLayersError", "VectorSource", "normalise_geometries", "read_vector"]
 

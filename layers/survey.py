@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from layers.crs import CRS_ALIASES
-from zones.errors import CRSError, RedlineError, SiteError
+from redline.layers.crs import CRS_ALIASES
+from redline.zones.errors import CRSError, RedlineError, SiteError
 
 __all__ = [
     "PARCEL_FIELDS",

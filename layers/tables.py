@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from zones.errors import RedlineError
+from redline.zones.errors import RedlineError
 
 __all__ = ["TABLE_SUFFIXES", "read_table"]
 

@@ -9,13 +9,13 @@
 
 Examples
 --------
->>> from maps import save_map, site_map
+>>> from redline.maps import save_map, site_map
 >>> save_map(site_map(result), "map.html")  # doctest: +SKIP
 """
 
-from maps.site_map import save_map, site_map
-from maps.static_map import site_map_png, site_map_pngs
-from maps.zoning_map import write_zoning_map, zoning_figure, zoning_map
+from redline.maps.site_map import save_map, site_map
+from redline.maps.static_map import site_map_png, site_map_pngs
+from redline.maps.zoning_map import write_zoning_map, zoning_figure, zoning_map
 
 __all__ = [
     "save_map",

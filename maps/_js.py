@@ -92,7 +92,7 @@ RUNTIME_JS = r"""
     return Number(n).toLocaleString("en-US", {minimumFractionDigits: d, maximumFractionDigits: d});
   }
 
-  // ---- WGS84/CGCS2000 -> GCJ-02 (the published formula, as layers.webcoords.wgs84_to_gcj02)
+  // ---- WGS84/CGCS2000 -> GCJ-02 (the published formula, as redline.layers.webcoords.wgs84_to_gcj02)
   function tLat(x, y) {
     var r = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x));
     r += (20.0 * Math.sin(6.0 * x * Math.PI) + 20.0 * Math.sin(2.0 * x * Math.PI)) * 2.0 / 3.0;

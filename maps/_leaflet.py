@@ -24,12 +24,12 @@ import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from checks.i18n import class_label, confidential_note, kind_label, t, verdict_text
-from layers.layerset import LayerSet
-from maps._assets import inline_leaflet
-from maps._js import RUNTIME_CSS, RUNTIME_JS
-from maps._style import HATCH_SVG, OVERLAP_STYLE, VERDICT_COLORS, kind_order, swatch_css, zone_style
-from zones.kinds import KINDS
+from redline.layers.layerset import LayerSet
+from redline.maps._assets import inline_leaflet
+from redline.maps._js import RUNTIME_CSS, RUNTIME_JS
+from redline.maps._style import HATCH_SVG, OVERLAP_STYLE, VERDICT_COLORS, kind_order, swatch_css, zone_style
+from redline.zones.kinds import KINDS
+from redline.zones.labels import class_label, confidential_note, kind_label, t, verdict_text
 
 __all__ = [
     "GAODE_URL",
@@ -168,7 +168,7 @@ def public_zones(layerset: LayerSet, kind: str) -> Any:
 
     Examples
     --------
-    >>> from layers import load_layerset
+    >>> from redline.layers import load_layerset
     >>> ls = load_layerset("sample")
     >>> len(public_zones(ls, "water_source")), len(public_zones(ls, "nature_reserve"))
     (9, 0)

@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch, Polygon
 from matplotlib.path import Path
 
-from maps._style import HATCH_ID
+from redline.maps._style import HATCH_ID
 
 __all__ = [
     "CJK_FAMILIES",

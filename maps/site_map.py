@@ -35,10 +35,9 @@ import pandas as pd
 import shapely
 from branca.element import Element
 
-from checks.i18n import check_lang, format_number, kind_label, relation_label, t
-from checks.result import ScreeningResult
-from layers.layerset import LayerSet
-from maps._leaflet import (
+from redline.checks.result import ScreeningResult
+from redline.layers.layerset import LayerSet
+from redline.maps._leaflet import (
     VERDICT_ORDER,
     Runtime,
     confidential_notes,
@@ -54,7 +53,8 @@ from maps._leaflet import (
     verdicts_payload,
     zone_payload,
 )
-from maps._style import OVERLAP_STYLE
+from redline.maps._style import OVERLAP_STYLE
+from redline.zones.labels import check_lang, format_number, kind_label, relation_label, t
 
 __all__ = ["DISPLAY_RADIUS_M", "MAX_RING_GEOMETRIES", "SIMPLIFY_TOLERANCE_M", "save_map", "site_map"]
 
@@ -306,8 +306,8 @@ def site_map(result: ScreeningResult, *, lang: str = "zh", tianditu_key: str | N
 
     Examples
     --------
-    >>> from layers import load_layerset
-    >>> from checks import check_site
+    >>> from redline.layers import load_layerset
+    >>> from redline.checks import check_site
     >>> result = check_site("109.4015,22.4923", load_layerset("sample"), industry="H6210")
     >>> m = site_map(result)
     >>> type(m).__name__, len(m.rc_payload["kinds"]) > 0
@@ -393,8 +393,8 @@ def save_map(m: folium.Map, path: str | PathLike[str]) -> None:
 
     Examples
     --------
-    >>> from layers import load_layerset
-    >>> from maps import zoning_map
+    >>> from redline.layers import load_layerset
+    >>> from redline.maps import zoning_map
     >>> save_map(zoning_map(load_layerset("sample"), kinds=["water_source"]), "zoning.html")
     >>> save_map(site_map(result), "map.html")  # doctest: +SKIP
     """

@@ -28,9 +28,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from pyproj import Transformer
 
-from checks.i18n import check_lang, class_label, confidential_note, format_number, kind_label, t, verdict_text
-from checks.result import ScreeningResult
-from maps._mpl import (
+from redline.checks.result import ScreeningResult
+from redline.maps._mpl import (
     draw_lines,
     draw_north_arrow,
     draw_polygons,
@@ -41,8 +40,9 @@ from maps._mpl import (
     printable,
     text_lang,
 )
-from maps._style import OVERLAP_STYLE, kind_order, verdict_color, zone_style
-from zones.kinds import KINDS
+from redline.maps._style import OVERLAP_STYLE, kind_order, verdict_color, zone_style
+from redline.zones.kinds import KINDS
+from redline.zones.labels import check_lang, class_label, confidential_note, format_number, kind_label, t, verdict_text
 
 __all__ = ["site_map_png", "site_map_pngs"]
 
@@ -99,9 +99,7 @@ class _Drawer:
             for layer in result.layerset.layers
             if not layer.gdf.empty and not getattr(layer, "confidential", False)
         ]
-        from checks.writers import confidential_findings
-
-        self.secret = confidential_findings(result)
+        self.secret = result.confidential_findings()
 
     def _label(self, key: str, **fmt: Any) -> str:
         return printable(t(key, self.lang, **fmt))

@@ -34,10 +34,9 @@ from matplotlib.patches import Patch
 from matplotlib.patheffects import withStroke
 from pyproj import Transformer
 
-from checks._version import __version__
-from checks.i18n import check_lang, class_label, kind_label, t
-from layers.layerset import LayerSet
-from maps._leaflet import (
+from redline._version import __version__
+from redline.layers.layerset import LayerSet
+from redline.maps._leaflet import (
     Runtime,
     confidential_notes,
     drawable_kinds,
@@ -50,11 +49,20 @@ from maps._leaflet import (
     verdicts_payload,
     zone_payload,
 )
-from maps._mpl import draw_north_arrow, draw_polygons, draw_scale_bar, font_context, mpl_style, printable, text_lang
-from maps._style import kind_order, zone_style
-from maps.site_map import SIMPLIFY_TOLERANCE_M, notes
-from zones.errors import RedlineError
-from zones.kinds import KINDS
+from redline.maps._mpl import (
+    draw_north_arrow,
+    draw_polygons,
+    draw_scale_bar,
+    font_context,
+    mpl_style,
+    printable,
+    text_lang,
+)
+from redline.maps._style import kind_order, zone_style
+from redline.maps.site_map import SIMPLIFY_TOLERANCE_M, notes
+from redline.zones.errors import RedlineError
+from redline.zones.kinds import KINDS
+from redline.zones.labels import check_lang, class_label, kind_label, t
 
 __all__ = ["PAPER_SIZES", "ZONING_SUFFIXES", "write_zoning_map", "zoning_figure", "zoning_map"]
 
@@ -140,7 +148,7 @@ def zoning_map(
 
     Examples
     --------
-    >>> from layers import load_layerset
+    >>> from redline.layers import load_layerset
     >>> m = zoning_map(load_layerset("sample"), kinds=["water_source", "ecological_redline"])
     >>> type(m).__name__
     'Map'
@@ -226,7 +234,7 @@ def zoning_figure(
 
     Examples
     --------
-    >>> from layers import load_layerset
+    >>> from redline.layers import load_layerset
     >>> fig = zoning_figure(load_layerset("sample"), kinds=["water_source"], paper="A4")
     >>> [round(float(x), 2) for x in fig.get_size_inches()]
     [11.69, 8.27]
@@ -434,7 +442,7 @@ def write_zoning_map(
 
     Examples
     --------
-    >>> from layers import load_layerset
+    >>> from redline.layers import load_layerset
     >>> write_zoning_map(load_layerset("sample"), "zoning.png", kinds=["water_source"], dpi=72).name
     'zoning.png'
     >>> write_zoning_map(load_layerset("sample"), "zoning.pdf", paper="A3")  # doctest: +SKIP

@@ -22,7 +22,7 @@ def pytest_configure(config):
 
 
 def pytest_report_header(config):
-    from checks.versions import versions
+    from redline.checks.app.versions import versions
 
     v = versions()
     return [f"redline-checker {v['redline-checker']}: GEOS {v['GEOS']}, PROJ {v['PROJ']}, GDAL {v['GDAL']}"]
@@ -65,7 +65,7 @@ def write_layerset(
 @pytest.fixture
 def make_layerset(tmp_path):
     """Return a function building and loading a layer set from (id, class, geometry) rows."""
-    from layers import load_layerset
+    from redline.layers import load_layerset
 
     def build(layers: dict[str, list[tuple]], fmt: str = "gpkg"):
         return load_layerset(write_layerset(tmp_path / f"layers-{fmt}", layers, fmt=fmt))
@@ -77,7 +77,7 @@ def run_cli(*args: str, cwd: Path | None = None, check: bool = False) -> subproc
     """Run ``redline`` in a subprocess (the installed console script's module)."""
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
     proc = subprocess.run(
-        [sys.executable, "-m", "checks.cli", *args],
+        [sys.executable, "-m", "redline.checks.app.cli", *args],
         capture_output=True,
         text=True,
         cwd=cwd,

@@ -54,20 +54,20 @@ def test_every_public_function_and_class_has_an_example(public):
 def test_the_page_documents_the_entry_points_users_start_from():
     names = {p.qualname for p in PUBLIC}
     for expected in (
-        "layers.load_layerset",
-        "layers.sample_dir",
-        "layers.validate_layerset",
-        "checks.check_site",
-        "checks.screen_sites",
-        "checks.read_sites",
-        "checks.write_outputs",
-        "checks.ScreeningResult",
-        "maps.site_map",
-        "maps.zoning_map",
-        "maps.zoning_figure",
-        "zones.RedlineError",
-        "layers.validate.ValidationReport",
-        "layers.inventory.inventory",
+        "redline.layers.load_layerset",
+        "redline.layers.sample_dir",
+        "redline.layers.validate_layerset",
+        "redline.checks.check_site",
+        "redline.checks.screen_sites",
+        "redline.checks.read_sites",
+        "redline.checks.write_outputs",
+        "redline.checks.ScreeningResult",
+        "redline.maps.site_map",
+        "redline.maps.zoning_map",
+        "redline.maps.zoning_figure",
+        "redline.zones.RedlineError",
+        "redline.layers.validate.ValidationReport",
+        "redline.layers.inventory.inventory",
     ):
         assert expected in names, f"{expected} is not in the API reference"
     text = API_DOC.read_text("utf-8")
@@ -113,8 +113,8 @@ def test_the_generator_renders_numpydoc():
         ['a']
         """
 
-    text = gen.render_docstring(sample.__doc__, "checks", {"check_site": "checks.check_site"})
-    assert "[`checks.check_site`](#checks.check_site)" in text
+    text = gen.render_docstring(sample.__doc__, "checks", {"check_site": "redline.checks.check_site"})
+    assert "[`checks.check_site`](#redline.checks.check_site)" in text
     assert "- **path** : *str* — Where." in text
     assert "- *list of str*" in text
     assert "```pycon\n>>> sample(\"a\")\n['a']\n```" in text
@@ -133,11 +133,11 @@ def test_screening_loads_neither_folium_nor_matplotlib(tmp_path):
     code = (
         "import sys\n"
         "import checks, layers\n"
-        "ls = layers.load_layerset('sample')\n"
-        "sites, _ = checks.read_sites(layers.sample_dir() / 'sites.geojson')\n"
-        "result = checks.screen_sites(sites, ls)\n"
-        "checks.check_site('109.4015,22.4923', ls, industry='H6210')\n"
-        f"checks.write_outputs(result, {str(tmp_path)!r}, formats=['csv', 'gpkg', 'xlsx'])\n"
+        "ls = redline.layers.load_layerset('sample')\n"
+        "sites, _ = redline.checks.read_sites(redline.layers.sample_dir() / 'sites.geojson')\n"
+        "result = redline.checks.screen_sites(sites, ls)\n"
+        "redline.checks.check_site('109.4015,22.4923', ls, industry='H6210')\n"
+        f"redline.checks.write_outputs(result, {str(tmp_path)!r}, formats=['csv', 'gpkg', 'xlsx'])\n"
         "print(sorted(m for m in ('folium', 'matplotlib', 'branca') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

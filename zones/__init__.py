@@ -2,20 +2,20 @@
 
 Examples
 --------
->>> from zones import national_catalog, make_project, evaluate
+>>> from redline.zones import national_catalog, make_project, evaluate
 >>> evaluate(national_catalog(), "water_source", "first", "inside", make_project("C3360")).verdict
 'prohibited'
 """
 
-from zones.access_list import DIMENSIONS, AccessList, Clause
-from zones.errors import CRSError, LayerError, ManifestError, RedlineError, RuleError, SiteError
-from zones.evaluate import Decision, evaluate
-from zones.industry import resolve as resolve_industry
-from zones.kinds import KINDS, STATUTORY_KINDS, Kind, get_kind
-from zones.project import ACTIONS, Project, make_project
-from zones.rules import Catalog, Rule, catalog_with, load_catalog, national_catalog
-from zones.tags import TAGS
-from zones.verdicts import VERDICTS, worst
+from redline.zones.access_list import DIMENSIONS, AccessList, Clause
+from redline.zones.errors import CRSError, LayerError, ManifestError, RedlineError, RuleError, SiteError
+from redline.zones.evaluate import Decision, evaluate
+from redline.zones.industry import resolve as resolve_industry
+from redline.zones.kinds import KINDS, STATUTORY_KINDS, Kind, get_kind
+from redline.zones.project import ACTIONS, Project, make_project
+from redline.zones.rules import Catalog, Rule, catalog_with, load_catalog, national_catalog
+from redline.zones.tags import TAGS
+from redline.zones.verdicts import VERDICTS, worst
 
 __all__ = [
     "ACTIONS",

@@ -21,10 +21,10 @@ from typing import Any
 
 import pandas as pd
 
-from zones.errors import RuleError
-from zones.industry import expand_codes
-from zones.project import ACTIONS, Project, project_matches
-from zones.tags import TAGS
+from redline.zones.errors import RuleError
+from redline.zones.industry import expand_codes
+from redline.zones.project import ACTIONS, Project, project_matches
+from redline.zones.tags import TAGS
 
 __all__ = [
     "DIMENSIONS",
@@ -85,7 +85,7 @@ class Clause:
 
     Examples
     --------
-    >>> from zones import make_project
+    >>> from redline.zones import make_project
     >>> clause = Clause(
     ...     "ZH45072120001", "空间布局约束", 1, "禁止新建电镀项目", verdict="prohibited", industries=("C3360",)
     ... )
@@ -140,7 +140,7 @@ class AccessList:
 
     Examples
     --------
-    >>> from layers import load_layerset
+    >>> from redline.layers import load_layerset
     >>> units = next(layer for layer in load_layerset("sample").layers if layer.kind == "control_unit")
     >>> clauses = units.access.for_unit("ZH45072120001", "key")
     >>> clauses[0].clause_id, clauses[0].dimension

@@ -4,9 +4,19 @@ Every error a user can cause by bad input (a file, an option, a manifest) is a
 :class:`RedlineError`; the command line prints its message and exits with 2.
 Input errors also subclass :class:`ValueError`, so plain ``except ValueError``
 works in scripts.
+
+An error names the parameter it concerns (``param``, e.g. ``"crs"``) and the value at fault.  A
+message that points the user to a parameter marks it with :func:`param_ref` instead of spelling
+an interface's name for it, so that each interface renders it in its own words
+(:meth:`RedlineError.render`): ``crs`` in Python and in the service's JSON, ``--crs`` on the
+command line.  No code needs to read a message's text to learn what went wrong.
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
 
 __all__ = [
     "CRSError",
@@ -15,21 +25,93 @@ __all__ = [
     "RedlineError",
     "RuleError",
     "SiteError",
+    "param_ref",
+    "render_refs",
 ]
+
+_REF = re.compile(r"⟨([A-Za-z_][A-Za-z0-9_]*)⟩")
+
+#: what a message says for a parameter when no interface renders it: its Python name
+_UNSET: Any = object()
+
+
+def param_ref(name: str) -> str:
+    """Mark parameter ``name`` inside a message, for :meth:`RedlineError.render` to name per interface.
+
+    Examples
+    --------
+    >>> err = RedlineError(f"unknown CRS; give one with {param_ref('crs')}", param="crs")
+    >>> str(err)
+    'unknown CRS; give one with crs'
+    >>> err.render({"crs": "--crs"})
+    'unknown CRS; give one with --crs'
+    """
+    return f"⟨{name}⟩"
+
+
+def render_refs(text: str, names: Mapping[str, str] | Callable[[str], str] | None = None) -> str:
+    """Replace the :func:`param_ref` marks in ``text`` by each parameter's name in ``names``.
+
+    ``names`` maps a parameter to what an interface calls it (a mapping or a function); parameters
+    it does not name keep their Python name.
+
+    Examples
+    --------
+    >>> render_refs(f"use {param_ref('buffer_m')}", lambda name: "--" + name.replace("_", "-"))
+    'use --buffer-m'
+    """
+    if names is None:
+        lookup: Callable[[str], str] = lambda name: name  # noqa: E731
+    elif callable(names):
+        lookup = names
+    else:
+        lookup = lambda name: names.get(name, name)  # noqa: E731
+    return _REF.sub(lambda m: lookup(m.group(1)), text)
 
 
 class RedlineError(ValueError):
     """Base class of every user-facing error of redline-checker.
 
+    Parameters
+    ----------
+    message : str
+        What is wrong, the value, and the fix; parameters it mentions are marked with
+        :func:`param_ref`.
+    param : str, optional
+        The parameter (argument, option, request field) at fault, by its Python name.
+    value : object, optional
+        The value at fault.
+
     Examples
     --------
-    >>> from checks import parse_site_text
+    >>> from redline.checks import parse_site_text
     >>> try:
     ...     parse_site_text("not a site")
     ... except RedlineError as exc:
     ...     print(type(exc).__name__, isinstance(exc, ValueError))
     SiteError True
+    >>> err = RedlineError(f"{param_ref('buffer_m')} must be >= 0, got -1", param="buffer_m", value=-1)
+    >>> err.param, err.value, str(err)
+    ('buffer_m', -1, 'buffer_m must be >= 0, got -1')
     """
+
+    def __init__(self, message: str = "", *, param: str | None = None, value: Any = _UNSET) -> None:
+        super().__init__(message)
+        self.param = param
+        self.value = None if value is _UNSET else value
+        self.has_value = value is not _UNSET
+
+    @property
+    def raw_message(self) -> str:
+        """The message with its parameter marks, as raised."""
+        return str(self.args[0]) if self.args else ""
+
+    def render(self, names: Mapping[str, str] | Callable[[str], str] | None = None) -> str:
+        """Return the message with each marked parameter named as ``names`` says (see :func:`render_refs`)."""
+        return render_refs(self.raw_message, names)
+
+    def __str__(self) -> str:
+        return self.render()
 
 
 class LayerError(RedlineError):
@@ -37,11 +119,11 @@ class LayerError(RedlineError):
 
     Examples
     --------
-    >>> from layers import load_layerset
+    >>> from redline.layers import load_layerset
     >>> load_layerset("no/such/folder")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
         ...
-    zones.errors.LayerError: layer set 'no/such/folder' does not exist; give a layerset.yaml, ...
+    redline.zones.errors.LayerError: layer set 'no/such/folder' does not exist; give a layerset.yaml, ...
     """
 
 
@@ -71,7 +153,8 @@ class ManifestError(LayerError):
         self.problems = list(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
         n = len(self.problems)
-        super().__init__(f"layer set manifest '{path}' has {n} problem{'s' if n != 1 else ''}:\n{lines}")
+        header = f"layer set manifest '{path}' has {n} problem{'s' if n != 1 else ''}"
+        super().__init__(f"{header}:\n{lines}", param="layers", value=path)
 
 
 class CRSError(RedlineError):
@@ -79,7 +162,7 @@ class CRSError(RedlineError):
 
     Examples
     --------
-    >>> from checks import parse_site_text
+    >>> from redline.checks import parse_site_text
     >>> try:
     ...     parse_site_text("109.40,22.49", crs="EPSG:99999")
     ... except CRSError as exc:
@@ -93,7 +176,7 @@ class SiteError(RedlineError):
 
     Examples
     --------
-    >>> from checks import parse_site_text
+    >>> from redline.checks import parse_site_text
     >>> try:
     ...     parse_site_text("200,100")
     ... except SiteError as exc:
@@ -107,7 +190,7 @@ class RuleError(RedlineError):
 
     Examples
     --------
-    >>> from zones import make_project
+    >>> from redline.zones import make_project
     >>> try:
     ...     make_project("C3360", tags="no_such_tag")
     ... except RuleError as exc:

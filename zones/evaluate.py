@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zones.kinds import KINDS
-from zones.project import Project
-from zones.rules import Catalog, Rule
-from zones.verdicts import rank
+from redline.zones.kinds import KINDS
+from redline.zones.project import Project
+from redline.zones.rules import Catalog, Rule
+from redline.zones.verdicts import rank
 
 __all__ = ["Decision", "evaluate"]
 
@@ -21,7 +21,7 @@ class Decision:
 
     Examples
     --------
-    >>> from zones import evaluate, make_project, national_catalog
+    >>> from redline.zones import evaluate, make_project, national_catalog
     >>> d = evaluate(national_catalog(), "water_source", "second", "inside", make_project("C3360"))
     >>> d.verdict, d.rule_id, [rule.code for rule in d.matched]
     ('prohibited', 'WS04', ['WS04', 'WS05'])
@@ -73,8 +73,8 @@ def evaluate(
 
     Examples
     --------
-    >>> from zones.rules import national_catalog
-    >>> from zones.project import make_project
+    >>> from redline.zones.rules import national_catalog
+    >>> from redline.zones.project import make_project
     >>> d = evaluate(national_catalog(), "water_source", "first", "inside", make_project())
     >>> d.verdict, d.rule_id
     ('prohibited', 'WS01')

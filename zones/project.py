@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from zones.errors import RuleError
-from zones.industry import lookup, resolve
-from zones.tags import check_tags
+from redline.zones.errors import RuleError
+from redline.zones.industry import lookup, resolve
+from redline.zones.tags import check_tags
 
 __all__ = ["ACTIONS", "Project", "make_project", "project_matches"]
 
@@ -116,7 +116,7 @@ def project_matches(
     >>> project_matches(p, industries=("C33",)), project_matches(p, industries=("C33",), actions=("expand",))
     (True, False)
     """
-    from zones.industry import matches
+    from redline.zones.industry import matches
 
     if actions and project.action not in actions:
         return False

@@ -36,12 +36,12 @@ from typing import Any
 
 import yaml
 
-from zones.errors import RuleError
-from zones.industry import expand_codes
-from zones.kinds import KINDS
-from zones.project import ACTIONS, Project, project_matches
-from zones.tags import TAGS
-from zones.verdicts import VERDICTS
+from redline.zones.errors import RuleError
+from redline.zones.industry import expand_codes
+from redline.zones.kinds import KINDS
+from redline.zones.project import ACTIONS, Project, project_matches
+from redline.zones.tags import TAGS
+from redline.zones.verdicts import VERDICTS
 
 __all__ = [
     "Catalog",
@@ -81,7 +81,7 @@ class Rule:
 
     Examples
     --------
-    >>> from zones import national_catalog
+    >>> from redline.zones import national_catalog
     >>> rule = national_catalog().get("WS01")
     >>> rule.kind, rule.zone_class, rule.verdict
     ('water_source', ('first',), 'prohibited')
@@ -148,7 +148,7 @@ class Catalog:
 
     Examples
     --------
-    >>> from zones import national_catalog
+    >>> from redline.zones import national_catalog
     >>> catalog = national_catalog()
     >>> catalog.get("ws01").code, all(r.kind in ("*", "water_source") for r in catalog.for_kind("water_source"))
     ('WS01', True)
@@ -334,7 +334,7 @@ def load_catalog(path: str | Path | Iterable[str | Path]) -> Catalog:
 
 def bundled_catalog_path(name: str) -> Path | None:
     """Return the path of a catalogue shipped in ``zones/catalog`` (e.g. ``qinzhou_pilot``), or None."""
-    path = Path(str(resources.files("zones").joinpath("catalog"))) / f"{name}.yaml"
+    path = Path(str(resources.files("redline.zones").joinpath("catalog"))) / f"{name}.yaml"
     return path if path.is_file() and name != "national" else None
 
 
@@ -362,13 +362,13 @@ def national_catalog() -> Catalog:
     >>> national_catalog().get("WS01").verdict
     'prohibited'
     """
-    text = resources.files("zones").joinpath("catalog/national.yaml").read_text("utf-8")
+    text = resources.files("redline.zones").joinpath("catalog/national.yaml").read_text("utf-8")
     return _catalog_from_text(text, "zones/catalog/national.yaml")
 
 
 def bundled_catalog_names() -> list[str]:
     """Return the names of the regional catalogues shipped in ``zones/catalog`` (without national)."""
-    folder = Path(str(resources.files("zones").joinpath("catalog")))
+    folder = Path(str(resources.files("redline.zones").joinpath("catalog")))
     return sorted(p.stem for p in folder.glob("*.yaml") if p.stem != "national")
 
 
@@ -382,7 +382,7 @@ def rules_markdown() -> str:
     The page is generated from the catalogues themselves, so it cannot drift from them;
     ``tests/zones/test_rules_doc.py`` fails when the committed page is stale.
     """
-    from zones.kinds import KINDS
+    from redline.zones.kinds import KINDS
 
     lines = [
         "# Rule codes",

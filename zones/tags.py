@@ -10,7 +10,7 @@ from __future__ import annotations
 
 __all__ = ["TAGS", "check_tags"]
 
-from zones.errors import RuleError
+from redline.zones.errors import RuleError
 
 #: tag -> (Chinese label, English meaning)
 TAGS: dict[str, tuple[str, str]] = {

@@ -2,8 +2,8 @@
 
 ``SAMPLE_DIR`` holds ``layerset.yaml``, the zone layers (the four statutory kinds and the four
 regional ones of the ``qinzhou_pilot`` catalogue), the control units' access list
-``access_list.csv`` and ``sites.geojson``; they are built by ``layers/sample/generate.py`` and
-described in ``SAMPLE_DIR / "README.md"``.
+``access_list.csv`` and ``sites.geojson``; they are built by ``tools/generate_sample.py`` (in the
+repository, not installed) and described in ``SAMPLE_DIR / "README.md"``.
 """
 
 from pathlib import Path

@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from checks.batch_stream import stream_batch
-from checks.screen import screen_sites
-from checks.sites import read_sites
-from checks.sites_chunks import iter_sites
-from checks.writers import write_outputs
-from layers import load_layerset, sample_dir
+from redline.checks.app.batch_stream import stream_batch
+from redline.checks.outputs.writers import write_outputs
+from redline.checks.screen import screen_sites
+from redline.checks.sites.chunks import iter_sites
+from redline.checks.sites.reader import read_sites
+from redline.layers import load_layerset, sample_dir
+from redline.zones.errors import SiteError
 from tests.conftest import run_cli
-from zones.errors import SiteError
 
 
 @pytest.fixture(scope="module")

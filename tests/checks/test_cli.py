@@ -10,7 +10,7 @@ import geopandas as gpd
 import pytest
 from shapely import Point, box
 
-from checks.result import FINDING_COLUMNS, SITE_COLUMNS
+from redline.checks.result import FINDING_COLUMNS, SITE_COLUMNS
 from tests.conftest import run_cli, write_layerset
 
 ZONE = box(109.30, 22.20, 109.34, 22.24)
@@ -217,7 +217,7 @@ def test_bad_access_list_table_is_reported_with_rows(tmp_path):
 
 
 def test_batch_on_the_dask_engine_writes_the_same_tables(tmp_path):
-    from layers import sample_dir
+    from redline.layers import sample_dir
 
     sites = str(sample_dir() / "sites.geojson")
     local, dask = tmp_path / "local", tmp_path / "dask"

@@ -6,16 +6,17 @@ import csv
 
 import pytest
 
-from layers import defective_sample_dir, sample_dir
-from layers.validate import CSV_COLUMNS
+from redline.layers import sample_dir
+from redline.layers.validate import CSV_COLUMNS
 from tests.conftest import run_cli
+from tests.data import DEFECTIVE_DIR
 
-DEFECTIVE = str(defective_sample_dir())
-REGION = str(defective_sample_dir() / "region.geojson")
+DEFECTIVE = str(DEFECTIVE_DIR)
+REGION = str(DEFECTIVE_DIR / "region.geojson")
 
 
 def expected_rows() -> list[dict]:
-    with open(defective_sample_dir() / "expected.csv", encoding="utf-8") as fh:
+    with open(DEFECTIVE_DIR / "expected.csv", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 
 

@@ -25,13 +25,12 @@ import shapely
 from pyproj import Geod
 from shapely import Point, box
 
-from checks import read_sites, screen_sites
-from checks.writers import confidential_findings, confidential_kinds
-from layers import load_layerset, sample_dir
-from layers.geodesy import geodesic_area
-from maps.zoning_map import write_zoning_map
+from redline.checks import read_sites, screen_sites
+from redline.layers import load_layerset, sample_dir
+from redline.layers.geodesy import geodesic_area
+from redline.maps.zoning_map import write_zoning_map
+from redline.zones.errors import RedlineError
 from tests.conftest import run_cli, write_layerset
-from zones.errors import RedlineError
 
 X0, X1 = 109.2123456781, 109.2323456783
 Y0, Y1 = 22.3123456785, 22.3323456787
@@ -193,8 +192,8 @@ def test_findings_still_report_kind_id_name_relation_area_and_distance(result):
     d = f[f["site_id"] == "D"].iloc[0]
     assert (d["kind"], d["relation"], d["verdict"]) == ("water_source", "inside", "prohibited")
     assert d.geometry is not None  # a public zone's overlap keeps its geometry
-    assert confidential_findings(result).tolist() == (f["kind"] == "nature_reserve").tolist()
-    assert confidential_kinds(result.layerset) == ["nature_reserve"]
+    assert result.confidential_findings().tolist() == (f["kind"] == "nature_reserve").tolist()
+    assert result.layerset.confidential_kinds() == ["nature_reserve"]
 
 
 def test_no_coordinate_of_a_confidential_zone_in_any_batch_output(batch_out):
@@ -324,7 +323,7 @@ def test_sample_demo_writes_nothing_of_the_confidential_forest_park(tmp_path):
 def test_dask_engine_never_ships_a_confidential_layer(folder, result):
     from distributed import Client, LocalCluster
 
-    from checks.dask_engine import screen_sites_dask
+    from redline.checks.dask_screen import screen_sites_dask
 
     sites, _ = read_sites(folder[0] / "sites.geojson")
     with (

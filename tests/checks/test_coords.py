@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from checks.coords import CoordinatePair, parse_angle, parse_pair
-from zones.errors import SiteError
+from redline.checks.sites.coords import CoordinatePair, parse_angle, parse_pair
+from redline.zones.errors import SiteError
 
 LON = 108 + 39 / 60 + 12.5 / 3600
 LAT = 22 + 10 / 60 + 3 / 3600

@@ -1,4 +1,4 @@
-"""CSV through Arrow (checks.csv_out): columns of a few shared texts give the same bytes as plain text."""
+"""CSV through Arrow (checks/outputs/csv_out.py): columns of a few shared texts give the same bytes as plain text."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from checks.csv_out import _OPTIONS, arrow_table, write_csv
+from redline.checks.outputs.csv_out import _OPTIONS, arrow_table, write_csv
 
 
 def _csv_bytes(table: pa.Table) -> bytes:

@@ -15,10 +15,11 @@ pytest.importorskip("dask_geopandas")
 import dask_geopandas
 from distributed import Client, LocalCluster
 
-from checks import dask_engine, read_sites, screen_sites, sites_from_geometries, write_outputs
-from checks.dask_engine import screen_sites_dask
-from layers import load_layerset, sample_dir
-from zones.errors import LayerError
+from redline.checks import dask_screen as dask_engine
+from redline.checks import read_sites, screen_sites, sites_from_geometries, write_outputs
+from redline.checks.dask_screen import screen_sites_dask
+from redline.layers import load_layerset, sample_dir
+from redline.zones.errors import LayerError
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,10 @@ import sqlite3
 import geopandas as gpd
 import pytest
 
-from checks.screen import screen_sites
-from checks.sites import read_sites
-from layers import load_layerset, sample_dir
-from layers.geodesy import geodesic_area
+from redline.checks.screen import screen_sites
+from redline.checks.sites.reader import read_sites
+from redline.layers import load_layerset, sample_dir
+from redline.layers.geodesy import geodesic_area
 from tests.conftest import run_cli
 
 RELATION_ORDER = {"inside": 0, "overlaps": 1, "nearby": 2}

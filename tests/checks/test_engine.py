@@ -9,8 +9,8 @@ import pytest
 from pyproj import Geod
 from shapely import LineString, Point, box
 
-from checks.screen import check_site, screen_sites
-from checks.sites import sites_from_geometries
+from redline.checks.screen import check_site, screen_sites
+from redline.checks.sites.reader import sites_from_geometries
 
 GEOD = Geod(ellps="GRS80")
 X0, Y0, X1, Y1 = 109.30, 22.20, 109.34, 22.24  # a 0.04 degree square zone
@@ -171,7 +171,7 @@ def test_findings_in_metres_match_every_format(make_layerset):
 
 
 def test_projected_layer_gives_same_answer(tmp_path, make_layerset):
-    from layers import load_layerset
+    from redline.layers import load_layerset
     from tests.conftest import write_layerset
 
     manifest = write_layerset(tmp_path / "gk", {"water_source": [("WS-1", "first", ZONE)]})
@@ -256,7 +256,7 @@ def test_points_against_a_zone_cut_in_pieces_match_geos(make_layerset):
     import numpy as np
     import shapely
 
-    from checks.engine import _point_index
+    from redline.checks.engine.spatial import _point_index
 
     ring = _ring_zone(109.5, 22.5, 0.02, 0.008)
     ls = make_layerset({"ecological_redline": [("RL-1", "core", ring)], "water_source": [("WS-1", "first", ZONE)]})
@@ -296,8 +296,8 @@ def test_points_against_a_zone_cut_in_pieces_match_geos(make_layerset):
 
 
 def test_access_lists_come_in_unit_order_whatever_the_threads():
-    from checks.sites import read_sites
-    from layers import load_layerset, sample_dir
+    from redline.checks.sites.reader import read_sites
+    from redline.layers import load_layerset, sample_dir
 
     layers = load_layerset("sample")
     sites, _ = read_sites(sample_dir() / "sites.geojson", near=layers.center())

@@ -10,7 +10,7 @@ zone takes its own area", ranking in a local projection):
 
 - touching pairs: ``gpd.sjoin(..., predicate="intersects")``; the relation from the predicates
   (``inside`` = site covered by the zone; ``overlaps`` = not merely touching); the overlap as
-  ``site ∩ zone`` measured with :func:`checks.geodesy.geodesic_area` / ``geodesic_length``;
+  ``site ∩ zone`` measured with :func:`redline.layers.geodesy.geodesic_area` / ``geodesic_length``;
 - nearby pairs: every (site, zone) pair of the slice (no index: bounding boxes in metres), the
   geodesic distance by brute force: from every vertex of each shape to every edge of the other
   (edges straight in lon/lat, as stored), minimised along the edge with ``pyproj.Geod`` by
@@ -29,11 +29,11 @@ import shapely
 from pyproj import Geod
 
 from benchmarks._data import BOUNDS, build_layerset, point_sites, polygon_sites
-from checks.geodesy import geodesic_area, geodesic_length
-from checks.screen import screen_sites
-from checks.sites import sites_from_geometries
-from layers import load_layerset
-from zones.kinds import KINDS
+from redline.checks.screen import screen_sites
+from redline.checks.sites.reader import sites_from_geometries
+from redline.layers import load_layerset
+from redline.layers.geodesy import geodesic_area, geodesic_length
+from redline.zones.kinds import KINDS
 
 GEOD = Geod(ellps="GRS80")
 BUFFER = 1000.0
@@ -416,7 +416,7 @@ def test_threads_and_shared_site_objects_give_the_single_thread_result(slice_):
     ],
 )
 def test_nearest_search_strategies_give_the_same_findings(slice_, monkeypatch, setting):
-    import checks.engine as engine
+    import redline.checks.engine.spatial as engine
 
     ls, sites = slice_
 

@@ -9,7 +9,7 @@ import pytest
 from pyproj import Geod
 from shapely import LineString, MultiPolygon, Point, Polygon, box
 
-from checks.geodesy import geodesic_area, geodesic_distance, geodesic_distances, geodesic_length
+from redline.layers.geodesy import geodesic_area, geodesic_distance, geodesic_distances, geodesic_length
 
 GEOD = Geod(ellps="GRS80")  # CGCS2000's ellipsoid has GRS 1980's size and flattening
 
@@ -89,7 +89,7 @@ def _star(lon: float, lat: float, radius_deg: float, rng: np.random.Generator) -
 
 def test_vectorised_areas_match_geod_polygon_by_polygon():
     """geodesic_areas (equal-area projection for small polygons, Geod for large) against pyproj.Geod."""
-    from layers.geodesy import geodesic_areas
+    from redline.layers.geodesy import geodesic_areas
 
     rng = np.random.default_rng(42)
     geod = Geod(ellps="GRS80")
@@ -111,7 +111,7 @@ def test_vectorised_areas_match_geod_polygon_by_polygon():
 def test_vectorised_areas_of_collections_points_and_nothing():
     from shapely import GeometryCollection
 
-    from layers.geodesy import geodesic_area, geodesic_areas
+    from redline.layers.geodesy import geodesic_area, geodesic_areas
 
     square = box(109, 22, 109.001, 22.001)
     mixed = GeometryCollection([square, LineString([(109, 22), (109.1, 22.1)]), Point(109, 22)])

@@ -1,27 +1,41 @@
-"""``import checks`` stays light: no folium, no matplotlib (only maps/ draws)."""
+"""``import redline`` stays light: no folium, matplotlib, fastapi, uvicorn or python-docx until used."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
+HEAVY = ("folium", "matplotlib", "branca", "fastapi", "uvicorn", "starlette", "docx", "ezdxf", "dask", "openpyxl")
 
-def test_import_checks_does_not_import_folium_or_matplotlib():
-    code = (
-        "import sys, checks, layers, zones; "
-        "print(sorted(m for m in ('folium', 'matplotlib', 'branca') if m in sys.modules))"
+
+def _loaded_after(code: str) -> list[str]:
+    probe = f"import sys; {code}; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    return eval(out.strip())  # a printed list of names
+
+
+def test_import_redline_loads_no_heavy_module():
+    assert _loaded_after("import redline; redline.check_site") == []
+
+
+def test_import_of_the_non_drawing_packages_loads_no_heavy_module():
+    # (redline.maps is the drawing package: importing it loads folium and matplotlib, on purpose)
+    assert _loaded_after("import redline.zones, redline.layers, redline.checks, redline.checks.app.cli") == []
+
+
+def test_check_site_loads_no_heavy_module():
+    code = "import redline; redline.check_site('109.52,22.49', redline.load_layerset('sample'), industry='C3360')"
+    assert _loaded_after(code) == []
+
+
+def test_public_names_are_exported_sorted_and_documented():
+    import redline
+    from redline import checks, layers, maps, zones
+
+    assert redline.__all__ == sorted(
+        redline.__all__, key=lambda n: (0 if n.isupper() else 1 if n[0].isupper() else 2, n)
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
-
-
-def test_public_names_are_exported_and_documented():
-    import checks
-    import layers
-    import maps
-    import zones
-
-    for package in (checks, layers, zones, maps):
+    for package in (redline, checks, layers, zones, maps):
         assert len(set(package.__all__)) == len(package.__all__)
         for name in package.__all__:
             obj = getattr(package, name)

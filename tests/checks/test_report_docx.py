@@ -6,7 +6,7 @@ import pytest
 from docx import Document
 from docx.shared import Mm
 
-from checks.report_docx import render_report_docx, write_report_docx
+from redline.checks.outputs.report_docx import render_report_docx, write_report_docx
 from tests.maps._fake_result import EVIL, fake_result
 
 

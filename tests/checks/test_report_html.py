@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from checks.i18n import (
+from redline.checks.outputs.report_html import render_report_html
+from redline.zones.labels import (
     STRINGS,
     action_label,
     format_number,
@@ -14,7 +15,6 @@ from checks.i18n import (
     relation_label,
     t,
 )
-from checks.report_html import render_report_html
 from tests.maps._fake_result import EVIL, fake_result
 
 
@@ -184,7 +184,7 @@ def test_bad_arguments(kwargs, match):
 
 def test_checks_does_not_import_folium():
     code = (
-        "import sys, checks.report_html, checks.i18n; "
+        "import sys, redline.checks.outputs.report_html, redline.zones.labels; "
         "assert 'folium' not in sys.modules and 'matplotlib' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])
@@ -242,9 +242,9 @@ def _access_result(tmp_path_factory):
     import pandas as pd
     from shapely import Point, box
 
-    from checks.screen import screen_sites
-    from checks.sites import sites_from_geometries
-    from layers import load_layerset
+    from redline.checks.screen import screen_sites
+    from redline.checks.sites.reader import sites_from_geometries
+    from redline.layers import load_layerset
     from tests.conftest import write_layerset
 
     folder = tmp_path_factory.mktemp("units")
@@ -376,7 +376,7 @@ def test_access_list_clause_text_is_escaped(access_html):
 
 
 def test_catalogue_labels_and_regional_catalogue_in_header(access_html, access_result):
-    from zones.rules import bundled_catalog_path, load_catalog
+    from redline.zones.rules import bundled_catalog_path, load_catalog
 
     pilot = load_catalog(bundled_catalog_path("qinzhou_pilot"))
     title, version = pilot.titles["qinzhou_pilot"], pilot.versions["qinzhou_pilot"]
@@ -444,7 +444,7 @@ def test_images_are_reused_not_redrawn():
 
 
 def test_details_cover_non_clear_sites_worst_first():
-    from checks.report_html import detail_site_ids
+    from redline.checks.outputs.report_html import detail_site_ids
 
     ids, omitted = detail_site_ids(fake_result())
     assert ids == ["S1", "S2", "S3", "S5"] and omitted == 0  # prohibited, restricted, review, error; S4 is clear
@@ -452,7 +452,7 @@ def test_details_cover_non_clear_sites_worst_first():
 
 
 def test_a_single_clear_site_is_still_detailed():
-    from checks.report_html import detail_site_ids
+    from redline.checks.outputs.report_html import detail_site_ids
 
     r = fake_result()
     r.sites = r.sites[r.sites["site_id"] == "S4"].reset_index(drop=True)
@@ -482,7 +482,7 @@ def test_site_table_is_capped_worst_first_with_a_note():
 
 
 def test_report_context_is_plain_data():
-    from checks.report_html import report_context
+    from redline.checks.outputs.report_html import report_context
 
     ctx = report_context(fake_result(), site_maps=False)
     assert [d["site_id"] for d in ctx["details"]] == ["S1", "S2", "S3", "S5"]

@@ -6,8 +6,8 @@ import zipfile
 
 import pytest
 
-from checks import writers
-from checks.writers import FORMATS, parse_formats, write_outputs
+from redline.checks.outputs import writers
+from redline.checks.outputs.writers import FORMATS, parse_formats, write_outputs
 from tests.conftest import run_cli
 from tests.maps._fake_result import fake_result
 
@@ -44,7 +44,7 @@ def test_maps_are_drawn_once_for_both_reports(tmp_path, monkeypatch):
 
 
 def test_unknown_format_still_refused():
-    from zones.errors import RedlineError
+    from redline.zones.errors import RedlineError
 
     with pytest.raises(
         RedlineError, match=r"unknown format 'pdf'; use a comma list of csv, gpkg, html, map, docx, xlsx"

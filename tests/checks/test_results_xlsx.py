@@ -5,9 +5,9 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from checks import results_xlsx
-from checks.result import FINDING_COLUMNS, SITE_COLUMNS
-from checks.results_xlsx import ACCESS_COLUMNS, SHEETS, write_results_xlsx
+from redline.checks.outputs import results_xlsx
+from redline.checks.outputs.results_xlsx import ACCESS_COLUMNS, SHEETS, write_results_xlsx
+from redline.checks.result import FINDING_COLUMNS, SITE_COLUMNS
 from tests.maps._fake_result import EVIL, fake_result
 
 FORMULA = '=HYPERLINK("http://example.invalid","点我")'

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from shapely import Point, box
 
-from checks.sites import parse_site_text, read_sites
-from layers.webcoords import wgs84_to_gcj02
-from zones.errors import CRSError, RuleError, SiteError
+from redline.checks.sites.reader import parse_site_text, read_sites
+from redline.layers.webcoords import wgs84_to_gcj02
+from redline.zones.errors import CRSError, RuleError, SiteError
 
 
 def test_lonlat_text():
@@ -193,7 +193,7 @@ def test_missing_file_and_unknown_format(tmp_path):
 
 
 def test_unknown_tag_and_action_messages():
-    from zones.project import make_project
+    from redline.zones.project import make_project
 
     with pytest.raises(RuleError, match=r"unknown project tag 'livestok'; known tags are: .*livestock"):
         make_project(tags="livestok")

@@ -11,10 +11,10 @@ import pytest
 import shapely
 from openpyxl import load_workbook
 
-from checks.sites import read_sites
-from checks.sites_chunks import _IdHashes, iter_sites
-from layers import sample_dir
-from zones.errors import CRSError, SiteError
+from redline.checks.sites.chunks import _IdHashes, iter_sites
+from redline.checks.sites.reader import read_sites
+from redline.layers import sample_dir
+from redline.zones.errors import CRSError, SiteError
 
 RNG = np.random.default_rng(7)
 

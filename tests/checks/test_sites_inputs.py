@@ -13,10 +13,10 @@ import shapely
 from pyproj import Transformer
 from shapely import Point, Polygon, box
 
-from checks.sites import parse_site_text, read_sites, sites_center, sites_from_geometries
-from layers.webcoords import wgs84_to_gcj02
+from redline.checks.sites.reader import parse_site_text, read_sites, sites_center, sites_from_geometries
+from redline.layers.webcoords import wgs84_to_gcj02
+from redline.zones.errors import CRSError, SiteError
 from tests.layers._zones import all_of
-from zones.errors import CRSError, SiteError
 
 TO_GK36 = Transformer.from_crs("EPSG:4490", "EPSG:4524", always_xy=True)
 TO_GK_CM108 = Transformer.from_crs("EPSG:4490", "EPSG:4545", always_xy=True)
@@ -429,8 +429,8 @@ def _layer_without_prj(folder):
 
 
 def test_sites_place_the_proposal_for_a_layer_without_crs(tmp_path):
-    from checks.sites import read_sites_and_layers
-    from zones.errors import ManifestError
+    from redline.checks.sites.reader import read_sites_and_layers
+    from redline.zones.errors import ManifestError
 
     manifest = _layer_without_prj(tmp_path / "layers")
     sites_path = tmp_path / "s.csv"
@@ -440,7 +440,7 @@ def test_sites_place_the_proposal_for_a_layer_without_crs(tmp_path):
 
 
 def test_layers_place_the_proposal_for_sites_without_crs(tmp_path):
-    from checks.sites import read_sites_and_layers
+    from redline.checks.sites.reader import read_sites_and_layers
     from tests.conftest import write_layerset
 
     manifest = write_layerset(tmp_path / "layers", {"basic_farmland": [("F1", "", TRUTH_A)]})

@@ -1,4 +1,4 @@
-"""Bounding boxes in grids (layers.box_grid): the same pairs as an STRtree of the boxes."""
+"""Bounding boxes in grids (redline.checks.engine.box_grid): the same pairs as an STRtree of the boxes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import shapely
 
-from layers.box_grid import box_grid
+from redline.checks.engine.box_grid import box_grid
 
 
 def _pairs(q, b):

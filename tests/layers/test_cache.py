@@ -9,8 +9,8 @@ import pytest
 import yaml
 from shapely import box
 
-from layers import load_layerset
-from layers.cache import cache_dir, clear_cache
+from redline.layers import load_layerset
+from redline.layers.cache import cache_dir, clear_cache
 from tests.conftest import write_layerset
 
 
@@ -82,7 +82,7 @@ def test_geoarrow_for_one_geometry_type_and_wkb_for_mixed_types(tmp_path, monkey
     import pyarrow.parquet as pq
     from shapely import MultiPolygon, box
 
-    from layers import cache
+    from redline.layers import cache
 
     monkeypatch.setenv("REDLINE_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("REDLINE_NO_CACHE", raising=False)
@@ -129,7 +129,7 @@ def test_a_hit_of_polygons_gives_their_vertices_and_the_same_frame_as_geopandas(
     import numpy as np
     from shapely import Polygon
 
-    from layers.point_distances import vertices_of
+    from redline.checks.engine.point_distances import vertices_of
 
     holed = Polygon(
         [(109, 22), (109.1, 22), (109.1, 22.1), (109, 22.1)], [[(109.02, 22.02), (109.02, 22.05), (109.05, 22.02)]]

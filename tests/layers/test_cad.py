@@ -8,10 +8,10 @@ import ezdxf
 import pytest
 import shapely
 
-from layers import load_layerset
-from layers.cad import read_dxf
+from redline.layers import load_layerset
+from redline.layers.cad import read_dxf
+from redline.zones.errors import LayerError, ManifestError
 from tests.layers._zones import all_of, write_manifest
-from zones.errors import LayerError, ManifestError
 
 E0, N0 = 560_000.0, 2_460_000.0  # CGCS2000 3-degree GK, CM 108E: near 108.58E 22.24N
 

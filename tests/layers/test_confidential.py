@@ -10,13 +10,13 @@ import pytest
 import yaml
 from shapely import Polygon, box
 
-from layers import load_layerset
-from layers.cache import _spec_parts, cache_key, store_cached
-from layers.geodesy import geodesic_area
-from layers.manifest import read_manifest
-from layers.validate import validate_layerset
+from redline.layers import load_layerset
+from redline.layers.cache import _spec_parts, cache_key, store_cached
+from redline.layers.geodesy import geodesic_area
+from redline.layers.manifest import read_manifest
+from redline.layers.validate import validate_layerset
+from redline.zones.errors import ManifestError
 from tests.conftest import run_cli, write_layerset
-from zones.errors import ManifestError
 
 #: A zone whose every coordinate is distinctive, so a search for it cannot match anything else.
 SECRET = Polygon([(109.123456789, 22.187654321), (109.143456789, 22.187654321), (109.143456789, 22.207654321),
@@ -123,7 +123,7 @@ def test_cache_key_holds_the_flag_and_flipping_it_never_serves_a_stale_entry(tmp
 
     # an entry planted under the confidential key is never read
     spec = read_manifest(manifest).layers[0]
-    from layers.fingerprint import fingerprint
+    from redline.layers.fingerprint import fingerprint
 
     key = cache_key({"fingerprint": fingerprint(spec.path), **_spec_parts(spec, None)})
     store_cached(key, public.gdf.assign(zone_id="PLANTED"), {"source_crs": "x"})

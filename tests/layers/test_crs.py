@@ -10,10 +10,10 @@ import shapely
 from pyproj import CRS
 from shapely import box
 
-from layers import load_layerset
-from layers.crs import CRS_ALIASES, crs_label, crs_name, datum_caveat, guess_crs, parse_crs, proposed_code
+from redline.layers import load_layerset
+from redline.layers.crs import CRS_ALIASES, crs_label, crs_name, datum_caveat, guess_crs, parse_crs, proposed_code
+from redline.zones.errors import CRSError, ManifestError, RedlineError
 from tests.layers._zones import all_of, assert_is_truth, water_entry, write_manifest, write_source, zones_frame
-from zones.errors import CRSError, ManifestError, RedlineError
 
 # --- parse_crs --------------------------------------------------------------------------------
 
@@ -394,7 +394,7 @@ def test_layer_without_prj_gets_the_central_meridian_of_the_other_layers(layerse
 
 
 def test_layers_info_exits_2_proposing_epsg_4545(layerset_with_lost_prj, capsys):
-    from checks.cli import main
+    from redline.checks.app.cli import main
 
     assert main(["layers", "info", str(layerset_with_lost_prj)]) == 2
     err = capsys.readouterr().err

@@ -8,8 +8,8 @@ import geopandas as gpd
 import pytest
 from shapely import Point
 
-from layers import load_layerset, sample_dir
-from layers.encoding import detect_dbf_encoding, shapefile_encoding
+from redline.layers import load_layerset, sample_dir
+from redline.layers.encoding import detect_dbf_encoding, shapefile_encoding
 from tests.layers._zones import assert_is_truth, water_entry, write_manifest, write_source, zones_frame
 
 
@@ -70,7 +70,7 @@ def test_undecodable_text_is_a_layer_problem(tmp_path):
     at = data.index("武利江".encode("gbk"))
     data[at : at + 2] = b"\xff\xff"  # neither UTF-8 nor GBK
     dbf.write_bytes(bytes(data))
-    from zones.errors import ManifestError
+    from redline.zones.errors import ManifestError
 
     with pytest.raises(ManifestError, match=r"text encoding unknown .*set `encoding:`"):
         load_layerset(write_manifest(tmp_path, [water_entry(source)]))

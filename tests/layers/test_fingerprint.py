@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from layers import load_layerset
-from layers.fingerprint import fingerprint, source_files
+from redline.layers import load_layerset
+from redline.layers.fingerprint import fingerprint, source_files
 from tests.layers._zones import water_entry, write_manifest, write_source, zones_frame
 
 _SHA = re.compile(r"sha256:[0-9a-f]{64}")

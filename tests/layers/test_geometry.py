@@ -10,10 +10,10 @@ import pytest
 import shapely
 from shapely import Polygon, box
 
-from layers import load_layerset
-from layers.reader import repair_geometries
+from redline.layers import load_layerset
+from redline.layers.reader import repair_geometries
+from redline.zones.errors import ManifestError
 from tests.layers._zones import all_of, write_manifest, write_source
-from zones.errors import ManifestError
 
 #: A bow-tie: the ring crosses itself at (109.305, 22.305).
 BOW_TIE = Polygon([(109.30, 22.30), (109.31, 22.31), (109.31, 22.30), (109.30, 22.31)])

@@ -11,11 +11,11 @@ import shapely
 from pyproj import Geod
 from shapely import box
 
-from layers import load_layerset
-from layers.inventory import INVENTORY_COLUMNS, inventory
-from layers.outline import read_districts, read_outline
-from layers.webcoords import transform_geometry
-from zones.errors import CRSError, LayerError
+from redline.layers import load_layerset
+from redline.layers.inventory import INVENTORY_COLUMNS, inventory
+from redline.layers.outline import read_districts, read_outline
+from redline.layers.webcoords import transform_geometry
+from redline.zones.errors import CRSError, LayerError
 
 GEOD = Geod(ellps="GRS80")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from layers import load_layerset, resolve_layerset_path, sample_dir
-from layers.manifest import read_manifest
+from redline.layers import load_layerset, resolve_layerset_path, sample_dir
+from redline.layers.manifest import read_manifest
+from redline.zones.errors import LayerError, ManifestError, RedlineError
 from tests.layers._zones import all_of, water_entry, write_manifest, write_source, zones_frame
-from zones.errors import LayerError, ManifestError, RedlineError
 
 
 @pytest.fixture
@@ -228,8 +228,8 @@ def test_multi_layer_geopackage_needs_layer(tmp_path):
     import yaml
     from shapely import box
 
-    from layers import load_layerset
-    from zones.errors import ManifestError
+    from redline.layers import load_layerset
+    from redline.zones.errors import ManifestError
 
     path = tmp_path / "two.gpkg"
     for name in ("zones", "labels"):
@@ -251,8 +251,8 @@ def test_encoding_on_a_geopackage_is_a_problem(tmp_path):
     import yaml
     from shapely import box
 
-    from layers import load_layerset
-    from zones.errors import ManifestError
+    from redline.layers import load_layerset
+    from redline.zones.errors import ManifestError
 
     gpd.GeoDataFrame({"ZID": ["a"]}, geometry=[box(109, 22, 109.1, 22.1)], crs="EPSG:4490").to_file(tmp_path / "a.gpkg")
     entry = {"kind": "basic_farmland", "path": "a.gpkg", "id_field": "ZID", "encoding": "gbk"}

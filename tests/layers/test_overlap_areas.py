@@ -1,4 +1,4 @@
-"""Overlap areas from the two boundaries (``layers.overlap_areas``) against overlaps built by GEOS.
+"""Overlap areas from the two boundaries (``redline.checks.engine.overlap_areas``) against overlaps built by GEOS.
 
 Every decided area is compared with :func:`layers.geodesy.geodesic_areas` of the overlap GEOS
 builds (or of the rectangles it is known to consist of), and in places with ``pyproj.Geod``.
@@ -16,9 +16,9 @@ import shapely
 from pyproj import Geod
 from shapely import LineString, MultiPolygon, Point, Polygon
 
-import layers.overlap_areas as overlap_module
-from layers.geodesy import geodesic_areas
-from layers.overlap_areas import overlap_areas
+import redline.checks.engine.overlap_areas as overlap_module
+from redline.checks.engine.overlap_areas import overlap_areas
+from redline.layers.geodesy import geodesic_areas
 
 GEOD = Geod(ellps="GRS80")  # CGCS2000's ellipsoid
 LON, LAT = 109.0, 22.0

@@ -1,4 +1,4 @@
-"""Big polygons cut into small pieces (layers.pieces): the pieces tile each polygon exactly."""
+"""Big polygons cut into small pieces (redline.checks.engine.pieces): the pieces tile each polygon exactly."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import shapely
 
-from layers.pieces import cut_polygons
-from layers.point_distances import locate_points, vertices_of
+from redline.checks.engine.pieces import cut_polygons
+from redline.checks.engine.point_distances import locate_points, vertices_of
 
 
 def _ring(lon: float, lat: float, r: float, hole: float | None = None, n: int = 200) -> shapely.Geometry:

@@ -7,8 +7,8 @@ import pytest
 import shapely
 from shapely import MultiPolygon, Polygon, box
 
-from layers.geodesy import geodesic_distances
-from layers.point_distances import geodesic_to, locate_points, metres_per_degree, vertices_of
+from redline.checks.engine.point_distances import geodesic_to, locate_points, metres_per_degree, vertices_of
+from redline.layers.geodesy import geodesic_distances
 
 RING = box(109.0, 22.0, 109.01, 22.01)
 HOLED = Polygon(RING.exterior.coords, [box(109.004, 22.004, 109.006, 22.006).exterior.coords[::-1]])

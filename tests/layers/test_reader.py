@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from layers import load_layerset
+from redline.layers import load_layerset
+from redline.zones.errors import ManifestError
 from tests.layers._zones import (
     TRUTH,
     all_of,
@@ -14,7 +15,6 @@ from tests.layers._zones import (
     write_source,
     zones_frame,
 )
-from zones.errors import ManifestError
 
 # --- one fixture, every format ---------------------------------------------------------------
 

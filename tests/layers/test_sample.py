@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from layers import load_layerset, sample_dir
-from zones.kinds import KINDS, STATUTORY_KINDS
+from redline.layers import load_layerset, sample_dir
+from redline.zones.kinds import KINDS, STATUTORY_KINDS
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 #: GBK bytes read as Latin-1 (the mojibake of a DBF without .cpg read with the wrong encoding).

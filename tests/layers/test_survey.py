@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 from shapely import Polygon
 
-from layers.survey import find_parcel_columns, is_survey_txt, parcels_from_table, read_survey_txt
+from redline.layers.survey import find_parcel_columns, is_survey_txt, parcels_from_table, read_survey_txt
+from redline.zones.errors import CRSError, SiteError
 from tests.layers._zones import all_of
-from zones.errors import CRSError, SiteError
 
 
 def _table(rows, columns=("地块号", "点号", "圈号", "X", "Y")) -> pd.DataFrame:

@@ -20,10 +20,11 @@ import yaml
 from pyproj import Geod
 from shapely import Point, Polygon, box
 
-from layers import LoadIssue, defective_sample_dir, load_layerset, sample_dir
-from layers.validate import CHECKS, CSV_COLUMNS, validate_layerset
+from redline.layers import LoadIssue, load_layerset, sample_dir
+from redline.layers.validate import CHECKS, CSV_COLUMNS, validate_layerset
+from redline.zones.errors import ManifestError, RedlineError
 from tests.conftest import write_layerset
-from zones.errors import ManifestError, RedlineError
+from tests.data import DEFECTIVE_DIR
 
 GEOD = Geod(ellps="GRS80")
 KEY = ("check", "kind", "feature_id", "other_kind", "other_id")
@@ -56,7 +57,7 @@ def test_clean_sample_reports_nothing(region):
 
 @pytest.fixture(scope="module")
 def defective():
-    folder = defective_sample_dir()
+    folder = DEFECTIVE_DIR
     report = validate_layerset(folder, region=folder / "region.geojson", lang="en")
     with open(folder / "expected.csv", encoding="utf-8") as fh:
         expected = list(csv.DictReader(fh))
@@ -113,7 +114,7 @@ def test_defective_sample_locates_the_bow_tie(defective):
 
 
 def test_defective_sample_without_region_finds_only_the_hole(defective):
-    folder = defective_sample_dir()
+    folder = DEFECTIVE_DIR
     report = validate_layerset(folder)
     gaps = rows(report, "gap")
     assert [g.feature_id for g in gaps] == ["ZH45072120001"]  # the hole; the notch needs the outline
@@ -123,14 +124,14 @@ def test_defective_sample_without_region_finds_only_the_hole(defective):
 
 def test_default_loading_still_refuses_the_defective_sample():
     with pytest.raises(ManifestError, match=r"invalid geometr|empty|class_map"):
-        load_layerset(defective_sample_dir())
+        load_layerset(DEFECTIVE_DIR)
 
 
 def test_lenient_loading_keeps_every_feature_and_collects_the_problems():
     issues: list[LoadIssue] = []
-    ls = load_layerset(defective_sample_dir(), collect=issues)
+    ls = load_layerset(DEFECTIVE_DIR, collect=issues)
     farmland = next(layer for layer in ls.layers if layer.kind == "basic_farmland")
-    raw = pyogrio.read_info(defective_sample_dir() / "basic_farmland.fgb")["features"]
+    raw = pyogrio.read_info(DEFECTIVE_DIR / "basic_farmland.fgb")["features"]
     assert len(farmland.gdf) == raw  # nothing dropped
     found = {(i.check, i.kind) for i in issues}
     assert found == {
@@ -254,7 +255,7 @@ def test_gaps_and_overhangs_against_a_region(tmp_path):
 
 def test_region_in_gcj02(tmp_path):
     """A web-map outline is converted (GCJ-02 is offset by some hundred metres here)."""
-    from layers.webcoords import transform_geometry
+    from redline.layers.webcoords import transform_geometry
 
     manifest, *_ = units_layerset(tmp_path)
     region = box(109.30, 22.30, 109.34, 22.32)

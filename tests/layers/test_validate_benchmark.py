@@ -10,7 +10,7 @@ import shapely
 from pyproj import Geod
 
 from benchmarks._data import BOUNDS, build_layerset, point_sites, polygon_sites
-from layers.validate import validate_layerset
+from redline.layers.validate import validate_layerset
 
 GEOD = Geod(ellps="GRS80")
 

@@ -11,8 +11,8 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from layers import load_layerset
-from layers.webcoords import (
+from redline.layers import load_layerset
+from redline.layers.webcoords import (
     bd09_to_gcj02,
     bd09_to_wgs84,
     gcj02_to_bd09,

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from checks.result import ScreeningResult
-from layers import load_layerset
+from redline.checks.result import ScreeningResult
+from redline.layers import load_layerset
 
 VERDICTS = np.array(["prohibited", "restricted", "review", "clear"], dtype=object)
 

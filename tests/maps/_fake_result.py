@@ -11,9 +11,9 @@ from pathlib import Path
 import geopandas as gpd
 from shapely.geometry import LineString, Point, box
 
-from checks.result import ScreeningResult
-from layers.layerset import LayerSet, ZoneLayer
-from zones.rules import Catalog
+from redline.checks.result import ScreeningResult
+from redline.layers.layerset import LayerSet, ZoneLayer
+from redline.zones.rules import Catalog
 
 EVIL = "<script>alert(1)</script>"
 CRS = "EPSG:4490"

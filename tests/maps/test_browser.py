@@ -21,10 +21,10 @@ import pytest
 from PIL import Image
 from pyproj import Geod
 
-from checks.report_html import render_report_html
-from layers.webcoords import wgs84_to_gcj02
-from maps import save_map, site_map
-from maps.zoning_map import write_zoning_map
+from redline.checks.outputs.report_html import render_report_html
+from redline.layers.webcoords import wgs84_to_gcj02
+from redline.maps import save_map, site_map
+from redline.maps.zoning_map import write_zoning_map
 from tests.maps._chromium import browser_or_skip
 from tests.maps._fake_result import EVIL, fake_result
 
@@ -244,9 +244,9 @@ def test_zoning_map_opens(page, tmp_path):
 
 
 def test_demo_map_opens(page, tmp_path):
-    from checks.screen import screen_sites
-    from checks.sites import read_sites
-    from layers import load_layerset, sample_dir
+    from redline.checks.screen import screen_sites
+    from redline.checks.sites.reader import read_sites
+    from redline.layers import load_layerset, sample_dir
 
     sites, _ = read_sites(sample_dir() / "sites.geojson")
     result = screen_sites(sites, load_layerset("sample"))

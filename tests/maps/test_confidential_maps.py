@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 import shapely
 
-from checks import read_sites, screen_sites
-from layers import load_layerset
-from maps import site_map, zoning_figure, zoning_map
-from maps import static_map as static
-from maps._leaflet import drawable_kinds, public_zones
-from maps.site_map import _bounds, payload_json
+from redline.checks import read_sites, screen_sites
+from redline.layers import load_layerset
+from redline.maps import site_map, zoning_figure, zoning_map
+from redline.maps import static_map as static
+from redline.maps._leaflet import drawable_kinds, public_zones
+from redline.maps.site_map import _bounds, payload_json
+from redline.zones.errors import RedlineError
 from tests.checks.test_confidential_outputs import (
     SECRET_1,
     SECRET_2,
@@ -27,9 +28,8 @@ from tests.checks.test_confidential_outputs import (
     secret_vertices,
 )
 from tests.conftest import write_layerset
-from zones.errors import RedlineError
 
-zoning = importlib.import_module("maps.zoning_map")  # the package's zoning_map is the function
+zoning = importlib.import_module("redline.maps.zoning_map")  # the package's zoning_map is the function
 
 NOTE_ZH = "涉密图层（自然保护地）：边界不予显示"
 NOTE_EN = "confidential layer (protected area (national park, nature reserve, nature park)): boundary not shown"

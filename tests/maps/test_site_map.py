@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from shapely.geometry import GeometryCollection, LineString, MultiPolygon, Point, Polygon, box
 
-from maps import save_map, site_map
-from maps._leaflet import GAODE_URL, encode_geometry, js_json
-from maps._style import site_style, verdict_color, zone_style
+from redline.maps import save_map, site_map
+from redline.maps._leaflet import GAODE_URL, encode_geometry, js_json
+from redline.maps._style import site_style, verdict_color, zone_style
 from tests.maps._fake_result import EVIL, fake_result
 
 

@@ -17,9 +17,9 @@ import pytest
 from PIL import Image
 from pyproj import Geod
 
-from maps import _mpl
-from maps._mpl import nice_length, printable
-from maps.static_map import _local_transformer, site_map_png, site_map_pngs
+from redline.maps import _mpl
+from redline.maps._mpl import nice_length, printable
+from redline.maps.static_map import _local_transformer, site_map_png, site_map_pngs
 from tests.maps._fake_result import fake_result
 
 BASELINE = Path(__file__).parent / "baseline"

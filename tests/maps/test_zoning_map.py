@@ -4,11 +4,11 @@ import folium
 import pytest
 from PIL import Image
 
-from maps import zoning_map
-from maps.zoning_map import write_zoning_map, zoning_figure
+from redline.maps import zoning_map
+from redline.maps.zoning_map import write_zoning_map, zoning_figure
+from redline.zones.errors import RedlineError
 from tests.conftest import run_cli
 from tests.maps._fake_result import EVIL, fake_layerset
-from zones.errors import RedlineError
 
 
 @pytest.fixture(scope="module")

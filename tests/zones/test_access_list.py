@@ -6,11 +6,11 @@ import pandas as pd
 import pytest
 from shapely import Point, box
 
-from checks.screen import check_site
+from redline.checks.screen import check_site
+from redline.zones.access_list import DIMENSIONS, access_list_from_frame, validate_access_frame
+from redline.zones.errors import RuleError
+from redline.zones.project import make_project
 from tests.conftest import write_layerset
-from zones.access_list import DIMENSIONS, access_list_from_frame, validate_access_frame
-from zones.errors import RuleError
-from zones.project import make_project
 
 KEY, GENERAL, PRIORITY = "ZH45072120001", "ZH45072130001", "ZH45072110001"
 UNITS = [
@@ -38,7 +38,7 @@ def frame(rows=ROWS) -> pd.DataFrame:
 
 @pytest.fixture
 def unit_layers(tmp_path):
-    from layers import load_layerset
+    from redline.layers import load_layerset
 
     folder = tmp_path / "units"
     folder.mkdir()
@@ -139,8 +139,8 @@ def test_missing_columns():
 
 
 def test_bad_access_list_is_a_manifest_problem(tmp_path):
-    from layers import load_layerset
-    from zones.errors import ManifestError
+    from redline.layers import load_layerset
+    from redline.zones.errors import ManifestError
 
     folder = tmp_path / "u"
     folder.mkdir()
@@ -151,7 +151,7 @@ def test_bad_access_list_is_a_manifest_problem(tmp_path):
 
 
 def test_xlsx_access_list(tmp_path):
-    from layers import load_layerset
+    from redline.layers import load_layerset
 
     folder = tmp_path / "x"
     folder.mkdir()

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from zones.errors import RuleError
-from zones.kinds import KINDS
-from zones.rules import load_catalog, national_catalog, validate_catalog_data
+from redline.zones.errors import RuleError
+from redline.zones.kinds import KINDS
+from redline.zones.rules import load_catalog, national_catalog, validate_catalog_data
 
 CATALOG_PATH = Path(__file__).parents[2] / "zones" / "catalog" / "national.yaml"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from zones import industry
-from zones.errors import RuleError
-from zones.industry import (
+from redline.zones import industry
+from redline.zones.errors import RuleError
+from redline.zones.industry import (
     Alias,
     Group,
     aliases,
@@ -25,7 +25,7 @@ from zones.industry import (
     resolve,
     vocabulary_problems,
 )
-from zones.project import make_project
+from redline.zones.project import make_project
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "industry.md"
 ALIAS_WORDS = [(w, a.code) for a in aliases() for w in a.words]
@@ -290,7 +290,8 @@ def test_describe():
 def test_docs_are_generated_from_the_yaml():
     assert DOCS.read_text("utf-8") == industry_docs(), (
         "docs/industry.md is stale; regenerate with "
-        "python -c \"from zones.industry import industry_docs; print(industry_docs(), end='')\" > docs/industry.md"
+        "python -c \"from redline.zones.industry import industry_docs; print(industry_docs(), end='')\" "
+        "> docs/industry.md"
     )
 
 

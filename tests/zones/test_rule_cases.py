@@ -24,9 +24,9 @@ from typing import Any
 import pytest
 import yaml
 
-from zones.evaluate import evaluate
-from zones.project import make_project
-from zones.rules import Catalog, bundled_catalog_names, bundled_catalog_path, catalog_with, national_catalog
+from redline.zones.evaluate import evaluate
+from redline.zones.project import make_project
+from redline.zones.rules import Catalog, bundled_catalog_names, bundled_catalog_path, catalog_with, national_catalog
 
 CASES_DIR = Path(__file__).parent / "cases"
 

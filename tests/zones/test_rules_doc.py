@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zones.rules import bundled_catalog_names, national_catalog, rules_markdown
+from redline.zones.rules import bundled_catalog_names, national_catalog, rules_markdown
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 

@@ -1,0 +1,202 @@
+"""Screen a file of sites chunk by chunk, writing the tables as it goes: memory stays flat.
+
+:func:`stream_batch` takes the chunks of :func:`redline.checks.sites.chunks.iter_sites`, screens each
+with :func:`redline.checks.screen.screen_sites`, appends its rows to ``sites.csv`` and
+``findings.csv`` (through :class:`redline.checks.outputs.csv_out.CsvAppender`, with the tables of
+:func:`~redline.checks.outputs.writers.sites_table` and
+:func:`~redline.checks.outputs.writers.findings_table`, so the files are byte for byte those
+:func:`~redline.checks.outputs.writers.write_outputs` writes for the whole result), and keeps
+only the counts ``summary.json`` needs.  Nothing of a site outlives its chunk, apart from the
+8-byte hash of its id when the ids come from a column (see :mod:`redline.checks.sites.chunks`).
+
+The tables are written under temporary names in the output folder and moved into place, with
+``summary.json`` after them, only when the last chunk is through: a run that fails (a bad file
+found half-way, repeated ids, an interrupt) leaves no half-written file and the previous
+outputs untouched.
+
+Only the CSV tables stream.  The GeoPackage, the reports, the map, the Word and Excel files
+need the whole result (the reports rank and draw every site; the GeoPackage's column types
+come from the whole tables), so ``redline batch`` takes the whole-result path when
+``--formats`` asks for any of them, and for ``--engine dask``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+
+from redline.checks.outputs.csv_out import CsvAppender
+from redline.checks.outputs.writers import FINDING_DECIMALS, _write_text, findings_table, sites_table, summary_dict
+from redline.checks.screen import screen_sites
+from redline.layers.layerset import LayerSet
+from redline.zones.errors import RedlineError
+
+__all__ = ["StreamedBatch", "stream_batch"]
+
+#: The counts of ``summary.json`` that add up over chunks (the rest is the same for every chunk).
+_SUMMED = ("n_sites", "n_findings")
+
+
+@dataclass
+class StreamedBatch:
+    """What :func:`stream_batch` wrote.
+
+    Attributes
+    ----------
+    files : list of Path
+        ``sites.csv``, ``findings.csv``, ``summary.json``.
+    summary : dict
+        The content of ``summary.json`` (``n_sites``, ``verdicts``, ``findings_by_kind`` ...).
+    illustrative : bool
+        Whether the layer set is illustrative (every output says so).
+    chunks : int
+        How many chunks were screened.
+    """
+
+    files: list[Path]
+    summary: dict
+    illustrative: bool
+    chunks: int = 0
+
+
+def _add_counts(total: dict, part: dict) -> None:
+    """Add a chunk's ``summary.json`` counts to the running ones (order of first appearance kept)."""
+    for key in _SUMMED:
+        total[key] += part[key]
+    for verdict, n in part["verdicts"].items():
+        total["verdicts"][verdict] = total["verdicts"].get(verdict, 0) + n
+    for kind, verdicts in part["findings_by_kind"].items():
+        into = total["findings_by_kind"].setdefault(kind, {})
+        for verdict, n in verdicts.items():
+            into[verdict] = into.get(verdict, 0) + n
+    if "confidential" in part:
+        total["confidential"]["n_findings"] += part["confidential"]["n_findings"]
+
+
+class _Progress:
+    """A tqdm bar over the whole file (sites, rate, ETA), a ``(done, total)`` callback, or nothing."""
+
+    def __init__(self, total: int | None, progress) -> None:
+        self.done, self.total = 0, total
+        self.callback = progress if callable(progress) else None
+        self.bar = None
+        if self.callback:
+            self.callback(0, total)
+        elif progress:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="site", desc="screening", mininterval=0.5, leave=False, smoothing=0.1)
+
+    def update(self, n: int) -> None:
+        self.done += n
+        if self.callback:
+            self.callback(self.done, self.total)
+        elif self.bar is not None:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def stream_batch(
+    chunks: Iterable[gpd.GeoDataFrame],
+    layerset: LayerSet,
+    out_dir: str | Path,
+    *,
+    buffer_m: float = 1000.0,
+    nearby: str = "nearest",
+    lang: str = "zh",
+    meta: dict | None = None,
+    chunk_size: int = 20_000,
+    progress: bool | Callable[[int, int | None], None] = False,
+) -> StreamedBatch:
+    """Screen sites chunk by chunk into ``sites.csv``, ``findings.csv`` and ``summary.json``.
+
+    Parameters
+    ----------
+    chunks : iterable of GeoDataFrame
+        Sites as :func:`redline.checks.sites.reader.read_sites` gives them, a chunk at a time: usually
+        :func:`redline.checks.sites.chunks.iter_sites` (whose ``total`` sizes the progress bar).  At
+        least one chunk (it may be empty).
+    layerset : LayerSet
+    out_dir : str or Path
+        Created when missing.
+    buffer_m, nearby, lang, meta
+        As for :func:`redline.checks.screen.screen_sites`.
+    chunk_size : int
+        Passed on to :func:`~redline.checks.screen.screen_sites` (sites screened at a time within a chunk).
+    progress : bool or callable
+        ``True`` shows a progress bar on stderr; a callable is called as ``progress(done,
+        total)`` after each chunk (``total`` None when unknown).
+
+    Returns
+    -------
+    StreamedBatch
+
+    Raises
+    ------
+    RedlineError
+        When the folder cannot be created or written; and whatever reading the chunks raises
+        (then nothing is written).
+
+    Examples
+    --------
+    >>> from redline.layers import load_layerset, sample_dir
+    >>> from redline.checks.sites.chunks import iter_sites
+    >>> run = stream_batch(iter_sites(sample_dir() / "sites.geojson", chunk_size=10), load_layerset("sample"), "out")
+    >>> [p.name for p in run.files], run.summary["n_sites"], run.chunks
+    (['sites.csv', 'findings.csv', 'summary.json'], 40, 4)
+    """
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RedlineError(f"--out: cannot create folder '{out}' ({exc.strerror}); choose a writable folder") from None
+    files = [out / "sites.csv", out / "findings.csv", out / "summary.json"]
+    bar = _Progress(getattr(chunks, "total", None), progress)
+    tables: list[CsvAppender] = []
+    summary: dict | None = None
+    n_chunks = 0
+    try:
+        for chunk in chunks:
+            result = screen_sites(  # CSV tables hold no geometry: overlaps are measured, not built
+                chunk,
+                layerset,
+                buffer_m=buffer_m,
+                lang=lang,
+                meta=meta,
+                nearby=nearby,
+                chunk_size=chunk_size,
+                overlap_geometry=False,
+            )
+            site_rows, finding_rows = sites_table(result), findings_table(result)
+            if not tables:  # the header comes from the first chunk's tables
+                tables.append(CsvAppender(files[0], list(site_rows.columns)))
+                tables.append(CsvAppender(files[1], list(finding_rows.columns), FINDING_DECIMALS))
+            tables[0].append(site_rows)
+            tables[1].append(finding_rows)
+            part = summary_dict(result, [p.name for p in files])
+            if summary is None:
+                summary = part
+            else:
+                _add_counts(summary, part)
+            n_chunks += 1
+            bar.update(len(chunk))
+            del result, site_rows, finding_rows
+        if summary is None:
+            raise ValueError("stream_batch: no chunks of sites (iter_sites yields at least one)")
+        for table in tables:
+            table.commit()
+        _write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", files[2])
+    except PermissionError as exc:
+        raise RedlineError(f"--out: cannot write into '{out}' ({exc.strerror}); choose a writable folder") from None
+    finally:
+        bar.close()
+        for table in tables:
+            table.abort()
+    return StreamedBatch(files, summary, bool(layerset.illustrative), n_chunks)
