@@ -19,45 +19,14 @@ from redline.checks.sites.reader import parse_site_text, sites_from_geometries
 from redline.layers.layerset import TARGET_CRS, LayerSet
 from redline.zones.access_list import Clause
 from redline.zones.errors import SiteError
-from redline.zones.evaluate import Decision, evaluate, kind_basis
 from redline.zones.kinds import kind_names
-from redline.zones.project import Project, make_project
+from redline.zones.outcome import Outcomes, site_verdicts
+from redline.zones.project import make_project
 from redline.zones.rules import Catalog
-from redline.zones.verdicts import VERDICTS, rank
 
 __all__ = ["check_site", "screen_sites"]
 
 _EXTRA_FINDING_COLUMNS = ["rule_title", "rule_text", "catalog", "matched_rules"]
-
-
-class _Evaluator:
-    """Evaluate findings with a memo: most findings repeat the same (kind, class, relation, project).
-
-    Distance matters to a rule only through ``distance <= max_distance_m``, so findings are keyed by
-    their distance *band*: how many of the kind's distance limits lie below the distance.
-    """
-
-    def __init__(self, catalog: Catalog) -> None:
-        self.catalog = catalog
-        self.limits: dict[str, np.ndarray] = {}
-        self.memo: dict[tuple, Decision] = {}
-
-    def distance_limits(self, kind: str) -> np.ndarray:
-        """Return the sorted distinct ``max_distance_m`` of the rules that may apply to ``kind``."""
-        if kind not in self.limits:
-            found = {r.max_distance_m for r in self.catalog.for_kind(kind) if r.max_distance_m is not None}
-            self.limits[kind] = np.array(sorted(found), dtype=float)
-        return self.limits[kind]
-
-    def __call__(self, kind: str, zone_class: str, relation: str, project: Project, distance: float) -> Decision:
-        limits = self.distance_limits(kind)
-        band = int(np.searchsorted(limits, distance, side="left")) if len(limits) else 0
-        key = (kind, zone_class, relation, project, band)
-        decision = self.memo.get(key)
-        if decision is None:
-            decision = evaluate(self.catalog, kind, zone_class, relation, project, distance)
-            self.memo[key] = decision
-        return decision
 
 
 _KIND_ORDER = {k: i for i, k in enumerate(kind_names())}
@@ -67,54 +36,8 @@ _GEOM_TYPES = {0: "Point", 1: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "M
 _OUTCOME_FIELDS = ("verdict", "rule_id", "basis", "rule_title", "rule_text", "catalog", "matched_rules")
 
 
-def _outcome(
-    evaluator: _Evaluator,
-    layer,
-    zone_id: str,
-    zone_class: str,
-    relation: str,
-    project: Project,
-    distance: float,
-    lang: str,
-    touched_units: dict[str, list[Clause]],
-) -> tuple[str, str, str, str, str, str, str]:
-    """Decide one finding from the catalogue and, for control units, the unit's access list.
-
-    A matched structured clause wins over a national rule of the same verdict (it is
-    the more specific text); unstructured clauses count as ``review``.
-    """
-    decision = evaluator(layer.kind, zone_class, relation, project, distance)
-    rule = decision.rule
-    best = (
-        rank(decision.verdict),
-        1,
-        decision.verdict,
-        decision.rule_id,
-        decision.basis or kind_basis(layer.kind),
-        (rule.title_en if lang == "en" and rule.title_en else rule.title_zh) if rule else "",
-        rule.text(lang) if rule else "",
-        rule.catalog if rule else "",
-    )
-    matched = [r.code for r in decision.matched]
-    access = getattr(layer, "access", None)
-    if access is not None and relation in ("inside", "overlaps"):
-        clauses = access.for_unit(zone_id, zone_class)
-        touched_units.setdefault(zone_id, clauses)
-        hits = [c for c in clauses if c.applies_to_project(project)]
-        matched += [c.clause_id for c in hits]
-        options = [(rank(c.verdict), 0, c) for c in hits]
-        loose = [c for c in clauses if not c.structured]
-        if loose:
-            options.append((rank("review"), 2, loose[0]))
-        for r, order, clause in options:
-            if (r, order) < best[:2]:
-                verdict = clause.verdict or "review"
-                best = (r, order, verdict, clause.clause_id, clause.text, clause.dimension, clause.text, access.source)
-    return (*best[2:], ";".join(matched))
-
-
-def _outcomes(raw, layer, zone_id, zone_class, project_codes, projects, evaluator, lang, touched_units):
-    """Decide every finding of one layer, calling :func:`_outcome` once per distinct situation.
+def _outcomes(raw, layer, zone_id, zone_class, project_codes, projects, outcomes: Outcomes, touched_units):
+    """Decide every finding of one layer, asking :class:`~redline.zones.outcome.Outcomes` once per situation.
 
     Returns ``(group, table, ranks)``: each finding's row of ``table`` (one row of the
     :data:`_OUTCOME_FIELDS` per situation, an object array) and the rank of each finding's verdict.
@@ -122,43 +45,46 @@ def _outcomes(raw, layer, zone_id, zone_class, project_codes, projects, evaluato
     A finding's outcome depends on the project, the zone class, the relation, the distance band
     and, for a touched control unit with an access list, the unit; findings are grouped on those
     (as integers: project code, class code, relation, band, zone index) and each group is decided once.
+    The clauses of each touched unit are gathered into ``touched_units`` for the reports.
     """
     relation, distance, zone_idx = raw["relation"], raw["distance_m"], raw["zone_idx"]
-    limits = evaluator.distance_limits(layer.kind)
-    band = np.searchsorted(limits, distance, side="left") if len(limits) else np.zeros(len(distance), dtype=np.int64)
+    band = outcomes.distance_bands(layer.kind, distance)
+    n_bands = len(outcomes.distance_limits(layer.kind)) + 1
     classes, n_classes = zone_class_codes(layer)
     touching = (relation == "inside") | (relation == "overlaps")
     relation_code = np.where(touching, (relation == "overlaps").astype(np.int64), 2)
-    key = ((project_codes.astype(np.int64) * n_classes + classes[zone_idx]) * 3 + relation_code) * (len(limits) + 1)
+    key = ((project_codes.astype(np.int64) * n_classes + classes[zone_idx]) * 3 + relation_code) * n_bands
     key += band
-    if getattr(layer, "access", None) is not None:  # the touched unit matters too
+    access = layer.access
+    if access is not None:  # the touched unit matters too
         key = pd.factorize(key)[0].astype(np.int64) * (len(layer.gdf) + 1) + np.where(touching, zone_idx + 1, 0)
     _, first, group = np.unique(key, return_index=True, return_inverse=True)
-    decided = [
-        _outcome(
-            evaluator,
-            layer,
-            zone_id[i],
+    decided = []
+    for i in first:
+        clauses = None
+        if access is not None and touching[i]:
+            clauses = touched_units.setdefault(zone_id[i], access.for_unit(zone_id[i], zone_class[i]))
+        outcome = outcomes.decide(
+            layer.kind,
             zone_class[i],
             relation[i],
-            projects[project_codes[i]],
             distance[i],
-            lang,
-            touched_units,
+            projects[project_codes[i]],
+            clauses,
+            access and access.source,
         )
-        for i in first
-    ]
+        decided.append(outcome)
     table = np.empty((len(decided), len(_OUTCOME_FIELDS)), dtype=object)
-    for row, values in enumerate(decided):
-        table[row] = values
+    for row, o in enumerate(decided):
+        table[row] = (o.verdict, o.rule_id, o.basis, o.title, o.text, o.catalog, ";".join(o.matched))
     group = group.ravel()
-    return group, table, np.array([rank(values[0]) for values in decided], dtype=np.int64)[group]
+    return group, table, np.array([o.rank for o in decided], dtype=np.int64)[group]
 
 
 _RELATIONS = np.array(["inside", "overlaps", "nearby"], dtype=object)
 
 
-def _findings_frame(raw, layer_no, layer, idx, project_codes, projects, evaluator, lang, touched_units) -> dict:
+def _findings_frame(raw, layer_no, layer, idx, project_codes, projects, outcomes, touched_units) -> dict:
     """Turn one layer's raw spatial findings into numbers that say their columns, with verdicts decided.
 
     The text columns (site id, kind, zone, relation, rule) are only numbers here: ``_site_row``
@@ -177,8 +103,7 @@ def _findings_frame(raw, layer_no, layer, idx, project_codes, projects, evaluato
         columns["zone_class"][zone_idx],
         project_codes[site_idx],
         projects,
-        evaluator,
-        lang,
+        outcomes,
         touched_units,
     )
     geometry = raw["geometry"]
@@ -452,7 +377,7 @@ def screen_sites(
     geoms = _own_objects(np.asarray(sites.geometry.array, dtype=object)[idx])
     dims, area, length = site_measures(geoms)
     project_codes, projects = _factorize_projects(sites["project"].to_numpy()[idx])
-    evaluator = _Evaluator(catalog)
+    outcomes = Outcomes(catalog, lang)
     touched_units: dict[str, list[Clause]] = {}
     site_ids = sites["site_id"].to_numpy(dtype=object)
 
@@ -472,9 +397,7 @@ def screen_sites(
             if len(raw["site_idx"]) == 0:
                 continue
             raw["site_idx"] += start
-            found.append(
-                _findings_frame(raw, layer_no, layer, idx, project_codes, projects, evaluator, lang, touched_units)
-            )
+            found.append(_findings_frame(raw, layer_no, layer, idx, project_codes, projects, outcomes, touched_units))
         return ([_sorted_part(found, layers)] if found else []), len(geoms[chunk])
 
     # GEOS releases the GIL in index queries and predicates, so chunks screen in parallel threads;
@@ -499,18 +422,16 @@ def screen_sites(
             pool.shutdown(cancel_futures=True)
     bar.close()
     n = len(sites)
-    best = np.full(n, rank("clear"))
     if parts:
         findings, rows, ranks = _findings_table(parts, layers, site_ids)
-        np.minimum.at(best, rows, ranks)
     else:
         findings = _empty_findings()
         findings["_site_row"] = pd.Series(dtype=int)
-        rows = np.zeros(0, dtype=np.int64)
+        rows = ranks = np.zeros(0, dtype=np.int64)
     counts = np.bincount(rows, minlength=n)
     out = sites.copy()
     out["n_findings"] = counts
-    out["verdict"] = np.where(ok, np.asarray(VERDICTS, dtype=object)[best], "")
+    out["verdict"] = np.where(ok, site_verdicts(n, rows, ranks), "")
     type_names = np.array([_GEOM_TYPES.get(i, "") for i in range(-1, 8)], dtype=object)
     out["geom_type"] = type_names[shapely.get_type_id(out.geometry.array) + 1]
     out["site_area_m2"] = np.nan

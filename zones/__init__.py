@@ -9,9 +9,9 @@ Examples
 
 from redline.zones.access_list import DIMENSIONS, AccessList, Clause
 from redline.zones.errors import CRSError, LayerError, ManifestError, RedlineError, RuleError, SiteError
-from redline.zones.evaluate import Decision, evaluate
 from redline.zones.industry import resolve as resolve_industry
 from redline.zones.kinds import KINDS, STATUTORY_KINDS, Kind, get_kind
+from redline.zones.outcome import Decision, Outcome, Outcomes, evaluate
 from redline.zones.project import ACTIONS, Project, make_project
 from redline.zones.rules import Catalog, Rule, catalog_with, load_catalog, national_catalog
 from redline.zones.tags import TAGS
@@ -32,6 +32,8 @@ __all__ = [
     "Kind",
     "LayerError",
     "ManifestError",
+    "Outcome",
+    "Outcomes",
     "Project",
     "RedlineError",
     "Rule",

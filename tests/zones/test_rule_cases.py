@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 import yaml
 
-from redline.zones.evaluate import evaluate
+from redline.zones.outcome import evaluate
 from redline.zones.project import make_project
 from redline.zones.rules import Catalog, bundled_catalog_names, bundled_catalog_path, catalog_with, national_catalog
 

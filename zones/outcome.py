@@ -1,0 +1,319 @@
+"""How a finding gets its verdict, and a site its verdict: the one place where outcomes are decided.
+
+The spatial engine (:mod:`redline.checks.engine`) only measures: which zones a site lies in,
+overlaps or lies near, and by how much.  The screen (:mod:`redline.checks.screen`) only gathers:
+it groups the measured findings by the situation they are in and asks this module once per
+situation.  Here, and nowhere else, a situation becomes an :class:`Outcome`:
+
+1. the **catalogue rules** that apply to the zone's kind and class, the relation (and distance)
+   and the project (:func:`evaluate`; the worst verdict decides, the first in catalogue order on a
+   tie; no rule is ``review``: a touched zone always needs a human look);
+2. for a control unit the site touches, the unit's **access-list clauses** (生态环境准入清单): a
+   clause that applies to the project and is worse than the catalogue's verdict decides; on an
+   equal verdict the clause wins (it is the more specific text); clauses the tool cannot evaluate
+   count as ``review``;
+3. a **site's verdict** is the worst of its findings' (:func:`site_verdicts`); a site with no
+   finding is ``clear``.
+
+Findings repeat the same situation many times (one project, a few classes); :class:`Outcomes`
+remembers each decision, keyed by the distance *band* (how many of the kind's distance limits lie
+below the distance), which is all a rule can tell of a distance.
+
+Examples
+--------
+>>> from redline.zones import make_project, national_catalog
+>>> outcomes = Outcomes(national_catalog())
+>>> o = outcomes.decide("water_source", "first", "inside", 0.0, make_project("C3360"))
+>>> o.verdict, o.rule_id, o.matched
+('prohibited', 'WS01', ('WS01',))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from redline.zones.access_list import Clause
+from redline.zones.kinds import KINDS
+from redline.zones.project import Project
+from redline.zones.rules import Catalog, Rule
+from redline.zones.verdicts import VERDICTS, rank
+
+__all__ = ["Decision", "Outcome", "Outcomes", "evaluate", "kind_basis", "site_verdicts"]
+
+#: the relations of a site that touches a zone (shares area with it or lies in it)
+TOUCHING = ("inside", "overlaps")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The catalogue's verdict on one finding and the rules behind it.
+
+    ``rule`` is the deciding rule (the worst verdict; on a tie, the first in
+    catalogue order); ``matched`` lists every rule that applied.
+
+    Examples
+    --------
+    >>> from redline.zones import evaluate, make_project, national_catalog
+    >>> d = evaluate(national_catalog(), "water_source", "second", "inside", make_project("C3360"))
+    >>> d.verdict, d.rule_id, [rule.code for rule in d.matched]
+    ('prohibited', 'WS04', ['WS04', 'WS05'])
+    """
+
+    verdict: str
+    rule: Rule | None
+    matched: tuple[Rule, ...]
+
+    @property
+    def rule_id(self) -> str:
+        """The deciding rule's code, or empty."""
+        return self.rule.code if self.rule else ""
+
+    @property
+    def basis(self) -> str:
+        """The deciding rule's legal basis (empty when no rule applied)."""
+        return self.rule.basis if self.rule else ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The outcome of one finding: its verdict, what decided it and what to cite.
+
+    Attributes
+    ----------
+    verdict : str
+        ``prohibited``, ``restricted`` or ``review``.
+    rule_id : str
+        The deciding rule's code (``WS01``) or access-list clause id (``UNIT/维度/N``); empty when
+        nothing applied.
+    basis : str
+        The legal basis cited.
+    title : str
+        The rule's title (the clause's dimension for a clause), in the run's language.
+    text : str
+        The rule's or the clause's own words, in the run's language where the rule has them.
+    catalog : str
+        The catalogue the rule came from, or the access list's source for a clause.
+    matched : tuple of str
+        The codes of every rule and clause that applied to the project.
+    """
+
+    verdict: str
+    rule_id: str = ""
+    basis: str = ""
+    title: str = ""
+    text: str = ""
+    catalog: str = ""
+    matched: tuple[str, ...] = ()
+
+    @property
+    def rank(self) -> int:
+        """The verdict's rank: 0 for the worst (``prohibited``)."""
+        return rank(self.verdict)
+
+
+def evaluate(
+    catalog: Catalog,
+    kind: str,
+    zone_class: str | None,
+    relation: str,
+    project: Project,
+    distance_m: float | None = None,
+) -> Decision:
+    """Return the catalogue's :class:`Decision` for one finding.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        The rules in force (national, possibly with a regional layer).
+    kind, zone_class : str
+        The zone's kind and class.
+    relation : str
+        ``inside``, ``overlaps`` or ``nearby``.
+    project : Project
+        What is proposed.
+    distance_m : float, optional
+        Distance to the zone for ``nearby`` findings.
+
+    Returns
+    -------
+    Decision
+        ``review`` with no rule when no rule applies (a touched zone always
+        needs a human look).
+
+    Examples
+    --------
+    >>> from redline.zones.rules import national_catalog
+    >>> from redline.zones.project import make_project
+    >>> d = evaluate(national_catalog(), "water_source", "first", "inside", make_project())
+    >>> d.verdict, d.rule_id
+    ('prohibited', 'WS01')
+    """
+    matched = tuple(
+        r
+        for r in catalog.for_kind(kind)
+        if r.applies_to_zone(kind, zone_class)
+        and r.applies_to_relation(relation, distance_m)
+        and r.applies_to_project(project)
+    )
+    if not matched:
+        return Decision("review", None, ())
+    decisive = min(matched, key=lambda r: rank(r.verdict))
+    return Decision(decisive.verdict, decisive, matched)
+
+
+def kind_basis(kind: str) -> str:
+    """Return the core statute of ``kind`` (cited by findings no rule covers).
+
+    Examples
+    --------
+    >>> kind_basis("no_such_kind")
+    ''
+    """
+    return KINDS[kind].basis if kind in KINDS else ""
+
+
+def _from_rule(decision: Decision, kind: str, lang: str) -> Outcome:
+    rule = decision.rule
+    if rule is None:
+        return Outcome("review", basis=kind_basis(kind), matched=())
+    title = rule.title_en if lang == "en" and rule.title_en else rule.title_zh
+    return Outcome(
+        decision.verdict,
+        rule.code,
+        rule.basis or kind_basis(kind),
+        title,
+        rule.text(lang),
+        rule.catalog,
+        tuple(r.code for r in decision.matched),
+    )
+
+
+def _from_clauses(outcome: Outcome, clauses: Sequence[Clause], project: Project, source: str) -> Outcome:
+    """Weigh a touched unit's access-list clauses against the catalogue's outcome.
+
+    A clause that applies to the project and is worse than the outcome decides, and so does one of
+    equal verdict (it is the more specific text); the first unstructured clause stands for
+    ``review`` when nothing worse applies.
+    """
+    hits = [c for c in clauses if c.applies_to_project(project)]
+    matched = outcome.matched + tuple(c.clause_id for c in hits)
+    options = [(rank(c.verdict or "review"), 0, c) for c in hits]
+    loose = next((c for c in clauses if not c.structured), None)
+    if loose is not None:
+        options.append((rank("review"), 2, loose))
+    best_key, best = (outcome.rank, 1), None
+    for r, order, clause in options:
+        if (r, order) < best_key:
+            best_key, best = (r, order), clause
+    if best is None:
+        return replace(outcome, matched=matched)
+    return Outcome(best.verdict or "review", best.clause_id, best.text, best.dimension, best.text, source, matched)
+
+
+class Outcomes:
+    """Decide outcomes under one catalogue, remembering each decision.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        The rules in force.
+    lang : {"zh", "en"}
+        The language of the titles and texts.
+
+    Examples
+    --------
+    >>> from redline.zones import make_project, national_catalog
+    >>> outcomes = Outcomes(national_catalog())
+    >>> outcomes.distance_limits("water_source").tolist()
+    []
+    >>> o = outcomes.decide("basic_farmland", "", "nearby", 50.0, make_project("C3360"))
+    >>> o.verdict, o.rule_id
+    ('restricted', 'BF05')
+    """
+
+    def __init__(self, catalog: Catalog, lang: str = "zh") -> None:
+        self.catalog = catalog
+        self.lang = lang
+        self._limits: dict[str, np.ndarray] = {}
+        self._memo: dict[tuple, Outcome] = {}
+
+    def distance_limits(self, kind: str) -> np.ndarray:
+        """Return the sorted distinct ``max_distance_m`` of the rules that may apply to ``kind``."""
+        if kind not in self._limits:
+            found = {r.max_distance_m for r in self.catalog.for_kind(kind) if r.max_distance_m is not None}
+            self._limits[kind] = np.array(sorted(found), dtype=float)
+        return self._limits[kind]
+
+    def distance_bands(self, kind: str, distance_m: np.ndarray) -> np.ndarray:
+        """Return each distance's band: how many of the kind's distance limits lie below it.
+
+        Two findings in the same band get the same outcome from every rule.
+        """
+        limits = self.distance_limits(kind)
+        if not len(limits):
+            return np.zeros(len(distance_m), dtype=np.int64)
+        return np.searchsorted(limits, distance_m, side="left")
+
+    def decide(
+        self,
+        kind: str,
+        zone_class: str | None,
+        relation: str,
+        distance_m: float,
+        project: Project,
+        clauses: Sequence[Clause] | None = None,
+        clauses_source: str = "",
+    ) -> Outcome:
+        """Return the :class:`Outcome` of one finding.
+
+        Parameters
+        ----------
+        kind, zone_class : str
+            The zone's kind and class.
+        relation : {"inside", "overlaps", "nearby"}
+        distance_m : float
+            The distance to the zone (0 when touching).
+        project : Project
+        clauses : sequence of Clause, optional
+            For a control unit the site touches: the clauses of its access list that bind it.
+        clauses_source : str
+            The access list's source (file), cited for a deciding clause.
+        """
+        band = int(self.distance_bands(kind, np.array([distance_m], dtype=float))[0])
+        key = (kind, zone_class, relation, project, band)
+        outcome = self._memo.get(key)
+        if outcome is None:
+            decision = evaluate(self.catalog, kind, zone_class, relation, project, distance_m)
+            outcome = self._memo[key] = _from_rule(decision, kind, self.lang)
+        if clauses is not None and relation in TOUCHING:
+            outcome = _from_clauses(outcome, clauses, project, clauses_source)
+        return outcome
+
+
+def site_verdicts(n_sites: int, finding_sites: np.ndarray, finding_ranks: np.ndarray) -> np.ndarray:
+    """Return each site's verdict: the worst of its findings' verdicts, ``clear`` without findings.
+
+    Parameters
+    ----------
+    n_sites : int
+    finding_sites : numpy.ndarray of int
+        The site (row) of each finding.
+    finding_ranks : numpy.ndarray of int
+        The rank of each finding's verdict (:func:`redline.zones.verdicts.rank`).
+
+    Returns
+    -------
+    numpy.ndarray of str (object)
+
+    Examples
+    --------
+    >>> site_verdicts(3, np.array([0, 0, 2]), np.array([2, 0, 1])).tolist()
+    ['prohibited', 'clear', 'restricted']
+    """
+    best = np.full(n_sites, rank("clear"))
+    if len(finding_sites):
+        np.minimum.at(best, finding_sites, finding_ranks)
+    return np.asarray(VERDICTS, dtype=object)[best]
