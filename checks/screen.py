@@ -13,7 +13,8 @@ import pandas as pd
 import shapely
 
 from redline._version import __version__
-from redline.checks.engine.spatial import prepare_layer, site_measures, spatial_columns, zone_class_codes, zone_columns
+from redline.checks.engine.index import index_of, prepare_layer
+from redline.checks.engine.spatial import site_measures, spatial_columns
 from redline.checks.result import FINDING_COLUMNS, ScreeningResult
 from redline.checks.sites.reader import parse_site_text, sites_from_geometries
 from redline.layers.layerset import TARGET_CRS, LayerSet
@@ -50,7 +51,8 @@ def _outcomes(raw, layer, zone_id, zone_class, project_codes, projects, outcomes
     relation, distance, zone_idx = raw["relation"], raw["distance_m"], raw["zone_idx"]
     band = outcomes.distance_bands(layer.kind, distance)
     n_bands = len(outcomes.distance_limits(layer.kind)) + 1
-    classes, n_classes = zone_class_codes(layer)
+    index = index_of(layer)
+    classes, n_classes = index.class_codes, index.n_classes
     touching = (relation == "inside") | (relation == "overlaps")
     relation_code = np.where(touching, (relation == "overlaps").astype(np.int64), 2)
     key = ((project_codes.astype(np.int64) * n_classes + classes[zone_idx]) * 3 + relation_code) * n_bands
@@ -95,7 +97,7 @@ def _findings_frame(raw, layer_no, layer, idx, project_codes, projects, outcomes
     """
     zone_idx, site_idx, relation = raw["zone_idx"], raw["site_idx"], raw["relation"]
     n = len(zone_idx)
-    columns = zone_columns(layer)
+    columns = index_of(layer).columns
     group, table, ranks = _outcomes(
         raw,
         layer,
@@ -187,7 +189,7 @@ def _zone_texts(layer_no: np.ndarray, zone: np.ndarray, layers: list, names: tup
     for k, layer in enumerate(layers):
         mine = order[bounds[k] : bounds[k + 1]]
         if len(mine):
-            columns, zones = zone_columns(layer), zone[mine]
+            columns, zones = index_of(layer).columns, zone[mine]
             for values, name in zip(out, names, strict=True):
                 values[mine] = columns[name][zones]
     return out

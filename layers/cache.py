@@ -32,8 +32,8 @@ import pyarrow.parquet as pq
 import shapely
 from pyproj import CRS
 
-from redline.checks.engine.point_distances import Vertices, vertices_from_rings
 from redline.layers.geodesy import geodesic_areas
+from redline.layers.layerset import ZoneLayer, ZoneRings
 
 __all__ = [
     "cache_dir",
@@ -80,12 +80,12 @@ def cache_key(parts: dict[str, Any]) -> str:
 _SUFFIXES = (".parquet", ".json", ".areas.npy")
 
 
-def _read_polygons(path: Path) -> tuple[gpd.GeoDataFrame, Vertices] | None:
-    """Read an entry of polygons (GeoArrow ``polygon`` encoding), and their vertices from the same arrays.
+def _read_polygons(path: Path) -> tuple[gpd.GeoDataFrame, ZoneRings] | None:
+    """Read an entry of polygons (GeoArrow ``polygon`` encoding), and keep their coordinate and ring arrays.
 
-    The vertices (for locating point sites, :mod:`redline.checks.engine.point_distances`) come straight from the
-    file's coordinate and ring arrays, which the polygons are built from anyway; measuring them
-    off a million polygons again takes longer than reading the layer.  None for other entries.
+    The polygons are built from the file's coordinate and ring arrays; the screening engine takes
+    the zones' vertices (for locating point sites) from the same arrays, since taking them off a
+    million polygons again takes longer than reading the layer.  None for other entries.
     """
     geo = json.loads((pq.read_schema(path).metadata or {}).get(b"geo", b"{}"))
     column = geo.get("columns", {}).get("geometry", {})
@@ -105,7 +105,7 @@ def _read_polygons(path: Path) -> tuple[gpd.GeoDataFrame, Vertices] | None:
     frame = table.drop_columns(["geometry"]).to_pandas()
     frame.insert(table.column_names.index("geometry"), "geometry", gpd.GeoSeries(geoms, crs=crs).values)
     gdf = gpd.GeoDataFrame(frame, geometry="geometry", crs=crs)
-    return gdf, vertices_from_rings(coords, ring_offsets, geom_offsets)
+    return gdf, ZoneRings(coords, ring_offsets, geom_offsets)
 
 
 def load_cached(key: str) -> tuple[gpd.GeoDataFrame, dict[str, Any]] | None:
@@ -114,8 +114,8 @@ def load_cached(key: str) -> tuple[gpd.GeoDataFrame, dict[str, Any]] | None:
     return None if entry is None else entry[:2]
 
 
-def _load_entry(key: str) -> tuple[gpd.GeoDataFrame, dict[str, Any], Vertices | None] | None:
-    """:func:`load_cached`, and the zones' vertices when the entry holds polygons (else None)."""
+def _load_entry(key: str) -> tuple[gpd.GeoDataFrame, dict[str, Any], ZoneRings | None] | None:
+    """:func:`load_cached`, and the zones' coordinate and ring arrays when the entry holds polygons (else None)."""
     if not cache_enabled():
         return None
     folder = cache_dir() / "layers"
@@ -241,7 +241,6 @@ def read_zone_layer_cached(spec, default_crs=None, problems: list[str] | None = 
     import warnings
 
     from redline.layers.fingerprint import fingerprint
-    from redline.layers.layerset import ZoneLayer
     from redline.layers.reader import _read_access_list, read_zone_layer
 
     own = problems if problems is not None else []
@@ -260,7 +259,7 @@ def read_zone_layer_cached(spec, default_crs=None, problems: list[str] | None = 
     key = cache_key(parts)
     hit = _load_entry(key)
     if hit is not None:
-        gdf, meta, vertices = hit
+        gdf, meta, rings = hit
         access, access_fp = _read_access_list(spec, own)
         if access is None and spec.access_list is not None:
             return None
@@ -271,7 +270,7 @@ def read_zone_layer_cached(spec, default_crs=None, problems: list[str] | None = 
             path=spec.path,
             gdf=gdf,
             zone_areas=load_cached_areas(key, len(gdf)),
-            zone_vertices=vertices,
+            zone_rings=rings,
             fingerprint=source_fp,
             source_crs=meta["source_crs"],
             layer=spec.layer,

@@ -13,13 +13,26 @@ import numpy as np
 from redline.zones.access_list import AccessList
 from redline.zones.rules import Catalog, catalog_with
 
-__all__ = ["STANDARD_COLUMNS", "TARGET_CRS", "LayerSet", "ZoneLayer"]
+__all__ = ["STANDARD_COLUMNS", "TARGET_CRS", "LayerSet", "ZoneLayer", "ZoneRings"]
 
 #: Every zone layer is stored in CGCS2000 geographic coordinates.
 TARGET_CRS = "EPSG:4490"
 
 #: Columns every normalised layer has first (the source's own attributes follow).
 STANDARD_COLUMNS: list[str] = ["zone_id", "zone_name", "zone_class"]
+
+
+@dataclass(frozen=True)
+class ZoneRings:
+    """The coordinates of a layer of polygons as flat arrays (GeoArrow's ``polygon`` layout).
+
+    Ring ``r`` is ``coords[ring_offsets[r]:ring_offsets[r + 1]]``; polygon ``g`` is rings
+    ``geom_offsets[g]`` to ``geom_offsets[g + 1]``.
+    """
+
+    coords: np.ndarray
+    ring_offsets: np.ndarray
+    geom_offsets: np.ndarray
 
 
 def _id_text(value: Any) -> str:
@@ -69,9 +82,13 @@ class ZoneLayer:
     zone_areas : numpy.ndarray or None
         The geodesic area (m²) of each zone, row by row, when the layer cache holds it
         (:mod:`layers.cache`); screening measures the zones it needs otherwise.
-    zone_vertices : redline.checks.engine.point_distances.Vertices or None
-        The zones' vertices, when the layer came from the cache as polygons (read with them);
-        screening takes them off the zones otherwise.
+    zone_rings : ZoneRings or None
+        The zones' coordinate and ring arrays, when the layer came from the cache as polygons (the
+        polygons are built from them); screening takes its vertices from them instead of off the
+        zones again.
+    engine_index : object or None
+        The spatial engine's index of this layer (:class:`redline.checks.engine.index.LayerIndex`),
+        made by the engine on first use; None until then.
 
     Examples
     --------
@@ -97,7 +114,8 @@ class ZoneLayer:
     repaired: list[str] = field(default_factory=list)
     confidential: bool = False
     zone_areas: np.ndarray | None = field(default=None, repr=False)
-    zone_vertices: Any = field(default=None, repr=False)
+    zone_rings: ZoneRings | None = field(default=None, repr=False)
+    engine_index: Any = field(default=None, repr=False, compare=False)
 
     @property
     def label(self) -> str:

@@ -256,11 +256,11 @@ def test_points_against_a_zone_cut_in_pieces_match_geos(make_layerset):
     import numpy as np
     import shapely
 
-    from redline.checks.engine.spatial import _point_index
+    from redline.checks.engine.index import index_of
 
     ring = _ring_zone(109.5, 22.5, 0.02, 0.008)
     ls = make_layerset({"ecological_redline": [("RL-1", "core", ring)], "water_source": [("WS-1", "first", ZONE)]})
-    index = _point_index(ls.layers[0])
+    index = index_of(ls.layers[0]).point_index
     assert index.zone is not None and len(index.geoms) > 4  # the ring was cut
     b = ring.bounds
     mid_x, mid_y = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2

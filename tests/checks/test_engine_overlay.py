@@ -408,30 +408,32 @@ def test_threads_and_shared_site_objects_give_the_single_thread_result(slice_):
 @pytest.mark.parametrize(
     "setting",
     [
-        ("_OUTWARD_MIN_ZONES", 0.0),  # every layer searched outwards, radius by radius
-        ("_OUTWARD_MIN_ZONES", 1e12),  # every layer searched over the whole buffer at once
-        ("_VECTOR_MAX_VERTICES", 0),  # every point measured by GEOS instead of the vectorised path
-        ("_PIECE_VERTICES", 10**9),  # no zone cut in pieces: points located against whole zones
-        ("_PIECE_VERTICES", 6),  # zones cut in very small pieces
+        ("spatial", "_OUTWARD_MIN_ZONES", 0.0),  # every layer searched outwards, radius by radius
+        ("spatial", "_OUTWARD_MIN_ZONES", 1e12),  # every layer searched over the whole buffer at once
+        ("points", "_VECTOR_MAX_VERTICES", 0),  # every point measured by GEOS instead of the vectorised path
+        ("index", "PIECE_VERTICES", 10**9),  # no zone cut in pieces: points located against whole zones
+        ("index", "PIECE_VERTICES", 6),  # zones cut in very small pieces
     ],
 )
 def test_nearest_search_strategies_give_the_same_findings(slice_, monkeypatch, setting):
-    import redline.checks.engine.spatial as engine
+    import importlib
 
+    module, name, value = setting
+    engine = importlib.import_module(f"redline.checks.engine.{module}")
     ls, sites = slice_
 
     def forget_pieces():
         for layer in ls.layers:
-            layer.__dict__.pop("_point_index", None)
+            layer.engine_index = None
 
     base = screen_sites(sites, ls, buffer_m=BUFFER).findings
-    monkeypatch.setattr(engine, *setting)
+    monkeypatch.setattr(engine, name, value)
     forget_pieces()
     try:
         other = screen_sites(sites, ls, buffer_m=BUFFER).findings
-        if setting[0] == "_PIECE_VERTICES":  # the setting took effect
-            cut = [index.zone is not None for layer in ls.layers if (index := getattr(layer, "_point_index", None))]
-            assert any(cut) == (setting[1] < 100)
+        if name == "PIECE_VERTICES":  # the setting took effect
+            cut = [layer.engine_index.point_index.zone is not None for layer in ls.layers if layer.engine_index]
+            assert any(cut) == (value < 100)
     finally:
         forget_pieces()
     pd.testing.assert_frame_equal(

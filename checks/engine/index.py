@@ -1,0 +1,269 @@
+"""What the engine derives from one layer's zones: a declared, thread-safe index per layer.
+
+Every derivative the spatial engine needs of a layer (its zones as a geometry array, their STRtree,
+bounding boxes, class codes, identifier columns, spread, vertices, the index points are located
+against, projections per longitude band and the zones' geodesic areas) is an attribute of one
+:class:`LayerIndex`, built on first use under the index's lock and then shared by the screening
+threads.  :func:`index_of` returns a layer's index, made once and kept in the layer's
+``engine_index`` slot; :func:`prepare_layer` builds what a batch will need up front.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from redline.checks.engine.box_grid import BoxGrid, box_grid
+from redline.checks.engine.pieces import cut_polygons
+from redline.checks.engine.point_distances import Vertices, vertices_from_rings, vertices_of
+from redline.layers.geodesy import LocalProjection, geodesic_areas, metres_per_degree
+from redline.layers.layerset import ZoneLayer
+
+__all__ = ["LayerIndex", "PointIndex", "index_of", "prepare_layer"]
+
+T = TypeVar("T")
+
+#: Zones with more vertices than this are cut into pieces of at most this many to locate points.
+PIECE_VERTICES = 32
+
+
+@dataclass(frozen=True)
+class PointIndex:
+    """The polygons that points are located against: a layer's zones, its big ones cut in pieces.
+
+    ``zone`` maps each polygon to its zone (None: the polygons are the zones themselves).
+    """
+
+    geoms: np.ndarray
+    zone: np.ndarray | None
+    grid: BoxGrid
+    bounds: np.ndarray
+    vertices: Vertices
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How a layer's zones are spread: their count, mean width and height (degrees), the extent's area and latitude."""
+
+    count: int
+    mean_width: float
+    mean_height: float
+    extent_area: float
+    max_abs_lat: float
+
+
+class LayerIndex:
+    """The engine's derivatives of one layer's zones, each built once on first use.
+
+    Parameters
+    ----------
+    layer : ZoneLayer
+
+    Examples
+    --------
+    >>> from redline.layers import load_layerset
+    >>> water = [layer for layer in load_layerset("sample").layers if layer.kind == "water_source"][0]
+    >>> index = index_of(water)
+    >>> index is index_of(water), index.n_classes, len(index.geoms) == len(water.gdf)
+    (True, 3, True)
+    """
+
+    def __init__(self, layer: ZoneLayer) -> None:
+        self.layer = layer
+        # re-entrant: one build may use another (the spread uses the bounds)
+        self._lock = threading.RLock()
+        self._built: dict[str, Any] = {}
+        self._projections: dict[float, tuple[LocalProjection, np.ndarray]] = {}
+        self._areas: np.ndarray | None = None
+
+    def _once(self, name: str, build: Callable[[], T]) -> T:
+        value = self._built.get(name)
+        if value is None:
+            with self._lock:
+                value = self._built.get(name)
+                if value is None:
+                    value = self._built[name] = build()
+        return value
+
+    @property
+    def geoms(self) -> np.ndarray:
+        """The zones as an array of shapely geometries (``gdf.geometry`` makes a new series each time)."""
+        return self._once("geoms", lambda: np.asarray(self.layer.gdf.geometry.array))
+
+    @property
+    def tree(self) -> shapely.STRtree:
+        """The zones' STRtree.
+
+        The zones are never prepared: threads screening different sites share them, and GEOS's
+        prepared geometries build their indexes lazily, unguarded (two threads asking the same
+        prepared zone at once can crash the process); predicates are asked of the site instead.
+        """
+        return self._once("tree", lambda: shapely.STRtree(self.geoms))
+
+    @property
+    def bounds(self) -> np.ndarray:
+        """The zones' bounding boxes (minx, miny, maxx, maxy), one row each."""
+        return self._once("bounds", lambda: shapely.bounds(self.geoms))
+
+    @property
+    def class_codes(self) -> np.ndarray:
+        """Each zone's class as a small integer (see :attr:`n_classes`)."""
+        return self._class_codes()[0]
+
+    @property
+    def n_classes(self) -> int:
+        """The number of distinct classes (an empty class counts as one)."""
+        return self._class_codes()[1]
+
+    def _class_codes(self) -> tuple[np.ndarray, int]:
+        def build() -> tuple[np.ndarray, int]:
+            values = self.layer.gdf["zone_class"].to_numpy(dtype=object)
+            codes, uniques = pd.factorize(values, use_na_sentinel=False)
+            return codes.astype(np.int64), len(uniques)
+
+        return self._once("class_codes", build)
+
+    @property
+    def columns(self) -> dict[str, np.ndarray]:
+        """The layer's ``zone_id``, ``zone_name`` and ``zone_class`` as object arrays, converted once."""
+        gdf, names = self.layer.gdf, ("zone_id", "zone_name", "zone_class")
+        return self._once("columns", lambda: {c: gdf[c].to_numpy(dtype=object) for c in names})
+
+    @property
+    def spread(self) -> Spread:
+        """How the zones are spread over the layer's extent (for :meth:`zones_near`)."""
+
+        def build() -> Spread:
+            bounds = self.bounds
+            bounds = bounds[np.isfinite(bounds).all(axis=1)]  # (empty zones have no bounds)
+            if len(bounds) == 0:
+                return Spread(0, 0.0, 0.0, 1e-12, 0.0)
+            x0, y0 = bounds[:, :2].min(axis=0)
+            x1, y1 = bounds[:, 2:].max(axis=0)
+            mean_w, mean_h = (bounds[:, 2:] - bounds[:, :2]).mean(axis=0)
+            extent = max((x1 - x0) * (y1 - y0), 1e-12)
+            return Spread(len(bounds), mean_w, mean_h, extent, min(max(abs(y0), abs(y1)), 89.0))
+
+        return self._once("spread", build)
+
+    def zones_near(self, radius_m: float) -> float:
+        """Return how many zones' bounding boxes meet a box of ``radius_m`` around a site, on average.
+
+        Estimated from the zones' mean width and height and the layer's extent, as if spread evenly.
+        """
+        if len(self.layer.gdf) == 0:
+            return 0.0
+        s = self.spread
+        per_lon, per_lat = metres_per_degree(np.array([s.max_abs_lat]))
+        box = (s.mean_width + 2 * radius_m / per_lon[0]) * (s.mean_height + 2 * radius_m / per_lat[0])
+        return float(s.count * min(box, s.extent_area) / s.extent_area)
+
+    @property
+    def vertices(self) -> Vertices:
+        """The zones' vertices: from the rings read with the layer (cache), else taken off the zones."""
+
+        def build() -> Vertices:
+            rings = self.layer.zone_rings
+            if rings is not None and len(rings.geom_offsets) == len(self.geoms) + 1:
+                return vertices_from_rings(rings.coords, rings.ring_offsets, rings.geom_offsets)
+            return vertices_of(self.geoms)
+
+        return self._once("vertices", build)
+
+    @property
+    def point_index(self) -> PointIndex:
+        """The polygons points are located against: big zones cut in pieces (:func:`cut_polygons`)."""
+
+        def build() -> PointIndex:
+            zones = self.geoms
+            many = np.flatnonzero(shapely.get_num_coordinates(zones) > PIECE_VERTICES)
+            if len(many) == 0:
+                return PointIndex(zones, None, box_grid(self.bounds), self.bounds, self.vertices)
+            pieces, owner = cut_polygons(zones[many], PIECE_VERTICES)
+            whole = np.setdiff1d(np.arange(len(zones)), many)
+            geoms = np.concatenate([zones[whole], pieces])
+            zone = np.concatenate([whole, many[owner]])
+            bounds = shapely.bounds(geoms)
+            return PointIndex(geoms, zone, box_grid(bounds), bounds, vertices_of(geoms))
+
+        return self._once("point_index", build)
+
+    def projection(self, band: float) -> tuple[LocalProjection, np.ndarray]:
+        """Return the projection of a longitude band and the array of zones projected into it so far.
+
+        Zones are projected lazily, once each, as pairs first need them (the caller fills the array).
+        """
+        found = self._projections.get(band)
+        if found is None:
+            with self._lock:
+                found = self._projections.get(band)
+                if found is None:
+                    found = (LocalProjection(band), np.full(len(self.layer.gdf), None, dtype=object))
+                    self._projections[band] = found
+        return found
+
+    def zone_areas(self, zi: np.ndarray) -> np.ndarray:
+        """Return the geodesic areas (m²) of zones ``zi``, each measured once (or taken from the layer cache)."""
+        if self._areas is None:
+            with self._lock:
+                if self._areas is None:
+                    known = self.layer.zone_areas
+                    n = len(self.layer.gdf)
+                    known_ok = known is not None and len(known) == n
+                    self._areas = np.array(known, dtype=float) if known_ok else np.full(n, np.nan)
+        areas = self._areas
+        missing = np.unique(zi[np.isnan(areas[zi])])
+        if len(missing):  # threads may measure the same zone at once: they write the same number
+            areas[missing] = geodesic_areas(self.geoms[missing])
+        return areas[zi]
+
+
+_INDEX_LOCK = threading.Lock()
+
+
+def index_of(layer: ZoneLayer) -> LayerIndex:
+    """Return the layer's :class:`LayerIndex`, made on first use and kept in ``layer.engine_index``."""
+    index = layer.engine_index
+    if index is None:
+        with _INDEX_LOCK:
+            index = layer.engine_index
+            if index is None:
+                index = layer.engine_index = LayerIndex(layer)
+    return index
+
+
+def prepare_layer(layer: ZoneLayer, points: bool = True) -> LayerIndex:
+    """Build the layer's index and the arrays screening uses now, rather than on first use.
+
+    Each is built once and kept in the layer's index: the STRtree, the zones' bounding boxes,
+    classes and identifiers, their spread and, with ``points``, the zones' vertices (big zones cut
+    in pieces) that point sites are located against.  A batch or a service calls it once after
+    loading the layers, so that no screen pays for it; screening threads then share them.
+
+    Parameters
+    ----------
+    layer : ZoneLayer
+    points : bool
+        Also build what locating point sites needs (skip it when no site is a point).
+
+    Returns
+    -------
+    LayerIndex
+
+    Examples
+    --------
+    >>> from redline.layers import load_layerset
+    >>> for layer in load_layerset("sample").layers:
+    ...     _ = prepare_layer(layer)
+    """
+    index = index_of(layer)
+    _ = index.tree, index.bounds, index.class_codes, index.columns, index.spread
+    if points:
+        _ = index.point_index
+    return index
