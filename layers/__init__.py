@@ -37,7 +37,7 @@ def sample_dir() -> Path:
 
 
 def resolve_layerset_path(path: str | Path | None) -> Path:
-    """Resolve ``--layers``: ``sample`` (or None), a folder holding layerset.yaml, or the file.
+    """Resolve the ``layers`` argument: ``sample`` (or None), a folder holding layerset.yaml, or the file.
 
     Raises
     ------
@@ -56,10 +56,18 @@ def resolve_layerset_path(path: str | Path | None) -> Path:
     p = Path(path)
     if p.is_dir():
         if not (p / MANIFEST_NAME).is_file():
-            raise LayerError(f"folder '{p}' holds no {MANIFEST_NAME}; give the manifest file or a folder with one")
+            raise LayerError(
+                f"folder '{p}' holds no {MANIFEST_NAME}; give the manifest file or a folder with one",
+                param="layers",
+                value=str(path),
+            )
         return p / MANIFEST_NAME
     if not p.exists():
-        raise LayerError(f"layer set '{p}' does not exist; give a layerset.yaml, a folder holding one, or `sample`")
+        raise LayerError(
+            f"layer set '{p}' does not exist; give a layerset.yaml, a folder holding one, or `sample`",
+            param="layers",
+            value=str(path),
+        )
     return p
 
 

@@ -168,7 +168,7 @@ def describe(code: str) -> str:
     """
     ind = lookup(code)
     if ind is None:
-        raise RuleError(f"industry code {code!r} is not in GB/T 4754-2017")
+        raise RuleError(f"industry code {code!r} is not in GB/T 4754-2017", param="industry", value=code)
     return f"{ind.code} {ind.name}"
 
 
@@ -367,7 +367,9 @@ def expand_codes(items: str | Iterable[Any]) -> tuple[str, ...]:
         else:
             raise RuleError(
                 f"industry {str(item)!r} is neither a GB/T 4754-2017 code nor a policy group; "
-                f"give a code such as C3360 or C33, or a group: {_group_list()}"
+                f"give a code such as C3360 or C33, or a group: {_group_list()}",
+                param="industry",
+                value=item,
             )
     return tuple(dict.fromkeys(out))
 
@@ -425,7 +427,11 @@ _STEPS: tuple[tuple[str, Callable[[str], list[Industry]]], ...] = (
 def _clean(term: str) -> str:
     value = str(term).strip()
     if not value:
-        raise RuleError("industry is empty; give a GB/T 4754-2017 code such as C3360 or a name such as 猪的饲养")
+        raise RuleError(
+            "industry is empty; give a GB/T 4754-2017 code such as C3360 or a name such as 猪的饲养",
+            param="industry",
+            value=term,
+        )
     return value
 
 
@@ -478,11 +484,15 @@ def _not_found(value: str) -> RuleError:
     if _is_code_like(value):
         return RuleError(
             f"industry code {value!r} is not in GB/T 4754-2017; give a code such as C3360 "
-            f"(金属表面处理及热处理加工) or a division such as C33"
+            f"(金属表面处理及热处理加工) or a division such as C33",
+            param="industry",
+            value=value,
         )
     return RuleError(
         f"industry {value!r} is neither a GB/T 4754-2017 code nor the name, alias or part of a name of one; "
-        f"give a code such as C3360 or a name such as 猪的饲养"
+        f"give a code such as C3360 or a name such as 猪的饲养",
+        param="industry",
+        value=value,
     )
 
 
@@ -492,11 +502,15 @@ def _ambiguous(value: str, how: str, found: list[Industry]) -> RuleError:
         name = group.name if group else value
         return RuleError(
             f"industry {value!r} is the policy group {name} ({len(found)} codes), usable in rules "
-            f"but not for a project; give the project's own code, e.g. {_listing(found)}"
+            f"but not for a project; give the project's own code, e.g. {_listing(found)}",
+            param="industry",
+            value=value,
         )
     where = "in their notes" if how == "class note" else f"by {how}"
     return RuleError(
-        f"industry {value!r} matches {len(found)} GB/T 4754-2017 entries {where}: {_listing(found)}; give a code"
+        f"industry {value!r} matches {len(found)} GB/T 4754-2017 entries {where}: {_listing(found)}; give a code",
+        param="industry",
+        value=value,
     )
 
 

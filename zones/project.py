@@ -91,7 +91,7 @@ def make_project(
     act = (action or "new").strip() or "new"
     act = {v: k for k, v in ACTION_LABELS.items()}.get(act, act).lower()
     if act not in ACTIONS:
-        raise RuleError(f"unknown action {action!r}; use one of new, expand, rebuild")
+        raise RuleError(f"unknown action {action!r}; use one of new, expand, rebuild", param="action", value=action)
     return Project(codes, check_tags(_split(tags)), act)
 
 

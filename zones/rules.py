@@ -179,7 +179,9 @@ class Catalog:
             return self.rules[code.strip().upper()]
         except KeyError:
             raise RuleError(
-                f"no rule with code {code!r}; codes are {', '.join(self.rules)} (see `redline rules list`)"
+                f"no rule with code {code!r}; codes are {', '.join(self.rules)} (see `redline rules list`)",
+                param="code",
+                value=code,
             ) from None
 
     def layered(self, other: Catalog) -> Catalog:

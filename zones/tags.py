@@ -64,6 +64,8 @@ def check_tags(tags: list[str] | tuple[str, ...] | set[str] | frozenset[str]) ->
     if unknown:
         raise RuleError(
             f"unknown project tag{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
-            f"known tags are: {', '.join(TAGS)}"
+            f"known tags are: {', '.join(TAGS)}",
+            param="tags",
+            value=unknown,
         )
     return frozenset(cleaned)
