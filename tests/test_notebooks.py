@@ -19,6 +19,8 @@ import nbclient  # the test extra installs nbclient, nbformat and ipykernel
 import nbformat
 import pytest
 
+from tests.data import DEFECTIVE_DIR
+
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = REPO / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
@@ -80,6 +82,7 @@ def _execute(path: Path, base: Path) -> dict:
     tmp.mkdir()
     env = dict(os.environ)
     env.update({"TMPDIR": str(tmp), "MPLBACKEND": "module://matplotlib_inline.backend_inline", "PYTHONWARNINGS": ""})
+    env["REDLINE_DEFECTIVE"] = str(DEFECTIVE_DIR)  # (notebook 03 reads the repository's test fixture)
     env.pop("TIANDITU_KEY", None)  # the maps are the same on every machine
     client = nbclient.NotebookClient(
         nb,
