@@ -223,3 +223,53 @@ def test_unless_tags_column():
     clause = access_list_from_frame(df, "t.csv").clauses[0]
     assert clause.applies_to_project(make_project("C1811"))
     assert not clause.applies_to_project(make_project("C1811", "ecotourism"))
+
+
+def test_every_clause_carries_an_interpretation_and_judges_a_project():
+    from redline.zones.access_text import Place
+
+    access = access_list_from_frame(frame(), "list.csv")
+    structured, loose = access.clauses[1], access.clauses[2]
+    assert structured.interpretation.source == "structured"
+    assert structured.judge(make_project("C3360"), Place()).verdict == "prohibited"
+    assert structured.judge(make_project("C3360", action="rebuild")).verdict == "clear"
+    assert loose.interpretation.source == "text" and loose.interpretation.verdict == "informational"
+    judged = loose.judge(make_project("C3360"))
+    assert (judged.applies, judged.verdict, judged.conformity) == ("no", "clear", "不适用")
+
+
+def test_the_explanation_table_lists_every_clause_with_its_reading():
+    from redline.zones.access_explain import EXPLAIN_COLUMNS, JUDGE_COLUMNS, explain_access_list, problems_frame
+
+    access = access_list_from_frame(frame(), "list.csv")
+    table = explain_access_list(access)
+    assert list(table.columns) == list(EXPLAIN_COLUMNS) and len(table) == len(ROWS)
+    assert table.loc[1, "read_by"] == "structured" and "C3360" in table.loc[1, "industries"]
+    judged = explain_access_list(access, make_project("C3360"), unit=(KEY, "key", None))
+    assert list(judged.columns)[-len(JUDGE_COLUMNS) :] == list(JUDGE_COLUMNS)
+    assert judged.loc[judged["clause_id"] == f"{KEY}/空间布局约束/2", "judgement"].item() == "prohibited"
+    problems = problems_frame(access)
+    assert list(problems["check"]) == ["scope_unmatched"] and problems.loc[0, "scope"] == "general"  # no class column
+
+
+def test_for_unit_brings_referenced_requirements_in_with_via():
+    from redline.zones.access_build import build_access_list
+
+    table = pd.DataFrame(
+        {
+            "scope": [KEY, "灵山县", "灵山县"],
+            "county": ["灵山县", "", ""],
+            "unit_class": ["重点管控单元", "", ""],
+            "dimension": ["空间布局约束", "空间布局约束", "资源开发效率要求"],
+            "text": ["1.禁止新建电镀项目。2.执行浦北县总体管控要求。", "禁止新建化工项目。", "新建项目须清洁生产。"],
+        }
+    )
+    access = build_access_list(table, "t.xlsx")
+    clauses = access.for_unit(KEY, "key")
+    assert [c.clause_id for c in clauses] == [
+        f"{KEY}/空间布局约束/1",
+        f"{KEY}/空间布局约束/2",
+        "灵山县/空间布局约束/1",
+        "灵山县/资源开发效率要求/1",
+    ]
+    assert [p.check for p in access.problems()] == ["reference_unresolved"]
