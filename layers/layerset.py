@@ -117,6 +117,10 @@ class ZoneLayer:
     zone_rings: ZoneRings | None = field(default=None, repr=False)
     engine_index: Any = field(default=None, repr=False, compare=False)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # (the engine's index is this process's: a copy sent elsewhere builds its own)
+        return {**self.__dict__, "engine_index": None}
+
     @property
     def label(self) -> str:
         """``file.ext`` or ``file.ext:layer`` for messages and reports."""
