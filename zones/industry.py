@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -31,10 +31,12 @@ __all__ = [
     "Alias",
     "Group",
     "Industry",
+    "Qualifier",
     "aliases",
     "candidates",
     "describe",
     "expand_codes",
+    "expand_qualified",
     "groups",
     "industry_docs",
     "industry_table",
@@ -98,6 +100,10 @@ class Group:
         The citation the group follows.
     note : str
         How the source was mapped to codes, and where the codes are broader or narrower.
+    qualifiers : dict
+        Code -> :class:`Qualifier` for the codes broader than the source (the source names a
+        process, product or scale inside the class): a rule on the group asks its question
+        instead of deciding, unless the project carries one of the qualifier's tags.
     """
 
     name: str
@@ -105,6 +111,37 @@ class Group:
     codes: tuple[str, ...]
     source: str
     note: str
+    qualifiers: dict[str, Qualifier] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Qualifier:
+    """What narrows a broad industry code to what a group's source names (``questions`` in the YAML).
+
+    Parameters
+    ----------
+    key : str
+        The question's name in ``industry_groups.yaml``.
+    tags : frozenset of str
+        Project tags that answer the question (yes).
+    question_zh, question_en : str
+        The question a reviewer must answer, e.g. ``是否采用电石法（聚）氯乙烯工艺``.
+
+    Examples
+    --------
+    >>> q = groups()["涉重金属"].qualifiers["C2614"]
+    >>> q.question_zh, sorted(q.tags)
+    ('是否采用电石法（聚）氯乙烯工艺', ['calcium_carbide_pvc'])
+    """
+
+    key: str
+    tags: frozenset[str]
+    question_zh: str
+    question_en: str
+
+    def question(self, lang: str = "zh") -> str:
+        """Return the question in ``lang``."""
+        return self.question_en if lang == "en" else self.question_zh
 
 
 # --------------------------------------------------------------------------- table
@@ -212,13 +249,36 @@ def _aliases() -> tuple[Alias, ...]:
 
 
 @cache
+def _questions() -> dict[str, Qualifier]:
+    raw = _load_yaml("industry_groups.yaml").get("questions") or {}
+    return {
+        str(k): Qualifier(str(k), frozenset(_words(v.get("tags"))), _text(v.get("zh")), _text(v.get("en")))
+        for k, v in raw.items()
+    }
+
+
+def _group_codes(items: Any, earlier: list[Group]) -> tuple[list[str], dict[str, Qualifier]]:
+    """Return a group's codes and qualifiers; an item is a code, an earlier group, or ``{code, ask}``."""
+    codes: list[str] = []
+    qualified: dict[str, Qualifier] = {}
+    for item in items if isinstance(items, list) else [items]:
+        if isinstance(item, dict):
+            code = normalize_code(str(item.get("code", "")))
+            codes.append(code)
+            key = str(item.get("ask", ""))
+            qualified[code] = _questions().get(key, Qualifier(key, frozenset(), "", ""))
+            continue
+        group = next((e for e in earlier if e.name == str(item).strip()), None)
+        codes.extend(group.codes if group else (normalize_code(str(item)),))
+        qualified.update(group.qualifiers if group else {})
+    return codes, qualified
+
+
+@cache
 def _groups() -> tuple[Group, ...]:
     out: list[Group] = []
     for g in _load_yaml("industry_groups.yaml")["groups"]:
-        codes: list[str] = []
-        for item in _words(g["codes"]):
-            earlier = next((e for e in out if e.name == item), None)
-            codes.extend(earlier.codes if earlier else (normalize_code(item),))
+        codes, qualified = _group_codes(g["codes"], out)
         out.append(
             Group(
                 name=str(g["name"]).strip(),
@@ -226,9 +286,28 @@ def _groups() -> tuple[Group, ...]:
                 codes=tuple(dict.fromkeys(codes)),
                 source=_text(g.get("source")),
                 note=_text(g.get("note")),
+                qualifiers=qualified,
             )
         )
     return tuple(out)
+
+
+def _question_problems() -> list[str]:
+    from redline.zones.tags import TAGS
+
+    problems = []
+    for q in _questions().values():
+        owner = f"question {q.key}"
+        problems += [f"{owner}: no {k}" for k in ("question_zh", "question_en", "tags") if not getattr(q, k)]
+        problems += [f"{owner}: unknown tag {t!r}" for t in sorted(q.tags - TAGS.keys())]
+    for g in _groups():
+        known = _questions()
+        problems += [
+            f"group {g.name}: {c} asks unknown question {q.key!r}"
+            for c, q in g.qualifiers.items()
+            if q.key not in known
+        ]
+    return problems
 
 
 def _is_code_like(value: str) -> bool:
@@ -279,7 +358,7 @@ def vocabulary_problems() -> list[str]:
         problems += [f"{owner}: no {k}" for k in ("source", "note") if not getattr(g, k)]
         for w in (g.name, *g.aliases):
             claim(w, owner)
-    return problems
+    return problems + _question_problems()
 
 
 @cache
@@ -372,6 +451,38 @@ def expand_codes(items: str | Iterable[Any]) -> tuple[str, ...]:
                 value=item,
             )
     return tuple(dict.fromkeys(out))
+
+
+def expand_qualified(items: str | Iterable[Any]) -> tuple[tuple[str, ...], dict[str, tuple[Qualifier, ...]]]:
+    """Expand codes and groups like :func:`expand_codes`, keeping the groups' qualifiers.
+
+    Returns the codes and, for each code that only qualified group entries name, their
+    :class:`Qualifier` objects (one per group that qualifies it; any one answered is enough); a code
+    also named plainly (by the items or by another group) has none.
+
+    Examples
+    --------
+    >>> codes, qualified = expand_qualified(["涉重金属"])
+    >>> "C1910" in codes and "C1910" not in qualified, [q.question_zh for q in qualified["C3360"]]
+    (True, ['是否含电镀工序'])
+    >>> "C3360" in expand_qualified(["涉重金属", "C3360"])[1]
+    False
+    """
+    if isinstance(items, str):
+        items = [items]
+    items = list(items)
+    codes = expand_codes(items)
+    plain: set[str] = set()
+    qualified: dict[str, tuple[Qualifier, ...]] = {}
+    for item in items:
+        group = _find_group(str(item))
+        if group is None:
+            plain.add(normalize_code(str(item)))
+            continue
+        plain.update(c for c in group.codes if c not in group.qualifiers)
+        for code, q in group.qualifiers.items():
+            qualified[code] = tuple(dict.fromkeys((*qualified.get(code, ()), q)))
+    return codes, {c: qs for c, qs in qualified.items() if c not in plain}
 
 
 # --------------------------------------------------------------------------- resolving a term
@@ -607,7 +718,11 @@ def _alias_table() -> list[str]:
 def _group_table() -> list[str]:
     rows = ["| group | aliases | codes | source |", "|---|---|---|---|"]
     for g in groups().values():
-        codes = "<br>".join(f"`{c}` {industry_table()[c].name}" for c in g.codes)
+        codes = "<br>".join(
+            f"`{c}` {industry_table()[c].name}"
+            + (f" (待核实：{g.qualifiers[c].question_zh})" if c in g.qualifiers else "")
+            for c in g.codes
+        )
         names = ", ".join(f"`{w}`" for w in g.aliases)
         rows.append(f"| {g.name} | {names} | {codes} | {_cell(g.source)} |")
     return rows

@@ -33,6 +33,13 @@ class Kind:
         Whether zones of this kind are reported when a site is only near them.
         False for kinds whose rules bind only inside (control units tile a region,
         so a neighbouring unit is no finding; likewise ban zones, parks, basins).
+    informational : bool
+        Whether a finding of this kind that no rule covers is informational: it is
+        reported with the kind's basis but raises nothing (verdict ``clear``).  True for
+        kinds that are no prohibition or restriction by themselves (an industrial park,
+        the urban development boundary, a key basin, a key ecological function area, a
+        livestock ban zone for a project that keeps no livestock); False for kinds whose
+        zones always need a human look when no rule decides.
 
     Examples
     --------
@@ -41,6 +48,8 @@ class Kind:
     ('饮用水水源保护区', 'drinking-water source protection zone')
     >>> list(kind.classes), KINDS["control_unit"].nearby
     (['first', 'second', 'quasi'], False)
+    >>> KINDS["industrial_park"].informational, KINDS["water_source"].informational
+    (True, False)
     """
 
     name: str
@@ -49,6 +58,7 @@ class Kind:
     classes: dict[str, tuple[str, str]] = field(default_factory=dict)
     basis: str = ""
     nearby: bool = True
+    informational: bool = False
 
     def class_label(self, zone_class: str | None, lang: str = "zh") -> str:
         """Return the display label of a class (empty string for no class).
@@ -117,6 +127,7 @@ KINDS: dict[str, Kind] = {
             {},
             "《中华人民共和国生态环境法典》第五十九条",
             nearby=False,
+            informational=True,
         ),
         # Kinds used by regional catalogues (rules.md section 5 and the seed plans).
         Kind(
@@ -131,24 +142,27 @@ KINDS: dict[str, Kind] = {
             "畜禽养殖禁养区",
             "livestock-farming ban zone",
             {},
-            "《畜禽规模养殖污染防治条例》第十一条",
+            "《畜禽规模养殖污染防治条例》第十一条第四项",
             nearby=False,
+            informational=True,
         ),
         Kind(
             "industrial_park",
             "工业园区",
             "industrial park",
             {},
-            "",
+            "《中华人民共和国生态环境法典》第六十七条（园区所在环境管控单元的生态环境准入清单）",
             nearby=False,
+            informational=True,
         ),
         Kind(
             "basin",
             "重点流域",
             "key river basin",
             {},
-            "",
+            "《中华人民共和国生态环境法典》第六十七条（流域所在环境管控单元的生态环境准入清单）",
             nearby=False,
+            informational=True,
         ),
         Kind(
             "ecological_function",
@@ -159,7 +173,8 @@ KINDS: dict[str, Kind] = {
                 "soil_conservation": ("水土保持区", "soil conservation"),
                 "biodiversity": ("生物多样性维护区", "biodiversity maintenance"),
             },
-            "",
+            "《全国主体功能区规划》（国发〔2010〕46号）",
+            informational=True,
         ),
     )
 }

@@ -7,7 +7,10 @@ situation.  Here, and nowhere else, a situation becomes an :class:`Outcome`:
 
 1. the **catalogue rules** that apply to the zone's kind and class, the relation (and distance)
    and the project (:func:`evaluate`; the worst verdict decides, the first in catalogue order on a
-   tie; no rule is ``review``: a touched zone always needs a human look);
+   tie).  A rule met only through an industry code broader than its source asks a question
+   instead of deciding: it counts as ``review`` and its question is shown with its text.  An
+   ``info`` rule gives ``clear``.  With no rule, a zone of an informational kind (industrial
+   park, urban boundary, basin ...) gives ``clear`` with the kind's basis, any other ``review``;
 2. for a control unit the site touches, the unit's **access-list clauses** (生态环境准入清单): a
    clause that applies to the project and is worse than the catalogue's verdict decides; on an
    equal verdict the clause wins (it is the more specific text); clauses the tool cannot evaluate
@@ -37,9 +40,9 @@ import numpy as np
 
 from redline.zones.access_list import Clause
 from redline.zones.kinds import KINDS
-from redline.zones.project import Project
+from redline.zones.project import QUESTION, Project
 from redline.zones.rules import Catalog, Rule
-from redline.zones.verdicts import VERDICTS, rank
+from redline.zones.verdicts import VERDICTS, finding_verdict, rank
 
 __all__ = ["Decision", "Outcome", "Outcomes", "evaluate", "kind_basis", "site_verdicts"]
 
@@ -52,7 +55,10 @@ class Decision:
     """The catalogue's verdict on one finding and the rules behind it.
 
     ``rule`` is the deciding rule (the worst verdict; on a tie, the first in
-    catalogue order); ``matched`` lists every rule that applied.
+    catalogue order); ``matched`` lists every rule that applied, fully or with a
+    question.  ``question_zh``/``question_en`` hold what a reviewer must check for
+    the deciding rule: the questions its broad industry codes leave open (the
+    verdict is then ``review``), or the rule's own question; empty otherwise.
 
     Examples
     --------
@@ -60,11 +66,16 @@ class Decision:
     >>> d = evaluate(national_catalog(), "water_source", "second", "inside", make_project("C3360"))
     >>> d.verdict, d.rule_id, [rule.code for rule in d.matched]
     ('prohibited', 'WS04', ['WS04', 'WS05'])
+    >>> d = evaluate(national_catalog(), "basic_farmland", None, "nearby", make_project("C2614"), 50.0)
+    >>> d.verdict, d.rule_id, d.question_zh
+    ('review', 'BF05', '是否采用电石法（聚）氯乙烯工艺；是否排放重金属、持久性有机污染物等可能造成土壤污染的物质')
     """
 
     verdict: str
     rule: Rule | None
     matched: tuple[Rule, ...]
+    question_zh: str = ""
+    question_en: str = ""
 
     @property
     def rule_id(self) -> str:
@@ -76,6 +87,10 @@ class Decision:
         """The deciding rule's legal basis (empty when no rule applied)."""
         return self.rule.basis if self.rule else ""
 
+    def question(self, lang: str = "zh") -> str:
+        """Return what a reviewer must check, in ``lang`` (empty when nothing is open)."""
+        return self.question_en if lang == "en" and self.question_en else self.question_zh
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -84,7 +99,7 @@ class Outcome:
     Attributes
     ----------
     verdict : str
-        ``prohibited``, ``restricted`` or ``review``.
+        ``prohibited``, ``restricted``, ``review`` or ``clear`` (an informational finding).
     rule_id : str
         The deciding rule's code (``WS01``) or access-list clause id (``UNIT/维度/N``); empty when
         nothing applied.
@@ -140,8 +155,8 @@ def evaluate(
     Returns
     -------
     Decision
-        ``review`` with no rule when no rule applies (a touched zone always
-        needs a human look).
+        With no rule: ``clear`` for a kind marked informational in :mod:`redline.zones.kinds`
+        (the finding is reported with the kind's basis and raises nothing), else ``review``.
 
     Examples
     --------
@@ -150,18 +165,28 @@ def evaluate(
     >>> d = evaluate(national_catalog(), "water_source", "first", "inside", make_project())
     >>> d.verdict, d.rule_id
     ('prohibited', 'WS01')
+    >>> evaluate(national_catalog(), "industrial_park", None, "inside", make_project("C2614")).verdict
+    'clear'
     """
-    matched = tuple(
-        r
-        for r in catalog.for_kind(kind)
-        if r.applies_to_zone(kind, zone_class)
-        and r.applies_to_relation(relation, distance_m)
-        and r.applies_to_project(project)
-    )
-    if not matched:
-        return Decision("review", None, ())
-    decisive = min(matched, key=lambda r: rank(r.verdict))
-    return Decision(decisive.verdict, decisive, matched)
+    verdicts: list[tuple[int, Rule, str, str]] = []
+    for r in catalog.for_kind(kind):
+        if not (r.applies_to_zone(kind, zone_class) and r.applies_to_relation(relation, distance_m)):
+            continue
+        match = r.match(project)
+        if not match.applies:
+            continue
+        if match.kind == QUESTION:
+            # an open question never raises a rule above review, nor an info rule above clear
+            verdict = max("review", finding_verdict(r.verdict), key=rank)
+            question_zh, question_en = match.question("zh"), match.question("en")
+        else:
+            verdict, question_zh, question_en = finding_verdict(r.verdict), r.question_zh, r.question_en
+        verdicts.append((rank(verdict), r, question_zh, question_en))
+    if not verdicts:
+        informational = kind in KINDS and KINDS[kind].informational
+        return Decision("clear" if informational else "review", None, ())
+    best, decisive, question_zh, question_en = min(verdicts, key=lambda v: v[0])
+    return Decision(VERDICTS[best], decisive, tuple(v[1] for v in verdicts), question_zh, question_en)
 
 
 def kind_basis(kind: str) -> str:
@@ -178,14 +203,18 @@ def kind_basis(kind: str) -> str:
 def _from_rule(decision: Decision, kind: str, lang: str) -> Outcome:
     rule = decision.rule
     if rule is None:
-        return Outcome("review", basis=kind_basis(kind), matched=())
+        return Outcome(decision.verdict, basis=kind_basis(kind), matched=())
     title = rule.title_en if lang == "en" and rule.title_en else rule.title_zh
+    text = rule.text(lang)
+    question = decision.question(lang)
+    if question:
+        text += f"（待核实：{question}）" if lang == "zh" else f" (to check: {question})"
     return Outcome(
         decision.verdict,
         rule.code,
         rule.basis or kind_basis(kind),
         title,
-        rule.text(lang),
+        text,
         rule.catalog,
         tuple(r.code for r in decision.matched),
     )
@@ -229,7 +258,7 @@ class Outcomes:
     >>> outcomes = Outcomes(national_catalog())
     >>> outcomes.distance_limits("water_source").tolist()
     []
-    >>> o = outcomes.decide("basic_farmland", "", "nearby", 50.0, make_project("C3360"))
+    >>> o = outcomes.decide("basic_farmland", "", "nearby", 50.0, make_project("C3360", "electroplating"))
     >>> o.verdict, o.rule_id
     ('restricted', 'BF05')
     """

@@ -11,18 +11,29 @@ A catalogue is a YAML file::
         zone_class: first              # or a list; omitted = every class
         relation: intersects           # intersects | nearby | any
         unless_tags: [water_supply, water_source_protection]
-        verdict: prohibited
+        verdict: prohibited             # prohibited | restricted | review | info
         title_zh: ...
-        text_zh: ...
+        text_zh: ...                    # the source's own words, verbatim ("……" at cuts)
         text_en: ...
+        explanation_zh: ...             # the catalogue's explanation (说明), never shown as the law
+        explanation_en: ...
+        question_zh: ...                # optional: what a reviewer must check (review rules)
+        question_en: ...
         basis: 《中华人民共和国生态环境法典》第三百一十九条（原《水污染防治法》第六十五条）
 
-Project conditions: ``industries`` (GB/T 4754 code prefixes) and ``tags`` form
-one *any-of* condition (a project matches when one of its codes falls under a
-listed prefix or it carries one of the listed tags; with neither listed every
+Project conditions: ``industries`` (GB/T 4754 code prefixes and policy groups) and
+``tags`` form one *any-of* condition (a project matches when one of its codes falls
+under a listed prefix or it carries one of the listed tags; with neither listed every
 project matches); ``unless_industries`` and ``unless_tags`` exclude; ``actions``
 limits to new/expand/rebuild.  ``max_distance_m`` limits a ``nearby`` rule.
-``kind: "*"`` applies to every kind.
+``kind: "*"`` applies to every kind; ``zone_class`` may list ``null`` for zones
+without a class.
+
+A group code broader than the group's source (a *qualified* code, see
+``zones/data/industry_groups.yaml``) does not decide: a project matched only by such
+a code gets a *question* match (:meth:`Rule.match`), which :func:`redline.zones.outcome.evaluate`
+turns into ``review`` with the question, unless one of the project's tags answers it.
+An ``info`` rule is informational: its findings are ``clear``.
 """
 
 from __future__ import annotations
@@ -37,11 +48,11 @@ from typing import Any
 import yaml
 
 from redline.zones.errors import RuleError
-from redline.zones.industry import expand_codes
+from redline.zones.industry import Qualifier, expand_codes, expand_qualified
 from redline.zones.kinds import KINDS
-from redline.zones.project import ACTIONS, Project, project_matches
+from redline.zones.project import ACTIONS, Match, Project, match_project
 from redline.zones.tags import TAGS
-from redline.zones.verdicts import VERDICTS
+from redline.zones.verdicts import RULE_VERDICTS
 
 __all__ = [
     "Catalog",
@@ -70,6 +81,10 @@ _RULE_KEYS = {
     "title_en",
     "text_zh",
     "text_en",
+    "explanation_zh",
+    "explanation_en",
+    "question_zh",
+    "question_en",
     "basis",
     "note",
 }
@@ -89,6 +104,9 @@ class Rule:
     (True, False)
     >>> rule.title_zh
     '一级保护区内禁止与供水设施和保护水源无关的建设项目'
+    >>> from redline.zones.project import make_project
+    >>> national_catalog().get("BF04").match(make_project("C2614")).kind
+    'question'
     """
 
     code: str
@@ -109,6 +127,11 @@ class Rule:
     text_en: str = ""
     note: str = ""
     catalog: str = "national"
+    qualified: tuple[tuple[str, tuple[Qualifier, ...]], ...] = ()
+    explanation_zh: str = ""
+    explanation_en: str = ""
+    question_zh: str = ""
+    question_en: str = ""
 
     def applies_to_zone(self, kind: str, zone_class: str | None) -> bool:
         """Return True when the rule covers zones of ``kind`` and ``zone_class``."""
@@ -126,20 +149,33 @@ class Rule:
             return False
         return self.max_distance_m is None or (distance_m is not None and distance_m <= self.max_distance_m)
 
-    def applies_to_project(self, project: Project) -> bool:
-        """Return True when the project meets the rule's project conditions."""
-        return project_matches(
+    def match(self, project: Project) -> Match:
+        """Return how the project meets the rule's project conditions (full, question or none)."""
+        return match_project(
             project,
             industries=self.industries,
+            qualified=dict(self.qualified),
             tags=self.tags,
             unless_industries=self.unless_industries,
             unless_tags=self.unless_tags,
             actions=self.actions,
         )
 
+    def applies_to_project(self, project: Project) -> bool:
+        """Return True when the project meets the rule's project conditions (fully or with a question)."""
+        return self.match(project).applies
+
     def text(self, lang: str = "zh") -> str:
         """Return the rule text in ``lang``, falling back to Chinese."""
         return self.text_en if lang == "en" and self.text_en else self.text_zh
+
+    def explanation(self, lang: str = "zh") -> str:
+        """Return the catalogue's explanation (说明) in ``lang``, falling back to Chinese."""
+        return self.explanation_en if lang == "en" and self.explanation_en else self.explanation_zh
+
+    def question(self, lang: str = "zh") -> str:
+        """Return what a reviewer must check (empty for most rules), falling back to Chinese."""
+        return self.question_en if lang == "en" and self.question_en else self.question_zh
 
 
 @dataclass
@@ -202,7 +238,7 @@ def _as_tuple(value: Any) -> tuple[str, ...]:
         return ()
     if isinstance(value, str | int | float):
         return (str(value),)
-    return tuple(str(v) for v in value)
+    return tuple("" if v is None else str(v) for v in value)
 
 
 def validate_catalog_data(data: Any, source: str) -> list[str]:
@@ -243,12 +279,12 @@ def validate_catalog_data(data: Any, source: str) -> list[str]:
             problems.append(f"{where}: unknown kind {kind!r}; kinds are *, {', '.join(KINDS)}")
         if kind in KINDS:
             for c in _as_tuple(raw.get("zone_class")):
-                if c not in KINDS[kind].classes:
+                if c and c not in KINDS[kind].classes:
                     allowed = ", ".join(KINDS[kind].classes) or "(none: omit zone_class)"
                     problems.append(f"{where}: unknown zone_class {c!r} for {kind}; classes are {allowed}")
         verdict = raw.get("verdict")
-        if verdict and verdict not in VERDICTS[:-1]:
-            problems.append(f"{where}: bad verdict {verdict!r}; use prohibited, restricted or review")
+        if verdict and verdict not in RULE_VERDICTS:
+            problems.append(f"{where}: bad verdict {verdict!r}; use {', '.join(RULE_VERDICTS)}")
         relation = raw.get("relation", "intersects")
         if relation not in RELATIONS:
             problems.append(f"{where}: bad relation {relation!r}; use {', '.join(RELATIONS)}")
@@ -273,6 +309,8 @@ def validate_catalog_data(data: Any, source: str) -> list[str]:
 
 def _rule_from(raw: dict[str, Any], catalog: str) -> Rule:
     dist = raw.get("max_distance_m")
+    industries, qualified = expand_qualified(_as_tuple(raw.get("industries")))
+    text = {k: str(raw.get(k, "")).strip() for k in ("explanation_zh", "explanation_en", "question_zh", "question_en")}
     return Rule(
         code=str(raw["code"]).strip().upper(),
         kind=raw["kind"],
@@ -282,7 +320,7 @@ def _rule_from(raw: dict[str, Any], catalog: str) -> Rule:
         zone_class=_as_tuple(raw.get("zone_class")),
         relation=raw.get("relation", "intersects"),
         max_distance_m=float(dist) if dist is not None else None,
-        industries=expand_codes(_as_tuple(raw.get("industries"))),
+        industries=industries,
         unless_industries=expand_codes(_as_tuple(raw.get("unless_industries"))),
         tags=frozenset(_as_tuple(raw.get("tags"))),
         unless_tags=frozenset(_as_tuple(raw.get("unless_tags"))),
@@ -292,6 +330,8 @@ def _rule_from(raw: dict[str, Any], catalog: str) -> Rule:
         text_en=str(raw.get("text_en", "")).strip(),
         note=str(raw.get("note", "")).strip(),
         catalog=catalog,
+        qualified=tuple(qualified.items()),
+        **text,
     )
 
 
@@ -378,14 +418,42 @@ def _md(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
+def _condition(rule: Rule) -> str:
+    """Return the project condition of a rule, for the docs table."""
+    qualified = dict(rule.qualified)
+    cond = []
+    if rule.industries:
+        cond.append("industries " + ", ".join(c + ("?" if c in qualified else "") for c in rule.industries))
+    if rule.tags:
+        cond.append(("or " if rule.industries else "") + "tags " + ", ".join(sorted(rule.tags)))
+    if rule.unless_industries:
+        cond.append("unless industries " + ", ".join(rule.unless_industries))
+    if rule.unless_tags:
+        cond.append("unless tags " + ", ".join(sorted(rule.unless_tags)))
+    if rule.actions:
+        cond.append("actions " + ", ".join(rule.actions))
+    asks = dict.fromkeys(q for qs in qualified.values() for q in qs)
+    if asks:
+        cond.append("? asks: " + "; ".join(f"{q.question_zh} (tag {', '.join(sorted(q.tags))})" for q in asks))
+    return _md("; ".join(cond)) or "every project"
+
+
+def _rule_cell(rule: Rule) -> str:
+    """Return the title, the source words, the explanation and the question of a rule, for the docs."""
+    cell = f"**{_md(rule.title_zh)}** {_md(rule.text_zh)}"
+    if rule.explanation_zh:
+        cell += f"<br>说明：{_md(rule.explanation_zh)}"
+    if rule.question_zh:
+        cell += f"<br>待核实：{_md(rule.question_zh)}"
+    return cell
+
+
 def rules_markdown() -> str:
     """Return ``docs/rules.md``: a table of every rule code of every bundled catalogue.
 
     The page is generated from the catalogues themselves, so it cannot drift from them;
     ``tests/zones/test_rules_doc.py`` fails when the committed page is stale.
     """
-    from redline.zones.kinds import KINDS
-
     lines = [
         "# Rule codes",
         "",
@@ -393,8 +461,13 @@ def rules_markdown() -> str:
         "A finding's `rule_id` is one of these codes, or an access-list clause id",
         "(`UNIT_CODE/维度/N`, see the access list of the layer set).",
         "",
-        "Verdicts, worst first: `prohibited` 禁止, `restricted` 限制/需论证, `review` 需关注.",
+        "Verdicts, worst first: `prohibited` 禁止, `restricted` 限制/需论证, `review` 需关注;",
+        "`info` marks an informational rule, whose findings are `clear` (they raise nothing).",
         "Relations: `intersects` (the site is inside or overlaps the zone), `nearby` (within the buffer).",
+        "The rule column gives the source's own words; 说明 is the catalogue's explanation, not the law;",
+        "待核实 is what a reviewer must check.  An industry code marked `?` is broader than the source",
+        "(a process, product or scale decides): a project matched only by it gets `review` with the",
+        "question, unless its tags answer it.",
         "",
     ]
     catalogs = [("national", national_catalog())]
@@ -408,22 +481,11 @@ def rules_markdown() -> str:
         lines += ["|---|---|---|---|---|---|---|---|"]
         for rule in catalog:
             kind = KINDS[rule.kind].zh if rule.kind in KINDS else rule.kind
-            cond = []
-            if rule.industries:
-                cond.append("industries " + ", ".join(rule.industries))
-            if rule.tags:
-                cond.append(("or " if rule.industries else "") + "tags " + ", ".join(sorted(rule.tags)))
-            if rule.unless_industries:
-                cond.append("unless industries " + ", ".join(rule.unless_industries))
-            if rule.unless_tags:
-                cond.append("unless tags " + ", ".join(sorted(rule.unless_tags)))
-            if rule.actions:
-                cond.append("actions " + ", ".join(rule.actions))
+            classes = ", ".join(c or "(unclassed)" for c in rule.zone_class) or "any"
             relation = rule.relation + (f" ≤ {rule.max_distance_m:g} m" if rule.max_distance_m else "")
             lines.append(
-                f"| {rule.code} | {rule.kind} {kind} | {', '.join(rule.zone_class) or 'any'} | {relation} | "
-                f"{_md('; '.join(cond)) or 'every project'} | {rule.verdict} | "
-                f"**{_md(rule.title_zh)}** {_md(rule.text_zh)} | {_md(rule.basis)} |"
+                f"| {rule.code} | {rule.kind} {kind} | {classes} | {relation} | {_condition(rule)} | "
+                f"{rule.verdict} | {_rule_cell(rule)} | {_md(rule.basis)} |"
             )
         lines.append("")
     return "\n".join(lines)

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["VERDICTS", "VERDICT_LABELS", "verdict_label", "worst"]
+__all__ = ["RULE_VERDICTS", "VERDICTS", "VERDICT_LABELS", "finding_verdict", "verdict_label", "worst"]
 
-#: Contract order, worst first.
+#: Contract order, worst first.  The only source of the order: everything else ranks by it.
 VERDICTS: tuple[str, ...] = ("prohibited", "restricted", "review", "clear")
+
+#: What a catalogue rule may write as its ``verdict`` -> the verdict its findings get.  ``info``
+#: marks an informational rule: it names the zone and cites its statute but raises nothing, so its
+#: findings are ``clear`` (e.g. a project inside the urban development boundary).
+RULE_VERDICTS: dict[str, str] = {
+    "prohibited": "prohibited",
+    "restricted": "restricted",
+    "review": "review",
+    "info": "clear",
+}
 
 VERDICT_LABELS: dict[str, tuple[str, str]] = {
     "prohibited": ("禁止", "prohibited"),
@@ -18,6 +28,17 @@ VERDICT_LABELS: dict[str, tuple[str, str]] = {
 }
 
 _RANK = {v: i for i, v in enumerate(VERDICTS)}
+
+
+def finding_verdict(rule_verdict: str) -> str:
+    """Return the verdict a finding gets from a rule whose catalogue verdict is ``rule_verdict``.
+
+    Examples
+    --------
+    >>> finding_verdict("prohibited"), finding_verdict("info")
+    ('prohibited', 'clear')
+    """
+    return RULE_VERDICTS[rule_verdict]
 
 
 def worst(verdicts: Iterable[str]) -> str:

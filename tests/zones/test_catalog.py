@@ -22,6 +22,7 @@ CITABLE = (
     "《中华人民共和国土地管理法》",
     "《基本农田保护条例》",
     "《畜禽规模养殖污染防治条例》",
+    "《中华人民共和国自然保护区条例》",
     "《关于在国土空间规划中统筹划定落实三条控制线的指导意见》",
     "《关于加强生态保护红线管理的通知（试行）》",
     "《关于实施“三线一单”生态环境分区管控的指导意见（试行）》",
@@ -61,12 +62,22 @@ EXPECTED = {
     "WS09": ("water_source", "prohibited"),
     "WS10": ("water_source", "prohibited"),
     "WS11": ("water_source", "review"),
+    "WS12": ("water_source", "prohibited"),
     "RL01": ("ecological_redline", "prohibited"),
     "RL02": ("ecological_redline", "restricted"),
     "RL03": ("ecological_redline", "prohibited"),
     "RL04": ("ecological_redline", "prohibited"),
     "RL05": ("ecological_redline", "prohibited"),
     "RL06": ("ecological_redline", "review"),
+    "RL07": ("ecological_redline", "restricted"),
+    "RL08": ("ecological_redline", "restricted"),
+    "RL09": ("ecological_redline", "restricted"),
+    "RL10": ("ecological_redline", "restricted"),
+    "RL11": ("ecological_redline", "restricted"),
+    "RL12": ("ecological_redline", "restricted"),
+    "RL13": ("ecological_redline", "restricted"),
+    "RL14": ("ecological_redline", "restricted"),
+    "RL15": ("ecological_redline", "restricted"),
     "BF01": ("basic_farmland", "prohibited"),
     "BF02": ("basic_farmland", "restricted"),
     "BF03": ("basic_farmland", "restricted"),
@@ -75,10 +86,22 @@ EXPECTED = {
     "BF06": ("basic_farmland", "prohibited"),
     "BF07": ("basic_farmland", "prohibited"),
     "BF08": ("basic_farmland", "review"),
+    "BF09": ("basic_farmland", "prohibited"),
+    "BF10": ("basic_farmland", "info"),
     "CU01": ("control_unit", "restricted"),
     "CU02": ("control_unit", "review"),
     "CU03": ("control_unit", "review"),
     "CU04": ("control_unit", "review"),
+    "NR01": ("nature_reserve", "prohibited"),
+    "NR02": ("nature_reserve", "prohibited"),
+    "NR03": ("nature_reserve", "prohibited"),
+    "NR04": ("nature_reserve", "restricted"),
+    "NR05": ("nature_reserve", "prohibited"),
+    "NR06": ("nature_reserve", "restricted"),
+    "NR07": ("nature_reserve", "restricted"),
+    "NR08": ("nature_reserve", "review"),
+    "LB01": ("livestock_ban", "prohibited"),
+    "UB01": ("urban_boundary", "info"),
 }
 
 
@@ -120,6 +143,9 @@ def test_code_prefix_matches_kind() -> None:
         "RL": "ecological_redline",
         "BF": "basic_farmland",
         "CU": "control_unit",
+        "NR": "nature_reserve",
+        "LB": "livestock_ban",
+        "UB": "urban_boundary",
     }
     wrong = [
         r.code
@@ -133,14 +159,14 @@ def test_every_rule_has_both_languages() -> None:
     missing = [
         (r.code, f)
         for r in national_catalog()
-        for f in ("title_zh", "title_en", "text_zh", "text_en", "basis", "note")
+        for f in ("title_zh", "title_en", "text_zh", "text_en", "explanation_zh", "explanation_en", "basis", "note")
         if not getattr(r, f)
     ]
     assert missing == []
 
 
 def test_zone_classes_exist_for_the_kind() -> None:
-    wrong = [(r.code, c) for r in national_catalog() for c in r.zone_class if c not in KINDS[r.kind].classes]
+    wrong = [(r.code, c) for r in national_catalog() for c in r.zone_class if c and c not in KINDS[r.kind].classes]
     assert wrong == []
 
 
@@ -185,8 +211,41 @@ def test_specific_rules_come_before_the_general_ban() -> None:
         ("BF04", "BF01"),
         ("BF07", "BF01"),
         ("BF02", "BF03"),
+        ("WS12", "WS04"),
+        ("WS12", "WS05"),
+        ("BF09", "BF01"),
+        ("RL07", "RL09"),
+        ("RL07", "RL15"),
+        ("RL15", "RL08"),
+        ("NR01", "NR03"),
+        ("NR03", "NR04"),
+        ("NR05", "NR07"),
+        ("NR06", "NR07"),
     ]:
         assert order.index(specific) < order.index(general), f"{specific} must precede {general}"
+
+
+#: Words of the catalogue's own voice that must never stand in a rule's text as if they were the law.
+_OWN_VOICE = ("须核实", "须论证", "不在第", "项目场址", "筛查缓冲", "本单元", "地方规划的表述", "《生态环境法典》第")
+
+
+@pytest.mark.parametrize("rule", list(national_catalog()), ids=lambda r: r.code)
+def test_text_is_the_source_not_the_catalogue(rule) -> None:
+    """text_zh quotes the source; the catalogue's explanation and questions live in their own fields."""
+    found = [w for w in _OWN_VOICE if w in rule.text_zh]
+    assert not found, f"{rule.code}: text_zh carries the catalogue's own words {found}; move them to explanation_zh"
+
+
+def test_red_line_exemptions_are_the_allowed_activity_rules() -> None:
+    """RL01 exempts exactly what RL07-RL15 and RL02 restrict, so nothing falls between them."""
+    cat = national_catalog()
+    allowed_tags = set().union(
+        *(cat.get(c).tags for c in ("RL08", "RL09", "RL10", "RL11", "RL12", "RL13", "RL14", "RL15", "RL02"))
+    )
+    allowed_codes = {i for c in ("RL08", "RL11", "RL13") for i in cat.get(c).industries}
+    assert set(cat.get("RL01").unless_tags) == allowed_tags
+    assert set(cat.get("RL01").unless_industries) == allowed_codes
+    assert set(cat.get("RL03").unless_tags) == set(cat.get("RL07").tags)
 
 
 def _rule(code: str, **extra) -> dict:

@@ -16,6 +16,7 @@ from redline.zones.industry import (
     candidates,
     describe,
     expand_codes,
+    expand_qualified,
     groups,
     industry_docs,
     industry_table,
@@ -57,7 +58,16 @@ def test_every_alias_has_a_justification():
 
 
 def test_groups_are_the_documented_ones_with_sources_and_notes():
-    assert list(groups()) == ["两高", "两高一资", "涉重金属", "危险化学品", "印染"]
+    assert list(groups()) == [
+        "两高",
+        "两高一资",
+        "涉重金属",
+        "危险化学品",
+        "印染",
+        "水污染重点行业",
+        "土壤污染重点行业",
+        "畜禽规模养殖",
+    ]
     for g in groups().values():
         assert g.aliases and g.source and g.note and g.codes
         assert len(set(g.codes)) == len(g.codes)
@@ -87,6 +97,49 @@ def test_heavy_metal_group_covers_the_2022_key_industries():
     assert {"C3843", "C3360", "C1910"} <= codes
     assert {"C2613", "C2614", "C2651"} <= codes  # 铬盐/锌化合物, (聚)氯乙烯
     assert "C3216" not in codes  # aluminium is not a heavy non-ferrous metal
+
+
+# ---------------------------------------------------------------- qualified codes (issue 16)
+
+
+def test_broad_codes_are_qualified_where_the_source_names_a_process():
+    heavy = groups()["涉重金属"].qualifiers
+    assert {c: q.key for c, q in heavy.items()} == {
+        "B0919": "mercury",
+        "C3219": "mercury",
+        "C3360": "electroplating",
+        "C2614": "calcium_carbide_pvc",
+        "C2651": "calcium_carbide_pvc",
+        "C2613": "chromium_or_zinc",
+    }
+    assert heavy["C2613"].tags == {"chromium_salt", "zinc_from_solid_waste"}
+    two_high = groups()["两高"].qualifiers
+    assert set(two_high) == {"D4411", "D4412"} and two_high["D4411"].tags == {"coal_fired"}
+    assert groups()["两高一资"].qualifiers.keys() == two_high.keys()  # inherited with the codes
+
+
+def test_expand_qualified_keeps_a_plain_code_plain_and_merges_questions():
+    codes, qualified = expand_qualified(["涉重金属", "土壤污染重点行业"])
+    assert codes == expand_codes(["涉重金属", "土壤污染重点行业"])
+    assert "C1910" not in qualified  # plain in 涉重金属, qualified in the soil group: plain wins
+    assert [q.key for q in qualified["C3360"]] == ["electroplating", "soil_pollution"]
+    assert "C3360" not in expand_qualified(["涉重金属", "C3360"])[1]
+
+
+def test_water_polluting_group_is_narrower_than_the_old_quasi_zone_list():
+    codes = groups()["水污染重点行业"].codes
+    for code in ("C1340", "C1391", "C1351", "C2211", "C2221", "C1910", "C1713"):
+        assert any(code.startswith(c) for c in codes), code
+    for code in ("C1711", "C2231", "C3252", "C2614"):  # spinning, cartons, aluminium rolling, chemicals
+        assert not any(code.startswith(c) for c in codes), code
+
+
+def test_question_tags_are_known_tags():
+    from redline.zones.tags import TAGS
+
+    for g in groups().values():
+        for q in g.qualifiers.values():
+            assert q.tags and q.tags <= TAGS.keys() and q.question_zh and q.question_en
 
 
 # ---------------------------------------------------------------- resolve

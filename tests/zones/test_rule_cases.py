@@ -13,7 +13,8 @@ Regional catalogues have their cases in ``cases/<catalog name>/<CODE>.yaml``, ev
 the national catalogue with that regional one layered on top.
 
 ``expect.rule_id`` is the deciding rule (``null`` when no rule applies); ``matched`` lists codes
-that must be among the matched rules, ``not_matched`` codes that must not be.
+that must be among the matched rules, ``not_matched`` codes that must not be; ``question`` is a
+part of the question a reviewer must answer (the decision's ``question_zh``), ``""`` for none.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ _FILE_KEYS = {"rule", "cases"}
 _CASE_KEYS = {"id", "finding", "project", "expect", "why"}
 _FINDING_KEYS = {"kind", "zone_class", "relation", "distance_m"}
 _PROJECT_KEYS = {"industry", "tags", "action"}
-_EXPECT_KEYS = {"verdict", "rule_id", "matched", "not_matched"}
+_EXPECT_KEYS = {"verdict", "rule_id", "matched", "not_matched", "question"}
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -129,6 +130,11 @@ def test_rule_case(path: Path, rule: str, case: dict[str, Any]) -> None:
     assert not missing, f"expected {missing} among the matched rules; {got}"
     unwanted = [c for c in expect.get("not_matched", []) if c in matched]
     assert not unwanted, f"expected {unwanted} not to match; {got}"
+    if "question" in expect:
+        if expect["question"]:
+            assert expect["question"] in decision.question_zh, f"question {decision.question_zh!r}; {got}"
+        else:
+            assert decision.question_zh == "", f"expected no question, got {decision.question_zh!r}; {got}"
 
 
 def test_case_files_are_well_formed() -> None:
