@@ -18,10 +18,21 @@ __all__ = ["LayerSpec", "Manifest", "read_manifest"]
 
 MANIFEST_NAME = "layerset.yaml"
 ON_INVALID = ("raise", "warn", "fix")
-_TOP_KEYS = {"name", "crs", "illustrative", "layers", "description", "source", "catalogs"}
+_TOP_KEYS = {"name", "crs", "illustrative", "layers", "description", "source", "catalogs", "coverage", "allow_outside"}
 _LAYER_KEYS = {
     "kind",
     "path",
+    "source",
+    "table",
+    "sql",
+    "geometry_column",
+    "password_env",
+    "coverage",
+    "sensitive_area",
+    "access_list_columns",
+    "access_list_sheets",
+    "access_list_area_fields",
+    "access_list_corrections",
     "layer",
     "id_field",
     "name_field",
@@ -38,16 +49,39 @@ _CLASS_REQUIRED = frozenset({"water_source", "control_unit"})
 _READABLE = {".gpkg", ".shp", ".geojson", ".json", ".fgb", ".gml", ".kml", ".kmz", ".dxf"}
 
 
+#: ``coverage:`` naming no file: the union of the layer set's control units (which tile their region)
+COVERAGE_CONTROL_UNITS = "control_units"
+
+
+@dataclass
+class PostgisSource:
+    """Where a layer's zones come from when they live in PostGIS (``source:`` with ``table:`` or ``sql:``)."""
+
+    url: str
+    table: str | None = None
+    sql: str | None = None
+    geometry_column: str | None = None
+    password_env: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The server and the table (or ``sql``), for messages and reports; never a password."""
+        from redline.layers.postgis import parse_postgres_url
+
+        return f"{parse_postgres_url(self.url).label}#{self.table or 'sql'}"
+
+
 @dataclass
 class LayerSpec:
     """One ``layers[]`` entry of a manifest, with paths resolved.
 
     ``confidential`` is the entry's ``confidential: true`` (涉密): the layer is screened
-    against, but its geometry is never written, drawn or sent anywhere.
+    against, but its geometry is never written, drawn or sent anywhere.  ``path`` is None for a
+    layer read from PostGIS (``postgis``).
     """
 
     kind: str
-    path: Path
+    path: Path | None
     layer: str | None = None
     id_field: str | None = None
     name_field: str | None = None
@@ -59,11 +93,30 @@ class LayerSpec:
     on_invalid: str = "raise"
     index: int = 0
     confidential: bool = False
+    postgis: PostgisSource | None = None
+    coverage: Path | None = None
+    sensitive_area: dict[str, str] | None = None
+    access_list_columns: dict[str, Any] = field(default_factory=dict)
+    access_list_sheets: Any = None
+    access_list_area_fields: tuple[str, ...] = ()
+    access_list_corrections: Path | bool | None = None
+
+    @property
+    def source_label(self) -> str:
+        """The file name, or the PostGIS server and table, for messages."""
+        if self.postgis is not None:
+            return self.postgis.label
+        return self.path.name if self.path is not None else ""
+
+    @property
+    def label(self) -> str:
+        """``file.ext`` or ``file.ext:layer`` (the source and table for PostGIS): the layer's name in reports."""
+        return f"{self.source_label}:{self.layer}" if self.layer else self.source_label
 
     @property
     def where(self) -> str:
         """``layers[i] (kind, file)`` for messages."""
-        return f"layers[{self.index}] ({self.kind}, {self.path.name})"
+        return f"layers[{self.index}] ({self.kind}, {self.source_label})"
 
 
 @dataclass
@@ -76,6 +129,7 @@ class Manifest:
     crs: Any = None
     illustrative: bool = False
     catalogs: list[Path] = field(default_factory=list)
+    coverage: Path | str | None = None
 
 
 def _load_yaml(path: Path) -> Any:
@@ -89,7 +143,67 @@ def _load_yaml(path: Path) -> Any:
         raise ManifestError(str(path), [f"not valid YAML: {exc}"]) from None
 
 
-def _parse_layer(raw: Any, i: int, base: Path, problems: list[str]) -> LayerSpec | None:
+def _inside(base: Path, value: Any, where: str, key: str, allow_outside: bool, problems: list[str]) -> Path | None:
+    """Resolve a path of the manifest; refuse one outside the manifest's folder unless ``allow_outside``.
+
+    Symbolic links are followed before the check, so a link inside the folder that points out of it
+    counts as outside.
+    """
+    path = (base / str(value)).resolve()
+    if not allow_outside and not path.is_relative_to(base.resolve()):
+        problems.append(
+            f"{where}: {key} {str(value)!r} lies outside the manifest's folder {str(base)!r}; move the file "
+            "into it, or write `allow_outside: true` at the top of the manifest to allow files elsewhere"
+        )
+        return None
+    return path
+
+
+def _postgis_source(raw: dict, where: str, problems: list[str]) -> PostgisSource | None:
+    """Read ``source:``/``table:``/``sql:`` (a PostGIS layer), or None for a file layer."""
+    db_keys = ("table", "sql", "geometry_column", "password_env")
+    if not raw.get("source"):
+        for key in db_keys:
+            if raw.get(key) is not None:
+                problems.append(f"{where}: {key} is only for a PostGIS layer (with source: postgresql://...)")
+        return None
+    if raw.get("path"):
+        problems.append(f"{where}: give either path (a file) or source (a PostGIS server), not both")
+    from redline.layers.postgis import parse_postgres_url
+    from redline.zones.errors import LayerError
+
+    try:
+        parse_postgres_url(str(raw["source"]), what=f"{where}: source")
+    except LayerError as exc:
+        problems.append(str(exc))
+        return None
+    table, sql = raw.get("table"), raw.get("sql")
+    if bool(table) == bool(sql):
+        problems.append(f"{where}: a PostGIS layer needs one of table: SCHEMA.TABLE or sql: SELECT ...")
+        return None
+    return PostgisSource(
+        str(raw["source"]),
+        table=str(table) if table else None,
+        sql=str(sql) if sql else None,
+        geometry_column=raw.get("geometry_column"),
+        password_env=raw.get("password_env"),
+    )
+
+
+def _sensitive_area(raw: Any, where: str, problems: list[str]) -> dict[str, str] | None:
+    """Read ``sensitive_area: {group: 二, type: 重要湿地}`` (the 名录's 第三条 group and type)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not raw.get("group") or not raw.get("type"):
+        problems.append(
+            f"{where}: sensitive_area must name the 名录 第三条 group and type, e.g. "
+            "`sensitive_area: {{group: 二, type: 重要湿地}}`"
+        )
+        return None
+    return {"group": str(raw["group"]), "type": str(raw["type"])}
+
+
+def _parse_layer(raw: Any, i: int, base: Path, problems: list[str], allow_outside: bool = False) -> LayerSpec | None:
     where = f"layers[{i}]"
     if not isinstance(raw, dict):
         problems.append(f"{where}: expected a mapping with kind and path, got {raw!r}")
@@ -101,18 +215,27 @@ def _parse_layer(raw: Any, i: int, base: Path, problems: list[str]) -> LayerSpec
         problems.append(f"{where}: missing 'kind'; use one of {', '.join(KINDS)}")
     elif kind not in KINDS:
         problems.append(f"{where}: unknown kind {kind!r}; use one of {', '.join(KINDS)}")
-    if not raw.get("path"):
-        problems.append(f"{where}: missing 'path' (the zone file, relative to the manifest)")
-        return None
-    path = (base / str(raw["path"])).resolve()
-    where = f"layers[{i}] ({kind}, {raw['path']})"
-    if not path.exists():
-        problems.append(f"{where}: file {str(path)!r} does not exist; fix 'path'")
-    elif path.suffix.lower() not in _READABLE:
-        problems.append(
-            f"{where}: unsupported format {path.suffix!r}; use GPKG, SHP, GeoJSON, FGB, GML, "
-            "KML/KMZ or DXF (with `crs:`)"
-        )
+    postgis = _postgis_source(raw, where, problems)
+    path = None
+    if postgis is None:
+        if not raw.get("path"):
+            problems.append(
+                f"{where}: missing 'path' (the zone file, relative to the manifest) or 'source' (a PostGIS server)"
+            )
+            return None
+        path = _inside(base, raw["path"], f"layers[{i}] ({kind}, {raw['path']})", "path", allow_outside, problems)
+        where = f"layers[{i}] ({kind}, {raw['path']})"
+        if path is None:
+            pass
+        elif not path.exists():
+            problems.append(f"{where}: file {str(path)!r} does not exist; fix 'path'")
+        elif path.suffix.lower() not in _READABLE:
+            problems.append(
+                f"{where}: unsupported format {path.suffix!r}; use GPKG, SHP, GeoJSON, FGB, GML, "
+                "KML/KMZ or DXF (with `crs:`)"
+            )
+    else:
+        where = f"layers[{i}] ({kind}, {postgis.table or 'sql'})"
     class_map: dict[str, str] = {}
     raw_map = raw.get("class_map") or {}
     if not isinstance(raw_map, dict):
@@ -143,7 +266,7 @@ def _parse_layer(raw: Any, i: int, base: Path, problems: list[str]) -> LayerSpec
             codecs.lookup(str(encoding))
         except LookupError:
             problems.append(f"{where}: encoding {encoding!r} is not a known text encoding; use e.g. gbk or utf-8")
-        if path.suffix.lower() != ".shp":
+        if path is None or path.suffix.lower() != ".shp":
             problems.append(
                 f"{where}: encoding applies only to Shapefile DBF text ({path.suffix} files are always UTF-8); "
                 "remove `encoding:`"
@@ -160,11 +283,30 @@ def _parse_layer(raw: Any, i: int, base: Path, problems: list[str]) -> LayerSpec
         confidential = True  # never treat a layer meant to be secret as public, even while reporting
     access_list = None
     if raw.get("access_list"):
-        access_list = (base / str(raw["access_list"])).resolve()
+        access_list = _inside(base, raw["access_list"], where, "access_list", allow_outside, problems)
         if kind != "control_unit":
             problems.append(f"{where}: access_list is only for control_unit layers")
-        if not access_list.exists():
+        if access_list is not None and not access_list.exists():
             problems.append(f"{where}: access_list file {str(access_list)!r} does not exist")
+    for key in ("access_list_columns", "access_list_sheets", "access_list_area_fields", "access_list_corrections"):
+        if raw.get(key) is not None and not raw.get("access_list"):
+            problems.append(f"{where}: {key} is only for a layer with an access_list")
+    columns = raw.get("access_list_columns") or {}
+    if not isinstance(columns, dict):
+        problems.append(f"{where}: access_list_columns must map a role or dimension to the header text")
+        columns = {}
+    area_fields = raw.get("access_list_area_fields") or ()
+    area_fields = (area_fields,) if isinstance(area_fields, str) else tuple(str(f) for f in area_fields)
+    corrections = raw.get("access_list_corrections")
+    if corrections not in (None, False):
+        corrections = _inside(base, corrections, where, "access_list_corrections", allow_outside, problems)
+    coverage = None
+    if raw.get("coverage") is not None:
+        coverage = _inside(base, raw["coverage"], where, "coverage", allow_outside, problems)
+        if coverage is not None and not coverage.exists():
+            problems.append(
+                f"{where}: coverage file {str(coverage)!r} does not exist; give the outline the layer covers"
+            )
     return LayerSpec(
         kind=str(kind),
         path=path,
@@ -179,6 +321,13 @@ def _parse_layer(raw: Any, i: int, base: Path, problems: list[str]) -> LayerSpec
         on_invalid=on_invalid,
         index=i,
         confidential=confidential,
+        postgis=postgis,
+        coverage=coverage,
+        sensitive_area=_sensitive_area(raw.get("sensitive_area"), where, problems),
+        access_list_columns=columns,
+        access_list_sheets=raw.get("access_list_sheets"),
+        access_list_area_fields=area_fields,
+        access_list_corrections=corrections,
     )
 
 
@@ -220,18 +369,40 @@ def read_manifest(path: str | Path) -> Manifest:
         except CRSError as exc:
             problems.append(str(exc))
     catalogs = _catalogs(data.get("catalogs"), path.parent, problems)
+    allow_outside = data.get("allow_outside", False)
+    if not isinstance(allow_outside, bool):
+        problems.append(f"allow_outside {allow_outside!r} is not true or false")
+        allow_outside = False
+    coverage = _coverage(data.get("coverage"), path.parent, allow_outside, problems)
     raw_layers = data.get("layers")
     specs: list[LayerSpec] = []
     if not isinstance(raw_layers, list) or not raw_layers:
         problems.append("missing 'layers': a list of zone layers, each with kind and path")
     else:
         for i, raw in enumerate(raw_layers):
-            spec = _parse_layer(raw, i, path.parent, problems)
+            spec = _parse_layer(raw, i, path.parent, problems, allow_outside)
             if spec is not None:
                 specs.append(spec)
+    if coverage == COVERAGE_CONTROL_UNITS and not any(spec.kind == "control_unit" for spec in specs):
+        problems.append("coverage: control_units, but the layer set has no control_unit layer; give an outline file")
     if problems:
         raise ManifestError(str(path), problems)
-    return Manifest(path, str(data["name"]), specs, crs, bool(data.get("illustrative", False)), catalogs)
+    return Manifest(path, str(data["name"]), specs, crs, bool(data.get("illustrative", False)), catalogs, coverage)
+
+
+def _coverage(raw: Any, base: Path, allow_outside: bool, problems: list[str]) -> Path | str | None:
+    """Read the top-level ``coverage:``: an outline file, or ``control_units``."""
+    if raw is None:
+        return None
+    if str(raw) == COVERAGE_CONTROL_UNITS:
+        return COVERAGE_CONTROL_UNITS
+    path = _inside(base, raw, "coverage", "coverage", allow_outside, problems)
+    if path is not None and not path.exists():
+        problems.append(
+            f"coverage: {str(raw)!r} is neither `control_units` nor an existing outline file; give the outline "
+            "of the area the layer set speaks for"
+        )
+    return path
 
 
 def _catalogs(raw: Any, base: Path, problems: list[str]) -> list[Path]:

@@ -136,9 +136,27 @@ def test_bad_on_invalid_and_access_list(tmp_path, source):
 
 def test_manifest_paths_are_relative_to_the_manifest(tmp_path):
     source = write_source(zones_frame(), tmp_path / "data", "zones", "gpkg")
-    manifest = write_manifest(tmp_path / "config", [{**water_entry(source), "path": "../data/zones.gpkg"}])
+    entry = {**water_entry(source), "path": "../data/zones.gpkg"}
+    manifest = write_manifest(tmp_path / "config", [entry], allow_outside=True)
     (layer,) = load_layerset(manifest).layers
     assert layer.path == source.resolve()
+
+
+@pytest.mark.parametrize("how", ["parent", "absolute", "symlink"])
+def test_paths_outside_the_manifest_folder_are_refused_unless_allowed(tmp_path, how):
+    source = write_source(zones_frame(), tmp_path / "elsewhere", "zones", "gpkg")
+    folder = tmp_path / "config"
+    folder.mkdir()
+    if how == "symlink":  # a link inside the folder that points out of it counts as outside
+        (folder / "zones.gpkg").symlink_to(source)
+        path = "zones.gpkg"
+    else:
+        path = "../elsewhere/zones.gpkg" if how == "parent" else str(source)
+    manifest = write_manifest(folder, [{**water_entry(source), "path": path}])
+    with pytest.raises(ManifestError, match=all_of(path, "outside the manifest's folder", "allow_outside: true")):
+        load_layerset(manifest)
+    write_manifest(folder, [{**water_entry(source), "path": path}], allow_outside=True)
+    assert len(load_layerset(manifest).layers[0].gdf) == len(zones_frame())
 
 
 # --- files that are not there or not what they say ----------------------------------------------

@@ -200,7 +200,10 @@ def test_real_county_outline_in_gcj02(tmp_path):
     raw = json.loads(ADMIN_450721.read_text("utf-8"))
     assert raw["type"] == "MultiPolygon"  # a bare GeoJSON geometry, no features, no id field
     manifest = write_manifest(
-        tmp_path, [{"kind": "ecological_redline", "path": str(ADMIN_450721), "crs": "gcj02"}], name="灵山县"
+        tmp_path,
+        [{"kind": "ecological_redline", "path": str(ADMIN_450721), "crs": "gcj02"}],
+        name="灵山县",
+        allow_outside=True,
     )
     (layer,) = load_layerset(manifest).layers
     assert layer.source_crs == "gcj02 (manifest), converted"
@@ -228,7 +231,9 @@ ADMIN = sorted((SHARED / "data" / "admin-gcj02").glob("*.geojson")) if SHARED.is
 @pytest.mark.parametrize("path", ADMIN, ids=[p.stem for p in ADMIN])
 def test_every_gcj02_county_outline_lands_on_its_wgs84_conversion(tmp_path, path):
     raw = json.loads(path.read_text("utf-8"))
-    manifest = write_manifest(tmp_path, [{"kind": "ecological_redline", "path": str(path), "crs": "gcj02"}])
+    manifest = write_manifest(
+        tmp_path, [{"kind": "ecological_redline", "path": str(path), "crs": "gcj02"}], allow_outside=True
+    )
     (layer,) = load_layerset(manifest).layers
     assert layer.source_crs == "gcj02 (manifest), converted"
     got = shapely.get_coordinates(layer.gdf.geometry.values)
