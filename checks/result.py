@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from redline.layers.layerset import LayerSet
     from redline.zones.access_list import Clause
     from redline.zones.rules import Catalog
+from redline.zones.verdicts import VERDICTS
 
 __all__ = ["FINDING_COLUMNS", "SITE_COLUMNS", "ScreeningResult"]
 
@@ -47,7 +48,8 @@ class ScreeningResult:
         :data:`SITE_COLUMNS` plus ``name``, ``industry`` (``;``-joined codes),
         ``tags`` (``;``-joined), ``action``, ``geom_type`` (Point, LineString,
         Polygon ...), ``site_area_m2`` and ``site_length_m`` (geodesic; NaN
-        where not applicable) and ``geometry`` (None for error rows).
+        where not applicable), ``note`` (what the layers' coverage means for the
+        site, see :mod:`redline.layers.coverage`) and ``geometry`` (None for error rows).
     findings : geopandas.GeoDataFrame
         One row per (site, zone) pair that touches or lies within the buffer.
         Columns :data:`FINDING_COLUMNS` plus ``rule_text`` (in the run's
@@ -105,7 +107,7 @@ class ScreeningResult:
 
     def verdict_counts(self) -> dict[str, int]:
         """Return the number of sites per verdict, including ``error``, worst first."""
-        counts = {v: 0 for v in ("prohibited", "restricted", "review", "clear", "error")}
+        counts = {v: 0 for v in (*VERDICTS, "error")}
         error = (self.sites["status"] == "error").to_numpy()
         counts["error"] = int(error.sum())
         for verdict, count in self.sites["verdict"][~error].value_counts(sort=False).items():

@@ -17,11 +17,13 @@ from redline.checks.engine.index import index_of, prepare_layer
 from redline.checks.engine.spatial import site_measures, spatial_columns
 from redline.checks.result import FINDING_COLUMNS, ScreeningResult
 from redline.checks.sites.reader import parse_site_text, sites_from_geometries
+from redline.layers.coverage import covered_shares
 from redline.layers.layerset import TARGET_CRS, LayerSet
 from redline.zones.access_list import Clause
 from redline.zones.errors import SiteError
 from redline.zones.kinds import kind_names
-from redline.zones.outcome import Outcomes, site_verdicts
+from redline.zones.labels import kind_label
+from redline.zones.outcome import Outcomes, coverage_note, site_verdicts
 from redline.zones.project import make_project
 from redline.zones.rules import Catalog
 
@@ -229,6 +231,45 @@ def _findings_table(
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=TARGET_CRS, copy=False), rows, ranks
 
 
+class _Coverage:
+    """Where the layer set, and each layer with a coverage of its own, speaks for the sites.
+
+    ``covered`` is each site's share within the layer set's coverage (NaN where it is undeclared or
+    the site was not placed); ``shares`` the share within each layer's own coverage, by kind label.
+    """
+
+    def __init__(self, layerset: LayerSet, geoms: np.ndarray, ok: np.ndarray) -> None:
+        self.covered = np.full(len(geoms), np.nan)
+        placed = np.flatnonzero(ok)
+        self.covered[placed] = covered_shares(geoms[placed], layerset.coverage())
+        self.shares: dict[str, np.ndarray] = {}
+        # a kind whose layers all declare their own coverage covers the union of theirs
+        bounded = {
+            k for k in layerset.kinds if all(lyr.coverage is not None for lyr in layerset.layers if lyr.kind == k)
+        }
+        for layer in layerset.layers:
+            if layer.kind in bounded:
+                share = np.full(len(geoms), np.nan)
+                share[placed] = covered_shares(geoms[placed], layer.coverage)
+                known = self.shares.get(layer.kind)
+                self.shares[layer.kind] = share if known is None else np.fmax(known, share)
+
+    def layer_gaps(self) -> np.ndarray:
+        """Return True for sites wholly outside the coverage of some kind's layers."""
+        gaps = np.zeros(len(self.covered), dtype=bool)
+        for share in self.shares.values():
+            gaps |= share == 0
+        return gaps
+
+    def notes(self, verdicts: np.ndarray, lang: str) -> np.ndarray:
+        """Each site's coverage note (:func:`redline.zones.outcome.coverage_note`); empty for error rows."""
+        out = np.full(len(verdicts), "", dtype=object)
+        for i in np.flatnonzero(verdicts != ""):
+            partial = {kind_label(kind, lang): float(share[i]) for kind, share in self.shares.items() if share[i] < 1}
+            out[i] = coverage_note(verdicts[i], float(self.covered[i]), partial, lang)
+        return out
+
+
 def _factorize_projects(objects: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return a code per site and the distinct projects; sites usually share a few Project objects.
 
@@ -362,9 +403,9 @@ def screen_sites(
     >>> from redline.layers import load_layerset
     >>> from redline.checks.sites.reader import sites_from_geometries
     >>> from shapely import Point
-    >>> s = sites_from_geometries([Point(0, 0)], "EPSG:4490")
+    >>> s = sites_from_geometries([Point(109.4015, 22.4923), Point(0, 0)], "EPSG:4490", industry="H6210")
     >>> screen_sites(s, load_layerset("sample")).sites["verdict"].tolist()
-    ['clear']
+    ['prohibited', 'no_coverage']
     """
     if buffer_m < 0:
         raise ValueError(f"buffer_m must be >= 0, got {buffer_m}")
@@ -375,7 +416,8 @@ def screen_sites(
     catalog = catalog or layerset.catalog()
     sites = sites.reset_index(drop=True)
     ok = (sites["status"] == "ok").to_numpy()
-    idx = np.flatnonzero(ok)
+    coverage = _Coverage(layerset, np.asarray(sites.geometry.array, dtype=object), ok)
+    idx = np.flatnonzero(ok & (coverage.covered != 0))  # (a site wholly outside the coverage is not screened)
     geoms = _own_objects(np.asarray(sites.geometry.array, dtype=object)[idx])
     dims, area, length = site_measures(geoms)
     project_codes, projects = _factorize_projects(sites["project"].to_numpy()[idx])
@@ -433,7 +475,9 @@ def screen_sites(
     counts = np.bincount(rows, minlength=n)
     out = sites.copy()
     out["n_findings"] = counts
-    out["verdict"] = np.where(ok, site_verdicts(n, rows, ranks), "")
+    verdicts = site_verdicts(n, rows, ranks, covered=coverage.covered, layer_gaps=coverage.layer_gaps())
+    out["verdict"] = np.where(ok, verdicts, "")
+    out["note"] = coverage.notes(out["verdict"].to_numpy(), lang)
     type_names = np.array([_GEOM_TYPES.get(i, "") for i in range(-1, 8)], dtype=object)
     out["geom_type"] = type_names[shapely.get_type_id(out.geometry.array) + 1]
     out["site_area_m2"] = np.nan
@@ -506,9 +550,11 @@ def check_site(
     Examples
     --------
     >>> from redline.layers import load_layerset
-    >>> r = check_site("100.0,30.0", load_layerset("sample"), industry="C3360")
-    >>> r.sites.loc[0, "verdict"]
-    'clear'
+    >>> r = check_site("109.52,22.49", load_layerset("sample"), industry="C3360")
+    >>> r.sites.loc[0, "verdict"] in ("prohibited", "restricted", "review", "clear")
+    True
+    >>> check_site("100.0,30.0", load_layerset("sample")).sites.loc[0, "verdict"]  # far outside the layers
+    'no_coverage'
     """
     make_project(industry, tags, action)  # raises RuleError naming a bad industry, tag or action
     if isinstance(site, str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from redline.layers.cache import read_zone_layer_cached
+from redline.layers.coverage import read_coverage
 from redline.layers.layerset import LayerSet, ZoneLayer
 from redline.layers.manifest import MANIFEST_NAME, read_manifest
 from redline.layers.reader import NO_CRS, LoadIssue, read_zone_layer
@@ -151,10 +152,14 @@ def load_layerset(
                 collect.append(LoadIssue(check, spec.kind, label, detail=p))
     elif problems:
         raise ManifestError(str(manifest_path), problems)
+    for spec, layer in zip(manifest.layers, layers, strict=True):
+        if layer is not None and spec.coverage is not None:
+            layer.coverage = read_coverage(spec.coverage, manifest.crs)
     return LayerSet(
         manifest.name,
         [lyr for lyr in layers if lyr is not None],
         manifest_path,
         manifest.illustrative,
         manifest.catalogs,
+        manifest.coverage,
     )

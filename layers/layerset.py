@@ -86,6 +86,9 @@ class ZoneLayer:
         The zones' coordinate and ring arrays, when the layer came from the cache as polygons (the
         polygons are built from them); screening takes its vertices from them instead of off the
         zones again.
+    coverage : shapely geometry or None
+        The layer's own ``coverage:`` (the area it was drawn for), when the manifest gives one; the
+        layer set's coverage applies otherwise (see :mod:`redline.layers.coverage`).
     engine_index : object or None
         The spatial engine's index of this layer (:class:`redline.checks.engine.index.LayerIndex`),
         made by the engine on first use; None until then.
@@ -116,6 +119,7 @@ class ZoneLayer:
     zone_areas: np.ndarray | None = field(default=None, repr=False)
     zone_rings: ZoneRings | None = field(default=None, repr=False)
     engine_index: Any = field(default=None, repr=False, compare=False)
+    coverage: Any = field(default=None, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, Any]:
         # (the engine's index is this process's: a copy sent elsewhere builds its own)
@@ -143,6 +147,9 @@ class LayerSet:
         True for invented sample data; reports and maps then say so.
     catalogs : list of pathlib.Path
         Regional rule catalogues layered over the national one (manifest ``catalogs:``).
+    coverage_source : pathlib.Path or str or None
+        The manifest's ``coverage:`` (an outline file, or ``control_units``), or None when it gives
+        none (see :meth:`coverage`).
 
     Examples
     --------
@@ -161,6 +168,8 @@ class LayerSet:
     path: Path | None = None
     illustrative: bool = False
     catalogs: list[Path] = field(default_factory=list)
+    coverage_source: Path | str | None = None
+    _coverage: Any = field(default=None, init=False, repr=False, compare=False)
 
     def catalog(self) -> Catalog:
         """Return the rules in force for this layer set: national plus its regional catalogues."""
@@ -186,6 +195,51 @@ class LayerSet:
             sum((b[0] + b[2]) / 2 for b in boxes) / len(boxes),
             sum((b[1] + b[3]) / 2 for b in boxes) / len(boxes),
         )
+
+    def coverage_kind(self) -> str:
+        """Say where :meth:`coverage` comes from: ``outline``, ``control_units`` or ``undeclared``.
+
+        Examples
+        --------
+        >>> from redline.layers import load_layerset
+        >>> load_layerset("sample").coverage_kind()
+        'control_units'
+        """
+        from redline.layers.coverage import UNDECLARED
+        from redline.layers.manifest import COVERAGE_CONTROL_UNITS
+
+        if isinstance(self.coverage_source, Path):
+            return "outline"
+        if self.coverage_source == COVERAGE_CONTROL_UNITS or "control_unit" in self.kinds:
+            return COVERAGE_CONTROL_UNITS
+        return UNDECLARED
+
+    def coverage(self) -> Any:
+        """Return where the layer set speaks, as one geometry in EPSG:4490 (None when undeclared).
+
+        The manifest's ``coverage:`` outline, else the union of the control units (which tile their
+        region); built once (see :mod:`redline.layers.coverage`).
+
+        Examples
+        --------
+        >>> from redline.layers import load_layerset
+        >>> from shapely import Point
+        >>> area = load_layerset("sample").coverage()
+        >>> area.covers(Point(109.52, 22.49)), area.covers(Point(116.40, 39.90))
+        (True, False)
+        """
+        if self._coverage is None:
+            from redline.layers.coverage import read_coverage, union_of
+
+            kind = self.coverage_kind()
+            if kind == "outline":
+                self._coverage = read_coverage(self.coverage_source) or False
+            elif kind == "control_units":
+                units = [np.asarray(lyr.gdf.geometry.array) for lyr in self.layers if lyr.kind == "control_unit"]
+                self._coverage = union_of(np.concatenate(units)) or False
+            else:
+                self._coverage = False
+        return self._coverage or None
 
     def confidential_kinds(self) -> list[str]:
         """Return the kinds that have a confidential (涉密) layer, in manifest order, each once.

@@ -166,8 +166,8 @@ class CRSError(RedlineError):
     >>> try:
     ...     parse_site_text("109.40,22.49", crs="EPSG:99999")
     ... except CRSError as exc:
-    ...     print(str(exc)[:56])
-    --crs: 'EPSG:99999' is not a coordinate reference system
+    ...     print(str(exc)[:54], exc.param)
+    crs: 'EPSG:99999' is not a coordinate reference system crs
     """
 
 

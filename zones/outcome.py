@@ -44,7 +44,7 @@ from redline.zones.project import QUESTION, Project
 from redline.zones.rules import Catalog, Rule
 from redline.zones.verdicts import VERDICTS, finding_verdict, rank
 
-__all__ = ["Decision", "Outcome", "Outcomes", "evaluate", "kind_basis", "site_verdicts"]
+__all__ = ["Decision", "Outcome", "Outcomes", "coverage_note", "evaluate", "kind_basis", "site_verdicts"]
 
 #: the relations of a site that touches a zone (shares area with it or lies in it)
 TOUCHING = ("inside", "overlaps")
@@ -322,8 +322,20 @@ class Outcomes:
         return outcome
 
 
-def site_verdicts(n_sites: int, finding_sites: np.ndarray, finding_ranks: np.ndarray) -> np.ndarray:
-    """Return each site's verdict: the worst of its findings' verdicts, ``clear`` without findings.
+def site_verdicts(
+    n_sites: int,
+    finding_sites: np.ndarray,
+    finding_ranks: np.ndarray,
+    *,
+    covered: np.ndarray | None = None,
+    layer_gaps: np.ndarray | None = None,
+) -> np.ndarray:
+    """Return each site's verdict: the worst of its findings', ``no_coverage`` or ``clear`` without any.
+
+    A site wholly outside the layer set's coverage (``covered == 0``) is ``no_coverage``: the layers
+    say nothing there, so nothing found is no answer.  A site partly outside keeps its findings'
+    verdict.  A site that would be ``clear`` but lies wholly outside the own coverage of one of the
+    layers (``layer_gaps``) is ``no_coverage`` too: that layer cannot say.
 
     Parameters
     ----------
@@ -332,6 +344,10 @@ def site_verdicts(n_sites: int, finding_sites: np.ndarray, finding_ranks: np.nda
         The site (row) of each finding.
     finding_ranks : numpy.ndarray of int
         The rank of each finding's verdict (:func:`redline.zones.verdicts.rank`).
+    covered : numpy.ndarray of float, optional
+        Each site's share within the layer set's coverage (NaN: the coverage is undeclared).
+    layer_gaps : numpy.ndarray of bool, optional
+        True for a site wholly outside some layer's own coverage.
 
     Returns
     -------
@@ -341,8 +357,81 @@ def site_verdicts(n_sites: int, finding_sites: np.ndarray, finding_ranks: np.nda
     --------
     >>> site_verdicts(3, np.array([0, 0, 2]), np.array([2, 0, 1])).tolist()
     ['prohibited', 'clear', 'restricted']
+    >>> site_verdicts(3, np.array([2]), np.array([2]), covered=np.array([0.0, 1.0, 0.5])).tolist()
+    ['no_coverage', 'clear', 'review']
     """
     best = np.full(n_sites, rank("clear"))
     if len(finding_sites):
         np.minimum.at(best, finding_sites, finding_ranks)
+    unknown = np.zeros(n_sites, dtype=bool)
+    if covered is not None:
+        unknown |= covered == 0
+    if layer_gaps is not None:
+        unknown |= layer_gaps
+    best = np.where(unknown, np.minimum(best, rank("no_coverage")), best)
     return np.asarray(VERDICTS, dtype=object)[best]
+
+
+def _share_text(share: float, lang: str) -> str:
+    """Write a share of a site as people do: never 100 % for a part, never 0 % for something."""
+    pct = share * 100
+    if pct > 99.9:
+        return "超过 99.9%" if lang == "zh" else "over 99.9%"
+    if pct < 0.1:
+        return "不足 0.1%" if lang == "zh" else "under 0.1%"
+    return f"约 {pct:.1f}%" if lang == "zh" else f"about {pct:.1f}%"
+
+
+def coverage_note(verdict: str, covered: float, layer_shares: dict[str, float], lang: str = "zh") -> str:
+    """Return what a site's row says of the layers' coverage (empty when there is nothing to say).
+
+    Parameters
+    ----------
+    verdict : str
+        The site's verdict.
+    covered : float
+        The site's share within the layer set's coverage; NaN when the coverage is undeclared.
+    layer_shares : dict
+        Kind label -> the site's share within that layer's own coverage, for layers that declare
+        one and do not cover the whole site.
+    lang : {"zh", "en"}
+
+    Examples
+    --------
+    >>> coverage_note("no_coverage", 0.0, {})
+    '选址位于图层覆盖范围之外，图层对此无法判断'
+    >>> coverage_note("review", 0.25, {}, "en")
+    "about 25.0% of the site lies within the layers' coverage; the rest has no layer data"
+    >>> coverage_note("clear", float("nan"), {})
+    '图层覆盖范围未声明：未发现冲突仅指图层范围内'
+    >>> coverage_note("clear", 1.0, {"生态保护红线": 0.0})
+    '生态保护红线图层未覆盖本选址'
+    """
+    zh = lang == "zh"
+    notes = []
+    if covered == 0:
+        notes.append(
+            "选址位于图层覆盖范围之外，图层对此无法判断"
+            if zh
+            else "the site lies outside the layers' coverage: they cannot say"
+        )
+    elif 0 < covered < 1:
+        share = _share_text(covered, lang)
+        notes.append(
+            f"选址{share}位于图层覆盖范围内，其余部分无图层数据"
+            if zh
+            else f"{share} of the site lies within the layers' coverage; the rest has no layer data"
+        )
+    elif np.isnan(covered) and verdict == "clear":
+        notes.append(
+            "图层覆盖范围未声明：未发现冲突仅指图层范围内"
+            if zh
+            else "the layers' coverage is not declared: clear only within the layers"
+        )
+    for label, share in layer_shares.items():
+        if share == 0:
+            notes.append(f"{label}图层未覆盖本选址" if zh else f"the {label} layer does not cover the site")
+        else:
+            part = _share_text(share, lang)
+            notes.append(f"{label}图层仅覆盖选址{part}" if zh else f"the {label} layer covers only {part} of the site")
+    return "；".join(notes) if zh else "; ".join(notes)

@@ -7,7 +7,9 @@ from collections.abc import Iterable
 __all__ = ["RULE_VERDICTS", "VERDICTS", "VERDICT_LABELS", "finding_verdict", "verdict_label", "worst"]
 
 #: Contract order, worst first.  The only source of the order: everything else ranks by it.
-VERDICTS: tuple[str, ...] = ("prohibited", "restricted", "review", "clear")
+#: ``no_coverage`` (超出图层覆盖范围): the site lies wholly outside where the layer set speaks, so the
+#: tool cannot say; it is never a rule's verdict (see :func:`redline.zones.outcome.site_verdicts`).
+VERDICTS: tuple[str, ...] = ("prohibited", "restricted", "review", "no_coverage", "clear")
 
 #: What a catalogue rule may write as its ``verdict`` -> the verdict its findings get.  ``info``
 #: marks an informational rule: it names the zone and cites its statute but raises nothing, so its
@@ -23,6 +25,7 @@ VERDICT_LABELS: dict[str, tuple[str, str]] = {
     "prohibited": ("禁止", "prohibited"),
     "restricted": ("限制/需论证", "restricted"),
     "review": ("需关注", "review"),
+    "no_coverage": ("超出图层覆盖范围", "outside the layers' coverage"),
     "clear": ("未发现冲突", "clear"),
     "error": ("无法检查", "error"),
 }

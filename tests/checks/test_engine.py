@@ -132,9 +132,10 @@ def test_exemption_by_tag(square_layers):
     assert finding(r)["rule_id"] == "WS02"
 
 
-def test_far_site_is_clear(square_layers):
+def test_far_site_is_outside_the_coverage_never_clear(square_layers):
+    # (issue 16: the control units are the layer set's coverage; far outside them the layers cannot say)
     r = check_site(Point(110.5, 23.5), square_layers)
-    assert r.sites.loc[0, "verdict"] == "clear"
+    assert r.sites.loc[0, "verdict"] == "no_coverage"
     assert r.sites.loc[0, "n_findings"] == 0
     assert len(r.findings) == 0
 
@@ -205,8 +206,9 @@ def test_nearest_mode_keeps_one_nearby_zone_per_class_and_the_same_verdicts(make
         }
     )
     site = Point(X1, 22.22)
-    nearest = check_site(site, layers, industry="C3360")
-    every = check_site(site, layers, industry="C3360", nearby="all")
+    # (the tag answers the question the heavy-metal group asks of C3360: is it electroplating)
+    nearest = check_site(site, layers, industry="C3360", tags="electroplating")
+    every = check_site(site, layers, industry="C3360", tags="electroplating", nearby="all")
     farm = nearest.findings[nearest.findings["kind"] == "basic_farmland"]
     assert farm["zone_id"].tolist() == ["F-near"]
     assert farm["distance_m"].iloc[0] == pytest.approx(300.0, abs=0.5)
@@ -239,7 +241,8 @@ def test_no_sites_screen_to_empty_tables(square_layers):
     assert list(sites.columns[:7]) == ["site_id", "name", "industry", "tags", "action", "status", "error"]
     result = screen_sites(sites, square_layers)
     assert len(result.sites) == 0 and len(result.findings) == 0
-    assert result.verdict_counts() == {"prohibited": 0, "restricted": 0, "review": 0, "clear": 0, "error": 0}
+    counts = {"prohibited": 0, "restricted": 0, "review": 0, "no_coverage": 0, "clear": 0, "error": 0}
+    assert result.verdict_counts() == counts
 
 
 def _ring_zone(lon, lat, r, hole, n=200):
