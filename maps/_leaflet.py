@@ -1,11 +1,11 @@
-"""Building blocks of the interactive maps: base maps, layer holders, the data payload, the legend.
+"""Building blocks of the interactive maps: the data payload, the overlays and their names.
 
-The folium map holds the base maps (OpenStreetMap, 天地图 when ``TIANDITU_KEY``
-is set, 高德 in GCJ-02, and a blank one), one empty ``FeatureGroup`` per overlay
-(so the layer control lists them) and the layer control.  The overlays' content
-is drawn by :data:`maps._js.RUNTIME_JS` from one JSON payload: geometries are
-simplified for display, rounded to 1e-6 degree and delta-encoded as integers,
-which keeps a 100,000-site map to a few megabytes.
+The folium map holds the base maps (:mod:`maps._basemap`), one empty ``FeatureGroup`` per
+overlay that has something to draw (so the layer control lists it, with the count of what it
+draws) and the layer control.  The overlays' content is drawn by the runtime script
+(:func:`maps._js.runtime_js`) from one JSON payload: geometries are simplified for display,
+rounded to 1e-6 degree and delta-encoded as integers, which keeps a 100,000-site map to a few
+megabytes.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import folium
 import numpy as np
@@ -24,42 +23,42 @@ import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
+from redline.layers.geodesy import METRES_PER_DEGREE
 from redline.layers.layerset import LayerSet
-from redline.maps._assets import inline_leaflet
-from redline.maps._js import RUNTIME_CSS, RUNTIME_JS
-from redline.maps._style import HATCH_SVG, OVERLAP_STYLE, VERDICT_COLORS, kind_order, swatch_css, zone_style
+from redline.maps._basemap import GAODE_URL, OSM_URL, TIANDITU_URL, new_map
+from redline.maps._js import runtime_js
+from redline.maps._legend import legend_html, top_html
+from redline.maps._style import kind_order, verdict_color, verdict_order, zone_style
+from redline.maps._texts import mt, verdict_name
 from redline.zones.kinds import KINDS
-from redline.zones.labels import class_label, confidential_note, kind_label, t, verdict_text
+from redline.zones.labels import class_label, confidential_note, kind_label, t
 
 __all__ = [
     "GAODE_URL",
     "OSM_URL",
     "TIANDITU_URL",
-    "VERDICT_ORDER",
+    "KindCount",
+    "Runtime",
+    "base_payload",
     "confidential_notes",
+    "count_notes",
     "drawable_kinds",
     "encode_geometry",
+    "finish_map",
+    "holder",
     "js_json",
+    "legend_html",
+    "map_notes",
     "new_map",
+    "overlay_name",
     "public_zones",
+    "top_html",
+    "zone_holders",
     "zone_payload",
 ]
 
-OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-#: 天地图 web-Mercator WMTS; ``{layer}`` is ``vec`` (roads) or ``cva``/``eva`` (Chinese/English labels).
-TIANDITU_URL = (
-    "https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER={layer}"
-    "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={key}"
-)
-#: 高德 road map tiles, in GCJ-02.
-GAODE_URL = "https://webrd0{s}.is.autonavi.com/appmaptile?lang={lang}&size=1&scale=1&style=8&x={x}&y={y}&z={z}"
-
-#: Verdict codes in the payload: index into this tuple (worst first).
-VERDICT_ORDER: tuple[str, ...] = ("prohibited", "restricted", "review", "clear", "error")
-
 #: Coordinates are written as integers of 1e-6 degree (about 0.1 m).
 _SCALE = 1_000_000
-_M_PER_DEG = 111_320.0
 
 
 def js_json(obj: Any) -> str:
@@ -136,7 +135,7 @@ def simplify(geoms: Iterable[Any], tolerance_m: float) -> np.ndarray:
     arr = np.asarray(list(geoms) if not isinstance(geoms, np.ndarray) else geoms, dtype=object)
     if arr.size == 0 or tolerance_m <= 0:
         return arr
-    return shapely.simplify(arr, tolerance_m / _M_PER_DEG, preserve_topology=True)
+    return shapely.simplify(arr, tolerance_m / METRES_PER_DEGREE, preserve_topology=True)
 
 
 def _style_js(style: dict[str, Any]) -> dict[str, Any]:
@@ -194,6 +193,26 @@ def confidential_notes(layerset: LayerSet, kinds: Iterable[str], lang: str) -> l
     return [note] if note else []
 
 
+@dataclass(frozen=True)
+class KindCount:
+    """How many zones of a kind a map draws, of how many its public layers hold.
+
+    ``drawn`` are the zones on the map; ``total`` those of the kind's public layers; ``near``
+    those near the sites (all of them on a map without sites); ``layers`` the public layers
+    merged into the one overlay.
+    """
+
+    drawn: int
+    total: int
+    near: int
+    layers: int
+
+    @property
+    def no_geometry(self) -> int:
+        """Zones left off because they have no geometry to draw."""
+        return self.near - self.drawn
+
+
 def zone_payload(
     layerset: LayerSet,
     kinds: list[str],
@@ -203,18 +222,20 @@ def zone_payload(
     radius_m: float = 0.0,
     tolerance_m: float = 5.0,
     max_vertices: int = 1_500_000,
-) -> tuple[list[dict[str, Any]], float, dict[str, int]]:
+) -> tuple[list[dict[str, Any]], float, dict[str, KindCount]]:
     """Return the zones of ``kinds`` (near the ``near`` geometries when given), simplified.
 
     The tolerance starts at ``tolerance_m`` and doubles until all zones together
     have at most ``max_vertices`` vertices, so a huge layer set still gives a
-    map that opens.  Returns ``(payload, tolerance used, {kind: zone count})``.  Zones of
-    confidential (涉密) layers are never in it.
+    map that opens.  Returns ``(payload, tolerance used, {kind: KindCount})``; the payload has
+    one entry per kind, in drawing order (empty ones too).  Zones of confidential (涉密) layers
+    are never in it.
     """
-    frames = {}
+    frames, totals = {}, {}
     boxes = _search_boxes(near, radius_m) if near is not None else None
     for kind in kinds:
         zones = public_zones(layerset, kind)
+        totals[kind] = len(zones)
         if boxes is not None:
             zones = _near(zones, boxes)
         if len(zones):
@@ -228,7 +249,7 @@ def zone_payload(
         if total <= max_vertices or tolerance > 5000:
             break
         tolerance *= 2
-    payload = []
+    payload, counts = [], {}
     for kind in kind_order(kinds):
         zones = frames[kind]
         features = []
@@ -239,7 +260,65 @@ def zone_payload(
             if enc is not None:
                 features.append([enc, _str(zid), _str(name), _str(zc)])
         payload.append({"holder": "", "kind": kind_ids[kind], "f": features})
-    return payload, tolerance, {k: len(z) for k, z in frames.items()}
+        layers = sum(1 for layer in layerset.layers if layer.kind == kind and not getattr(layer, "confidential", False))
+        counts[kind] = KindCount(len(features), totals[kind], len(zones), layers)
+    return payload, tolerance, counts
+
+
+def overlay_name(label: str, count: KindCount, lang: str) -> str:
+    """Return the layer control's name of a zone overlay: its label and the count of what it draws.
+
+    "m / n" when it draws m of the n zones of the layer (only those near the sites, or some have
+    no geometry), and how many layers were merged into it when more than one.
+
+    Examples
+    --------
+    >>> overlay_name("永久基本农田", KindCount(2879, 3012, 2879, 1), "zh")
+    '永久基本农田 (2,879 / 3,012)'
+    >>> overlay_name("water", KindCount(9, 9, 9, 2), "en")
+    'water (9; 2 layers merged)'
+    """
+    shown = f"{count.drawn:,}"
+    if count.drawn != count.total:
+        shown = mt("count.of", lang, shown=shown, total=f"{count.total:,}")
+    if count.layers > 1:
+        shown += ("，" if lang == "zh" else "; ") + mt("count.merged", lang, n=count.layers)
+    return f"{label} ({shown})"
+
+
+def holder(m: folium.Map, name: str) -> str:
+    """Add an empty overlay named ``name`` (escaped: the layer control shows names as HTML); return its JS name."""
+    group = folium.FeatureGroup(name=html.escape(name))
+    group.add_to(m)
+    return group.get_name()
+
+
+def zone_holders(
+    m: folium.Map, zones: list[dict[str, Any]], kinds: list[str], counts: dict[str, KindCount], lang: str
+) -> list[dict[str, Any]]:
+    """Give each zone overlay with something to draw its holder on ``m``; return those overlays."""
+    kept = [z for z in zones if z["f"]]
+    for z in kept:
+        kind = kinds[z["kind"]]
+        z["holder"] = holder(m, overlay_name(kind_label(kind, lang), counts[kind], lang))
+    return kept
+
+
+def count_notes(counts: dict[str, KindCount], lang: str, *, radius_m: float | None = None) -> list[str]:
+    """Return the legend's notes on the counts: zones left off as far from the sites, or without geometry.
+
+    Examples
+    --------
+    >>> count_notes({"basin": KindCount(1, 2, 2, 1)}, "en")
+    ['key river basin: 1 zones have no geometry and are not drawn.']
+    """
+    notes = []
+    if radius_m is not None and any(c.near < c.total for c in counts.values()):
+        notes.append(mt("note.near_sites", lang, radius=f"{radius_m:,.0f}"))
+    for kind, c in counts.items():
+        if c.no_geometry:
+            notes.append(mt("note.no_geometry", lang, kind=kind_label(kind, lang), n=f"{c.no_geometry:,}"))
+    return notes
 
 
 def _str(value: Any) -> str:
@@ -259,7 +338,7 @@ def _search_boxes(geoms: np.ndarray, radius_m: float) -> np.ndarray:
     if len(b) == 0:
         return np.empty(0, dtype=object)
     if len(b) > 2000:
-        cell_lat = max(radius_m, 100.0) / _M_PER_DEG
+        cell_lat = max(radius_m, 100.0) / METRES_PER_DEGREE
         lat_ref = min(float(np.nanmax(np.abs(b[:, [1, 3]]))), 85.0)
         cell_lon = cell_lat / np.cos(np.radians(lat_ref))
         small = ((b[:, 2] - b[:, 0]) <= cell_lon) & ((b[:, 3] - b[:, 1]) <= cell_lat)
@@ -271,9 +350,9 @@ def _search_boxes(geoms: np.ndarray, radius_m: float) -> np.ndarray:
             [cells[:, 0] * cell_lon, cells[:, 1] * cell_lat, (cells[:, 0] + 2) * cell_lon, (cells[:, 1] + 2) * cell_lat]
         )
         b = np.vstack([grid, b[~small]])
-    dlat = radius_m / _M_PER_DEG
+    dlat = radius_m / METRES_PER_DEGREE
     lat = np.minimum(np.maximum(np.abs(b[:, 1]), np.abs(b[:, 3])) + dlat, 89.0)
-    dlon = radius_m / (_M_PER_DEG * np.cos(np.radians(lat)))
+    dlon = radius_m / (METRES_PER_DEGREE * np.cos(np.radians(lat)))
     return shapely.box(b[:, 0] - dlon, b[:, 1] - dlat, b[:, 2] + dlon, b[:, 3] + dlat)
 
 
@@ -283,51 +362,6 @@ def _near(zones: Any, boxes: np.ndarray) -> Any:
         return zones.iloc[:0]
     hits = zones.sindex.query(boxes, predicate="intersects")[1]
     return zones.iloc[np.unique(hits)]
-
-
-def new_map(lang: str, *, tianditu_key: str | None = None) -> tuple[folium.Map, str | None, bool]:
-    """Return a map with the base layers, Leaflet inline, the runtime CSS and the hatch pattern.
-
-    Returns ``(map, JS name of the 高德 base layer, whether 天地图 is offered)``.
-    """
-    m = folium.Map(location=[35.0, 105.0], zoom_start=4, tiles=None, control_scale=True, max_zoom=19)
-    inline_leaflet(m)
-    folium.TileLayer(
-        OSM_URL,
-        name=html.escape(t("map.base_osm", lang)),
-        max_zoom=19,
-        attr='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
-    ).add_to(m)
-    key = tianditu_key if tianditu_key is not None else os.environ.get("TIANDITU_KEY", "")
-    key = key.strip()
-    if key:
-        group = folium.FeatureGroup(name=html.escape(t("map.base_tianditu", lang)), overlay=False, show=False)
-        labels = "cva" if lang == "zh" else "eva"
-        for layer in ("vec", labels):
-            url = TIANDITU_URL.replace("{layer}", layer).replace("{key}", quote(key, safe=""))
-            folium.TileLayer(
-                url,
-                attr="&copy; 天地图 (tianditu.gov.cn)",
-                subdomains="01234567",
-                max_zoom=18,
-                name=f"tianditu-{layer}",
-                control=False,
-            ).add_to(group)
-        group.add_to(m)
-    gaode = folium.TileLayer(
-        GAODE_URL.replace("{lang}", "zh_cn" if lang == "zh" else "en"),
-        name=html.escape(t("map.base_gaode", lang)),
-        attr="&copy; 高德地图 AutoNavi (GCJ-02)",
-        subdomains="1234",
-        max_zoom=18,
-        show=False,
-    )
-    gaode.add_to(m)
-    folium.FeatureGroup(name=html.escape(t("map.base_blank", lang)), overlay=False, show=False).add_to(m)
-    root = m.get_root()
-    root.header.add_child(Element(RUNTIME_CSS), name="rc_css")
-    root.html.add_child(Element(HATCH_SVG), name="rc_hatch")
-    return m, gaode.get_name(), bool(key)
 
 
 class Runtime(MacroElement):
@@ -347,7 +381,7 @@ class Runtime(MacroElement):
         self._name = "RedlineRuntime"
         self.data = payload
         self.payload = js_json(payload)
-        self.code = RUNTIME_JS
+        self.code = runtime_js()
 
 
 def js_strings(lang: str) -> dict[str, Any]:
@@ -377,61 +411,60 @@ def js_strings(lang: str) -> dict[str, Any]:
 
 
 def verdicts_payload(lang: str) -> list[list[str]]:
-    """Return ``[[verdict, label, colour], ...]`` in :data:`VERDICT_ORDER`."""
-    return [[v, verdict_text(v, lang), VERDICT_COLORS[v]] for v in VERDICT_ORDER]
+    """Return ``[[verdict, label, colour], ...]`` of every verdict (:func:`maps._style.verdict_order`).
+
+    Examples
+    --------
+    >>> verdicts_payload("zh")[0]
+    ['prohibited', '禁止', '#c0392b']
+    """
+    return [[v, verdict_name(v, lang), verdict_color(v)] for v in verdict_order()]
 
 
-def legend_html(
-    layerset_name: str,
-    kinds: list[str],
-    lang: str,
-    *,
-    overlap: bool = True,
-    ring_m: float | None = None,
-    verdicts: bool = True,
-    clusters: bool = False,
-    notes: Iterable[str] = (),
-) -> str:
-    """Return the legend (every text escaped)."""
-    esc = html.escape
-    rows = [
-        f"<b>{esc(t('map.legend', lang))}</b>",
-        f'<div class="rc-caption">{esc(layerset_name)}</div>',
-        f'<div class="rc-h">{esc(t("map.legend_zones", lang))}</div>',
-    ]
-    for kind in reversed(kind_order(kinds)):
-        classes = list(KINDS[kind].classes) if kind in KINDS else []
-        style = zone_style(kind, classes[0] if classes else None)
-        sw = f'<span class="rc-sw" style="{swatch_css(style)}"></span>'
-        rows.append(f"<div>{'' if classes else sw}{esc(kind_label(kind, lang))}</div>")
-        for c in classes:
-            sw = f'<span class="rc-sw" style="{swatch_css(zone_style(kind, c))}"></span>'
-            rows.append(f'<div class="rc-sub">{sw}{esc(class_label(kind, c, lang))}</div>')
-    if overlap:
-        sw = f'<span class="rc-sw" style="{swatch_css(OVERLAP_STYLE)}"></span>'
-        rows.append(f"<div>{sw}{esc(t('map.overlap', lang))}</div>")
-    if ring_m:
-        rows.append(
-            f'<div><span class="rc-ring"></span>{esc(t("map.buffer_ring", lang, buffer=f"{ring_m:,.0f}"))}</div>'
-        )
-    if verdicts:
-        rows.append(f'<div class="rc-h">{esc(t("map.legend_verdicts", lang))}</div>')
-        for verdict, color in VERDICT_COLORS.items():
-            rows.append(
-                f'<div><span class="rc-dot" style="background:{color}"></span>{esc(verdict_text(verdict, lang))}</div>'
-            )
-    if clusters:
-        rows.append(f'<div><span class="rc-clsw">12</span>{esc(t("map.cluster", lang))}</div>')
-    rows.extend(f'<div class="rc-note">{esc(n)}</div>' for n in notes)
-    return '<div id="rc-legend">' + "".join(rows) + "</div>"
+def base_payload(m: folium.Map, gaode: str | None, kinds: list[str], lang: str, *, north: bool) -> dict[str, Any]:
+    """Return the payload's entries every map has: the map, the 高德 layer, strings, verdicts, kinds."""
+    return {
+        "map": m.get_name(),
+        "gaode": gaode,
+        "north": north,
+        "strings": js_strings(lang),
+        "verdicts": verdicts_payload(lang),
+        "kinds": kinds_payload(kinds, lang),
+    }
 
 
-def top_html(lang: str, *, illustrative: bool, title: str | None = None, subtitle: str | None = None) -> str:
-    """Return the title box and the illustrative-data banner shown at the top (escaped)."""
-    parts = []
-    if title:
-        sub = f'<div class="rc-subtitle">{html.escape(subtitle)}</div>' if subtitle else ""
-        parts.append(f'<div id="rc-title">{html.escape(title)}{sub}</div>')
-    if illustrative:
-        parts.append(f'<div id="rc-illustrative">⚠ {html.escape(t("illustrative_notice", lang))}</div>')
-    return f'<div id="rc-top">{"".join(parts)}</div>' if parts else ""
+def map_notes(lang: str, *, tianditu: bool, tolerance_m: float, simplify_m: float) -> tuple[list[str], list[str]]:
+    """Return the legend's notes (the display simplification) and its notes on the base maps.
+
+    Examples
+    --------
+    >>> notes, bases = map_notes("en", tianditu=True, tolerance_m=5, simplify_m=5)
+    >>> notes, [n[:15] for n in bases]
+    ([], ['With the Gaode '])
+    """
+    bases = [t("map.gaode_note", lang)]
+    if not tianditu:
+        bases.append(t("map.tianditu_note", lang))
+    notes = [t("map.simplified", lang, tol=f"{tolerance_m:,.0f}")] if tolerance_m > simplify_m else []
+    return notes, bases
+
+
+def finish_map(
+    m: folium.Map, payload: dict[str, Any], *, legend: str, top: str, bounds: list[list[float]] | None
+) -> folium.Map:
+    """Add the layer control, the runtime with ``payload``, the legend and the top box; frame ``bounds``.
+
+    The runtime frames the view again once the page is laid out, clear of the legend, the layer
+    control and the top box (``payload["bounds"]``).
+    """
+    payload["bounds"] = bounds
+    if bounds is not None:
+        m.fit_bounds(bounds)  # before the runtime, which frames the view again clear of the legend
+    folium.LayerControl(collapsed=False).add_to(m)
+    Runtime(payload).add_to(m)
+    root = m.get_root()
+    root.html.add_child(Element(legend), name="rc_legend")
+    if top:
+        root.html.add_child(Element(top), name="rc_top")
+    m.rc_payload = payload  # type: ignore[attr-defined]
+    return m

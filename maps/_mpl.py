@@ -31,6 +31,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch, Polygon
 from matplotlib.path import Path
+from pyproj import Transformer
 
 from redline.maps._style import HATCH_ID
 
@@ -48,6 +49,7 @@ __all__ = [
     "png_bytes",
     "polygons_path",
     "printable",
+    "project",
     "text_lang",
 ]
 
@@ -183,6 +185,25 @@ def mpl_style(style: dict[str, Any]) -> dict[str, Any]:
     if style.get("dashArray"):
         kwargs["linestyle"] = (0, tuple(float(v) for v in str(style["dashArray"]).split()))
     return kwargs
+
+
+def project(geoms: Any, transformer: Transformer) -> Any:
+    """Return lon/lat geometries (one or an array) in the local projection of ``transformer``, in metres.
+
+    Examples
+    --------
+    >>> from shapely import Point
+    >>> from redline.layers.geodesy import local_projection
+    >>> p = project(Point(109.001, 22.0), local_projection(109.0, 22.0, kind="aeqd"))
+    >>> round(p.x, 1), round(p.y, 1)
+    (103.3, 0.0)
+    """
+
+    def apply(xy: np.ndarray) -> np.ndarray:
+        x, y = transformer.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geoms, apply)
 
 
 def _polygonal_parts(geoms: Iterable[Any]) -> np.ndarray:

@@ -9,14 +9,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-#: Site verdict colours (the HTML report uses the same ones).
+from redline.zones import verdicts as _verdicts
+
+#: Site verdict colours (the HTML report uses the same ones).  ``no_coverage`` (the site lies
+#: outside the layers' coverage) is a grey-blue: neither a conflict nor clear.
 VERDICT_COLORS: dict[str, str] = {
     "prohibited": "#c0392b",
     "restricted": "#e67e22",
     "review": "#f1c40f",
+    "no_coverage": "#7f8fa6",
     "clear": "#27ae60",
     "error": "#95a5a6",
 }
+
+#: Colours for a verdict the contract gains before it has one above (in the order they come).
+_SPARE_COLORS: tuple[str, ...] = ("#2e86c1", "#af7ac5", "#a04000", "#16a085")
 
 #: Overlap (site ∩ zone) geometry.
 OVERLAP_STYLE: dict[str, Any] = {
@@ -137,15 +144,34 @@ def zone_style(kind: str, zone_class: str | None) -> dict[str, Any]:
     return dict(classes.get(zone_class or "", classes.get("", _DEFAULT)))
 
 
-def verdict_color(verdict: str) -> str:
-    """Return the colour of a site verdict (grey for ``error`` or anything unknown).
+def verdict_order() -> tuple[str, ...]:
+    """Return every verdict a map may show, worst first: the contract's (read now), then ``error``.
 
     Examples
     --------
-    >>> verdict_color("prohibited")
-    '#c0392b'
+    >>> verdict_order()[0], verdict_order()[-1]
+    ('prohibited', 'error')
     """
-    return VERDICT_COLORS.get(verdict, VERDICT_COLORS["error"])
+    return (*(v for v in _verdicts.VERDICTS if v != "error"), "error")
+
+
+def verdict_color(verdict: str) -> str:
+    """Return the colour of a site verdict (grey for ``error`` or anything unknown).
+
+    A verdict of the contract without a colour of its own gets a spare one, so no two verdicts
+    of a legend share a colour.
+
+    Examples
+    --------
+    >>> verdict_color("prohibited"), verdict_color("no_coverage"), verdict_color("nonsense")
+    ('#c0392b', '#7f8fa6', '#95a5a6')
+    """
+    if verdict in VERDICT_COLORS:
+        return VERDICT_COLORS[verdict]
+    extra = [v for v in verdict_order() if v not in VERDICT_COLORS]
+    if verdict in extra:
+        return _SPARE_COLORS[extra.index(verdict) % len(_SPARE_COLORS)]
+    return VERDICT_COLORS["error"]
 
 
 def site_style(verdict: str, geom_type: str) -> dict[str, Any]:

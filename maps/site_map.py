@@ -3,7 +3,7 @@
 Only what :mod:`checks` returned is drawn.  The page is one self-contained file:
 Leaflet is written inline (:mod:`maps._assets`) and the overlays are drawn by a
 small runtime (:mod:`maps._js`) from one compact JSON payload, so it opens
-offline (only base-map tiles need the network) and stays usable for a batch of
+offline (on its blank base; only a tiled base map needs the network) and stays usable for a batch of
 100,000 sites:
 
 - zones within :data:`DISPLAY_RADIUS_M` (or the buffer, if larger) of a site,
@@ -15,46 +15,52 @@ offline (only base-map tiles need the network) and stays usable for a batch of
 - the buffer ring of each site (drawn for the sites in view when zoomed in);
 - the sites coloured by verdict, grouped into clusters on a pixel grid when
   many are in view, each with a popup listing its findings;
-- base maps OpenStreetMap, 天地图 (when ``TIANDITU_KEY`` is set), 高德 (GCJ-02:
-  overlays are shifted to match it) and a blank one; a layer control, a legend,
-  a full-screen button, a distance/area ruler and a scale.
+- a blank base map by default (the page needs no network), OpenStreetMap, 天地图 (when
+  ``TIANDITU_KEY`` is set) and 高德 (GCJ-02: overlays are shifted to match it) to choose from;
+  a layer control that lists only the overlays with something to draw, each with the count of
+  what it draws; a legend of what is drawn, which folds away and which the first view keeps clear
+  of the sites; a full-screen button, a distance/area ruler and a metric scale.
 
 Every text that comes from a layer or a site is shown as text, never markup.
 """
 
 from __future__ import annotations
 
-import html
 from os import PathLike
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element
 
-from redline.checks.result import ScreeningResult
+from redline.layers.geodesy import METRES_PER_DEGREE
 from redline.layers.layerset import LayerSet
 from redline.maps._leaflet import (
-    VERDICT_ORDER,
-    Runtime,
+    base_payload,
     confidential_notes,
+    count_notes,
     drawable_kinds,
     encode_geometry,
+    finish_map,
+    holder,
     js_json,
-    js_strings,
-    kinds_payload,
     legend_html,
+    map_notes,
     new_map,
     simplify,
     top_html,
-    verdicts_payload,
+    zone_holders,
     zone_payload,
 )
-from redline.maps._style import OVERLAP_STYLE
+from redline.maps._legend import classes_present
+from redline.maps._style import OVERLAP_STYLE, verdict_order
+from redline.maps._texts import mt
 from redline.zones.labels import check_lang, format_number, kind_label, relation_label, t
+
+if TYPE_CHECKING:
+    from redline.checks.result import ScreeningResult
 
 __all__ = ["DISPLAY_RADIUS_M", "MAX_RING_GEOMETRIES", "SIMPLIFY_TOLERANCE_M", "save_map", "site_map"]
 
@@ -66,7 +72,6 @@ SIMPLIFY_TOLERANCE_M = 5.0
 #: (rings of points are drawn as circles by the page itself).
 MAX_RING_GEOMETRIES = 5000
 
-_M_PER_DEG = 111_320.0
 _RELATIONS = ("inside", "overlaps", "nearby")
 
 
@@ -77,9 +82,12 @@ def _valid_sites(sites: gpd.GeoDataFrame) -> np.ndarray:
     return ok & (sites["status"] != "error").to_numpy()
 
 
-def _verdict_code(verdict: Any) -> int:
-    v = str(verdict)
-    return VERDICT_ORDER.index(v) if v in VERDICT_ORDER else VERDICT_ORDER.index("error")
+def _verdict_codes(verdicts: Any) -> np.ndarray:
+    """Return each verdict's index in :func:`maps._style.verdict_order` (``error`` for an unknown one)."""
+    order = verdict_order()
+    codes = {v: i for i, v in enumerate(order)}
+    values = pd.Series(np.asarray(verdicts, dtype=object)).astype(str)
+    return values.map(codes).fillna(codes["error"]).astype(int).to_numpy()
 
 
 def _is_missing(value: Any) -> bool:
@@ -114,17 +122,63 @@ def _local_buffer_rings(geoms: np.ndarray, buffer_m: float) -> np.ndarray:
     centres = shapely.get_coordinates(shapely.centroid(shapely.envelope(geoms)))
     coslat = np.cos(np.radians(centres[:, 1]))
     x0, y0 = centres[index, 0], centres[index, 1]
-    local = np.column_stack([(coords[:, 0] - x0) * _M_PER_DEG * coslat[index], (coords[:, 1] - y0) * _M_PER_DEG])
+    local = np.column_stack(
+        [(coords[:, 0] - x0) * METRES_PER_DEGREE * coslat[index], (coords[:, 1] - y0) * METRES_PER_DEGREE]
+    )
     metric = shapely.set_coordinates(geoms.copy(), local)
     rings = shapely.boundary(shapely.buffer(metric, buffer_m, quad_segs=12))
     rc, ri = shapely.get_coordinates(rings, return_index=True)
     back = np.column_stack(
-        [rc[:, 0] / (_M_PER_DEG * coslat[ri]) + centres[ri, 0], rc[:, 1] / _M_PER_DEG + centres[ri, 1]]
+        [rc[:, 0] / (METRES_PER_DEGREE * coslat[ri]) + centres[ri, 0], rc[:, 1] / METRES_PER_DEGREE + centres[ri, 1]]
     )
     return shapely.set_coordinates(rings, back)
 
 
+def _findings_payload(result: ScreeningResult, ids: pd.Index, lang: str) -> dict[str, Any]:
+    """Return the findings of the sites ``ids`` grouped by site in their order (CSR offsets ``off``).
+
+    Zones, relations and rule codes are interned (``Z``, ``rel``, ``R``); ``F`` holds one column
+    per field.
+    """
+    f = result.findings
+    site_pos = ids.get_indexer(f["site_id"].astype(str).to_numpy()).astype(np.int64)
+    keep = np.flatnonzero(site_pos >= 0)
+    order = keep[np.argsort(site_pos[keep], kind="stable")]
+    counts = np.bincount(site_pos[order], minlength=len(ids)) if len(ids) else np.zeros(0, dtype=np.int64)
+    kinds = kind_index(result)
+    sel = f.iloc[order]
+    text = {c: _text_column(sel[c]) for c in ("kind", "zone_id", "zone_name", "zone_class", "relation", "rule_id")}
+    zkeys = pd.DataFrame({c: text[c] for c in ("kind", "zone_id", "zone_name", "zone_class")})
+    fz = zkeys.groupby(list(zkeys.columns), sort=False).ngroup().to_numpy()
+    zone_table = zkeys.drop_duplicates().to_numpy().tolist()
+    relations = list(_RELATIONS) + sorted(set(text["relation"]) - set(_RELATIONS))
+    frel = pd.Categorical(text["relation"], categories=relations).codes
+    area, length, dist = (
+        sel[c].astype(float).to_numpy() for c in ("overlap_area_m2", "overlap_length_m", "distance_m")
+    )
+    mtype = np.where(~np.isnan(area), 0, np.where(~np.isnan(length), 1, 2))
+    value = np.where(mtype == 0, area, np.where(mtype == 1, length, dist))
+    fm = [None if np.isnan(v) else v for v in np.round(value, 1).tolist()]
+    fr, rules = pd.factorize(np.where(text["rule_id"] == "", "\u2014", text["rule_id"]), sort=False)
+    fv = _verdict_codes(sel["verdict"].to_numpy())
+    return {
+        "off": np.r_[0, np.cumsum(counts)].astype(int).tolist(),
+        "Z": [[kinds[z[0]], z[1], z[2], z[3]] for z in zone_table],
+        "R": [str(r) for r in rules],
+        "rel": [relation_label(r, lang) for r in relations],
+        "F": {
+            "z": fz.tolist(),
+            "rel": frel.tolist(),
+            "v": fv.tolist(),
+            "m": fm,
+            "mt": mtype.tolist(),
+            "r": fr.tolist(),
+        },
+    }
+
+
 def _sites_payload(result: ScreeningResult, valid: np.ndarray, holder: str, lang: str) -> dict[str, Any]:
+    """Return the sites drawn (``valid``): ids, names, verdicts, points, shapes and their findings."""
     sites = result.sites
     rows = np.flatnonzero(valid)
     geoms = np.asarray(sites.geometry.array, dtype=object)[rows]
@@ -140,51 +194,19 @@ def _sites_payload(result: ScreeningResult, valid: np.ndarray, holder: str, lang
     if non_point.size:
         for i, g in zip(non_point, simplify(geoms[non_point], 1.0), strict=True):
             shapes[str(int(i))] = encode_geometry(g)
-
-    # findings, grouped by site in site order (CSR offsets), zones and rule codes interned
-    f = result.findings
-    ids = pd.Index(sites["site_id"].astype(str).to_numpy()[rows])
-    site_pos = ids.get_indexer(f["site_id"].astype(str).to_numpy()).astype(np.int64)
-    keep = np.flatnonzero(site_pos >= 0)
-    order = keep[np.argsort(site_pos[keep], kind="stable")]
-    counts = np.bincount(site_pos[order], minlength=len(rows)) if len(rows) else np.zeros(0, dtype=np.int64)
-    offsets = np.r_[0, np.cumsum(counts)].astype(int).tolist()
-    kinds = kind_index(result)
-    sel = f.iloc[order]
-    text = {c: _text_column(sel[c]) for c in ("kind", "zone_id", "zone_name", "zone_class", "relation", "rule_id")}
-    zkeys = pd.DataFrame({c: text[c] for c in ("kind", "zone_id", "zone_name", "zone_class")})
-    fz = zkeys.groupby(list(zkeys.columns), sort=False).ngroup().to_numpy()
-    zone_table = zkeys.drop_duplicates().to_numpy().tolist()
-    relations = list(_RELATIONS) + sorted(set(text["relation"]) - set(_RELATIONS))
-    frel = pd.Categorical(text["relation"], categories=relations).codes
-    codes = {v: i for i, v in enumerate(VERDICT_ORDER)}
-    fv = pd.Series(sel["verdict"].astype(str).to_numpy()).map(codes).fillna(codes["error"]).astype(int).to_numpy()
-    area, length, dist = (
-        sel[c].astype(float).to_numpy() for c in ("overlap_area_m2", "overlap_length_m", "distance_m")
-    )
-    mt = np.where(~np.isnan(area), 0, np.where(~np.isnan(length), 1, 2))
-    value = np.where(mt == 0, area, np.where(mt == 1, length, dist))
-    fm = [None if np.isnan(v) else v for v in np.round(value, 1).tolist()]
-    rule_text = np.where(text["rule_id"] == "", "\u2014", text["rule_id"])
-    fr, rules = pd.factorize(rule_text, sort=False)
     status = sites["status"].to_numpy()[rows]
+    verdicts = np.where(status == "error", "error", sites["verdict"].to_numpy()[rows].astype(str))
     errors = sites["error"].to_numpy()[rows] if "error" in sites else [""] * len(rows)
+    ids = pd.Index(sites["site_id"].astype(str).to_numpy()[rows])
     return {
         "holder": holder,
         "id": [str(s) for s in sites["site_id"].to_numpy()[rows]],
         "name": [_text(n) for n in names],
-        "v": [
-            _verdict_code("error" if st == "error" else v)
-            for st, v in zip(status, sites["verdict"].to_numpy()[rows], strict=True)
-        ],
+        "v": _verdict_codes(verdicts).tolist(),
         "err": [_text(e) for e in errors],
         "pt": ints.ravel().tolist(),
         "g": shapes,
-        "off": offsets,
-        "Z": [[kinds[z[0]], z[1], z[2], z[3]] for z in zone_table],
-        "R": [str(r) for r in rules],
-        "rel": [relation_label(r, lang) for r in relations],
-        "F": {"z": fz.tolist(), "rel": frel.tolist(), "v": fv.tolist(), "m": fm, "mt": mt.tolist(), "r": fr.tolist()},
+        **_findings_payload(result, ids, lang),
     }
 
 
@@ -194,7 +216,8 @@ def kind_index(result: ScreeningResult) -> dict[str, int]:
     return {k: i for i, k in enumerate(kinds)}
 
 
-def _overlaps_payload(result: ScreeningResult, valid_ids: set[str], holder: str, lang: str) -> dict[str, Any] | None:
+def _overlaps_payload(result: ScreeningResult, valid_ids: set[str], lang: str) -> dict[str, Any] | None:
+    """Return the overlaps of the sites drawn with the zones (lines and areas; points are not drawn)."""
     f = result.findings
     geoms = np.asarray(f.geometry.array, dtype=object)
     mask = ~shapely.is_missing(geoms)
@@ -221,12 +244,13 @@ def _overlaps_payload(result: ScreeningResult, valid_ids: set[str], holder: str,
     if not features:
         return None
     line = {"color": OVERLAP_STYLE["color"], "weight": 6, "opacity": 0.85}
-    return {"holder": holder, "f": features, "style": dict(OVERLAP_STYLE), "line": line}
+    return {"holder": "", "f": features, "style": dict(OVERLAP_STYLE), "line": line}
 
 
-def _rings_payload(result: ScreeningResult, valid: np.ndarray, holder: str) -> dict[str, Any] | None:
+def _rings_payload(result: ScreeningResult, valid: np.ndarray) -> dict[str, Any] | None:
+    """Return the buffer rings of the sites drawn (None without a buffer or a site)."""
     buffer_m = float(result.meta.get("buffer_m") or 0.0)
-    if buffer_m <= 0:
+    if buffer_m <= 0 or not valid.any():
         return None
     geoms = np.asarray(result.sites.geometry.array, dtype=object)[valid]
     non_point = np.flatnonzero(shapely.get_type_id(geoms) != 0)
@@ -235,7 +259,7 @@ def _rings_payload(result: ScreeningResult, valid: np.ndarray, holder: str) -> d
         outlines = simplify(_local_buffer_rings(geoms[non_point], buffer_m), max(buffer_m / 200, 1.0))
         for i, g in zip(non_point, outlines, strict=True):
             rings[str(int(i))] = encode_geometry(g)
-    return {"holder": holder, "buffer": buffer_m, "g": rings}
+    return {"holder": "", "buffer": buffer_m, "g": rings}
 
 
 def _bounds(site_geoms: np.ndarray, layerset: LayerSet, pad_m: float) -> list[list[float]] | None:
@@ -253,29 +277,49 @@ def _bounds(site_geoms: np.ndarray, layerset: LayerSet, pad_m: float) -> list[li
         b = np.array(boxes)
         x0, y0, x1, y1 = b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
         pad_m = 0.0
-    dlat = pad_m / _M_PER_DEG
-    dlon = pad_m / (_M_PER_DEG * np.cos(np.radians(min(max(abs(y0), abs(y1)), 89.0))))
+    dlat = pad_m / METRES_PER_DEGREE
+    dlon = pad_m / (METRES_PER_DEGREE * np.cos(np.radians(min(max(abs(y0), abs(y1)), 89.0))))
     return [[float(y0 - dlat), float(x0 - dlon)], [float(y1 + dlat), float(x1 + dlon)]]
 
 
-def _holder(m: folium.Map, name: str, *, show: bool = True) -> str:
-    group = folium.FeatureGroup(name=_esc_name(name), show=show)
-    group.add_to(m)
-    return group.get_name()
+def _site_overlays(m: folium.Map, result: ScreeningResult, valid: np.ndarray, lang: str) -> dict[str, Any]:
+    """Return the payload's overlaps, rings and sites, each with its overlay on ``m`` (None when empty)."""
+    sites = result.sites
+    valid_ids = {str(s) for s in sites["site_id"].to_numpy()[valid]}
+    overlaps = _overlaps_payload(result, valid_ids, lang)
+    if overlaps is not None:
+        overlaps["holder"] = holder(m, f"{t('map.overlaps', lang)} ({len(overlaps['f']):,})")
+    rings = _rings_payload(result, valid)
+    if rings is not None:
+        rings["holder"] = holder(m, t("map.buffer_rings", lang))
+    drawn, total = int(valid.sum()), len(sites)
+    if not drawn:
+        return {"overlaps": overlaps, "rings": rings, "sites": None}
+    count = f"{drawn:,}" if drawn == total else mt("count.of", lang, shown=f"{drawn:,}", total=f"{total:,}")
+    site_holder = holder(m, f"{t('map.sites', lang)} ({count})")
+    return {"overlaps": overlaps, "rings": rings, "sites": _sites_payload(result, valid, site_holder, lang)}
 
 
-def _esc_name(name: str) -> str:
-    return html.escape(name)  # Leaflet's layer control shows names as HTML
-
-
-def notes(lang: str, *, tianditu: bool, tolerance_m: float) -> list[str]:
-    """Return the legend's notes: the 高德 shift, how to get 天地图, the display simplification."""
-    out = [t("map.gaode_note", lang)]
-    if not tianditu:
-        out.append(t("map.tianditu_note", lang))
-    if tolerance_m > SIMPLIFY_TOLERANCE_M:
-        out.append(t("map.simplified", lang, tol=f"{tolerance_m:,.0f}"))
-    return out
+def _site_legend(
+    result: ScreeningResult, payload: dict[str, Any], notes: list[str], bases: list[str], lang: str
+) -> str:
+    """Return the legend of a site map: the zones, overlaps, rings and verdicts drawn, and the notes."""
+    kinds = [k["k"] for k in payload["kinds"]]
+    sites = payload["sites"]
+    order = verdict_order()
+    verdicts = {order[v] for v in sites["v"]} if sites else set()
+    rings = payload["rings"]
+    return legend_html(
+        result.layerset.name,
+        classes_present(payload["zones"], kinds),
+        lang,
+        overlap=payload["overlaps"] is not None,
+        ring_m=rings["buffer"] if rings else None,
+        verdicts=verdicts,
+        clusters=bool(sites) and len(sites["id"]) > 1500,
+        notes=notes,
+        base_notes=bases,
+    )
 
 
 def site_map(result: ScreeningResult, *, lang: str = "zh", tianditu_key: str | None = None) -> folium.Map:
@@ -285,7 +329,7 @@ def site_map(result: ScreeningResult, *, lang: str = "zh", tianditu_key: str | N
     ----------
     result : ScreeningResult
         The run to draw; sites with ``status == "error"`` have no geometry and
-        are left off.
+        are left off (the legend says how many).
     lang : str, default "zh"
         ``zh`` or ``en`` for labels, popups and the legend.
     tianditu_key : str, optional
@@ -317,66 +361,38 @@ def site_map(result: ScreeningResult, *, lang: str = "zh", tianditu_key: str | N
     """
     check_lang(lang)
     buffer_m = float(result.meta.get("buffer_m") or 0.0)
-    sites = result.sites
-    valid = _valid_sites(sites)
-    site_geoms = np.asarray(sites.geometry.array, dtype=object)[valid]
+    layerset = result.layerset
+    valid = _valid_sites(result.sites)
+    site_geoms = np.asarray(result.sites.geometry.array, dtype=object)[valid]
     m, gaode, tianditu = new_map(lang, tianditu_key=tianditu_key)
-    kinds_idx = kind_index(result)
-    kinds = list(kinds_idx)
+    kind_ids = kind_index(result)
+    kinds = list(kind_ids)
     # confidential (涉密) layers are never drawn: their kinds get a note instead
-    drawn_kinds = drawable_kinds(result.layerset, [k for k in kinds if k in result.layerset.kinds])
-    zones, tolerance, zone_counts = zone_payload(
-        result.layerset,
-        drawn_kinds,
-        kinds_idx,
-        near=site_geoms,
-        radius_m=max(DISPLAY_RADIUS_M, buffer_m),
-        tolerance_m=SIMPLIFY_TOLERANCE_M,
+    drawn_kinds = drawable_kinds(layerset, [k for k in kinds if k in layerset.kinds])
+    radius = max(DISPLAY_RADIUS_M, buffer_m)
+    zones, tolerance, counts = zone_payload(
+        layerset, drawn_kinds, kind_ids, near=site_geoms, radius_m=radius, tolerance_m=SIMPLIFY_TOLERANCE_M
     )
-    # one empty layer per overlay, in the layer control's order; the page fills them
-    for z in zones:
-        kind = kinds[z["kind"]]
-        z["holder"] = _holder(m, f"{kind_label(kind, lang)} ({zone_counts.get(kind, 0):,})")
-    valid_ids = {str(s) for s in sites["site_id"].to_numpy()[valid]}
-    overlaps = _overlaps_payload(result, valid_ids, _holder(m, t("map.overlaps", lang)), lang)
-    rings = _rings_payload(result, valid, _holder(m, t("map.buffer_rings", lang)))
-    site_holder = _holder(m, f"{t('map.sites', lang)} ({int(valid.sum()):,})")
     payload = {
-        "map": m.get_name(),
-        "gaode": gaode,
-        "north": False,
-        "strings": js_strings(lang),
-        "verdicts": verdicts_payload(lang),
-        "kinds": kinds_payload(kinds, lang),
-        "zones": zones,
-        "overlaps": overlaps,
-        "rings": rings,
-        "sites": _sites_payload(result, valid, site_holder, lang),
+        **base_payload(m, gaode, kinds, lang, north=False),
+        "zones": zone_holders(m, zones, kinds, counts, lang),
+        **_site_overlays(m, result, valid, lang),
     }
-    folium.LayerControl(collapsed=False).add_to(m)
-    runtime = Runtime(payload)
-    runtime.add_to(m)
-    root = m.get_root()
-    legend = legend_html(
-        result.layerset.name,
-        drawn_kinds,
-        lang,
-        ring_m=buffer_m or None,
-        clusters=int(valid.sum()) > 1500,
-        notes=[
-            *confidential_notes(result.layerset, result.layerset.kinds, lang),
-            *notes(lang, tianditu=tianditu, tolerance_m=tolerance),
-        ],
+    notes, bases = map_notes(lang, tianditu=tianditu, tolerance_m=tolerance, simplify_m=SIMPLIFY_TOLERANCE_M)
+    left_off = len(result.sites) - int(valid.sum())
+    notes = [
+        *confidential_notes(layerset, layerset.kinds, lang),
+        *count_notes(counts, lang, radius_m=radius),
+        *([mt("note.sites_not_drawn", lang, n=f"{left_off:,}")] if left_off else []),
+        *notes,
+    ]
+    return finish_map(
+        m,
+        payload,
+        legend=_site_legend(result, payload, notes, bases, lang),
+        top=top_html(lang, illustrative=result.illustrative),
+        bounds=_bounds(site_geoms, layerset, max(buffer_m, 200.0)),
     )
-    root.html.add_child(Element(legend), name="rc_legend")
-    top = top_html(lang, illustrative=result.illustrative)
-    if top:
-        root.html.add_child(Element(top), name="rc_top")
-    bounds = _bounds(site_geoms, result.layerset, max(buffer_m, 200.0))
-    if bounds is not None:
-        m.fit_bounds(bounds)
-    m.rc_payload = payload  # type: ignore[attr-defined]
-    return m
 
 
 def save_map(m: folium.Map, path: str | PathLike[str]) -> None:

@@ -17,9 +17,8 @@ a site with findings in such a layer gets a note in the legend instead.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
@@ -28,7 +27,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from pyproj import Transformer
 
-from redline.checks.result import ScreeningResult
+from redline.layers.geodesy import local_projection, metres_per_degree
 from redline.maps._mpl import (
     draw_lines,
     draw_north_arrow,
@@ -40,44 +39,38 @@ from redline.maps._mpl import (
     printable,
     text_lang,
 )
+from redline.maps._mpl import project as _project  # bound here, where tests record what is drawn
 from redline.maps._style import OVERLAP_STYLE, kind_order, verdict_color, zone_style
+from redline.maps._texts import verdict_name
 from redline.zones.kinds import KINDS
-from redline.zones.labels import check_lang, class_label, confidential_note, format_number, kind_label, t, verdict_text
+from redline.zones.labels import check_lang, class_label, confidential_note, format_number, kind_label, t
+
+if TYPE_CHECKING:
+    from redline.checks.result import ScreeningResult
 
 __all__ = ["site_map_png", "site_map_pngs"]
 
 _WIDTH_IN, _HEIGHT_IN, _DPI = 8.0, 5.0, 110
 _MIN_HALF_M = 400.0
-_M_PER_DEG_LAT = 110_574.0
-_M_PER_DEG_LON = 111_320.0
+#: The shortest degree of latitude (on the equator), in metres: boxes in degrees err on the wide side.
+_MIN_M_PER_DEG_LAT = float(metres_per_degree(0.0)[1])
 
 
 def _local_transformer(lon: float, lat: float) -> Transformer:
     """Return CGCS2000 lon/lat -> azimuthal equidistant metres centred on (lon, lat), on the GRS80 ellipsoid.
 
-    A plain PROJ pipeline (CGCS2000 is GRS80 with no datum shift): about 100 times
-    quicker to set up than ``Transformer.from_crs``, which matters for hundreds of maps.
+    :func:`layers.geodesy.local_projection`: a plain PROJ pipeline, about 100 times quicker to set
+    up than ``Transformer.from_crs``, which matters for hundreds of maps.
     """
-    return Transformer.from_pipeline(
-        "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad "
-        f"+step +proj=aeqd +lat_0={lat:.9f} +lon_0={lon:.9f} +ellps=GRS80"
-    )
-
-
-def _project(geoms: Any, tr: Transformer) -> Any:
-    def apply(xy: np.ndarray) -> np.ndarray:
-        x, y = tr.transform(xy[:, 0], xy[:, 1])
-        return np.column_stack([x, y])
-
-    return shapely.transform(geoms, apply)
+    return local_projection(float(lon), float(lat), kind="aeqd")
 
 
 def _degree_box(geom: Any, half_m: float) -> tuple[float, float, float, float]:
     """Return a lon/lat box around ``geom`` grown by ``half_m`` metres (generously)."""
     x0, y0, x1, y1 = geom.bounds
     lat = min(max(abs(y0), abs(y1)), 85.0)
-    dlat = half_m * 1.1 / _M_PER_DEG_LAT
-    dlon = half_m * 1.1 / (_M_PER_DEG_LON * math.cos(math.radians(lat + dlat)))
+    dlat = half_m * 1.1 / _MIN_M_PER_DEG_LAT
+    dlon = half_m * 1.1 / float(metres_per_degree(lat + dlat)[0])
     return x0 - dlon, y0 - dlat, x1 + dlon, y1 + dlat
 
 
@@ -222,7 +215,7 @@ class _Drawer:
                 )
             )
         color = verdict_color(verdict)
-        label = self._label("static.site", verdict=verdict_text(verdict, self.lang))
+        label = self._label("static.site", verdict=verdict_name(verdict, self.lang))
         dim = shapely.get_dimensions(local_site)
         if dim == 0:
             xy = shapely.get_coordinates(local_site)

@@ -6,11 +6,14 @@ of the layer set (or only ``--kind``), styled by kind and class as in
 source (layer set name, files and fingerprints) and, for illustrative data, a
 notice saying so.
 
-- ``.html``: the interactive map of :mod:`maps.site_map` without sites (base
-  maps, 高德 GCJ-02 shift, layer control, full screen, ruler);
+- ``.html``: the interactive map of :mod:`maps.site_map` without sites (a blank base
+  by default and tiled ones to choose, 高德 GCJ-02 shift, layer control with counts,
+  a legend of the classes present, full screen, ruler, metric scale);
 - ``.png`` / ``.pdf``: a print-resolution map drawn with matplotlib on A4 or A3
   landscape, in a transverse Mercator projection on the CGCS2000 ellipsoid
-  centred on the layer set (so the scale bar is true across a county).
+  centred on the layer set (so the scale bar is true across a county); zone names
+  are placed where they overlap nothing (:mod:`maps._labels`) and the legend has
+  one group per kind.
 
 Zones of confidential (涉密) layers are never drawn, and their extent plays no part
 in the view or the central meridian; the legend or caption names them instead.
@@ -21,6 +24,7 @@ from __future__ import annotations
 import html
 import os
 import tempfile
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,26 +33,31 @@ import folium
 import numpy as np
 import shapely
 from branca.element import Element
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.patheffects import withStroke
-from pyproj import Transformer
+from matplotlib.transforms import Bbox
 
 from redline._version import __version__
+from redline.layers.geodesy import local_projection
 from redline.layers.layerset import LayerSet
+from redline.maps._labels import ZoneLabel, place_labels
 from redline.maps._leaflet import (
-    Runtime,
+    base_payload,
     confidential_notes,
+    count_notes,
     drawable_kinds,
-    js_strings,
-    kinds_payload,
+    finish_map,
     legend_html,
+    map_notes,
     new_map,
     public_zones,
     top_html,
-    verdicts_payload,
+    zone_holders,
     zone_payload,
 )
+from redline.maps._legend import classes_present
 from redline.maps._mpl import (
     draw_north_arrow,
     draw_polygons,
@@ -56,11 +65,13 @@ from redline.maps._mpl import (
     font_context,
     mpl_style,
     printable,
+    project,
     text_lang,
 )
 from redline.maps._style import kind_order, zone_style
-from redline.maps.site_map import SIMPLIFY_TOLERANCE_M, notes
-from redline.zones.errors import RedlineError
+from redline.maps._texts import mt
+from redline.maps.site_map import SIMPLIFY_TOLERANCE_M
+from redline.zones.errors import RedlineError, param_ref
 from redline.zones.kinds import KINDS
 from redline.zones.labels import check_lang, class_label, kind_label, t
 
@@ -85,8 +96,10 @@ def _kinds(layerset: LayerSet, kinds: list[str] | None) -> list[str]:
     missing = [k for k in wanted if k not in present]
     if missing:
         raise RedlineError(
-            f"--kind: {', '.join(missing)} not in layer set '{layerset.name}'; "
-            f"it has {', '.join(present) or 'no layers'}"
+            f"{param_ref('kinds')}: {', '.join(missing)} not in layer set '{layerset.name}'; "
+            f"it has {', '.join(present) or 'no layers'}",
+            param="kinds",
+            value=missing,
         )
     return wanted
 
@@ -158,58 +171,228 @@ def zoning_map(
     check_lang(lang)
     kinds = _kinds(layerset, kinds)
     m, gaode, tianditu = new_map(lang, tianditu_key=tianditu_key)
-    kind_ids = {k: i for i, k in enumerate(kinds)}
     drawn = drawable_kinds(layerset, kinds)  # confidential (涉密) layers: a note, never their zones
-    zones, tolerance, counts = zone_payload(layerset, drawn, kind_ids, tolerance_m=SIMPLIFY_TOLERANCE_M)
-    for z in zones:
-        kind = kinds[z["kind"]]
-        group = folium.FeatureGroup(name=html.escape(f"{kind_label(kind, lang)} ({counts.get(kind, 0):,})"))
-        group.add_to(m)
-        z["holder"] = group.get_name()
+    zones, tolerance, counts = zone_payload(
+        layerset, drawn, {k: i for i, k in enumerate(kinds)}, tolerance_m=SIMPLIFY_TOLERANCE_M
+    )
     payload = {
-        "map": m.get_name(),
-        "gaode": gaode,
-        "north": True,
-        "strings": js_strings(lang),
-        "verdicts": verdicts_payload(lang),
-        "kinds": kinds_payload(kinds, lang),
-        "zones": zones,
+        **base_payload(m, gaode, kinds, lang, north=True),
+        "zones": zone_holders(m, zones, kinds, counts, lang),
         "overlaps": None,
         "rings": None,
         "sites": None,
     }
-    folium.LayerControl(collapsed=False).add_to(m)
-    Runtime(payload).add_to(m)
-    root = m.get_root()
-    legend = legend_html(
-        layerset.name,
-        drawn,
-        lang,
-        overlap=False,
-        verdicts=False,
-        notes=[*confidential_notes(layerset, kinds, lang), *notes(lang, tianditu=tianditu, tolerance_m=tolerance)],
-    )
-    root.html.add_child(Element(legend), name="rc_legend")
+    notes, bases = map_notes(lang, tianditu=tianditu, tolerance_m=tolerance, simplify_m=SIMPLIFY_TOLERANCE_M)
+    notes = [*confidential_notes(layerset, kinds, lang), *count_notes(counts, lang), *notes]
+    legend = legend_html(layerset.name, classes_present(payload["zones"], kinds), lang, notes=notes, base_notes=bases)
     top = top_html(
         lang, illustrative=layerset.illustrative, title=title or _title(layerset, kinds, lang), subtitle=layerset.name
     )
-    root.html.add_child(Element(top), name="rc_top")
     source = " · ".join(_source_lines(layerset, kinds, lang)[:2])
-    root.html.add_child(Element(f'<div id="rc-source">{html.escape(source)}</div>'), name="rc_source")
+    m.get_root().html.add_child(Element(f'<div id="rc-source">{html.escape(source)}</div>'), name="rc_source")
+    return finish_map(m, payload, legend=legend, top=top, bounds=_layer_bounds(layerset, kinds))
+
+
+def _layer_bounds(layerset: LayerSet, kinds: list[str]) -> list[list[float]] | None:
+    """Return ``[[south, west], [north, east]]`` of the public layers of ``kinds`` (None when all are empty)."""
     boxes = [
         layer.gdf.total_bounds
         for layer in layerset.layers
         if layer.kind in kinds and not layer.gdf.empty and not getattr(layer, "confidential", False)
     ]
-    if boxes:
-        b = np.array(boxes)
-        m.fit_bounds([[float(b[:, 1].min()), float(b[:, 0].min())], [float(b[:, 3].max()), float(b[:, 2].max())]])
-    m.rc_payload = payload  # type: ignore[attr-defined]
-    return m
+    if not boxes:
+        return None
+    b = np.array(boxes)
+    return [[float(b[:, 1].min()), float(b[:, 0].min())], [float(b[:, 3].max()), float(b[:, 2].max())]]
 
 
-def _label_points(geoms: np.ndarray) -> np.ndarray:
-    return shapely.point_on_surface(geoms)
+#: A legend entry of a printed zoning map: zone class, label, matplotlib style.
+_Entry = tuple[str, str, dict[str, Any]]
+#: Classes are indented under their kind in the printed legend.
+_INDENT = "   "
+
+
+@dataclass
+class _Drawn:
+    """What :func:`_draw_zones` drew: the legend groups, the names to write, the zones in map metres."""
+
+    groups: list[tuple[str, list[_Entry]]] = field(default_factory=list)
+    labels: list[ZoneLabel] = field(default_factory=list)
+    geoms: list[np.ndarray] = field(default_factory=list)
+
+
+def _drawable_layers(layerset: LayerSet, kinds: list[str]) -> list[Any]:
+    """Return the public, non-empty layers of ``kinds``; raise when there are none."""
+    layers = [
+        layer
+        for layer in layerset.layers
+        if layer.kind in kinds and not layer.gdf.empty and not getattr(layer, "confidential", False)
+    ]
+    if not layers:
+        secret = [layer.label for layer in layerset.layers if layer.kind in kinds and layer.confidential]
+        why = f" (confidential: {', '.join(secret)}; their boundaries are never drawn)" if secret else ""
+        raise RedlineError(
+            f"layer set '{layerset.name}' has no zones of {', '.join(kinds)} to draw{why}", param="kinds", value=kinds
+        )
+    return layers
+
+
+def _draw_kind(ax: Axes, kind: str, zones: Any, local: np.ndarray, depth: int, lang: str) -> list[_Entry]:
+    """Draw the zones of one kind, class by class (broad ones first); return its legend entries, strictest first."""
+    classes = zones["zone_class"].fillna("").astype(str).to_numpy()
+    known = list(KINDS[kind].classes) if kind in KINDS else []
+    present = [c for c in known if c in set(classes)] + sorted(set(classes) - set(known))
+    entries = []
+    for j, zc in enumerate(reversed(present)):
+        style = mpl_style(zone_style(kind, zc))
+        if draw_polygons(ax, local[classes == zc], zorder=2 + depth + j * 0.01, **style) is None:
+            continue
+        label = (class_label(kind, zc, lang) or zc) if zc else kind_label(kind, lang)
+        n = int((classes == zc).sum())
+        entries.append((zc, printable(f"{label}（{n:,}）" if lang == "zh" else f"{label} ({n:,})"), style))
+    entries.sort(key=lambda e: present.index(e[0]))
+    return entries
+
+
+def _draw_zones(ax: Axes, layerset: LayerSet, kinds: list[str], tr: Any, lang: str) -> _Drawn:
+    """Draw every public zone of ``kinds`` in drawing order; collect the legend groups and the names."""
+    drawn = _Drawn()
+    order = kind_order(drawable_kinds(layerset, kinds))
+    for depth, kind in enumerate(order):
+        zones = public_zones(layerset, kind)
+        local = project(np.asarray(zones.geometry.array, dtype=object), tr)
+        drawn.geoms.append(local)
+        entries = _draw_kind(ax, kind, zones, local, depth, lang)
+        if entries:
+            drawn.groups.insert(0, (printable(kind_label(kind, lang)), entries))
+        if not 0 < len(zones) <= _LABEL_MAX:
+            continue
+        areas = shapely.area(local)
+        for g, area, name in zip(local, areas, zones["zone_name"], strict=True):
+            if g is not None and not g.is_empty and isinstance(name, str) and name.strip():
+                # the strictest kinds (drawn last) are named first, then the larger zones
+                drawn.labels.append(ZoneLabel(g, printable(name.strip()), (len(order) - depth) * 1e15 - area))
+    return drawn
+
+
+def _frame(ax: Axes, geoms: list[np.ndarray], box_w: float, box_h: float) -> float:
+    """Set the axes' limits to the zones, grown to the axes' shape (``box_w`` × ``box_h`` inches); return the area."""
+    everything = np.concatenate(geoms)
+    lx0, ly0, lx1, ly1 = shapely.total_bounds(everything[~shapely.is_missing(everything)])
+    cx, cy = (lx0 + lx1) / 2, (ly0 + ly1) / 2
+    half_w, half_h = (lx1 - lx0) / 2 * 1.04, (ly1 - ly0) / 2 * 1.04
+    if half_w / half_h > box_w / box_h:
+        half_h = half_w * box_h / box_w
+    else:
+        half_w = half_h * box_w / box_h
+    ax.set_xlim(cx - half_w, cx + half_w)
+    ax.set_ylim(cy - half_h, cy + half_h)
+    ax.set_aspect("equal", adjustable="box")
+    return (2 * half_w) * (2 * half_h)
+
+
+def _furniture(ax: Axes, lang: str, scale: float) -> list[Bbox]:
+    """Draw the scale bar and the north arrow; return their boxes (display units), which names avoid."""
+    before = len(ax.texts), len(ax.patches)
+    draw_scale_bar(ax, fontsize=8 * scale)
+    draw_north_arrow(ax, printable(t("static.north", lang)), fontsize=11 * scale, loc=(0.95, 0.86))
+    renderer = ax.figure.canvas.get_renderer()
+    artists = [*ax.texts[before[0] :], *ax.patches[before[1] :]]
+    return [a.get_window_extent(renderer) for a in artists]
+
+
+def _names(ax: Axes, labels: list[ZoneLabel], avoid: list[Bbox], map_area: float, scale: float) -> int:
+    """Write the zone names that fit (zones too small to hold one are skipped); return how many were left off."""
+    min_area = map_area * 0.002
+    big = [lb for lb in labels if shapely.area(lb.geom) >= min_area]
+    return place_labels(ax, big, fontsize=6 * scale, avoid=avoid)
+
+
+def _legend(fig: Figure, groups: list[tuple[str, list[_Entry]]], lang: str, scale: float) -> None:
+    """Draw the legend right of the map: one group per kind, its name in bold, then its classes."""
+    legend_x = 0.03 + _MAP_W + 0.025
+    fig.text(
+        legend_x,
+        0.88,
+        printable(t("map.legend", lang)),
+        fontsize=12 * scale,
+        fontweight="bold",
+        va="top",
+        color="#1c2833",
+    )
+    handles: list[Any] = []
+    heads: list[bool] = []
+    for kind, entries in groups:
+        if [zc for zc, _, _ in entries] == [""]:
+            handles.append(Patch(label=entries[0][1], **entries[0][2]))  # a kind without classes: one entry
+            heads.append(True)
+            continue
+        handles.append(Patch(facecolor="none", edgecolor="none", label=kind))
+        heads.append(True)
+        handles.extend(Patch(label=f"{_INDENT}{label}", **style) for _, label, style in entries)
+        heads.extend([False] * len(entries))
+    legend = fig.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(legend_x - 0.006, 0.85),
+        frameon=False,
+        fontsize=8 * scale,
+        handlelength=2.2,
+        handleheight=1.1,
+        labelspacing=0.55,
+    )
+    for text, head in zip(legend.get_texts(), heads, strict=True):
+        if head:
+            text.set_fontweight("bold")
+
+
+def _footer(fig: Figure, lines: list[str], scale: float) -> None:
+    fig.text(
+        0.03,
+        0.11,
+        printable("\n".join(lines)),
+        fontsize=6.5 * scale,
+        color="#5d6d7e",
+        va="top",
+        wrap=True,
+        linespacing=1.5,
+    )
+
+
+def _titles(fig: Figure, title: str, subtitle: str, scale: float) -> None:
+    x = 0.03 + _MAP_W / 2
+    style = {"ha": "center", "va": "top"}
+    fig.text(x, 0.955, printable(title), fontsize=20 * scale, fontweight="bold", color="#1c2833", **style)
+    fig.text(x, 0.905, printable(subtitle), fontsize=10 * scale, color="#5d6d7e", **style)
+
+
+def _illustrative(fig: Figure, ax: Axes, lang: str, scale: float) -> None:
+    """Mark an illustrative layer set: a notice in the corner and a faint word across the map."""
+    fig.text(
+        0.97,
+        0.955,
+        printable(t("illustrative_notice", lang)),
+        ha="right",
+        va="top",
+        fontsize=10 * scale,
+        fontweight="bold",
+        color="#c0392b",
+        wrap=True,
+        bbox={"facecolor": "white", "edgecolor": "#c0392b", "pad": 4},
+    )
+    ax.text(
+        0.5,
+        0.5,
+        printable(t("static.illustrative", lang)),
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=40 * scale,
+        color="#c0392b",
+        alpha=0.08,
+        rotation=30,
+        zorder=50,
+    )
 
 
 def zoning_figure(
@@ -222,15 +405,19 @@ def zoning_figure(
 ) -> Figure:
     """Draw a layer set as a printable matplotlib figure (landscape ``paper``).
 
-    Returns a :class:`matplotlib.figure.Figure` (not attached to pyplot); save
-    it with ``fig.savefig(path, dpi=300)``, or use :func:`write_zoning_map`, which
+    Zone names are written where they fit without overlapping (moved off their zone with a
+    leader line when needed); the caption says how many were left off.  The legend has one group
+    per kind.
+
+    Returns a :class:`matplotlib.figure.Figure` (not attached to pyplot, with an Agg canvas);
+    save it with ``fig.savefig(path, dpi=300)``, or use :func:`write_zoning_map`, which
     also sets the fonts for Chinese text.
 
     Raises
     ------
     RedlineError
-        For a kind the layer set does not have, an unknown paper size, or a
-        layer set with no zones to draw.
+        For a kind the layer set does not have (``param`` ``kinds``), an unknown paper size
+        (``paper``), or a layer set with no zones to draw.
 
     Examples
     --------
@@ -242,181 +429,34 @@ def zoning_figure(
     check_lang(lang)
     kinds = _kinds(layerset, kinds)
     if paper not in PAPER_SIZES:
-        raise RedlineError(f"--paper: unknown paper size {paper!r}; use one of {', '.join(PAPER_SIZES)}")
+        raise RedlineError(
+            f"{param_ref('paper')}: unknown paper size {paper!r}; use one of {', '.join(PAPER_SIZES)}",
+            param="paper",
+            value=paper,
+        )
     lang_img = text_lang(lang)
-    layers = [
-        layer
-        for layer in layerset.layers
-        if layer.kind in kinds and not layer.gdf.empty and not getattr(layer, "confidential", False)
-    ]
-    if not layers:
-        secret = [layer.label for layer in layerset.layers if layer.kind in kinds and layer.confidential]
-        why = f" (confidential: {', '.join(secret)}; their boundaries are never drawn)" if secret else ""
-        raise RedlineError(f"layer set '{layerset.name}' has no zones of {', '.join(kinds)} to draw{why}")
-    b = np.array([layer.gdf.total_bounds for layer in layers])
+    b = np.array([layer.gdf.total_bounds for layer in _drawable_layers(layerset, kinds)])
     lon0 = round((b[:, 0].min() + b[:, 2].max()) / 2, 2)  # central meridian: the middle of the layers
-    tr = Transformer.from_crs(
-        "EPSG:4490",
-        f"+proj=tmerc +lat_0=0 +lon_0={lon0} +k=1 +x_0=0 +y_0=0 +ellps=GRS80 +units=m +no_defs",
-        always_xy=True,
-    )
-
-    def project(geoms: np.ndarray) -> np.ndarray:
-        def apply(xy: np.ndarray) -> np.ndarray:
-            x, y = tr.transform(xy[:, 0], xy[:, 1])
-            return np.column_stack([x, y])
-
-        return shapely.transform(geoms, apply)
-
     width, height = PAPER_SIZES[paper]
     scale = width / PAPER_SIZES["A4"][0]
     with font_context():
         fig = Figure(figsize=(width, height))
-        fig.text(
-            0.03 + _MAP_W / 2,
-            0.955,
-            printable(title or _title(layerset, kinds, lang_img)),
-            ha="center",
-            va="top",
-            fontsize=20 * scale,
-            fontweight="bold",
-            color="#1c2833",
-        )
-        fig.text(
-            0.03 + _MAP_W / 2,
-            0.905,
-            printable(layerset.name),
-            ha="center",
-            va="top",
-            fontsize=10 * scale,
-            color="#5d6d7e",
-        )
+        FigureCanvasAgg(fig)  # names are placed by their rendered size
+        _titles(fig, title or _title(layerset, kinds, lang_img), layerset.name, scale)
         ax = fig.add_axes((0.03, 0.13, _MAP_W, 0.75))
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_facecolor("#fbfcfc")
-        handles: list[Any] = []
-        labels: list[tuple[Any, str]] = []
-        all_local = []
-        for depth, kind in enumerate(kind_order(drawable_kinds(layerset, kinds))):
-            zones = public_zones(layerset, kind)
-            local = project(np.asarray(zones.geometry.array, dtype=object))
-            all_local.append(local)
-            classes = zones["zone_class"].fillna("").astype(str).to_numpy()
-            known = list(KINDS[kind].classes) if kind in KINDS else []
-            present = [c for c in known if c in set(classes)] + sorted(set(classes) - set(known))
-            drawn = []
-            label_kind = kind_label(kind, lang_img)
-            for j, zc in enumerate(reversed(present)):
-                style = mpl_style(zone_style(kind, zc))
-                if draw_polygons(ax, local[classes == zc], zorder=2 + depth + j * 0.01, **style) is None:
-                    continue
-                label = class_label(kind, zc, lang_img) if zc else ""
-                label = label or (zc if zc else label_kind)
-                n = int((classes == zc).sum())
-                drawn.append(
-                    (zc, Patch(label=printable(f"{label}（{n}）" if lang_img == "zh" else f"{label} ({n})"), **style))
-                )
-            drawn.sort(key=lambda p: present.index(p[0]))
-            if len(drawn) > 1 or (drawn and drawn[0][0]):
-                # a heading for the kind, then one entry per class
-                header = Patch(facecolor="none", edgecolor="none", label=printable(label_kind))
-                handles[:0] = [header, *(h for _, h in drawn)]
-            else:
-                handles[:0] = [h for _, h in drawn]
-            if 0 < len(zones) <= _LABEL_MAX:
-                for g, p, name in zip(local, _label_points(local), zones["zone_name"], strict=True):
-                    if p is not None and not p.is_empty and isinstance(name, str) and name.strip():
-                        labels.append((g, p, name.strip()))
-        everything = np.concatenate(all_local)
-        lx0, ly0, lx1, ly1 = shapely.total_bounds(everything[~shapely.is_missing(everything)])
-        # grow the data range to the axes' shape, so an equal aspect needs no further change
-        box_w, box_h = _MAP_W * width, 0.75 * height
-        cx, cy = (lx0 + lx1) / 2, (ly0 + ly1) / 2
-        half_w, half_h = (lx1 - lx0) / 2 * 1.04, (ly1 - ly0) / 2 * 1.04
-        if half_w / half_h > box_w / box_h:
-            half_h = half_w * box_h / box_w
-        else:
-            half_w = half_h * box_w / box_h
-        ax.set_xlim(cx - half_w, cx + half_w)
-        ax.set_ylim(cy - half_h, cy + half_h)
-        ax.set_aspect("equal", adjustable="box")
-        halo = [withStroke(linewidth=2.2, foreground="white")]
-        min_area = (2 * half_w) * (2 * half_h) * 0.002  # skip names of zones too small to hold them
-        for g, p, name in labels:
-            if shapely.area(g) < min_area:
-                continue
-            ax.text(
-                p.x,
-                p.y,
-                printable(name),
-                fontsize=6 * scale,
-                ha="center",
-                va="center",
-                color="#1c2833",
-                zorder=40,
-                path_effects=halo,
-                clip_on=True,
-            )
-        draw_scale_bar(ax, fontsize=8 * scale)
-        draw_north_arrow(ax, printable(t("static.north", lang_img)), fontsize=11 * scale, loc=(0.95, 0.86))
-        legend_x = 0.03 + _MAP_W + 0.025
-        fig.text(
-            legend_x,
-            0.88,
-            printable(t("map.legend", lang_img)),
-            fontsize=12 * scale,
-            fontweight="bold",
-            va="top",
-            color="#1c2833",
-        )
-        fig.legend(
-            handles=handles,
-            loc="upper left",
-            bbox_to_anchor=(legend_x - 0.006, 0.85),
-            frameon=False,
-            fontsize=8 * scale,
-            handlelength=2.2,
-            handleheight=1.1,
-            labelspacing=0.55,
-        )
+        drawn = _draw_zones(ax, layerset, kinds, local_projection(float(lon0)), lang_img)
+        map_area = _frame(ax, drawn.geoms, _MAP_W * width, 0.75 * height)
+        left_off = _names(ax, drawn.labels, _furniture(ax, lang_img, scale), map_area, scale)
+        _legend(fig, drawn.groups, lang_img, scale)
         lines = [*confidential_notes(layerset, kinds, lang_img), *_source_lines(layerset, kinds, lang_img, lon0)]
-        fig.text(
-            0.03,
-            0.11,
-            printable("\n".join(lines)),
-            fontsize=6.5 * scale,
-            color="#5d6d7e",
-            va="top",
-            wrap=True,
-            linespacing=1.5,
-        )
+        if left_off:  # on the last line, which the page has room for
+            lines[-1] += ("；" if lang_img == "zh" else "; ") + mt("zoning.labels_left_off", lang_img, n=left_off)
+        _footer(fig, lines, scale)
         if layerset.illustrative:
-            fig.text(
-                0.97,
-                0.955,
-                printable(t("illustrative_notice", lang_img)),
-                ha="right",
-                va="top",
-                fontsize=10 * scale,
-                fontweight="bold",
-                color="#c0392b",
-                wrap=True,
-                bbox={"facecolor": "white", "edgecolor": "#c0392b", "pad": 4},
-            )
-            ax.text(
-                0.5,
-                0.5,
-                printable(t("static.illustrative", lang_img)),
-                transform=ax.transAxes,
-                ha="center",
-                va="center",
-                fontsize=40 * scale,
-                color="#c0392b",
-                alpha=0.08,
-                rotation=30,
-                zorder=50,
-            )
+            _illustrative(fig, ax, lang_img, scale)
     return fig
 
 
@@ -450,9 +490,13 @@ def write_zoning_map(
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in ZONING_SUFFIXES:
-        raise RedlineError(f"--out: '{target.name}' must end in {', '.join(ZONING_SUFFIXES)} (the format follows it)")
+        raise RedlineError(
+            f"{param_ref('path')}: '{target.name}' must end in {', '.join(ZONING_SUFFIXES)} (the format follows it)",
+            param="path",
+            value=str(path),
+        )
     if not 72 <= dpi <= 1200:
-        raise RedlineError(f"--dpi: {dpi} is outside 72..1200")
+        raise RedlineError(f"{param_ref('dpi')}: {dpi} is outside 72..1200", param="dpi", value=dpi)
     if suffix == ".html":
         m = zoning_map(layerset, kinds=kinds, lang=lang, title=title)
     else:
@@ -462,7 +506,9 @@ def write_zoning_map(
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
     except OSError as exc:
         raise RedlineError(
-            f"--out: cannot write into '{target.parent}' ({exc.strerror}); choose a writable folder"
+            f"{param_ref('path')}: cannot write into '{target.parent}' ({exc.strerror}); choose a writable folder",
+            param="path",
+            value=str(path),
         ) from None
     os.close(fd)
     try:

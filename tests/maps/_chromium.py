@@ -6,7 +6,7 @@ byte.  A :class:`Browser` starts headless Chromium with a fresh profile and the
 flags this machine needs, blocks every http(s) request (tiles fail as they do
 offline, at once and deterministically), and a :class:`Page` loads a file,
 collects JavaScript errors (uncaught exceptions, ``console.error``, non-network
-log errors) and any ``alert``/dialog, evaluates expressions and takes
+log errors), the requests it makes and any ``alert``/dialog, evaluates expressions and takes
 screenshots.
 """
 
@@ -229,6 +229,21 @@ class Page:
                 if entry.get("level") == "error" and entry.get("source") not in ("network",):
                     out.append(entry.get("text", ""))
         return out
+
+    def requests(self) -> list[str]:
+        """Return the URLs the page asked for since the last :meth:`open` (blocked ones included)."""
+        return [
+            ev["params"]["request"]["url"]
+            for ev in self.browser.events[self._mark :]
+            if ev.get("method") == "Network.requestWillBeSent" and ev.get("sessionId") == self.session
+        ]
+
+    def resize(self, width: int, height: int) -> None:
+        """Set the viewport to ``width`` × ``height`` CSS pixels (before :meth:`open`)."""
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        )
 
     def dialogs(self) -> list[str]:
         """Return the alert/confirm/prompt calls the page made, and any dialog Chromium opened."""

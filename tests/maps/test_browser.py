@@ -14,6 +14,7 @@ missing browser fails (``.ci/run`` installs Debian's ``chromium``).
 from __future__ import annotations
 
 import io
+import re
 import time
 
 import numpy as np
@@ -112,10 +113,7 @@ def test_gaode_base_shifts_overlays_to_gcj02(page, map_file):
     i = page.evaluate("rc.siteIndex('S4')")
     lat, lon = page.evaluate(f"rc.siteLatLng({i})")
     assert (lat, lon) == pytest.approx((22.45, 109.45))
-    page.evaluate(
-        "Array.prototype.find.call(document.querySelectorAll('.leaflet-control-layers-base label'),"
-        " function (l) { return l.textContent.indexOf('高德') >= 0; }).querySelector('input').click(); 1"
-    )
+    _pick_base(page, "高德")
     page.settle(0.3)
     assert page.evaluate("rc.isShifted()") is True
     glon, glat = wgs84_to_gcj02(109.45, 22.45)
@@ -140,13 +138,69 @@ def test_gaode_base_shifts_overlays_to_gcj02(page, map_file):
     assert vertex == pytest.approx([float(gy), float(gx)], abs=1e-9)
     shift_m = Geod(ellps="GRS80").inv(109.45, 22.45, float(glon), float(glat))[2]
     assert 300 < shift_m < 700  # what would be off without the shift
-    page.evaluate(
-        "Array.prototype.find.call(document.querySelectorAll('.leaflet-control-layers-base label'),"
-        " function (l) { return l.textContent.indexOf('OpenStreetMap') >= 0; }).querySelector('input').click(); 1"
-    )
+    _pick_base(page, "空白底图")
     page.settle(0.2)
     assert page.evaluate("rc.isShifted()") is False
     assert page.evaluate(f"rc.siteLatLng({i})") == pytest.approx([22.45, 109.45])
+    assert page.errors() == []
+
+
+def _pick_base(page, name: str) -> None:
+    """Click the base map whose name in the layer control contains ``name``."""
+    page.evaluate(
+        "Array.prototype.find.call(document.querySelectorAll('.leaflet-control-layers-base label'),"
+        f" function (l) {{ return l.textContent.indexOf('{name}') >= 0; }}).querySelector('input').click(); 1"
+    )
+
+
+def _checked_base(page) -> str:
+    return page.evaluate(
+        "Array.prototype.find.call(document.querySelectorAll('.leaflet-control-layers-base label'),"
+        " function (l) { return l.querySelector('input').checked; }).textContent.trim()"
+    )
+
+
+def _fresh(page, path) -> None:
+    """Open ``path`` as a first-time reader would: no base map remembered from an earlier test."""
+    page.open(path)
+    page.evaluate("localStorage.removeItem('redline-checker.base-map'); 1")
+    page.open(path)
+    page.settle(0.5)
+
+
+def _web_requests(page) -> list[str]:
+    return [u for u in page.requests() if u.split(":", 1)[0] in ("http", "https", "ws", "wss")]
+
+
+def test_opens_offline_on_the_blank_base_with_a_metric_scale(page, map_file):
+    _fresh(page, map_file)
+    assert page.errors() == []
+    assert _web_requests(page) == []  # not one tile asked for
+    assert _checked_base(page) == "空白底图（离线）"
+    scale = page.evaluate(
+        "Array.prototype.map.call(document.querySelectorAll('.leaflet-control-scale-line'),"
+        " function (e) { return e.textContent; })"
+    )
+    assert len(scale) == 1 and re.fullmatch(r"\d+ (m|km)", scale[0]), scale  # no feet, no miles
+    for zoom in (5, 9, 13, 17):
+        page.evaluate(f"window[RC_DATA.map].setZoom({zoom}, {{animate: false}}); 1")
+        text = page.evaluate("document.querySelector('.leaflet-control-scale-line').textContent")
+        assert re.fullmatch(r"\d+ (m|km)", text), text
+
+
+def test_the_chosen_base_is_remembered(page, map_file):
+    _fresh(page, map_file)
+    _pick_base(page, "高德")
+    page.settle(0.2)
+    page.open(map_file)
+    page.settle(0.5)
+    assert _checked_base(page) == "高德地图（GCJ-02）" and page.evaluate("rc.isShifted()") is True
+    assert any("autonavi.com" in u for u in _web_requests(page))  # the reader asked for tiles
+    _pick_base(page, "空白底图")
+    page.settle(0.2)
+    page.open(map_file)
+    page.settle(0.3)
+    assert _checked_base(page) == "空白底图（离线）" and _web_requests(page) == []
     assert page.errors() == []
 
 
@@ -243,20 +297,127 @@ def test_zoning_map_opens(page, tmp_path):
     assert _coloured(page.screenshot()) > 0.01
 
 
-def test_demo_map_opens(page, tmp_path):
+@pytest.fixture(scope="module")
+def demo_map(tmp_path_factory):
     from redline.checks.screen import screen_sites
     from redline.checks.sites.reader import read_sites
     from redline.layers import load_layerset, sample_dir
 
     sites, _ = read_sites(sample_dir() / "sites.geojson")
     result = screen_sites(sites, load_layerset("sample"))
-    path = tmp_path / "map.html"
+    path = tmp_path_factory.mktemp("demo") / "map.html"
     save_map(site_map(result), path)
-    page.open(path)
-    page.settle(0.5)
-    assert page.errors() == []
-    assert page.evaluate("rc.state().sites") == len(result.sites)
+    return path, result
+
+
+@pytest.fixture
+def demo_page(browser, demo_map):
+    """The demo's map.html in a 1400 × 1000 view, opened as a first-time reader would."""
+    page = browser.new_page()
+    page.resize(1400, 1000)
+    _fresh(page, demo_map[0])
+    return page
+
+
+def test_demo_map_opens(demo_page, demo_map):
+    page = demo_page
+    assert page.errors() == [] and _web_requests(page) == []
+    assert page.evaluate("rc.state().sites") == len(demo_map[1].sites)
     assert _coloured(page.screenshot()) > 0.02
+
+
+#: [name in the layer control, what its layer draws] for every overlay listed.
+_OVERLAY_COUNTS = """(function () {
+  var D = RC_DATA, drawn = {};
+  D.zones.forEach(function (z, k) { drawn[L.stamp(window[z.holder])] = rc.zoneLayers(k); });
+  if (D.overlaps) { drawn[L.stamp(window[D.overlaps.holder])] = window[D.overlaps.holder].getLayers().length; }
+  if (D.sites) { drawn[L.stamp(window[D.sites.holder])] = rc.state().sites; }
+  if (D.rings) { drawn[L.stamp(window[D.rings.holder])] = rc.state().rings; }
+  return Array.prototype.map.call(document.querySelectorAll('.leaflet-control-layers-overlays label'),
+    function (l) { return [l.textContent.trim(), drawn[l.querySelector('input').layerId]]; });
+})()"""
+
+
+def test_demo_layer_counts_match_what_is_drawn_and_no_layer_is_empty(demo_page):
+    overlays = demo_page.evaluate(_OVERLAY_COUNTS)
+    assert len(overlays) >= 10
+    for name, drawn in overlays:
+        assert drawn is not None and drawn > 0, name  # every overlay listed draws something
+        count = re.search(r"\((\d[\d,]*)", name)
+        if count:  # the buffer rings are drawn one per site in view and carry no count
+            assert int(count.group(1).replace(",", "")) == drawn, name
+    farmland = next(name for name, _ in overlays if name.startswith("永久基本农田"))
+    assert re.fullmatch(r"永久基本农田 \(\d[\d,]* / 3,012\)", farmland)  # says it is clipped to the sites
+    assert "只显示选址 5,000 m 以内" in demo_page.evaluate("document.querySelector('#rc-legend').textContent")
+
+
+def test_demo_legend_lists_only_classes_present(demo_page):
+    from redline.zones.labels import class_label, kind_label
+
+    page = demo_page
+    data = page.evaluate("({kinds: RC_DATA.kinds.map(function (k) { return k.k; }), zones: RC_DATA.zones})")
+    expected = set()
+    for z in data["zones"]:
+        kind = data["kinds"][z["kind"]]
+        classes = {f[3] for f in z["f"]}
+        expected |= {kind_label(kind)} | {class_label(kind, c) for c in classes if c}
+    rows = page.evaluate(
+        "Array.prototype.map.call(document.querySelectorAll('#rc-legend .rc-kind, #rc-legend .rc-sub'),"
+        " function (e) { return e.textContent; })"
+    )
+    zone_rows = {r for r in rows if not r.startswith(("选址与区域", "缓冲区边界"))}
+    assert zone_rows == expected
+    assert kind_label("nature_reserve") not in rows  # the confidential kind is never listed, only noted
+    verdicts = page.evaluate(
+        "Array.prototype.map.call(document.querySelectorAll('#rc-legend .rc-verdict'),"
+        " function (e) { return e.dataset.verdict; })"
+    )
+    site_verdicts = set(page.evaluate("RC_DATA.sites.v.map(function (v) { return RC_DATA.verdicts[v][0]; })"))
+    assert set(verdicts) == site_verdicts
+
+
+def _legend_box(page):
+    return page.evaluate(
+        "(function () { var r = document.getElementById('rc-legend').getBoundingClientRect();"
+        " return [r.left, r.top, r.right, r.bottom]; })()"
+    )
+
+
+def test_demo_legend_covers_no_site_and_folds_away(demo_page):
+    page = demo_page
+    x0, y0, x1, y1 = _legend_box(page)
+    assert (x1 - x0) * (y1 - y0) < 0.15 * 1400 * 1000
+    boxes = page.evaluate("rc.siteBoxes()")
+    assert len(boxes) == page.evaluate("rc.state().markers") == 40
+    covered = [b for b in boxes if b[0] < x1 and b[2] > x0 and b[1] < y1 and b[3] > y0]
+    assert covered == []
+    # nor are sites under the layer control or the banner
+    for sel in (".leaflet-control-layers", "#rc-illustrative"):
+        r = page.evaluate(
+            f"(function () {{ var r = document.querySelector('{sel}').getBoundingClientRect();"
+            " return [r.left, r.top, r.right, r.bottom]; })()"
+        )
+        assert not [b for b in boxes if b[0] < r[2] and b[2] > r[0] and b[1] < r[3] and b[3] > r[1]], sel
+    page.evaluate("document.querySelector('#rc-legend .rc-legend-toggle').click(); 1")
+    page.settle(0.1)
+    fx0, fy0, fx1, fy1 = _legend_box(page)
+    assert (fy1 - fy0) < 40 and (fx1 - fx0) < (x1 - x0)
+    assert page.evaluate("document.querySelector('#rc-legend .rc-legend-body').offsetHeight") == 0
+    assert page.evaluate("document.querySelector('#rc-legend .rc-legend-toggle').getAttribute('aria-expanded')") == (
+        "false"
+    )
+    page.evaluate("document.querySelector('#rc-legend .rc-legend-toggle').click(); 1")
+    assert page.evaluate("document.querySelector('#rc-legend .rc-legend-body').offsetHeight") > 100
+    # clicking the legend does not reach the map (no measuring point, no zoom)
+    assert page.errors() == []
+
+
+def test_a_small_window_folds_the_legend(browser, demo_map):
+    page = browser.new_page()
+    page.resize(640, 480)
+    _fresh(page, demo_map[0])
+    assert page.evaluate("document.getElementById('rc-legend').classList.contains('rc-collapsed')") is True
+    assert page.errors() == []
 
 
 @pytest.fixture(scope="module")

@@ -1,3 +1,4 @@
+import copy
 import html
 import json
 import re
@@ -48,14 +49,57 @@ def rendered(m):
 
 def test_one_layer_per_kind_and_for_overlaps_rings_and_sites(m):
     names = list(_groups(m))
-    kinds = ["环境管控单元 (1)", "永久基本农田 (1)", "饮用水水源保护区 (3)", "生态保护红线 (1)"]
-    assert names == [*kinds, "重叠部分", "缓冲区范围", "选址 (4)"]  # drawing order; the error site has no geometry
+    # BF-FAR is farther than 5 km from every site (1 of the layer's 2 drawn); the error site S5 has no geometry
+    kinds = ["环境管控单元 (1)", "永久基本农田 (1 / 2)", "饮用水水源保护区 (3)", "生态保护红线 (1)"]
+    assert names == [*kinds, "重叠部分 (1)", "缓冲区范围", "选址 (4 / 5)"]  # drawing order
     payload = m.rc_payload
     groups = _groups(m)
     assert {z["holder"] for z in payload["zones"]} == {groups[k] for k in kinds}
-    assert payload["sites"]["holder"] == groups["选址 (4)"]
-    assert payload["overlaps"]["holder"] == groups["重叠部分"]
+    assert payload["sites"]["holder"] == groups["选址 (4 / 5)"]
+    assert payload["overlaps"]["holder"] == groups["重叠部分 (1)"]
     assert payload["rings"]["holder"] == groups["缓冲区范围"]
+
+
+def _count(name: str) -> int:
+    """The count of what an overlay draws, as its name in the layer control says: 'label (n ...)'."""
+    return int(re.search(r"\((\d[\d,]*)", name).group(1).replace(",", ""))
+
+
+def test_layer_counts_are_what_the_layers_draw(m):
+    groups = {v: k for k, v in _groups(m).items()}
+    payload = m.rc_payload
+    for z in payload["zones"]:
+        assert _count(groups[z["holder"]]) == len(z["f"]) > 0
+    assert _count(groups[payload["overlaps"]["holder"]]) == len(payload["overlaps"]["f"])
+    assert _count(groups[payload["sites"]["holder"]]) == len(payload["sites"]["id"])
+    legend = m.get_root().render()
+    assert "只显示选址 5,000 m 以内" in legend  # why the farmland says 1 / 2
+    assert "1 个选址无法定位" in legend  # why the sites say 4 / 5
+
+
+def test_no_empty_layer_is_listed():
+    r = fake_result()
+    r.meta["buffer_m"] = 0
+    r.findings = r.findings.iloc[:0]
+    farmland = r.layerset.layers[3]
+    farmland.gdf = farmland.gdf[farmland.gdf["zone_id"] == "BF-FAR"]  # no farmland near any site
+    m = site_map(r)
+    names = list(_groups(m))
+    assert names == ["环境管控单元 (1)", "饮用水水源保护区 (3)", "生态保护红线 (1)", "选址 (4 / 5)"]
+    assert m.rc_payload["overlaps"] is None and m.rc_payload["rings"] is None
+    assert [len(z["f"]) for z in m.rc_payload["zones"]] == [1, 3, 1]
+    legend = re.search(r'<div id="rc-legend">.*?</div></div>', m.get_root().render()).group(0)
+    assert "永久基本农田" not in legend and "缓冲区边界" not in legend and "重叠部分" not in legend
+
+
+def test_layers_of_one_kind_are_counted_as_merged():
+    r = fake_result()
+    extra = copy.deepcopy(r.layerset.layers[0])
+    extra.gdf = extra.gdf.iloc[:1].assign(zone_id="WS-9")
+    r.layerset.layers.append(extra)
+    names = list(_groups(site_map(r)))
+    assert "饮用水水源保护区 (4，2 个图层合并)" in names
+    assert "drinking-water source protection zone (4; 2 layers merged)" in list(_groups(site_map(r, lang="en")))
 
 
 def test_far_zones_are_left_off(m, rendered):
@@ -108,6 +152,27 @@ def test_javascript_template_characters_round_trip():
     rendered = site_map(r).get_root().render()
     payload = re.search(r"var RC_DATA = (\{.*?\});\n", rendered).group(1)
     assert json.loads(payload)["sites"]["name"][0] == "a`b${alert(2)}\\x"
+
+
+def _legend(rendered: str) -> str:
+    return re.search(r'<div id="rc-legend">.*?</div></div>(?=\s*<)', rendered, re.S).group(0)
+
+
+def test_legend_lists_only_what_is_drawn(rendered):
+    legend = _legend(rendered)
+    # the fake layer set's red line has only the class 'other', its control unit only 'key'
+    for present in ("其他区域", "重点管控单元", "一级保护区", "二级保护区", "准保护区", "永久基本农田"):
+        assert present in legend
+    for absent in ("自然保护地核心保护区", "优先保护单元", "一般管控单元", "无法检查", "自然保护地"):
+        assert absent not in legend
+    # verdicts of the sites drawn, worst first
+    verdicts = re.findall(r'data-verdict="(\w+)"', legend)
+    assert verdicts == ["prohibited", "restricted", "review", "clear"]
+    # one group per kind: a kind with classes is a heading, its classes indented under it
+    assert re.search(r'<div class="rc-kind">饮用水水源保护区</div><div class="rc-sub">.*?一级保护区', legend)
+    assert re.search(r'<div class="rc-kind"><span class="rc-sw"[^>]*></span>永久基本农田</div>', legend)
+    # it folds away: a button in its head
+    assert 'class="rc-legend-toggle" aria-expanded="true"' in legend
 
 
 def test_legend_banner_and_notes(rendered):
@@ -176,6 +241,19 @@ def test_buffer_rings(m):
     assert site_map(r).rc_payload["rings"] is None
 
 
+def test_the_blank_base_is_shown_and_the_scale_is_metric(m, rendered):
+    bases = {c.layer_name: c for c in m._children.values() if isinstance(c, folium.map.Layer) and not c.overlay}
+    assert list(bases) == [html.escape("空白底图（离线）"), "OpenStreetMap 底图", html.escape("高德地图（GCJ-02）")]
+    assert [b.show for b in bases.values()] == [True, False, False]
+    blank, *tiles = bases.values()
+    assert re.search(rf"{blank.get_name()}\.addTo\(", rendered)  # the blank base is on the map
+    for layer in tiles:
+        assert not re.search(rf"{layer.get_name()}\.addTo\(", rendered)
+    assert "L.control.scale({metric: true, imperial: false" in rendered
+    assert "L.control.scale()" not in rendered  # Leaflet's default shows feet and miles too
+    assert "redline-checker.base-map" in rendered  # the reader's choice is remembered
+
+
 def test_base_maps_and_tianditu_only_with_a_key(monkeypatch, rendered):
     assert "tile.openstreetmap.org" in rendered
     assert "webrd0{s}.is.autonavi.com" in rendered and "\\u9ad8\\u5fb7" in rendered  # 高德
@@ -187,7 +265,7 @@ def test_base_maps_and_tianditu_only_with_a_key(monkeypatch, rendered):
     assert "TIANDITU_KEY" not in with_key  # the legend's how-to note is gone
     m = site_map(fake_result(), tianditu_key="abc")
     bases = [c.layer_name for c in m._children.values() if isinstance(c, folium.FeatureGroup) and not c.overlay]
-    assert bases == ["天地图 矢量", html.escape("空白底图（离线）")]
+    assert bases == [html.escape("空白底图（离线）"), "天地图 矢量"]
 
 
 def test_gaode_base_is_the_one_that_shifts(m, rendered):
@@ -243,9 +321,10 @@ def test_no_valid_sites():
     r = fake_result()
     r.sites["status"] = "error"
     m = site_map(r)
-    assert "选址 (0)" in _groups(m)
-    assert m.rc_payload["sites"]["id"] == []
-    assert "fitBounds" in m.get_root().render()
+    assert not any(name.startswith("选址") for name in _groups(m))  # no empty layer
+    assert m.rc_payload["sites"] is None and m.rc_payload["rings"] is None
+    rendered = m.get_root().render()
+    assert "fitBounds" in rendered and "5 个选址无法定位" in rendered
 
 
 def test_no_findings():
