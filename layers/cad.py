@@ -2,7 +2,7 @@
 
 A drawing carries no coordinate reference system: the coordinates are whatever the surveyor
 drew in, usually CGCS2000 Gauss-Kruger metres.  So a DXF is read only with a CRS given
-(``--crs`` for sites, ``crs:`` in the manifest); without one it is refused with a guess.
+(``crs`` for sites, ``crs:`` in the manifest); without one it is refused with a guess.
 Unit settings (``$INSUNITS``) are ignored on purpose: drawing templates set millimetres while
 survey drawings hold metres.
 
@@ -22,7 +22,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from redline.zones.errors import LayerError, RedlineError
+from redline.zones.errors import LayerError, RedlineError, param_ref
 
 __all__ = ["CAD_SUFFIXES", "read_dxf"]
 
@@ -149,12 +149,16 @@ def read_dxf(
         if not rows:
             raise error(
                 f"{path.name}: no closed shapes on layer {', '.join(sorted(wanted))}; "
-                + (f"closed shapes are on: {listing}" if found else "the drawing has no closed shapes")
+                + (f"closed shapes are on: {listing}" if found else "the drawing has no closed shapes"),
+                param="layer",
+                value=layers,
             )
     elif len(found) > 1:
         raise error(
             f"{path.name}: closed shapes lie on {len(found)} drawing layers: {listing}; choose the layer of the "
-            "red line (用地红线) with --layer (for a layer set: `layer:`)"
+            f"red line (用地红线) with {param_ref('layer')} (for a layer set: `layer:`)",
+            param="layer",
+            value=layers,
         )
     if not rows:
         hints = []

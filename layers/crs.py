@@ -29,7 +29,7 @@ import numpy as np
 from pyproj import CRS, Geod, Transformer
 from pyproj.exceptions import CRSError as _ProjCRSError
 
-from redline.zones.errors import CRSError
+from redline.zones.errors import CRSError, param_ref
 
 __all__ = [
     "CRS_ALIASES",
@@ -116,7 +116,7 @@ def _alias(text: str) -> int | None:
     return CRS_ALIASES.get(key)
 
 
-def parse_crs(value: str | int | CRS, *, what: str = "--crs") -> CRS | str:
+def parse_crs(value: str | int | CRS, *, param: str = "crs", what: str | None = None) -> CRS | str:
     """Parse a CRS as users write it.
 
     Parameters
@@ -126,13 +126,18 @@ def parse_crs(value: str | int | CRS, *, what: str = "--crs") -> CRS | str:
         ``XIAN80-GK3-36``, ``BEIJING54-GK6-CM111``, ``CGCS2000`` or ``WGS84`` (see the module
         docstring for the whole vocabulary), a WKT or PROJ string, or ``gcj02`` / ``bd09``
         (returned as that lower-case string).
-    what : str
-        Where the value came from, for the error message.
+    param : str
+        The parameter the value was given as (``crs``); the error names it and carries it.
+    what : str, optional
+        Where the value came from when that is not the parameter itself, for the error message
+        (a manifest entry such as ``layers[2]: crs``; it may hold :func:`~redline.zones.errors.param_ref`
+        marks).  By default the message names ``param``.
 
     Raises
     ------
     CRSError
-        When the value names no CRS; the message shows the accepted forms.
+        When the value names no CRS; the message shows the accepted forms, ``err.param`` is
+        ``param`` and ``err.value`` the value.
 
     Examples
     --------
@@ -142,6 +147,11 @@ def parse_crs(value: str | int | CRS, *, what: str = "--crs") -> CRS | str:
     2360
     >>> parse_crs("gcj02")
     'gcj02'
+    >>> try:
+    ...     parse_crs("EPSG:99999")
+    ... except CRSError as exc:
+    ...     print(str(exc)[:54], exc.param, exc.value)
+    crs: 'EPSG:99999' is not a coordinate reference system crs EPSG:99999
     """
     if isinstance(value, CRS):
         return value
@@ -157,10 +167,12 @@ def parse_crs(value: str | int | CRS, *, what: str = "--crs") -> CRS | str:
         return CRS.from_user_input(text)
     except _ProjCRSError:
         raise CRSError(
-            f"{what}: {text!r} is not a coordinate reference system; use an EPSG code "
+            f"{what or param_ref(param)}: {text!r} is not a coordinate reference system; use an EPSG code "
             "(EPSG:4490 CGCS2000, EPSG:4326 WGS84, EPSG:4545 CGCS2000 / 3-degree Gauss-Kruger CM 108E), a name "
             "such as CGCS2000-GK3-36 or CGCS2000-GK3-CM108 (also XIAN80-… and BEIJING54-…, GK6 for "
-            "6-degree zones), or gcj02 / bd09 for coordinates copied from a web map"
+            "6-degree zones), or gcj02 / bd09 for coordinates copied from a web map",
+            param=param,
+            value=value,
         ) from None
 
 

@@ -33,10 +33,23 @@ class EncodingChoice:
     note : str
         For reports: e.g. ``"gbk (detected: no .cpg, the text is not UTF-8)"``; empty when
         there is nothing to say.
+    how : str
+        How the choice was made, for code to decide on: ``"declared"`` (given), ``"cpg"`` (the
+        ``.cpg`` file), ``"detected"`` (from the text), ``"unknown"`` (the text is none of the
+        encodings tried; ``encoding`` is None) or ``""`` (nothing to decide: not a Shapefile, or
+        no text).
+
+    Examples
+    --------
+    >>> shapefile_encoding("zones.gpkg")
+    EncodingChoice(encoding=None, note='', how='')
+    >>> shapefile_encoding("zones.shp", "gbk").how
+    'declared'
     """
 
     encoding: str | None
     note: str = ""
+    how: str = ""
 
 
 def _text_fields(header: bytes) -> list[tuple[int, int]]:
@@ -109,16 +122,19 @@ def detect_dbf_encoding(dbf: str | Path) -> EncodingChoice:
     if not values:
         return EncodingChoice("utf-8", "")
     if _decodes(values, "utf-8"):
-        return EncodingChoice("utf-8", "utf-8 (detected: no .cpg; the text is valid UTF-8)")
+        return EncodingChoice("utf-8", "utf-8 (detected: no .cpg; the text is valid UTF-8)", "detected")
     for encoding in ("gbk", "gb18030"):
         if _decodes(values, encoding):
             return EncodingChoice(
                 encoding,
                 f"{encoding} (detected: no .cpg; the text is not UTF-8 but decodes as "
                 f"{encoding.upper()}; if names look wrong set `encoding:`)",
+                "detected",
             )
     return EncodingChoice(
-        None, "unknown (no .cpg; the text is neither UTF-8 nor GBK/GB18030); set `encoding:` (e.g. big5, latin1)"
+        None,
+        "unknown (no .cpg; the text is neither UTF-8 nor GBK/GB18030); set `encoding:` (e.g. big5, latin1)",
+        "unknown",
     )
 
 
@@ -134,14 +150,14 @@ def shapefile_encoding(path: str | Path, declared: str | None = None) -> Encodin
     """
     path = Path(path)
     if declared:
-        return EncodingChoice(declared, f"{declared} (manifest)")
+        return EncodingChoice(declared, f"{declared} (manifest)", "declared")
     if path.suffix.lower() not in (".shp", ".dbf"):
         return EncodingChoice(None, "")
     siblings = {p.name.lower(): p for p in path.parent.glob(path.stem + ".*")}
     cpg = siblings.get(f"{path.stem.lower()}.cpg")
     if cpg is not None:
         text = cpg.read_text("ascii", errors="replace").strip()
-        return EncodingChoice(None, f"{text} (.cpg)" if text else "")
+        return EncodingChoice(None, f"{text} (.cpg)" if text else "", "cpg")
     dbf = siblings.get(f"{path.stem.lower()}.dbf")
     if dbf is None:
         return EncodingChoice(None, "")

@@ -11,6 +11,7 @@ The region is the ``region`` outline when one is given, else the union of the co
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import shapely
 
 from redline.layers.layerset import LayerSet
 from redline.layers.reader import repair_geometries
+from redline.zones.errors import param_ref, render_refs
 from redline.zones.kinds import KINDS
 
 __all__ = ["INVENTORY_COLUMNS", "Inventory", "inventory"]
@@ -77,8 +79,17 @@ class Inventory:
         """Return the statistics as a table (:data:`INVENTORY_COLUMNS`)."""
         return pd.DataFrame(self.rows, columns=INVENTORY_COLUMNS)
 
-    def text(self, lang: str = "zh") -> str:
-        """Return the statistics as a readable table for the terminal."""
+    def text(self, lang: str = "zh", *, names: Mapping[str, str] | Callable[[str], str] | None = None) -> str:
+        """Return the statistics as a readable table for the terminal.
+
+        Parameters
+        ----------
+        lang : {"zh", "en"}
+        names : mapping or callable, optional
+            What the interface calls the parameters the table names (the command line passes its
+            options, ``{"region": "--region"}``); by default their Python names
+            (:func:`~redline.zones.errors.render_refs`).
+        """
         zh = lang == "zh"
         lines = []
         if self.region_area_m2:
@@ -88,7 +99,9 @@ class Inventory:
             km2 = f"{self.region_area_m2 / 1e6:,.2f} km²"
             lines.append(f"区域：{what}，{km2}" if zh else f"region: {what}, {km2}")
         else:
-            lines.append("未给出区域（--region），不计算占比" if zh else "no region (--region): no shares")
+            region = param_ref("region")
+            note = f"未给出区域（{region}），不计算占比" if zh else f"no region ({region}): no shares"
+            lines.append(render_refs(note, names))
         for district, district_area in [("", self.region_area_m2), *self.districts]:
             rows = [r for r in self.rows if r["district"] == district]
             if district:

@@ -1,4 +1,4 @@
-"""Read outlines that are not zone layers: a region (``--region``) and districts (``--by``).
+"""Read outlines that are not zone layers: a region (``region``) and districts (``by``).
 
 Any vector source the zone layers accept (SHP, GPKG, GeoJSON, FGB, KML/KMZ ...), in any CRS,
 including the offset web-map coordinates GCJ-02 and BD-09 (``crs="gcj02"``), which public
@@ -20,7 +20,7 @@ from redline.layers.crs import WEB_CRS, guess_crs, parse_crs, proposed_code
 from redline.layers.layerset import TARGET_CRS
 from redline.layers.source import ManyLayersError, read_vector
 from redline.layers.webcoords import transform_geometry
-from redline.zones.errors import CRSError, LayerError
+from redline.zones.errors import CRSError, LayerError, param_ref
 
 __all__ = ["NAME_FIELDS", "read_districts", "read_outline"]
 
@@ -43,12 +43,15 @@ NAME_FIELDS: tuple[str, ...] = (
 )
 
 
-def _name_column(gdf: gpd.GeoDataFrame, path: Path, name_field: str | None, what: str) -> str | None:
+def _name_column(gdf: gpd.GeoDataFrame, path: Path, name_field: str | None, param: str) -> str | None:
     fields = [c for c in gdf.columns if c != gdf.geometry.name]
     if name_field is not None:
         if name_field not in fields:
             raise LayerError(
-                f"{what} '{path.name}' has no field {name_field!r}; the fields are {', '.join(fields) or '(none)'}"
+                f"{param_ref(param)} '{path.name}' has no field {name_field!r}; the fields are "
+                f"{', '.join(fields) or '(none)'}",
+                param="by_field",
+                value=name_field,
             )
         return name_field
     lower = {str(c).lower(): c for c in fields}
@@ -58,8 +61,10 @@ def _name_column(gdf: gpd.GeoDataFrame, path: Path, name_field: str | None, what
     text = [c for c in fields if not pd.api.types.is_numeric_dtype(gdf[c])]
     if text and len(gdf) > 1:
         raise LayerError(
-            f"{what} '{path.name}': no name field found (looked for {', '.join(NAME_FIELDS)}); "
-            f"the fields are {', '.join(fields)}; name the field with --by-field"
+            f"{param_ref(param)} '{path.name}': no name field found (looked for {', '.join(NAME_FIELDS)}); "
+            f"the fields are {', '.join(fields)}; name the field with {param_ref('by_field')}",
+            param="by_field",
+            value=None,
         )
     return None
 
@@ -70,7 +75,7 @@ def read_outline(
     crs: str | None = None,
     layer: str | None = None,
     name_field: str | None = None,
-    what: str = "--region",
+    param: str = "region",
 ) -> gpd.GeoDataFrame:
     """Read a region or district outline file into EPSG:4490.
 
@@ -88,8 +93,8 @@ def read_outline(
         The field naming each polygon (district); detected from :data:`NAME_FIELDS` when not given.
         A file with no name field is named after the file (``450721``; ``450721-2`` for its
         second polygon).
-    what : str
-        How messages call the file (``--region``, ``--by``).
+    param : str
+        The parameter the file was given as (``region``, ``by``): messages name it, errors carry it.
 
     Returns
     -------
@@ -99,27 +104,39 @@ def read_outline(
     Raises
     ------
     LayerError, CRSError
-        Unreadable file, unknown field, no CRS, or no polygon.
+        Unreadable file, unknown field, no CRS, or no polygon.  Messages mark the parameters they name
+        with :func:`~redline.zones.errors.param_ref`: ``param``, ``crs``, and ``by_field`` for the name
+        field (``--by-field`` on the command line).
     """
     path = Path(path)
     if not path.exists():
-        raise LayerError(f"{what} file '{path}' does not exist; give a vector file (GeoJSON, SHP, GPKG ...)")
+        raise LayerError(
+            f"{param_ref(param)} file '{path}' does not exist; give a vector file (GeoJSON, SHP, GPKG ...)",
+            param=param,
+            value=str(path),
+        )
     try:
         source = read_vector(path, layer=layer)
     except ManyLayersError as many:
-        raise LayerError(f"{what} '{path.name}' holds several layers ({', '.join(many.names)}); name one") from None
+        raise LayerError(
+            f"{param_ref(param)} '{path.name}' holds several layers ({', '.join(many.names)}); name one",
+            param=param,
+            value=str(path),
+        ) from None
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise LayerError(f"{what} '{path}' cannot be read: {exc}") from None
+        raise LayerError(f"{param_ref(param)} '{path}' cannot be read: {exc}", param=param, value=str(path)) from None
     gdf = source.gdf
     geoms = np.asarray(gdf.geometry.array, dtype=object)
-    declared = parse_crs(crs, what=f"{what} crs") if crs else None
+    declared = parse_crs(crs, what=f"{param_ref(param)} crs") if crs else None
     if declared is None and gdf.crs is None:
         xy = shapely.get_coordinates(geoms[~shapely.is_missing(geoms)])
         hint = guess_crs(xy[:, 0], xy[:, 1]) if len(xy) else None
         raise CRSError(
-            f"{what} '{path.name}' has no CRS"
+            f"{param_ref(param)} '{path.name}' has no CRS"
             + (f"; the coordinates look like {hint}" if hint else "")
-            + f"; give it with --crs (e.g. --crs {proposed_code(hint) or 'EPSG:4490'})"
+            + f"; give it with {param_ref('crs')} (e.g. {param_ref('crs')} {proposed_code(hint) or 'EPSG:4490'})",
+            param="crs",
+            value=None,
         )
     if isinstance(declared, str) and declared in WEB_CRS:
         geoms = np.asarray(transform_geometry(geoms, declared), dtype=object)
@@ -132,8 +149,10 @@ def read_outline(
     polys = np.array([_polygonal(g) if k else None for g, k in zip(geoms, ok, strict=True)], dtype=object)
     keep = ~shapely.is_missing(polys)
     if not keep.any():
-        raise LayerError(f"{what} '{path.name}' holds no polygon; give an area outline")
-    column = _name_column(gdf, path, name_field, what)
+        raise LayerError(
+            f"{param_ref(param)} '{path.name}' holds no polygon; give an area outline", param=param, value=str(path)
+        )
+    column = _name_column(gdf, path, name_field, param)
     if column is not None:
         names = [str(v).strip() if v is not None else "" for v in gdf[column]]
     elif keep.sum() == 1:
@@ -169,7 +188,7 @@ def read_districts(
     """
     parts: dict[str, list] = {}
     for path in paths:
-        outlines = read_outline(path, crs=crs, name_field=name_field, what="--by")
+        outlines = read_outline(path, crs=crs, name_field=name_field, param="by")
         for name, geom in zip(outlines["name"], outlines.geometry.values, strict=True):
             parts.setdefault(name, []).append(geom)
     return [(name, geoms[0] if len(geoms) == 1 else shapely.union_all(geoms)) for name, geoms in parts.items()]

@@ -106,7 +106,11 @@ def _read_kml(path: Path, layer: str | None, error: type[RedlineError]) -> gpd.G
     names = [str(row[0]) for row in pyogrio.list_layers(source)]
     if layer:
         if layer not in names:
-            raise error(f"{path.name}: no folder (layer) {layer!r}; the folders are {', '.join(names)}")
+            raise error(
+                f"{path.name}: no folder (layer) {layer!r}; the folders are {', '.join(names)}",
+                param="layer",
+                value=layer,
+            )
         names = [layer]
     parts = []
     for name in names:

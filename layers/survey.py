@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 
 from redline.layers.crs import CRS_ALIASES
-from redline.zones.errors import CRSError, RedlineError, SiteError
+from redline.zones.errors import CRSError, RedlineError, SiteError, param_ref
 
 __all__ = [
     "PARCEL_FIELDS",
@@ -256,7 +256,12 @@ def _declared_crs(attrs: dict[str, str], ys: np.ndarray, where: str) -> str | No
         cm = z * 3 if width == "3" else z * 6 - 3
         name = f"{datum}-GK{width}-CM{cm}"
     if name not in CRS_ALIASES:
-        raise CRSError(f"{where}: 坐标系={system}, 几度分带={width}, 带号={zone} name no Gauss-Kruger zone; give --crs")
+        raise CRSError(
+            f"{where}: 坐标系={system}, 几度分带={width}, 带号={zone} name no Gauss-Kruger zone; "
+            f"give {param_ref('crs')}",
+            param="crs",
+            value=None,
+        )
     return name
 
 

@@ -72,21 +72,23 @@ def _value(m: re.Match, text: str) -> tuple[float, str | None, bool]:
     deg_text, minutes, seconds = m.group("deg"), m.group("min"), m.group("sec")
     angular = bool(m.group("dmark") or minutes or seconds or m.group("pre") or m.group("post"))
     if minutes and not m.group("dmark"):
-        raise SiteError(f"{text!r}: minutes need a degree mark before them, e.g. 108°39'12.5\"")
+        raise SiteError(
+            f"{text!r}: minutes need a degree mark before them, e.g. 108°39'12.5\"", param="text", value=text
+        )
     value = float(deg_text)
     if minutes is not None:
         if "." in deg_text:
-            raise SiteError(f"{text!r}: degrees with minutes must be whole ({deg_text}°)")
+            raise SiteError(f"{text!r}: degrees with minutes must be whole ({deg_text}°)", param="text", value=text)
         mins = float(minutes)
         if mins >= 60:
-            raise SiteError(f"{text!r}: {minutes} minutes is not below 60")
+            raise SiteError(f"{text!r}: {minutes} minutes is not below 60", param="text", value=text)
         value += mins / 60.0
         if seconds is not None:
             if "." in minutes:
-                raise SiteError(f"{text!r}: minutes with seconds must be whole ({minutes}')")
+                raise SiteError(f"{text!r}: minutes with seconds must be whole ({minutes}')", param="text", value=text)
             secs = float(seconds)
             if secs >= 60:
-                raise SiteError(f"{text!r}: {seconds} seconds is not below 60")
+                raise SiteError(f"{text!r}: {seconds} seconds is not below 60", param="text", value=text)
             value += secs / 3600.0
     if m.group("sign") in ("-", "−"):
         value = -value
@@ -161,7 +163,11 @@ def parse_pair(text: str) -> CoordinatePair | None:
     (a, axis_a, ang_a), (b, axis_b, ang_b) = (_value(m, text) for m in matches)
     if axis_a and axis_b and axis_a == axis_b:
         word = "longitudes (east/west)" if axis_a == "lon" else "latitudes (north/south)"
-        raise SiteError(f"{text!r}: both coordinates are marked as {word}; mark one E/东经 and the other N/北纬")
+        raise SiteError(
+            f"{text!r}: both coordinates are marked as {word}; mark one E/东经 and the other N/北纬",
+            param="text",
+            value=text,
+        )
     axis = axis_a or ({"lon": "lat", "lat": "lon"}[axis_b] if axis_b else None)
     lonlat = None if axis is None else axis == "lon"
     return CoordinatePair(a, b, lonlat, ang_a or ang_b)

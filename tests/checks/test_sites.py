@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from contextlib import contextmanager
+
 import geopandas as gpd
 import pandas as pd
 import pytest
@@ -10,6 +13,22 @@ from shapely import Point, box
 from redline.checks.sites.reader import parse_site_text, read_sites
 from redline.layers.webcoords import wgs84_to_gcj02
 from redline.zones.errors import CRSError, RuleError, SiteError
+
+
+def as_flag(name: str) -> str:
+    """Name a parameter as the command line does (``on_invalid`` -> ``--on-invalid``)."""
+    return "--" + name.replace("_", "-")
+
+
+@contextmanager
+def raises_naming(kind, cli_pattern: str, param: str):
+    """Expect a ``kind`` error naming ``param``: rendered for the command line it reads as it always did
+    (``cli_pattern``), and in Python it names parameters by their Python names."""
+    with pytest.raises(kind) as info:
+        yield info
+    assert re.search(cli_pattern, info.value.render(as_flag)), info.value.render(as_flag)
+    assert info.value.param == param
+    assert "--" not in str(info.value) and "⟨" not in str(info.value)
 
 
 def test_lonlat_text():
@@ -114,8 +133,11 @@ def test_wkt_column_and_explicit_fields(tmp_path):
 def test_missing_named_field_lists_columns(tmp_path):
     path = tmp_path / "s.csv"
     pd.DataFrame({"id": ["a"], "lon": [109.3], "lat": [22.2]}).to_csv(path, index=False)
-    with pytest.raises(SiteError, match=r"no column 'HYDM' .*the columns are id, lon, lat; fix --industry-field"):
+    with raises_naming(
+        SiteError, r"no column 'HYDM' .*the columns are id, lon, lat; fix --industry-field$", "industry_field"
+    ) as info:
         read_sites(path, industry_field="HYDM")
+    assert str(info.value).endswith("fix industry_field") and info.value.value == "HYDM"
 
 
 def test_table_without_coordinates(tmp_path):
@@ -128,10 +150,11 @@ def test_table_without_coordinates(tmp_path):
 def test_projected_table_without_crs_is_refused(tmp_path):
     path = tmp_path / "s.csv"
     pd.DataFrame({"id": ["a"], "x": [36512345.0], "y": [2468000.0]}).to_csv(path, index=False)
-    with pytest.raises(
-        CRSError, match=r"s.csv: the coordinates are not longitude/latitude; they look like EPSG:4524.*--crs"
-    ):
+    with raises_naming(
+        CRSError, r"s.csv: the coordinates are not longitude/latitude; they look like EPSG:4524.*--crs", "crs"
+    ) as info:
         read_sites(path)
+    assert str(info.value).endswith("give their CRS with crs (e.g. crs EPSG:4524)")
     sites, crs = read_sites(path, crs="EPSG:4524")
     assert crs == "EPSG:4524" and sites.loc[0, "status"] == "ok"
 
@@ -139,8 +162,9 @@ def test_projected_table_without_crs_is_refused(tmp_path):
 def test_duplicate_ids_are_refused(tmp_path):
     path = tmp_path / "s.csv"
     pd.DataFrame({"id": ["a", "a"], "lon": [109.3, 109.4], "lat": [22.2, 22.3]}).to_csv(path, index=False)
-    with pytest.raises(SiteError, match=r"site ids repeat \(a\).*--id-field"):
+    with raises_naming(SiteError, r"site ids repeat \(a\).*--id-field", "id_field") as info:
         read_sites(path)
+    assert info.value.value == "id"
 
 
 def test_xlsx(tmp_path):
@@ -155,7 +179,7 @@ def test_shapefile_without_prj_is_refused_with_a_guess(tmp_path):
     path = tmp_path / "s.shp"
     gdf.to_file(path)
     path.with_suffix(".prj").unlink()
-    with pytest.raises(CRSError, match=r"'s.shp' has no CRS .*look like EPSG:4490.*--crs"):
+    with raises_naming(CRSError, r"'s.shp' has no CRS .*look like EPSG:4490.*--crs", "crs"):
         read_sites(path)
     sites, _crs = read_sites(path, crs="EPSG:4490")
     assert sites.loc[0, "status"] == "ok"

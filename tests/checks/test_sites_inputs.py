@@ -16,6 +16,7 @@ from shapely import Point, Polygon, box
 from redline.checks.sites.reader import parse_site_text, read_sites, sites_center, sites_from_geometries
 from redline.layers.webcoords import wgs84_to_gcj02
 from redline.zones.errors import CRSError, SiteError
+from tests.checks.test_sites import as_flag, raises_naming
 from tests.layers._zones import all_of
 
 TO_GK36 = Transformer.from_crs("EPSG:4490", "EPSG:4524", always_xy=True)
@@ -63,7 +64,7 @@ def test_malformed_dms_is_refused(text, message):
 
 
 def test_dms_with_a_projected_crs_is_refused():
-    with pytest.raises(SiteError, match=r"in degrees, but --crs EPSG:4545 is projected"):
+    with raises_naming(SiteError, r"in degrees, but --crs EPSG:4545 is projected; drop --crs or fix it", "crs"):
         parse_site_text("108°39'12.5\"E 22°10'03\"N", crs="EPSG:4545")
 
 
@@ -86,22 +87,24 @@ def test_projected_text_written_northing_first_is_detected():
 
 def test_projected_text_without_crs_proposes_the_central_meridian_of_the_layers():
     e, n = TO_GK_CM108.transform(108.6, 22.2)
-    with pytest.raises(SiteError, match=all_of("look like EPSG:4545", "central meridian 108E", "--crs EPSG:4545")):
+    with raises_naming(SiteError, all_of("look like EPSG:4545", "central meridian 108E", "--crs EPSG:4545"), "text"):
         parse_site_text(f"{e:.1f},{n:.1f}", near=(108.5, 22.0))
 
 
 def test_projected_wkt_without_crs_is_refused_with_a_guess():
     e, n = TO_GK36.transform(108.6, 22.2)
     wkt = box(e, n, e + 100, n + 100).wkt
-    with pytest.raises(SiteError, match=all_of("not longitude/latitude", "EPSG:4524", "--crs")):
+    with raises_naming(SiteError, all_of("not longitude/latitude", "EPSG:4524", "--crs"), "text"):
         parse_site_text(wkt)
     geom, crs = parse_site_text(wkt, crs="CGCS2000-GK3-36")
     assert crs == "EPSG:4524" and geom.centroid.x == pytest.approx(108.6, abs=1e-3)
 
 
 def test_legacy_datum_crs_warns_about_the_datum_shift():
-    with pytest.warns(UserWarning, match=all_of("--crs", "Xian 1980", "tens of metres")):
+    with pytest.warns(UserWarning, match=all_of("crs: Xian 1980", "tens of metres")) as caught:
         geom, crs = parse_site_text("560000,2460000", crs="XIAN80-GK3-CM108")
+    (warning,) = [w.message for w in caught if "Xian 1980" in str(w.message)]
+    assert warning.render(as_flag).startswith("--crs: Xian 1980 to CGCS2000")
     assert crs == "EPSG:2381" and 108 < geom.x < 109
 
 
@@ -113,9 +116,9 @@ UNCLOSED_WKT = "POLYGON ((109.30 22.30, 109.31 22.30, 109.31 22.31, 109.30 22.31
 
 @pytest.mark.parametrize("policy", ["raise", "warn"])
 def test_invalid_text_site_is_refused_unless_fixed(policy):
-    with pytest.raises(SiteError, match=all_of("invalid geometry (Self-intersection", "--on-invalid fix")):
+    with raises_naming(SiteError, all_of("invalid geometry (Self-intersection", "--on-invalid fix"), "text"):
         parse_site_text(BOW_TIE_WKT, on_invalid=policy)
-    with pytest.raises(SiteError, match=all_of("ring is not closed", "--on-invalid fix")):
+    with raises_naming(SiteError, all_of("ring is not closed", "--on-invalid fix"), "text"):
         parse_site_text(UNCLOSED_WKT, on_invalid=policy)
 
 
@@ -250,7 +253,7 @@ def test_jzd_table_yields_one_site_per_parcel(tmp_path, suffix):
 def test_jzd_table_without_crs_is_refused_with_the_zone(tmp_path):
     path = tmp_path / "jzd.csv"
     _jzd_rows().to_csv(path, index=False)
-    with pytest.raises(CRSError, match=all_of("jzd.csv", "界址点", "EPSG:4524", "zone 36", "--crs EPSG:4524")):
+    with raises_naming(CRSError, all_of("jzd.csv", "界址点", "EPSG:4524", "zone 36", "--crs EPSG:4524"), "crs"):
         read_sites(path)
 
 
@@ -379,8 +382,8 @@ def _dxf(tmp_path):
 
 
 def test_dxf_without_crs_is_refused_with_a_guess(tmp_path):
-    with pytest.raises(
-        CRSError, match=all_of("drawing 'redline.dxf' has no CRS (CAD drawings carry none)", "EPSG:4545", "--crs")
+    with raises_naming(
+        CRSError, all_of("drawing 'redline.dxf' has no CRS (CAD drawings carry none)", "EPSG:4545", "--crs"), "crs"
     ):
         read_sites(_dxf(tmp_path), near=(108.6, 22.2))
 
@@ -459,3 +462,31 @@ def test_declared_site_encoding_wins(tmp_path):
     path.with_suffix(".cpg").unlink(missing_ok=True)
     sites, _ = read_sites(path, encoding="gbk")
     assert sites.loc[0, "name"] == "武利" and "encoding" not in sites.attrs
+
+
+def test_the_sites_are_asked_only_when_a_layer_waits_for_them(tmp_path):
+    from redline.checks.sites.reader import load_layers_placed_by_sites
+    from redline.zones.errors import ManifestError
+    from tests.conftest import write_layerset
+
+    asked = []
+
+    def center():
+        asked.append(True)
+        return (108.6, 22.2)
+
+    broken = write_layerset(tmp_path / "broken", {"basic_farmland": [("F1", "", TRUTH_A)]})
+    broken.write_text(broken.read_text("utf-8").replace("basic_farmland", "farmland"), "utf-8")
+    with pytest.raises(ManifestError, match="farmland"):
+        load_layers_placed_by_sites(broken, center)
+    assert not asked  # a mistake in the manifest: the sites cannot help, and are not read
+    with pytest.raises(ManifestError, match=all_of("farmland.shp", "look like EPSG:4545", "from the sites")):
+        load_layers_placed_by_sites(_layer_without_prj(tmp_path / "noprj"), center)
+    assert asked == [True]
+
+
+def test_invalid_rows_warning_names_the_option_per_interface(tmp_path):
+    with pytest.warns(UserWarning, match="use on_invalid fix to repair them") as caught:
+        read_sites(_bad_rows_csv(tmp_path), on_invalid="warn")
+    (warning,) = [w.message for w in caught if "kept as error rows" in str(w.message)]
+    assert warning.render(as_flag).endswith("; use --on-invalid fix to repair them")

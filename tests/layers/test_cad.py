@@ -79,8 +79,10 @@ def test_shapes_on_several_layers_need_the_layer_named(tmp_path):
         _square(msp, "建筑", size=10, dx=40)
 
     path = drawing(tmp_path, build)
-    with pytest.raises(LayerError, match=all_of("site.dxf", "2 drawing layers", "建筑 (2)", "红线 (1)", "--layer")):
+    with pytest.raises(LayerError, match=all_of("site.dxf", "2 drawing layers", "建筑 (2)", "红线 (1)")) as info:
         read_dxf(path)
+    assert info.value.param == "layer" and str(info.value).endswith("with layer (for a layer set: `layer:`)")
+    assert info.value.render({"layer": "--layer"}).endswith("with --layer (for a layer set: `layer:`)")
     assert len(read_dxf(path, layers="红线")) == 1
     assert len(read_dxf(path, layers=["建筑"])) == 2
     with pytest.raises(LayerError, match=all_of("no closed shapes on layer 道路", "红线 (1)")):

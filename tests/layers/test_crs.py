@@ -409,3 +409,17 @@ def test_without_other_layers_the_sites_place_the_proposal(tmp_path):
         load_layerset(manifest)
     with pytest.raises(ManifestError, match=all_of("look like EPSG:4545", "from the sites")):
         load_layerset(manifest, near=(108.6, 22.0))
+
+
+def test_parse_crs_errors_carry_their_parameter_and_name_it_per_interface():
+    with pytest.raises(CRSError) as info:
+        parse_crs("EPSG:999999")
+    assert (info.value.param, info.value.value) == ("crs", "EPSG:999999")
+    assert str(info.value).startswith("crs: 'EPSG:999999' is not a coordinate reference system; use an EPSG code")
+    assert info.value.render({"crs": "--crs"}).startswith("--crs: 'EPSG:999999' is not")
+    with pytest.raises(CRSError) as info:
+        parse_crs("nope", param="region_crs")
+    assert info.value.param == "region_crs" and str(info.value).startswith("region_crs: 'nope'")
+    with pytest.raises(CRSError, match=r"^layers\[2\]: crs: 'nope' is not") as info:
+        parse_crs("nope", what="layers[2]: crs")  # a manifest key is no parameter: said as it is
+    assert info.value.param == "crs"

@@ -87,3 +87,17 @@ def test_bundled_gbk_control_units_are_detected_without_encoding(tmp_path):
     detected = gpd.read_file(tmp_path / "control_units.shp", encoding=choice.encoding, engine="pyogrio")
     assert sorted(detected["HJZHGKDYMC"]) == sorted(declared.gdf["zone_name"])
     assert any(ord(c) > 127 for c in "".join(detected["HJZHGKDYMC"]))
+
+
+def test_how_the_encoding_was_chosen_is_data(tmp_path):
+    gbk = _without_cpg(tmp_path, "zones", "GBK")
+    assert shapefile_encoding(gbk).how == "detected"
+    assert shapefile_encoding(gbk, "gbk").how == "declared"
+    assert shapefile_encoding(write_source(zones_frame(), tmp_path, "cpg", "shp")).how == "cpg"
+    assert shapefile_encoding(write_source(zones_frame(), tmp_path, "zones", "gpkg")).how == ""
+    data = bytearray(gbk.with_suffix(".dbf").read_bytes())
+    at = data.index("武利江".encode("gbk"))
+    data[at : at + 2] = b"\xff\xff"  # neither UTF-8 nor GBK
+    gbk.with_suffix(".dbf").write_bytes(bytes(data))
+    unknown = shapefile_encoding(gbk)
+    assert (unknown.encoding, unknown.how) == (None, "unknown")

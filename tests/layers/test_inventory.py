@@ -72,7 +72,7 @@ def test_region_defaults_to_the_control_units(layerset, make_layerset):
     no_units = make_layerset({"basic_farmland": [("F", None, box(109.3, 22.3, 109.31, 22.31))]}, fmt="geojson")
     inv = inventory(no_units)
     assert inv.region_area_m2 is None and row(inv, "basic_farmland")["share_pct"] is None
-    assert "--region" in inv.text()
+    assert "--region" in inv.text(names={"region": "--region"})
 
 
 def test_per_district_areas_shares_and_counts(layerset):
@@ -125,7 +125,7 @@ def write(tmp_path, name, data: dict, geoms, crs="EPSG:4490"):
 @pytest.mark.parametrize("field", ["NAME", "名称", "XZQMC", "name"])
 def test_district_names_are_detected(tmp_path, field):
     path = write(tmp_path, "d.geojson", {field: ["西区", "东区"], "CODE": ["1", "2"]}, [WEST, EAST])
-    out = read_outline(path, what="--by")
+    out = read_outline(path, param="by")
     assert out["name"].tolist() == ["西区", "东区"]
     assert out.crs == "EPSG:4490"
 
@@ -133,8 +133,9 @@ def test_district_names_are_detected(tmp_path, field):
 def test_district_name_field_given_or_missing(tmp_path):
     path = write(tmp_path, "d.geojson", {"QHDM": ["450721", "450722"], "MC": ["a", "b"]}, [WEST, EAST])
     assert read_outline(path, name_field="QHDM")["name"].tolist() == ["450721", "450722"]
-    with pytest.raises(LayerError, match=r"no name field found.*QHDM, MC.*--by-field"):
-        read_outline(path, what="--by")
+    with pytest.raises(LayerError, match=r"no name field found.*QHDM, MC.*by_field") as err:
+        read_outline(path, param="by")
+    assert "--by-field" in err.value.render(lambda name: "--" + name.replace("_", "-"))
     with pytest.raises(LayerError, match=r"no field 'NOPE'; the fields are QHDM, MC"):
         read_outline(path, name_field="NOPE")
 
@@ -164,8 +165,9 @@ def test_outline_problems(tmp_path):
     gdf = gpd.GeoDataFrame({"name": ["x"]}, geometry=[box(500000, 2460000, 510000, 2470000)], crs="EPSG:4545")
     gdf.to_file(tmp_path / "p.shp")
     (tmp_path / "p.prj").unlink()
-    with pytest.raises(CRSError, match="--crs"):
+    with pytest.raises(CRSError, match="give it with crs") as err:
         read_outline(tmp_path / "p.shp")
+    assert err.value.param == "crs" and "--crs" in err.value.render({"crs": "--crs"})
     projected = read_outline(tmp_path / "p.shp", crs="EPSG:4545").geometry.iloc[0]
     assert np.allclose(projected.centroid.x, 108.05, atol=0.1)
 

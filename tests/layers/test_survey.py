@@ -165,8 +165,9 @@ def test_exchange_format_without_zone_number_gets_the_central_meridian(tmp_path)
 def test_exchange_format_with_a_bad_zone_is_refused(tmp_path):
     path = _exchange(tmp_path, e0=99_560_000, e1=99_560_100)
     path.write_text(path.read_text("gbk").replace("带号=36", "带号=99"), "gbk")
-    with pytest.raises(CRSError, match=all_of("带号=99", "--crs")):
+    with pytest.raises(CRSError, match=all_of("带号=99", "Gauss-Kruger zone; give crs")) as info:
         read_survey_txt(path)
+    assert info.value.param == "crs" and info.value.render({"crs": "--crs"}).endswith("give --crs")
 
 
 def test_plain_text_tables_are_not_the_exchange_format(tmp_path):

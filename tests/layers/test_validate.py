@@ -22,7 +22,7 @@ from shapely import Point, Polygon, box
 
 from redline.layers import LoadIssue, load_layerset, sample_dir
 from redline.layers.validate import CHECKS, CSV_COLUMNS, validate_layerset
-from redline.zones.errors import ManifestError, RedlineError
+from redline.zones.errors import ManifestError, RedlineError, param_ref
 from tests.conftest import write_layerset
 from tests.data import DEFECTIVE_DIR
 
@@ -119,7 +119,7 @@ def test_defective_sample_without_region_finds_only_the_hole(defective):
     gaps = rows(report, "gap")
     assert [g.feature_id for g in gaps] == ["ZH45072120001"]  # the hole; the notch needs the outline
     assert "空洞" in gaps[0].message
-    assert report.notes and "--region" in report.notes[0]
+    assert report.notes and param_ref("region") in report.notes[0]
 
 
 def test_default_loading_still_refuses_the_defective_sample():
