@@ -18,9 +18,11 @@ from redline.checks.engine.spatial import site_measures, spatial_columns
 from redline.checks.result import FINDING_COLUMNS, ScreeningResult
 from redline.checks.sites.reader import parse_site_text, sites_from_geometries
 from redline.layers.coverage import covered_shares
+from redline.layers.crs import crs_label as _crs_text
+from redline.layers.crs import parse_crs
 from redline.layers.layerset import TARGET_CRS, LayerSet
 from redline.zones.access_list import Clause
-from redline.zones.errors import SiteError
+from redline.zones.errors import RedlineError, SiteError
 from redline.zones.kinds import kind_names
 from redline.zones.labels import kind_label
 from redline.zones.outcome import Outcomes, coverage_note, site_verdicts
@@ -520,7 +522,7 @@ def check_site(
     Parameters
     ----------
     site : str or shapely geometry
-        ``"lon,lat"``, WKT, or a geometry in EPSG:4490.
+        ``"lon,lat"``, WKT, or a geometry (in EPSG:4490 unless ``crs`` says otherwise).
     layerset : LayerSet
     industry : str or list of str, optional
         GB/T 4754-2017 codes or exact names.
@@ -528,7 +530,7 @@ def check_site(
     action : {"new", "expand", "rebuild"}, optional
     buffer_m : float
     crs : str, optional
-        CRS of the coordinates in ``site`` when it is text.
+        CRS of the coordinates in ``site`` (text or geometry); by default CGCS2000/WGS84 lon/lat.
     site_id : str
     catalog : Catalog, optional
     lang : {"zh", "en"}
@@ -558,12 +560,28 @@ def check_site(
     """
     make_project(industry, tags, action)  # raises RuleError naming a bad industry, tag or action
     if isinstance(site, str):
-        geom, crs_label = parse_site_text(site, crs=crs, on_invalid=on_invalid, near=layerset.center())
+        try:
+            geom, crs_label = parse_site_text(site, crs=crs, on_invalid=on_invalid, near=layerset.center())
+        except RedlineError as exc:  # (parse_site_text calls the site `text`; here it is `site`)
+            if exc.param != "text":
+                raise
+            raise type(exc)(exc.raw_message, param="site", value=site) from None
+        geom_crs = TARGET_CRS
     else:
-        geom, crs_label = site, "EPSG:4490"
-    sites = sites_from_geometries([geom], TARGET_CRS, industry=industry, tags=tags, action=action, site_ids=[site_id])
+        geom_crs = parse_crs(crs, param="crs") if crs else TARGET_CRS
+        crs_label = geom_crs if isinstance(geom_crs, str) else _crs_text(geom_crs)
+    sites = sites_from_geometries(
+        [geom if isinstance(site, str) else site],
+        geom_crs,
+        industry=industry,
+        tags=tags,
+        action=action,
+        site_ids=[site_id],
+        labels=["site"],
+        on_invalid=on_invalid,
+    )
     if sites.loc[0, "status"] == "error":
-        raise SiteError(sites.loc[0, "error"].replace("row 1: ", "site: "))
+        raise SiteError(sites.loc[0, "error"], param="site", value=site if isinstance(site, str) else site.wkt)
     return screen_sites(
         sites,
         layerset,
