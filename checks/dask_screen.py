@@ -45,9 +45,10 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from redline.checks.app.progress import Progress
 from redline.checks.result import ScreeningResult
 from redline.layers.layerset import TARGET_CRS, LayerSet
-from redline.zones.errors import LayerError, RedlineError
+from redline.zones.errors import LayerError, RedlineError, param_ref
 
 __all__ = ["PARTITION_SITES", "LayerSetPlugin", "require_dask", "screen_sites_dask"]
 
@@ -199,11 +200,14 @@ def _confidential_labels(layerset: LayerSet) -> list[str]:
 def _refuse_shipping(layerset: LayerSet, problem: str) -> RedlineError:
     """Return the error for a layer set with confidential layers that would have to be shipped."""
     secret = ", ".join(_confidential_labels(layerset))
+    engine = param_ref("engine")
     return RedlineError(
-        f"--engine dask: the layer set has confidential (涉密) layers ({secret}), whose geometry never leaves "
+        f"{engine} dask: the layer set has confidential (涉密) layers ({secret}), whose geometry never leaves "
         f"this process, so the layers cannot be shipped to the Dask workers; {problem}. Give every worker the "
         f"layer files at the same path as here ('{layerset.path}') so that the workers load them themselves, "
-        "or screen with the local engine (without --engine dask)"
+        f"or screen with the local engine (without {engine} dask)",
+        param="engine",
+        value="dask",
     )
 
 
@@ -303,7 +307,7 @@ def screen_sites_dask(
         they all can and find the same files (fingerprints), else send.
     progress : bool or callable
         ``True`` shows a progress bar (sites done, rate, ETA) on stderr as partitions finish; a
-        callable is called with (sites done, total).
+        callable is called with (sites done, total) at the start and as partitions finish.
     **screen_kwargs
         Passed to :func:`checks.screen_sites` for every partition: ``buffer_m``, ``nearby``,
         ``lang``, ``catalog``, ``meta``, ``chunk_size`` ...
@@ -362,15 +366,15 @@ def screen_sites_dask(
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*[Ll]arge graph.*")
             futures = client.compute(tasks)
-        total = None if is_dask else len(sites)
-        bar = _progress(progress, total)
+        bar = Progress(None if is_dask else len(sites), progress, desc="screening (dask)")
         order = {future.key: i for i, future in enumerate(futures)}
         parts: list = [None] * len(futures)
-        done = 0
-        for future, part in as_completed(futures, with_results=True):
-            parts[order[future.key]] = part
-            done += len(part[0])
-            bar(done, total)
+        try:
+            for future, part in as_completed(futures, with_results=True):
+                parts[order[future.key]] = part
+                bar.update(len(part[0]))
+        finally:
+            bar.close()
         client.cancel(futures)
     out_sites = _concat([p[0] for p in parts])
     if not is_dask:
@@ -392,26 +396,6 @@ def screen_sites_dask(
     return ScreeningResult(out_sites, findings, ls, catalog, meta, access_lists=access)
 
 
-def _progress(progress, total: int | None) -> Callable[[int, int | None], None]:
-    if callable(progress):
-        return progress
-    if not progress:
-        return lambda done, total: None
-    try:
-        from tqdm import tqdm
-    except ImportError:  # pragma: no cover
-        return lambda done, total: None
-    state = {"bar": tqdm(total=total, unit="site", desc="screening (dask)", leave=False), "n": 0}
-
-    def update(done: int, total: int | None) -> None:
-        state["bar"].update(done - state["n"])
-        state["n"] = done
-        if total is not None and done >= total:
-            state["bar"].close()
-
-    return update
-
-
 def require_dask() -> None:
     """Raise :class:`~redline.zones.errors.RedlineError` naming the ``dask`` extra when Dask is not installed.
 
@@ -426,5 +410,8 @@ def require_dask() -> None:
         import distributed  # noqa: F401
     except ImportError:
         raise RedlineError(
-            '--engine dask needs Dask: pip install "redline-checker[dask]" (dask[distributed], dask-geopandas)'
+            f'{param_ref("engine")} dask needs Dask: pip install "redline-checker[dask]" (dask[distributed], '
+            "dask-geopandas)",
+            param="engine",
+            value="dask",
         ) from None

@@ -132,7 +132,7 @@ def test_screening_loads_neither_folium_nor_matplotlib(tmp_path):
     """``import checks`` stays light, and so does a whole screening run that writes only tables."""
     code = (
         "import sys\n"
-        "import checks, layers\n"
+        "import redline.checks, redline.layers\n"
         "ls = redline.layers.load_layerset('sample')\n"
         "sites, _ = redline.checks.read_sites(redline.layers.sample_dir() / 'sites.geojson')\n"
         "result = redline.checks.screen_sites(sites, ls)\n"

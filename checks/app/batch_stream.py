@@ -16,8 +16,8 @@ outputs untouched.
 
 Only the CSV tables stream.  The GeoPackage, the reports, the map, the Word and Excel files
 need the whole result (the reports rank and draw every site; the GeoPackage's column types
-come from the whole tables), so ``redline batch`` takes the whole-result path when
-``--formats`` asks for any of them, and for ``--engine dask``.
+come from the whole tables), so a run (:func:`redline.checks.app.run.run_screening`) takes the
+whole-result path when its formats ask for any of them, and on the Dask engine.
 """
 
 from __future__ import annotations
@@ -29,11 +29,19 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from redline.checks.app.progress import Progress
 from redline.checks.outputs.csv_out import CsvAppender
-from redline.checks.outputs.writers import FINDING_DECIMALS, _write_text, findings_table, sites_table, summary_dict
+from redline.checks.outputs.writers import (
+    FINDING_DECIMALS,
+    findings_table,
+    output_folder,
+    sites_table,
+    summary_dict,
+    unwritable,
+    write_text,
+)
 from redline.checks.screen import screen_sites
 from redline.layers.layerset import LayerSet
-from redline.zones.errors import RedlineError
 
 __all__ = ["StreamedBatch", "stream_batch"]
 
@@ -77,32 +85,6 @@ def _add_counts(total: dict, part: dict) -> None:
         total["confidential"]["n_findings"] += part["confidential"]["n_findings"]
 
 
-class _Progress:
-    """A tqdm bar over the whole file (sites, rate, ETA), a ``(done, total)`` callback, or nothing."""
-
-    def __init__(self, total: int | None, progress) -> None:
-        self.done, self.total = 0, total
-        self.callback = progress if callable(progress) else None
-        self.bar = None
-        if self.callback:
-            self.callback(0, total)
-        elif progress:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, unit="site", desc="screening", mininterval=0.5, leave=False, smoothing=0.1)
-
-    def update(self, n: int) -> None:
-        self.done += n
-        if self.callback:
-            self.callback(self.done, self.total)
-        elif self.bar is not None:
-            self.bar.update(n)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
 def stream_batch(
     chunks: Iterable[gpd.GeoDataFrame],
     layerset: LayerSet,
@@ -113,6 +95,7 @@ def stream_batch(
     lang: str = "zh",
     meta: dict | None = None,
     chunk_size: int = 20_000,
+    catalog=None,
     progress: bool | Callable[[int, int | None], None] = False,
 ) -> StreamedBatch:
     """Screen sites chunk by chunk into ``sites.csv``, ``findings.csv`` and ``summary.json``.
@@ -130,6 +113,8 @@ def stream_batch(
         As for :func:`redline.checks.screen.screen_sites`.
     chunk_size : int
         Passed on to :func:`~redline.checks.screen.screen_sites` (sites screened at a time within a chunk).
+    catalog : Catalog, optional
+        The rules in force (default: the layer set's).
     progress : bool or callable
         ``True`` shows a progress bar on stderr; a callable is called as ``progress(done,
         total)`` after each chunk (``total`` None when unknown).
@@ -152,13 +137,9 @@ def stream_batch(
     >>> [p.name for p in run.files], run.summary["n_sites"], run.chunks
     (['sites.csv', 'findings.csv', 'summary.json'], 40, 4)
     """
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise RedlineError(f"--out: cannot create folder '{out}' ({exc.strerror}); choose a writable folder") from None
+    out = output_folder(out_dir)
     files = [out / "sites.csv", out / "findings.csv", out / "summary.json"]
-    bar = _Progress(getattr(chunks, "total", None), progress)
+    bar = Progress(getattr(chunks, "total", None), progress)
     tables: list[CsvAppender] = []
     summary: dict | None = None
     n_chunks = 0
@@ -167,6 +148,7 @@ def stream_batch(
             result = screen_sites(  # CSV tables hold no geometry: overlaps are measured, not built
                 chunk,
                 layerset,
+                catalog=catalog,
                 buffer_m=buffer_m,
                 lang=lang,
                 meta=meta,
@@ -192,9 +174,9 @@ def stream_batch(
             raise ValueError("stream_batch: no chunks of sites (iter_sites yields at least one)")
         for table in tables:
             table.commit()
-        _write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", files[2])
+        write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", files[2])
     except PermissionError as exc:
-        raise RedlineError(f"--out: cannot write into '{out}' ({exc.strerror}); choose a writable folder") from None
+        raise unwritable(out, exc) from None
     finally:
         bar.close()
         for table in tables:

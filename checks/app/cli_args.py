@@ -1,47 +1,80 @@
-"""Numeric command-line options: one parser shape for ``--buffer``, ``--port``, ``--jobs`` and the rest."""
+"""The command line's words for the options, and argparse types that check them.
+
+The library and the service name an option by its Python name (``buffer_m``); the command line
+by its flag (``--buffer``).  :data:`FLAGS` holds the flags that are not simply ``--`` and the
+name with dashes; :func:`flag_namer` gives the function that :meth:`RedlineError.render
+<redline.zones.errors.RedlineError.render>` takes, so an error reads with the flags the user typed.
+:func:`option_type` turns a check of :mod:`redline.checks.options` into an argparse ``type``.
+"""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
-__all__ = ["number_option"]
+from redline.checks import options
+from redline.zones.errors import RedlineError
+
+__all__ = ["FLAGS", "add_lang", "add_layers", "flag_namer", "option_type"]
+
+T = TypeVar("T")
+
+#: Python parameter name -> command-line flag, where the flag is not ``--`` + the name with dashes.
+FLAGS: dict[str, str] = {
+    "buffer_m": "--buffer",
+    "tags": "--tag",
+    "tolerance_m2": "--tolerance",
+    "out_dir": "--out",
+    "max_jobs": "--jobs",
+    "districts": "--by",
+    "kinds": "--kind",
+}
 
 
-def number_option(
-    convert: Callable[[str], float],
-    accept: Callable[[float], bool],
-    not_a_number: str,
-    out_of_range: str,
-) -> Callable[[str], float]:
-    """Return an argparse ``type`` that converts a value and checks its range.
-
-    Parameters
-    ----------
-    convert : callable
-        ``int`` or ``float``.
-    accept : callable
-        True for the numbers the option allows.
-    not_a_number, out_of_range : str
-        Messages, formatted with ``value`` (the text given) and, for the second, ``number``.
+def flag_namer(overrides: Mapping[str, str] | None = None) -> Callable[[str], str]:
+    """Return the function naming a parameter by its flag (a command's ``overrides`` first).
 
     Examples
     --------
-    >>> port = number_option(int, lambda n: 1 <= n <= 65535, "{value!r}: no port", "--port: {number} outside 1..65535")
+    >>> name = flag_namer({"name_field": "--by-field"})
+    >>> name("buffer_m"), name("on_invalid"), name("name_field")
+    ('--buffer', '--on-invalid', '--by-field')
+    """
+    names = {**FLAGS, **(overrides or {})}
+    return lambda param: names.get(param) or "--" + param.replace("_", "-")
+
+
+def option_type(check: Callable[[str], T]) -> Callable[[str], T]:
+    """Return an argparse ``type`` that checks a value with ``check`` and says the error with the flags.
+
+    Examples
+    --------
+    >>> port = option_type(options.port)
     >>> port("8765")
     8765
     >>> port("0")
     Traceback (most recent call last):
-    argparse.ArgumentTypeError: --port: 0 outside 1..65535
+    argparse.ArgumentTypeError: --port: 0 is outside 1..65535
     """
 
-    def parse(value: str) -> float:
+    def parse(value: str) -> T:
         try:
-            number = convert(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(not_a_number.format(value=value)) from None
-        if not accept(number):
-            raise argparse.ArgumentTypeError(out_of_range.format(value=value, number=number))
-        return number
+            return check(value)
+        except RedlineError as exc:
+            raise argparse.ArgumentTypeError(exc.render(flag_namer())) from None
 
+    parse.__name__ = check.__name__
     return parse
+
+
+def add_layers(p: argparse.ArgumentParser) -> None:
+    """Add ``--layers`` (default ``sample``)."""
+    p.add_argument(
+        "--layers", default="sample", metavar="PATH", help="layerset.yaml, a folder holding one, or 'sample' (default)"
+    )
+
+
+def add_lang(p: argparse.ArgumentParser, text: str | None = "language of reports and maps (default zh)") -> None:
+    """Add ``--lang`` (``zh`` or ``en``, default ``zh``) with the help ``text``."""
+    p.add_argument("--lang", choices=options.LANGS, default="zh", help=text)

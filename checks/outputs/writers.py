@@ -19,15 +19,19 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
+from redline.checks.options import formats as parse_formats
 from redline.checks.outputs.csv_out import write_csv
 from redline.checks.result import FINDING_COLUMNS, SITE_COLUMNS, ScreeningResult
-from redline.zones.errors import RedlineError
+from redline.zones.errors import RedlineError, param_ref
 
 __all__ = [
     "FORMATS",
     "GEOMETRY_FORMATS",
+    "output_folder",
     "parse_formats",
+    "unwritable",
     "write_outputs",
+    "write_text",
 ]
 
 #: Output formats of ``--formats``; ``summary.json`` is always written.
@@ -49,26 +53,44 @@ ILLUSTRATIVE_NOTICE = (
 GEOMETRY_FORMATS = frozenset({"gpkg", "html", "map", "docx"})
 
 
-def parse_formats(value: str | None) -> list[str]:
-    """Parse ``--formats`` (``all`` or a comma-separated list).
+def output_folder(out_dir: str | Path) -> Path:
+    """Return the output folder as a Path, created when missing.
 
     Raises
     ------
     RedlineError
-        Naming an unknown format.
+        When it cannot be created (``param="out_dir"``).
 
     Examples
     --------
-    >>> parse_formats("csv,html")
-    ['csv', 'html']
+    >>> output_folder("out").is_dir()
+    True
     """
-    if value is None or value.strip() in ("", "all"):
-        return list(FORMATS)
-    names = [v.strip().lower() for v in value.split(",") if v.strip()]
-    for name in names:
-        if name not in FORMATS:
-            raise RedlineError(f"--formats: unknown format {name!r}; use a comma list of {', '.join(FORMATS)} or all")
-    return list(dict.fromkeys(names))
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RedlineError(
+            f"{param_ref('out_dir')}: cannot create folder '{out}' ({exc.strerror}); choose a writable folder",
+            param="out_dir",
+            value=str(out),
+        ) from None
+    return out
+
+
+def unwritable(out: Path, exc: OSError) -> RedlineError:
+    """Return the error for an output folder whose files cannot be written (``param="out_dir"``).
+
+    Examples
+    --------
+    >>> print(unwritable(Path("out"), PermissionError(13, "Permission denied")))
+    out_dir: cannot write into 'out' (Permission denied); choose a writable folder
+    """
+    return RedlineError(
+        f"{param_ref('out_dir')}: cannot write into '{out}' ({exc.strerror}); choose a writable folder",
+        param="out_dir",
+        value=str(out),
+    )
 
 
 @contextmanager
@@ -84,7 +106,6 @@ def _atomic(target: Path):
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
-
 
 
 def _with_notice(df: pd.DataFrame, result: ScreeningResult) -> pd.DataFrame:
@@ -184,7 +205,8 @@ def _write_gpkg(result: ScreeningResult, target: Path) -> None:
             )
 
 
-def _write_text(text: str, target: Path) -> None:
+def write_text(text: str, target: Path) -> None:
+    """Write UTF-8 text into ``target`` atomically (a temporary file moved into place)."""
     with _atomic(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
 
@@ -259,12 +281,8 @@ def write_outputs(
     ['sites.csv', 'findings.csv', 'summary.json']
     >>> files = write_outputs(result, "out")  # every format: report.html, map.html ...  # doctest: +SKIP
     """
-    out = Path(out_dir)
+    out = output_folder(out_dir)
     formats = formats or list(FORMATS)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise RedlineError(f"--out: cannot create folder '{out}' ({exc.strerror}); choose a writable folder") from None
     written: list[Path] = []
 
     def done(path: Path) -> None:
@@ -285,7 +303,7 @@ def write_outputs(
         if "html" in formats:
             from redline.checks.outputs.report_html import render_report_html
 
-            _write_text(render_report_html(result, lang=lang, images=images), out / "report.html")
+            write_text(render_report_html(result, lang=lang, images=images), out / "report.html")
             done(out / "report.html")
         if "map" in formats:
             _write_map(result, out / "map.html", lang)
@@ -297,8 +315,8 @@ def write_outputs(
             _write_xlsx(result, out / "results.xlsx", lang)
             done(out / "results.xlsx")
         summary = summary_dict(result, [p.name for p in written] + ["summary.json"])
-        _write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", out / "summary.json")
+        write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", out / "summary.json")
         done(out / "summary.json")
     except PermissionError as exc:
-        raise RedlineError(f"--out: cannot write into '{out}' ({exc.strerror}); choose a writable folder") from None
+        raise unwritable(out, exc) from None
     return written

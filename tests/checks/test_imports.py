@@ -23,6 +23,20 @@ def test_import_of_the_non_drawing_packages_loads_no_heavy_module():
     assert _loaded_after("import redline.zones, redline.layers, redline.checks, redline.checks.app.cli") == []
 
 
+def test_the_check_command_loads_no_heavy_module(tmp_path):
+    # the whole command in-process: parse, read, screen, print, write the CSV tables
+    out = tmp_path / "out"
+    for args in (["check", "109.52,22.49", "--formats", "csv"], ["check", "109.52,22.49", "--formats", "csv", "--out"]):
+        argv = [*args, str(out)] if args[-1] == "--out" else args
+        code = (  # (what the command prints is kept from the printed list of modules)
+            "import contextlib, io; from redline.checks.app.cli import main; "
+            "quiet = contextlib.redirect_stdout(io.StringIO()); quiet.__enter__(); "
+            f"status = main({argv!r}); quiet.__exit__(None, None, None); assert status == 0"
+        )
+        assert _loaded_after(code) == []
+    assert (out / "findings.csv").is_file()
+
+
 def test_check_site_loads_no_heavy_module():
     code = "import redline; redline.check_site('109.52,22.49', redline.load_layerset('sample'), industry='C3360')"
     assert _loaded_after(code) == []

@@ -1,7 +1,8 @@
 """The ``redline serve`` subcommand: load the layer set once, then serve it with uvicorn.
 
-``checks/cli.py`` calls :func:`add_serve_parser` to add the subcommand and :func:`run_serve`
-to run it.  Bad options raise :class:`zones.errors.RedlineError` (exit 2, one message).
+The command line's parser (:mod:`redline.checks.app.cli.parser`) calls :func:`add_serve_parser`
+to add the subcommand, which runs :func:`run_serve`.  Bad options raise
+:class:`zones.errors.RedlineError` (exit 2, one message).
 """
 
 from __future__ import annotations
@@ -15,29 +16,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from redline.checks.app.cli_args import number_option
-from redline.zones.errors import RedlineError
+from redline.checks import options
+from redline.checks.app.cli_args import add_lang, add_layers, flag_namer, option_type
+from redline.zones.errors import RedlineError, param_ref
 
 __all__ = ["add_serve_parser", "run_serve"]
 
 TOKEN_ENV = "REDLINE_TOKEN"
-
-
-_port = number_option(
-    int,
-    lambda n: 1 <= n <= 65535,
-    "--port: {value!r} is not a port number (1-65535)",
-    "--port: {number} is outside 1..65535",
-)
-_megabytes = number_option(
-    float,
-    lambda mb: 0 < mb <= 1024 * 1024,
-    "--max-upload-mb: {value!r} is not a number of megabytes",
-    "--max-upload-mb: {value} must be more than 0",
-)
-_jobs = number_option(
-    int, lambda n: 1 <= n <= 64, "--jobs: {value!r} is not a whole number", "--jobs: {number} is outside 1..64"
-)
 
 
 def add_serve_parser(sub) -> argparse.ArgumentParser:
@@ -56,27 +41,36 @@ def add_serve_parser(sub) -> argparse.ArgumentParser:
         help="run the screening web service (page, JSON API and batch jobs) for a layer set",
         description="Serve the screening page and JSON API (OpenAPI at /docs). The layer set is loaded once.",
     )
-    p.add_argument(
-        "--layers", default="sample", metavar="PATH", help="layerset.yaml, a folder holding one, or 'sample' (default)"
-    )
+    add_layers(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
-    p.add_argument("--port", type=_port, default=8765, help="port (default 8765)")
+    p.add_argument("--port", type=option_type(options.port), default=8765, help="port (default 8765)")
     p.add_argument(
         "--token",
         default=None,
         help=f"require 'Authorization: Bearer TOKEN' on every /api call (default: ${TOKEN_ENV} when set)",
     )
     p.add_argument(
-        "--max-upload-mb", type=_megabytes, default=200.0, metavar="MB", help="largest batch upload (default 200)"
+        "--max-upload-mb",
+        type=option_type(options.max_upload_mb),
+        default=200.0,
+        metavar="MB",
+        help="largest batch upload (default 200)",
     )
     p.add_argument(
         "--work-dir",
         metavar="DIR",
         help="folder for jobs and reports, kept after exit (default: a temporary folder removed at exit)",
     )
-    p.add_argument("--jobs", type=_jobs, default=2, metavar="N", help="batch jobs run at once; more wait (default 2)")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="default language (default zh)")
+    p.add_argument(
+        "--jobs",
+        type=option_type(options.jobs),
+        default=2,
+        metavar="N",
+        help="batch jobs run at once; more wait (default 2)",
+    )
+    add_lang(p, "default language (default zh)")
     p.add_argument("--quiet", action="store_true", help="log only warnings and errors")
+    p.set_defaults(run=run_serve)
     return p
 
 
@@ -86,7 +80,9 @@ def _check_listen(host: str, port: int) -> None:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise RedlineError(
-            f"--host: cannot resolve {host!r} ({exc.strerror}); give e.g. 127.0.0.1 or 0.0.0.0"
+            f"{param_ref('host')}: cannot resolve {host!r} ({exc.strerror}); give e.g. 127.0.0.1 or 0.0.0.0",
+            param="host",
+            value=host,
         ) from None
     family, kind, proto, _, address = infos[0]
     with socket.socket(family, kind, proto) as probe:
@@ -95,7 +91,10 @@ def _check_listen(host: str, port: int) -> None:
             probe.bind(address)
         except OSError as exc:
             raise RedlineError(
-                f"--port: cannot listen on {host}:{port} ({exc.strerror}); choose another --port or --host"
+                f"{param_ref('port')}: cannot listen on {host}:{port} ({exc.strerror}); choose another "
+                f"{param_ref('port')} or {param_ref('host')}",
+                param="port",
+                value=port,
             ) from None
 
 
@@ -118,7 +117,9 @@ def _work_dir(value: str | None) -> Path | None:
             pass
     except OSError as exc:
         raise RedlineError(
-            f"--work-dir: cannot write into '{path}' ({exc.strerror}); choose a writable folder"
+            f"{param_ref('work_dir')}: cannot write into '{path}' ({exc.strerror}); choose a writable folder",
+            param="work_dir",
+            value=str(path),
         ) from None
     return path
 
@@ -145,11 +146,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from redline.checks.engine.spatial import prepare_layer
     from redline.layers import load_layerset
 
-    token = args.token if args.token is not None else os.environ.get(TOKEN_ENV) or None
-    if token is not None and not token.strip():
-        raise RedlineError("--token: the token is empty; give a long random string, or leave --token out")
-    if token is not None and any(c.isspace() for c in token):
-        raise RedlineError("--token: the token has spaces; give a token without spaces")
+    token = options.token(args.token if args.token is not None else os.environ.get(TOKEN_ENV) or None)
     _check_listen(args.host, args.port)
     work_dir = _work_dir(args.work_dir)
     layerset = load_layerset(args.layers)
@@ -176,7 +173,8 @@ def run_serve(args: argparse.Namespace) -> int:
     say(f"  token: {'required' if token else 'none'}   jobs: {args.jobs}   upload limit: {args.max_upload_mb:g} MB")
     if not token and not _is_loopback(args.host):
         print(
-            f"redline: warning: serving on {args.host} without --token: anyone who can reach this port can use it",
+            f"redline: warning: serving on {args.host} without {flag_namer()('token')}: anyone who can reach this "
+            "port can use it",
             file=sys.stderr,
         )
     try:

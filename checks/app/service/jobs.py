@@ -11,6 +11,7 @@ first asked for, into ``checks/<check_id>/`` of the work dir, and removed with t
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -25,7 +26,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from redline.zones.errors import RedlineError
+from redline.checks import options
+from redline.checks.app.run import ScreenOptions, SiteOptions
 
 __all__ = [
     "REPORT_FILES",
@@ -77,26 +79,38 @@ def _write_json(path: Path, data: dict) -> None:
     os.replace(tmp, path)
 
 
-@dataclass
-class BatchOptions:
-    """The options of one batch job (the form fields of ``POST /api/batch``, checked)."""
+@dataclass(frozen=True)
+class BatchOptions(SiteOptions):
+    """The options of one batch job (the form fields of ``POST /api/batch``), checked when made.
 
-    id_field: str | None = None
-    name_field: str | None = None
-    industry_field: str | None = None
-    tags_field: str | None = None
-    action_field: str | None = None
-    industry: str | None = None
-    tags: list[str] = field(default_factory=list)
-    action: str | None = None
+    The project and reading options of :class:`~redline.checks.app.run.SiteOptions`, and the
+    buffer, language, output formats and nearby zones of the run.
+
+    Examples
+    --------
+    >>> BatchOptions(buffer_m="500", formats="csv").screen_options(chunk_size=100).buffer_m
+    500.0
+    """
+
     buffer_m: float = 1000.0
-    crs: str | None = None
-    encoding: str | None = None
-    layer: str | None = None
     lang: str = "zh"
     formats: list[str] = field(default_factory=list)
-    on_invalid: str = "raise"
     nearby: str = "nearest"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        screen = self.screen_options(chunk_size=1)
+        for name in ("buffer_m", "lang", "nearby"):
+            object.__setattr__(self, name, getattr(screen, name))
+        object.__setattr__(self, "formats", options.formats(self.formats))
+
+    def site_options(self) -> SiteOptions:
+        """Return the project and reading options of the job."""
+        return SiteOptions(**{f.name: getattr(self, f.name) for f in dataclasses.fields(SiteOptions)})
+
+    def screen_options(self, *, chunk_size: int) -> ScreenOptions:
+        """Return the screening options of the job, screening ``chunk_size`` sites at a time."""
+        return ScreenOptions(buffer_m=self.buffer_m, nearby=self.nearby, lang=self.lang, chunk_size=chunk_size)
 
 
 @dataclass
@@ -166,15 +180,13 @@ class JobManager:
     """
 
     def __init__(self, layerset, work_dir: Path, *, max_jobs: int = 2, catalog=None, chunk_size: int = 5000) -> None:
-        if max_jobs < 1:
-            raise ValueError(f"max_jobs must be at least 1, got {max_jobs}")
+        max_jobs = options.at_least_one(max_jobs, "max_jobs")
         self.layerset = layerset
         self.catalog = catalog or layerset.catalog()
         self.root = Path(work_dir) / "jobs"
         self.root.mkdir(parents=True, exist_ok=True)
         self.max_jobs = max_jobs
-        self.chunk_size = chunk_size
-        self._center = layerset.center()
+        self.chunk_size = options.chunk_size(chunk_size)
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._queue: queue.Queue[Job | None] = queue.Queue()
@@ -278,75 +290,63 @@ class JobManager:
             self._run(job)
 
     def _run(self, job: Job) -> None:
-        from redline.checks.outputs.writers import write_outputs
-        from redline.checks.screen import screen_sites
-        from redline.checks.sites.reader import read_sites
+        """Read, screen and write one job (:func:`redline.checks.app.run.run_screening`), saving its state."""
+        from redline.checks.app.run import SitesFile, run_screening
+        from redline.checks.app.service.errors import api_message
 
         opts = job.options
         job.status, job.stage = "running", "reading"
         self._save(job)
-        last_save = [time.monotonic()]
-
-        def progress(done: int, total: int) -> None:
-            if self._stopping.is_set():
-                raise _StoppedError
-            job.done, job.total = done, total
-            if time.monotonic() - last_save[0] > 1.0:
-                last_save[0] = time.monotonic()
-                self._save(job)
-
         try:
-            sites, crs_label = read_sites(
-                job.dataset,
-                id_field=opts.id_field,
-                name_field=opts.name_field,
-                industry_field=opts.industry_field,
-                tags_field=opts.tags_field,
-                action_field=opts.action_field,
-                crs=opts.crs,
-                layer=opts.layer,
-                industry=opts.industry,
-                tags=opts.tags,
-                action=opts.action,
-                on_invalid=opts.on_invalid,
-                near=self._center,
-                encoding=opts.encoding,
-            )
-            job.total = len(sites)
-            job.stage = "screening"
-            self._save(job)
-            result = screen_sites(
-                sites,
+            run = run_screening(
+                SitesFile(job.dataset, label=job.source),
                 self.layerset,
+                sites=opts.site_options(),
+                screen=opts.screen_options(chunk_size=self.chunk_size),
+                out=job.out_dir,
+                formats=opts.formats,
+                stream=False,
                 catalog=self.catalog,
-                buffer_m=opts.buffer_m,
-                lang=opts.lang,
-                nearby=opts.nearby,
-                chunk_size=self.chunk_size,
-                progress=progress,
-                meta={
-                    "input_crs": crs_label,
-                    "source": job.source,
-                    "input_encoding": sites.attrs.get("encoding", ""),
-                },
+                progress=_JobProgress(self, job),
+                on_screened=lambda result: self._writing(job),
             )
-            if self._stopping.is_set():
-                raise _StoppedError
-            job.stage = "writing"
-            self._save(job)
-            written = write_outputs(result, job.out_dir, formats=opts.formats, lang=opts.lang)
-            job.files = [p.name for p in written]
-            job.counts = result.verdict_counts()
+            job.files = [p.name for p in run.files]
+            job.counts = run.verdicts
             self._finish(job, "done")
         except _StoppedError:
             self._finish(job, "error", error="the service stopped before the job finished; submit it again")
-        except (RedlineError, ValueError) as exc:
-            from redline.checks.app.service.payloads import api_words
-
-            self._finish(job, "error", error=api_words(str(exc)))
+        except ValueError as exc:  # a RedlineError (bad file, column, CRS ...) or another bad value
+            self._finish(job, "error", error=api_message(exc))
         except Exception:
             log.exception("job %s failed", job.job_id)
             self._finish(job, "error", error="internal error while running the job (details are in the server log)")
+
+    def _writing(self, job: Job) -> None:
+        """Between screening and writing: stop if the service is stopping, else say the job writes."""
+        if self._stopping.is_set():
+            raise _StoppedError
+        job.stage = "writing"
+        self._save(job)
+
+
+class _JobProgress:
+    """A job's progress callback: the first call starts its screening stage; stops when the service stops."""
+
+    def __init__(self, manager: JobManager, job: Job) -> None:
+        self.manager, self.job = manager, job
+        self.last_save = time.monotonic()
+
+    def __call__(self, done: int, total: int | None) -> None:
+        if self.manager._stopping.is_set():
+            raise _StoppedError
+        job = self.job
+        job.done, job.total = done, total or 0
+        if job.stage == "reading":  # screening starts: the sites are read, their number known
+            job.stage = "screening"
+            self.manager._save(job)
+        elif time.monotonic() - self.last_save > 1.0:
+            self.last_save = time.monotonic()
+            self.manager._save(job)
 
 
 @dataclass
@@ -369,8 +369,7 @@ class RecentChecks:
     """
 
     def __init__(self, folder: Path, capacity: int = 256) -> None:
-        if capacity < 1:
-            raise ValueError(f"capacity must be at least 1, got {capacity}")
+        capacity = options.at_least_one(capacity, "capacity")
         self.folder = Path(folder)
         self.capacity = capacity
         self._items: OrderedDict[str, _Check] = OrderedDict()

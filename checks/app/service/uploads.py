@@ -43,11 +43,15 @@ _DRIVE_RE = re.compile(r"^[A-Za-z]:")
 
 
 class UploadError(RedlineError):
-    """An upload that cannot be used (type, archive, dataset); ``field`` names the form field."""
+    """An upload that cannot be used (type, archive, dataset); ``field`` (its ``param``) names the form field."""
 
     def __init__(self, message: str, field: str = "file") -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, param=field)
+
+    @property
+    def field(self) -> str:
+        """The form field at fault (``file`` or ``member``)."""
+        return self.param
 
 
 class UploadTooLargeError(UploadError):

@@ -346,13 +346,13 @@ def test_check_body_that_is_not_json(client):
 
 
 def test_internal_errors_are_json_without_traceback(sample_layers, tmp_path, monkeypatch):
-    import redline.checks.app.service.app
+    import redline.checks.app.service.routes_check
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret internals /etc/shadow")
 
     with make_client(sample_layers, work_dir=tmp_path, raise_server_exceptions=False) as c:
-        monkeypatch.setattr(redline.checks.app.service.app, "check_payload", broken)
+        monkeypatch.setattr(redline.checks.app.service.routes_check, "check_payload", broken)
         response = c.post("/api/check", json={"site": S01})
     assert_error(response, 500, None, r"^internal error \(details are in the server log\)$")
     assert "secret" not in response.text
@@ -906,7 +906,7 @@ def test_the_load_benchmark_runs(tmp_path):
     import sys
     from pathlib import Path
 
-    script = Path(__file__).resolve().parents[3] / "benchmarks" / "serve_load.py"
+    script = Path(__file__).resolve().parents[4] / "benchmarks" / "serve_load.py"
     proc = subprocess.run(
         [sys.executable, str(script), "--requests", "40", "--clients", "4"],
         capture_output=True,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-STATIC = Path(__file__).resolve().parents[3] / "checks" / "service" / "static"
+STATIC = Path(__file__).resolve().parents[4] / "checks" / "app" / "service" / "static"
 LEAFLET = resources.files("js_lib_leaflet").joinpath("static", "js_lib_leaflet")
 
 #: The only absolute URLs the page may contain: the opt-in OpenStreetMap tile layer
@@ -94,7 +94,7 @@ def _strings(js: str) -> dict[str, tuple[str, str]]:
 def test_the_page_files_exist_and_are_package_data():
     for name in ("index.html", "app.js", "app.css"):
         assert (STATIC / name).stat().st_size > 500, name
-    setup = (Path(__file__).resolve().parents[3] / "setup.cfg").read_text("utf-8")
+    setup = (Path(__file__).resolve().parents[4] / "setup.cfg").read_text("utf-8")
     assert re.search(r"checks = .*service/static/\*", setup)
 
 

@@ -1,0 +1,1 @@
+"""The ``redline`` subcommands, a module a group: each adds its parsers and runs its commands."""
