@@ -13,6 +13,7 @@ import pandas as pd
 import shapely
 
 from redline._version import __version__
+from redline.checks import options
 from redline.checks.engine.index import index_of, prepare_layer
 from redline.checks.engine.spatial import site_measures, spatial_columns
 from redline.checks.result import FINDING_COLUMNS, ScreeningResult
@@ -409,12 +410,10 @@ def screen_sites(
     >>> screen_sites(s, load_layerset("sample")).sites["verdict"].tolist()
     ['prohibited', 'no_coverage']
     """
-    if buffer_m < 0:
-        raise ValueError(f"buffer_m must be >= 0, got {buffer_m}")
-    if chunk_size < 1:
-        raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
-    if nearby not in ("nearest", "all"):
-        raise ValueError(f"nearby must be 'nearest' or 'all', got {nearby!r}")
+    buffer_m = options.buffer_m(buffer_m)
+    chunk_size = options.chunk_size(chunk_size)
+    nearby = options.nearby(nearby)
+    lang = options.lang(lang)
     catalog = catalog or layerset.catalog()
     sites = sites.reset_index(drop=True)
     ok = (sites["status"] == "ok").to_numpy()

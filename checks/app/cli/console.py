@@ -30,8 +30,11 @@ def say(args: argparse.Namespace, text: str = "") -> None:
 
 
 def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    """Print warnings as one plain line (they report repairs and skipped rows, not bugs)."""
-    print(f"redline: warning: {message}", file=sys.stderr)
+    """Print warnings as one plain line (they report repairs and skipped rows, not bugs), parameters as flags."""
+    from redline.checks.app.cli_args import flag_namer
+
+    text = message.render(flag_namer()) if hasattr(message, "render") else str(message)
+    print(f"redline: warning: {text}", file=sys.stderr)
 
 
 def _notice(args: argparse.Namespace, illustrative: bool) -> None:
