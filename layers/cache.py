@@ -46,7 +46,8 @@ __all__ = [
     "store_cached",
 ]
 
-_FORMAT = 1
+#: Part of every key; 2 since the reader drops empty parts (an entry of 1 may hold some: reading it back crashes).
+_FORMAT = 2
 
 
 def cache_enabled() -> bool:

@@ -24,7 +24,7 @@ from redline.zones.access_list import AccessList, access_list_from_frame
 from redline.zones.errors import LayerError, RedlineError
 from redline.zones.kinds import KINDS
 
-__all__ = ["NO_CRS", "LoadIssue", "read_zone_layer", "repair_geometries"]
+__all__ = ["NO_CRS", "LoadIssue", "drop_empty_parts", "read_zone_layer", "repair_geometries"]
 
 #: Words every "source has no CRS" problem contains (load_layerset re-words those with a proposal).
 NO_CRS = "the source has no CRS"
@@ -44,9 +44,10 @@ class LoadIssue:
     Attributes
     ----------
     check : str
-        ``invalid_geometry``, ``empty_geometry``, ``unmapped_class``, ``missing_class``, ``missing_id``,
-        ``crs_datum`` (approximate datum shift), ``crs_missing`` or ``layer_error`` (the layer could
-        not be read at all and is left out of the set).
+        ``invalid_geometry``, ``empty_geometry``, ``empty_part`` (empty parts or rings, dropped: see
+        :func:`drop_empty_parts`), ``unmapped_class``, ``missing_class``, ``missing_id``, ``crs_datum``
+        (approximate datum shift), ``crs_missing`` or ``layer_error`` (the layer could not be read at
+        all and is left out of the set).
     kind : str
         The layer's kind.
     layer : str
@@ -56,7 +57,8 @@ class LoadIssue:
     feature_id : str
         The feature's ``zone_id`` (empty when it has none).
     detail : str
-        What is wrong: GEOS's reason for invalid geometry, the unmapped value, or the reader's message.
+        What is wrong: GEOS's reason for invalid geometry, the unmapped value, the number of empty
+        parts dropped, or the reader's message.
     location : shapely.Point or None
         Where the geometry is invalid, in EPSG:4490 (from GEOS's reason, or a point of the feature).
 
@@ -135,11 +137,75 @@ def _set_crs(
     return f"{label} ({how})"
 
 
+def _empty_part_counts(geoms: np.ndarray) -> np.ndarray:
+    """Count each geometry's empty parts (members of a multi-geometry or collection, at any depth) and empty rings."""
+    counts = np.zeros(len(geoms), dtype=np.int64)
+    type_id = shapely.get_type_id(geoms)
+    holed = np.flatnonzero((type_id == 3) & (shapely.get_num_interior_rings(geoms) > 0))
+    if len(holed):
+        rings, owner = shapely.get_rings(geoms[holed], return_index=True)
+        np.add.at(counts, holed[owner], shapely.is_empty(rings))
+    multi = np.flatnonzero(type_id >= 4)
+    if len(multi):
+        parts, owner = shapely.get_parts(geoms[multi], return_index=True)
+        empty = shapely.is_empty(parts)
+        np.add.at(counts, multi[owner], empty + _empty_part_counts(np.where(empty, None, parts)))
+    return counts
+
+
+def _without_empty_parts(geom):
+    """Rebuild one geometry of the same type without its empty parts and rings (coordinates untouched)."""
+    if geom is None or geom.is_empty:
+        return geom
+    if geom.geom_type == "Polygon":
+        return shapely.Polygon(geom.exterior, [ring for ring in geom.interiors if not ring.is_empty])
+    if hasattr(geom, "geoms"):
+        return type(geom)([_without_empty_parts(part) for part in geom.geoms if not part.is_empty])
+    return geom
+
+
+def drop_empty_parts(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Drop the empty parts and empty rings of geometries, which GEOS accepts but some operations crash on.
+
+    ``MULTIPOLYGON (EMPTY, ((...)))`` is valid for GEOS and covers the same ground as its one
+    polygon, but ``shapely.segmentize`` (and a GeoParquet round trip) kill the process with it; so
+    does a polygon with an empty hole.  Each such geometry is rebuilt, same type and coordinates,
+    without its empty members: the point set is unchanged.  Geometries that are wholly empty or
+    missing are left as they are (they are reported as empty).
+
+    Parameters
+    ----------
+    geoms : array of shapely geometries (or None)
+
+    Returns
+    -------
+    geoms : array of shapely geometries
+        A new array when any geometry changed, else the one given.
+    dropped : array of int
+        How many empty parts and rings each geometry lost (0: unchanged).
+
+    Examples
+    --------
+    >>> zone = shapely.from_wkt("MULTIPOLYGON (EMPTY, ((108 22, 108.1 22, 108.1 22.1, 108 22)))")
+    >>> fixed, dropped = drop_empty_parts(np.array([zone, shapely.Point(108, 22), None]))
+    >>> fixed[0].wkt, dropped.tolist()
+    ('MULTIPOLYGON (((108 22, 108.1 22, 108.1 22.1, 108 22)))', [1, 0, 0])
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    dropped = _empty_part_counts(geoms)
+    changed = np.flatnonzero(dropped)
+    if len(changed):
+        geoms = geoms.copy()
+        geoms[changed] = [_without_empty_parts(geoms[i]) for i in changed]
+    return geoms, dropped
+
+
 def repair_geometries(geoms: np.ndarray) -> tuple[np.ndarray, list[str | None]]:
     """Repair geometries with ``make_valid``, keeping their dimension.
 
     A polygon whose repair also yields stray lines or points keeps only its polygonal parts
-    (a zone or a parcel is an area).
+    (a zone or a parcel is an area); no repaired geometry has an empty part.  Coordinates that
+    are not finite numbers cannot be repaired (GEOS refuses them).
 
     Returns
     -------
@@ -147,11 +213,18 @@ def repair_geometries(geoms: np.ndarray) -> tuple[np.ndarray, list[str | None]]:
         The repaired geometries, and per geometry None or why it could not be repaired.
     """
     geoms = np.asarray(geoms, dtype=object)
-    out = np.asarray(shapely.make_valid(geoms), dtype=object)
+    coords, owner = shapely.get_coordinates(geoms, return_index=True)
+    unusable = np.zeros(len(geoms), dtype=bool)
+    unusable[owner[~np.isfinite(coords).all(axis=1)]] = True
+    out = np.full(len(geoms), None, dtype=object)
+    out[~unusable] = shapely.make_valid(geoms[~unusable])
     problems: list[str | None] = [None] * len(geoms)
     for i, (before, after) in enumerate(zip(geoms, out, strict=True)):
+        if unusable[i]:
+            problems[i] = "coordinates are not finite numbers"
+            continue
         dim = shapely.get_dimensions(before)
-        parts = [p for p in shapely.get_parts(after) if shapely.get_dimensions(p) == dim]
+        parts = [p for p in shapely.get_parts(after) if shapely.get_dimensions(p) == dim and not p.is_empty]
         if not parts:
             problems[i] = "nothing of it is left after repair"
             out[i] = None
@@ -164,7 +237,25 @@ def repair_geometries(geoms: np.ndarray) -> tuple[np.ndarray, list[str | None]]:
             out[i] = shapely.MultiLineString([q for p in parts for q in shapely.get_parts(p)])
         else:
             out[i] = shapely.MultiPoint([q for p in parts for q in shapely.get_parts(p)])
-    return out, problems
+    return drop_empty_parts(out)[0], problems
+
+
+def _normalise_geometry(gdf: gpd.GeoDataFrame, unclosed: np.ndarray, closed: np.ndarray) -> np.ndarray:
+    """Put the rings the source left open closed, and drop empty parts and rings, in place; return the parts dropped.
+
+    Runs first, on the source's coordinates: nothing GEOS crashes on (:func:`drop_empty_parts`)
+    reaches the reprojection, the checks, the engine or the layer cache.  A closed ring is then
+    judged by ``on_invalid`` (it counts as invalid); dropping empty parts changes no zone's ground,
+    so it is done silently (lenient reading reports it as ``empty_part``).
+    """
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    if unclosed.any():  # rings closed here are converted with the rest, then judged by on_invalid
+        geoms = geoms.copy()
+        geoms[unclosed] = closed[unclosed]
+    fixed, dropped = drop_empty_parts(geoms)
+    if unclosed.any() or dropped.any():
+        gdf[gdf.geometry.name] = gpd.GeoSeries(fixed, index=gdf.index, crs=gdf.crs)
+    return dropped
 
 
 def _check_geometry(
@@ -253,21 +344,34 @@ def _location(reason: str, geom) -> shapely.Point | None:
 
 
 def _collect_geometry(
-    gdf: gpd.GeoDataFrame, ids: pd.Series, spec: LayerSpec, unclosed: np.ndarray, issues: list
+    gdf: gpd.GeoDataFrame,
+    ids: pd.Series,
+    spec: LayerSpec,
+    unclosed: np.ndarray,
+    issues: list,
+    dropped: np.ndarray | None = None,
 ) -> None:
     """Lenient reading: record empty and invalid geometries (kept as they are) as issues.
 
     Runs after the layer is in EPSG:4490, as the strict check does, so locations are lon/lat.
+    ``dropped`` counts the empty parts :func:`_normalise_geometry` dropped from each feature: each
+    such feature is an ``empty_part`` issue (detail: the count), located at its first vertex.
     """
     geoms = np.asarray(gdf.geometry.values, dtype=object)
     missing = np.asarray(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     valid = np.asarray(shapely.is_valid(geoms))
     invalid = ~missing & (~valid | unclosed)
-    for i in np.flatnonzero(missing | invalid):
+    emptied = ~missing & (np.zeros(len(geoms), dtype=bool) if dropped is None else np.asarray(dropped) > 0)
+    for i in np.flatnonzero(missing | invalid | emptied):
         common = {"kind": spec.kind, "layer": _label(spec), "row": int(i), "feature_id": str(ids.iloc[i])}
         if missing[i]:
             issues.append(LoadIssue("empty_geometry", **common))
             continue
+        if emptied[i]:
+            where = None if spec.confidential else _location("", geoms[i])
+            issues.append(LoadIssue("empty_part", **common, detail=str(int(dropped[i])), location=where))
+            if not invalid[i]:
+                continue
         reason = "" if valid[i] else shapely.is_valid_reason(geoms[i])
         if unclosed[i]:
             reason = "Ring not closed" + (f", then {reason}" if reason else "")
@@ -358,9 +462,9 @@ def read_zone_layer(
     collect : list of LoadIssue, optional
         Lenient reading (for validation): features with empty or invalid geometry, ids or classes
         that are missing or that ``class_map`` does not map are kept as they are (an unmapped
-        class becomes ``""``), ``on_invalid`` is not applied, and each such problem is appended
-        here as a :class:`LoadIssue`.  Problems that keep the whole layer from being read (file,
-        fields, CRS) still go to ``problems``.
+        class becomes ``""``; empty parts are dropped, as always), ``on_invalid`` is not applied,
+        and each such problem is appended here as a :class:`LoadIssue`.  Problems that keep the
+        whole layer from being read (file, fields, CRS) still go to ``problems``.
 
     Returns
     -------
@@ -410,10 +514,7 @@ def read_zone_layer(
         zone_class = pd.Series("", index=gdf.index)
     if len(own) > n_before:
         return None
-    if source.unclosed.any():  # rings closed here are converted with the rest, then judged by on_invalid
-        geoms = np.asarray(gdf.geometry.values, dtype=object).copy()
-        geoms[source.unclosed] = source.closed[source.unclosed]
-        gdf[gdf.geometry.name] = gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs)
+    dropped = _normalise_geometry(gdf, source.unclosed, source.closed)
     if collect is None:
         source_crs = _set_crs(gdf, spec, default_crs, own, near, near_what)
     else:  # lenient: an approximate datum shift is an issue, not a warning
@@ -427,7 +528,7 @@ def read_zone_layer(
     if collect is None:
         gdf, repaired = _check_geometry(gdf, ids, spec, own, source.unclosed)
     else:
-        _collect_geometry(gdf, ids, spec, np.asarray(source.unclosed, dtype=bool), collect)
+        _collect_geometry(gdf, ids, spec, np.asarray(source.unclosed, dtype=bool), collect, dropped)
         repaired = []
     if len(own) > n_before:
         return None

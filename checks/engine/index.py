@@ -37,7 +37,9 @@ PIECE_VERTICES = 32
 class PointIndex:
     """The polygons that points are located against: a layer's zones, its big ones cut in pieces.
 
-    ``zone`` maps each polygon to its zone (None: the polygons are the zones themselves).
+    ``zone`` maps each polygon to its zone (None: the polygons are the zones themselves).  A
+    piece's edges are its zone's only to rounding where it was cut (:mod:`redline.checks.engine.pieces`):
+    points on or next to a boundary are located against the whole zone.
     """
 
     geoms: np.ndarray

@@ -5,9 +5,13 @@ near it is close to only a few of its edges.  Cut into pieces of at most a few d
 (halving each polygon's bounding box along its longer side until every piece is small enough),
 the pieces' bounding boxes leave out the far side of the zone before any edge is measured.
 
-The pieces of a polygon cover it exactly and do not overlap, so a point lies in the polygon when
-it lies in (or on) any of its pieces, and its distance to the polygon is the least of its
-distances to the pieces.
+The pieces of a polygon cover it and do not overlap, so a point lies in the polygon when it lies
+in (or on) any of its pieces, and its distance to the polygon is the least of its distances to the
+pieces.  They cover it to the last bits, not bit for bit: where a cut crosses an edge, the new
+vertex is rounded (by about 1e-14°), so the piece's edges there are not quite the polygon's.  That
+moves nothing a metre-scale measure can see, but it decides which side a point exactly on such an
+edge falls: a point within a micrometre of a piece's boundary is located against the whole zone
+(:func:`redline.checks.engine.points.examine_points`).
 """
 
 from __future__ import annotations

@@ -54,11 +54,20 @@ def _locate(
     qi: np.ndarray,
     pi: np.ndarray,
     index: PointIndex,
+    zones: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Locate point ``qi[k]`` (of ``points``) against polygon ``pi[k]`` of ``index``; GEOS settles the boundary."""
+    """Locate point ``qi[k]`` (of ``points``) against polygon ``pi[k]`` of ``index``; GEOS settles the boundary.
+
+    A point within a micrometre of the polygon's boundary is located by GEOS against the whole zone
+    (``zones``, the layer's), not the piece: a piece's edges where it was cut are the zone's to about
+    1e-14°, not bit for bit, so a point exactly on the zone's edge may fall a hair outside every
+    piece (or inside one when it is outside the zone).  On the whole zone it lies where GEOS puts it.
+    """
     inside, approx, near_x, near_y = locate_points(x[qi], y[qi], index.vertices, pi)
     edge = np.flatnonzero(approx < 1e-6)  # on (or within a micrometre of) the boundary: GEOS decides
-    inside[edge] = shapely.intersects(site_geoms[points[qi[edge]]], index.geoms[pi[edge]])
+    if len(edge):
+        whole = pi[edge] if index.zone is None else index.zone[pi[edge]]
+        inside[edge] = shapely.intersects(site_geoms[points[qi[edge]]], zones[whole])
     return inside, approx, near_x, near_y
 
 
@@ -82,10 +91,11 @@ def examine_points(
        lies in.
 
     A zone is as far from a point as its nearest piece.  Polygons with very many vertices, and
-    points within a micrometre of a boundary, are left to GEOS.
+    points within a micrometre of a boundary, are left to GEOS (the latter located against the
+    whole zone, never a piece, whose cut edges are the zone's only to rounding).
     """
     layer_index = index_of(layer)
-    index = layer_index.point_index
+    index, zones = layer_index.point_index, layer_index.geoms
     classes = layer_index.class_codes
     x, y = shapely.get_x(site_geoms[points]), shapely.get_y(site_geoms[points])
     wide_lon, wide_lat = metres_per_degree(np.clip(np.abs(y) + 0.01, 0.0, 89.0))  # a little poleward: wider
@@ -105,7 +115,7 @@ def examine_points(
     per_lon, per_lat = metres_per_degree(y)  # measured once a point, not once a candidate
     low, high = _box_gaps(x[qi], y[qi], index.bounds[pi], per_lon[qi], per_lat[qi])
     first = np.flatnonzero(low == 0)
-    inside1, approx1, near_x1, near_y1 = _locate(site_geoms, points, x, y, qi[first], pi[first], index)
+    inside1, approx1, near_x1, near_y1 = _locate(site_geoms, points, x, y, qi[first], pi[first], index, zones)
     later = np.flatnonzero((low > 0) & (low <= radius * 1.001 + 1.0))
     key = qi.astype(np.int64) * len(layer.gdf) + zi
     holding = key[first[inside1]]  # (point, zone) pairs where the point lies in the zone
@@ -120,7 +130,7 @@ def examine_points(
     known = np.r_[np.where(nearby1, approx1, np.inf), high[later]]
     bound = group_min(group_q, group_c, known)[len(first) :]
     later = later[low[later] <= bound * 1.001 + 1.0]
-    inside2, approx2, near_x2, near_y2 = _locate(site_geoms, points, x, y, qi[later], pi[later], index)
+    inside2, approx2, near_x2, near_y2 = _locate(site_geoms, points, x, y, qi[later], pi[later], index, zones)
     rows = np.r_[first, later]
     qi, zi = qi[rows], zi[rows]
     inside, approx = np.r_[inside1, inside2], np.r_[approx1, approx2]

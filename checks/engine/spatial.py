@@ -4,6 +4,31 @@ One bulk STRtree query per layer finds every candidate (site, zone) pair; exact
 geometry is computed only where needed: a site wholly inside a zone takes its own
 area or length, a zone wholly inside a site takes the zone's, and only partial
 overlaps are intersected.
+
+The boundary rule
+-----------------
+A site's relation to a zone follows from GEOS's DE-9IM matrix of the site against the zone,
+the same for points, lines and polygons and in every search mode:
+
+``inside``
+    The site is covered by the zone (GEOS ``covered_by``; the matrix matches ``T*F**F***``,
+    ``*TF**F***``, ``**FT*F***`` or ``**F*TF***``): no part of it lies outside.  Lying on the
+    zone's boundary counts as covered: a point on the edge, a line running along the edge, a
+    polygon inside the zone that shares part of its edge are all ``inside``.
+``overlaps``
+    The site's interior meets the zone's interior (II is not F) and the site is not covered:
+    part of it lies outside.
+``nearby`` at 0 m
+    The site meets the zone but only on the zone's boundary (II is F, and not covered): a polygon
+    sharing an edge or a vertex with the zone, a line touching the boundary or running along it
+    and otherwise outside, a multipoint with points on the boundary and the others outside.  A
+    single point that meets a zone is always ``inside``.
+``nearby`` at its distance
+    The site and the zone are disjoint and the zone lies within the buffer.
+
+Nearby findings are reported only with a buffer greater than 0, and never for kinds whose zones
+tile a region (control units): there, only ``inside`` and ``overlaps`` are.  The rule is tested
+against GEOS's own relate test cases (``tests/checks/engine/test_geos_relate.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +42,7 @@ from redline.checks.engine.pairs import examine
 from redline.checks.engine.points import examine_points, joined
 from redline.layers.geodesy import _lineal, degrees_covering, geodesic_areas, geodesic_length, polygonal_parts
 from redline.layers.layerset import ZoneLayer
+from redline.layers.reader import drop_empty_parts
 from redline.zones.kinds import KINDS
 
 __all__ = [
@@ -142,14 +168,32 @@ def spatial_findings(
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`RAW_COLUMNS`; ``relation`` is ``inside`` (site wholly within
-        the zone), ``overlaps`` (interiors intersect) or ``nearby`` (not sharing
-        interior, within the buffer: a site that only touches a zone's edge is
-        ``nearby`` at distance 0).
+        Columns :data:`RAW_COLUMNS`; ``relation`` is ``inside`` (the site is covered by
+        the zone: within it or on its boundary), ``overlaps`` (the interiors meet, part of
+        the site lies outside) or ``nearby`` (within the buffer, not sharing interior: a site
+        that meets only the zone's boundary, such as a parcel sharing an edge, is ``nearby``
+        at distance 0).  See the boundary rule in the module notes.
     """
     raw = spatial_columns(site_geoms, site_dims, site_area, site_length, layer, buffer_m, nearby_mode, overlap_geometry)
     raw["relation"] = pd.Series(raw["relation"].astype(object), dtype=object, copy=False)
     return pd.DataFrame(raw, columns=RAW_COLUMNS)
+
+
+def _without_empty_parts(site_geoms: np.ndarray, type_id: np.ndarray) -> np.ndarray:
+    """Return the sites without empty parts or rings (:func:`redline.layers.reader.drop_empty_parts`).
+
+    A site ``MULTIPOLYGON (EMPTY, ((...)))`` is valid, but GEOS's ``segmentize`` (measuring a
+    distance) crashes the process on it; only polygons and multi-geometries are looked at.
+    """
+    maybe = np.flatnonzero(type_id >= 3)
+    if len(maybe) == 0:
+        return site_geoms
+    fixed, dropped = drop_empty_parts(site_geoms[maybe])
+    if not dropped.any():
+        return site_geoms
+    site_geoms = site_geoms.copy()
+    site_geoms[maybe] = fixed
+    return site_geoms
 
 
 def spatial_columns(
@@ -177,9 +221,11 @@ def spatial_columns(
             **{name: np.zeros(0) for name in ("overlap_area_m2", "overlap_ratio", "overlap_length_m", "distance_m")},
             "geometry": np.zeros(0, dtype=object),
         }
+    type_id = shapely.get_type_id(site_geoms)
+    site_geoms = _without_empty_parts(site_geoms, type_id)
     # each site is asked about many zones; a prepared site answers many times faster (the caller
     # gives each thread its own site objects)
-    shapely.prepare(site_geoms[shapely.get_type_id(site_geoms) != 0])
+    shapely.prepare(site_geoms[type_id != 0])
     nearby = buffer_m > 0 and (layer.kind not in KINDS or KINDS[layer.kind].nearby)
     if not nearby:
         si, zi = tree.query(site_geoms, predicate="intersects")

@@ -162,3 +162,100 @@ def test_repair_geometries_reports_what_cannot_be_kept():
     fixed, problems = repair_geometries(np.array([flat, BOW_TIE], dtype=object))
     assert fixed[0] is None and problems[0] == "nothing of it is left after repair"
     assert fixed[1].geom_type == "MultiPolygon" and problems[1] is None
+
+
+# --- empty parts: valid for GEOS, dropped at load -----------------------------------------------
+
+
+def _polygon_with_an_empty_hole():
+    """POLYGON ((109.30 22.30, ...), EMPTY): WKT cannot say it, WKB can."""
+    import struct
+
+    shell = shapely.get_coordinates(GOOD.exterior)
+    wkb = struct.pack("<BII", 1, 3, 2) + struct.pack("<I", len(shell)) + shell.astype("<f8").tobytes()
+    return shapely.from_wkb(wkb + struct.pack("<I", 0))
+
+
+def test_drop_empty_parts_keeps_types_and_coordinates():
+    from redline.layers.reader import drop_empty_parts
+
+    holed = _polygon_with_an_empty_hole()
+    assert holed.is_valid and len(holed.interiors) == 1
+    geoms = np.array(
+        [
+            shapely.from_wkt(f"MULTIPOLYGON (EMPTY, {GOOD.wkt[len('POLYGON ') :]}, EMPTY)"),
+            holed,
+            shapely.MultiPolygon([holed, box(109.34, 22.30, 109.35, 22.31)]),
+            shapely.from_wkt("MULTILINESTRING (EMPTY, (109.3 22.3, 109.31 22.31))"),
+            shapely.from_wkt("MULTIPOINT (EMPTY, (109.3 22.3))"),
+            shapely.from_wkt("GEOMETRYCOLLECTION (POINT EMPTY, GEOMETRYCOLLECTION (POLYGON EMPTY, POINT (1 2)))"),
+            GOOD,
+            Polygon(),
+            None,
+        ],
+        dtype=object,
+    )
+    fixed, dropped = drop_empty_parts(geoms)
+    assert dropped.tolist() == [2, 1, 1, 1, 1, 2, 0, 0, 0]
+    assert [g.geom_type if g is not None else None for g in fixed] == [
+        g.geom_type if g is not None else None for g in geoms
+    ]
+    for before, after in zip(geoms[:6], fixed[:6], strict=True):
+        assert not any(shapely.is_empty(p) for p in shapely.get_parts(after))
+        assert np.array_equal(shapely.get_coordinates(after), shapely.get_coordinates(before))
+    # (GEOS's own equals crashes on the geometries as they were: compare with what they should be)
+    assert fixed[0].equals(shapely.MultiPolygon([GOOD])) and fixed[2].equals(
+        shapely.MultiPolygon([GOOD, geoms[2].geoms[1]])
+    )
+    assert fixed[5].wkt == "GEOMETRYCOLLECTION (GEOMETRYCOLLECTION (POINT (1 2)))"
+    assert fixed[1].wkt == GOOD.wkt and len(fixed[2].geoms[0].interiors) == 0
+    assert fixed[6] is GOOD and fixed[7] is geoms[7] and fixed[8] is None
+    unchanged = np.array([GOOD, None], dtype=object)
+    assert drop_empty_parts(unchanged)[0] is unchanged
+
+
+def _empty_part_layerset(folder, **entry):
+    zone = shapely.from_wkt(f"MULTIPOLYGON (EMPTY, {GOOD.wkt[len('POLYGON ') :]})")
+    gdf = gpd.GeoDataFrame(
+        {"ZID": ["EMPTY-PART", "OK-1"]},
+        geometry=[zone, shapely.MultiPolygon([box(109.34, 22.30, 109.35, 22.31)])],
+        crs="EPSG:4490",
+    )
+    source = write_source(gdf, folder, "parts", "gpkg")
+    return write_manifest(folder, [{"kind": "basic_farmland", "path": source.name, "id_field": "ZID", **entry}])
+
+
+def test_empty_parts_are_dropped_quietly_when_screening(tmp_path, recwarn):
+    (layer,) = load_layerset(_empty_part_layerset(tmp_path)).layers
+    assert not [w for w in recwarn if issubclass(w.category, UserWarning)]
+    zone = layer.gdf.set_index("zone_id").loc["EMPTY-PART", "geometry"]
+    assert zone.geom_type == "MultiPolygon" and len(zone.geoms) == 1 and zone.geoms[0].equals(GOOD)
+    assert layer.repaired == []
+
+
+def test_empty_parts_are_an_issue_when_validating(tmp_path):
+    from redline.layers.reader import LoadIssue
+
+    issues: list[LoadIssue] = []
+    (layer,) = load_layerset(_empty_part_layerset(tmp_path), collect=issues).layers
+    (issue,) = issues
+    assert (issue.check, issue.row, issue.feature_id, issue.detail) == ("empty_part", 0, "EMPTY-PART", "1")
+    assert issue.location.equals(shapely.Point(GOOD.exterior.coords[0]))
+    assert not any(shapely.is_empty(p) for p in shapely.get_parts(layer.gdf.geometry.iloc[0]))
+
+
+def test_repair_leaves_no_empty_part():
+    bow = shapely.MultiPolygon([BOW_TIE])
+    fixed, problems = repair_geometries(np.array([bow], dtype=object))
+    assert problems == [None] and not any(shapely.is_empty(p) for p in shapely.get_parts(fixed[0]))
+
+
+def test_repair_refuses_coordinates_that_are_not_numbers():
+    import warnings
+
+    with warnings.catch_warnings():  # (shapely warns of the NaN it is asked to build)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        broken = Polygon([(109.30, 22.30), (109.31, 22.30), (float("nan"), 22.31), (109.30, 22.31)])
+    fixed, problems = repair_geometries(np.array([broken, BOW_TIE], dtype=object))
+    assert fixed[0] is None and problems[0] == "coordinates are not finite numbers"
+    assert fixed[1].geom_type == "MultiPolygon" and problems[1] is None
