@@ -42,7 +42,7 @@ from redline.checks.engine.pairs import examine
 from redline.checks.engine.points import examine_points, joined
 from redline.layers.geodesy import _lineal, degrees_covering, geodesic_areas, geodesic_length, polygonal_parts
 from redline.layers.layerset import ZoneLayer
-from redline.layers.reader import drop_empty_parts
+from redline.layers.normalise import drop_empty_parts
 from redline.zones.kinds import KINDS
 
 __all__ = [
@@ -180,7 +180,7 @@ def spatial_findings(
 
 
 def _without_empty_parts(site_geoms: np.ndarray, type_id: np.ndarray) -> np.ndarray:
-    """Return the sites without empty parts or rings (:func:`redline.layers.reader.drop_empty_parts`).
+    """Return the sites without empty parts or rings (:func:`redline.layers.normalise.drop_empty_parts`).
 
     A site ``MULTIPOLYGON (EMPTY, ((...)))`` is valid, but GEOS's ``segmentize`` (measuring a
     distance) crashes the process on it; only polygons and multi-geometries are looked at.

@@ -22,6 +22,7 @@ from redline.checks.sites import messages
 from redline.checks.sites.columns import cell_texts, row_ids
 from redline.checks.sites.geometry import geometry_problems, not_lonlat, to_target
 from redline.layers.layerset import TARGET_CRS
+from redline.layers.normalise import drop_empty_parts
 from redline.layers.reader import repair_geometries
 from redline.zones.errors import RedlineError
 from redline.zones.project import make_project
@@ -194,7 +195,7 @@ def sites_from_geometries(
     (['ok', 'error'], 'row 2: no geometry')
     """
     messages.check_policy(on_invalid)
-    geoms = np.asarray(geoms, dtype=object)
+    geoms, _ = drop_empty_parts(np.asarray(geoms, dtype=object))  # (same ground; GEOS crashes on some)
     n = len(geoms)
     columns = columns or {}
     row_errors = list(row_errors) if row_errors is not None else [None] * n

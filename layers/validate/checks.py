@@ -75,6 +75,7 @@ CHECKS: dict[str, Check] = {
         Check("crs_datum", "warning", "坐标系近似转换", "approximate datum shift"),
         Check("invalid_geometry", "error", "几何无效", "invalid geometry"),
         Check("empty_geometry", "error", "几何为空", "empty geometry"),
+        Check("empty_part", "warning", "几何含空部件（已删除）", "empty part dropped"),
         Check("not_polygon", "error", "不是面要素", "not a polygon"),
         Check("duplicate_id", "error", "编号重复", "duplicate id"),
         Check("missing_id", "error", "缺少编号", "missing id"),

@@ -39,6 +39,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{kind_label} {fid}：几何为空（{layer} 第 {row} 行）",
         "{kind_label} {fid}: empty geometry (row {row} of {layer})",
     ),
+    "empty_part": (
+        "{kind_label} {fid}：几何含 {detail} 个空部件，已删除（{layer} 第 {row} 行）",
+        "{kind_label} {fid}: {detail} empty part(s) of its geometry dropped (row {row} of {layer})",
+    ),
     "not_polygon": ("{kind_label} {fid}：是{detail}，分区应为面", "{kind_label} {fid}: a {detail}; zones are areas"),
     "duplicate_id": (
         "{kind_label}编号 {fid} 重复 {n} 次（{detail}）",

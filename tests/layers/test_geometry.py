@@ -177,7 +177,7 @@ def _polygon_with_an_empty_hole():
 
 
 def test_drop_empty_parts_keeps_types_and_coordinates():
-    from redline.layers.reader import drop_empty_parts
+    from redline.layers.normalise import drop_empty_parts
 
     holed = _polygon_with_an_empty_hole()
     assert holed.is_valid and len(holed.interiors) == 1
