@@ -273,6 +273,23 @@ class _Coverage:
         return out
 
 
+def _project_notes(projects: np.ndarray, lang: str) -> np.ndarray:
+    """How each site's industry codes were read (a GB/T 4754-2011 code, an unknown one), or empty."""
+    out = np.full(len(projects), "", dtype=object)
+    sep = "；" if lang == "zh" else "; "
+    for i, project in enumerate(projects):
+        notes = getattr(project, "notes_en" if lang == "en" else "notes", ())
+        if notes:
+            out[i] = sep.join(notes)
+    return out
+
+
+def _joined_notes(first: np.ndarray, second: np.ndarray, lang: str) -> np.ndarray:
+    """Join two note columns cell by cell (either may be empty)."""
+    sep = "；" if lang == "zh" else "; "
+    return np.array([sep.join(n for n in (a, b) if n) for a, b in zip(first, second, strict=True)], dtype=object)
+
+
 def _factorize_projects(objects: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return a code per site and the distinct projects; sites usually share a few Project objects.
 
@@ -478,7 +495,9 @@ def screen_sites(
     out["n_findings"] = counts
     verdicts = site_verdicts(n, rows, ranks, covered=coverage.covered, layer_gaps=coverage.layer_gaps())
     out["verdict"] = np.where(ok, verdicts, "")
-    out["note"] = coverage.notes(out["verdict"].to_numpy(), lang)
+    out["note"] = _joined_notes(
+        _project_notes(out["project"].to_numpy(), lang), coverage.notes(out["verdict"].to_numpy(), lang), lang
+    )
     type_names = np.array([_GEOM_TYPES.get(i, "") for i in range(-1, 8)], dtype=object)
     out["geom_type"] = type_names[shapely.get_type_id(out.geometry.array) + 1]
     out["site_area_m2"] = np.nan

@@ -38,6 +38,15 @@ class Project:
         Known tags (see :data:`zones.tags.TAGS`).
     action : str
         ``new`` (default), ``expand`` or ``rebuild``.
+    facts : tuple of (str, str)
+        What the user says of the project that no layer can tell (``装机容量=6万千瓦``), as given;
+        the 名录's EIA category reads them (:mod:`redline.zones.eia`).
+    unknown_industries : tuple of str
+        Codes given that are in neither GB/T 4754 edition: rules that depend on the industry cannot
+        be decided for them (their findings ask; see :func:`match_project`).
+    notes : tuple of str
+        How the codes were read, for the site's row (a GB/T 4754-2011 code read as its 2017 codes,
+        an unknown code), in Chinese (``notes_en``: the same in English).
 
     Examples
     --------
@@ -51,6 +60,10 @@ class Project:
     industries: tuple[str, ...] = ()
     tags: frozenset[str] = field(default_factory=frozenset)
     action: str = "new"
+    facts: tuple[tuple[str, str], ...] = ()
+    unknown_industries: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    notes_en: tuple[str, ...] = ()
 
     def industry_names(self) -> list[str]:
         """Return ``"CODE 名称"`` for each industry code."""
@@ -75,6 +88,9 @@ def make_project(
     industry: str | Iterable[str] | None = None,
     tags: str | Iterable[str] | None = None,
     action: str | None = None,
+    facts: Mapping[str, object] | Iterable[str] | str | None = None,
+    *,
+    lenient: bool = False,
 ) -> Project:
     """Build a checked :class:`Project` from loose user input.
 
@@ -86,23 +102,102 @@ def make_project(
         Tags; a string may hold several separated by ``;``.
     action : str, optional
         ``new`` (default), ``expand`` or ``rebuild``; 新建/扩建/改建 are accepted.
+    facts : mapping or iterable of ``KEY=VALUE`` str, optional
+        Project facts for the 名录 (``{"装机容量": "6万千瓦"}`` or ``["装机容量=6万千瓦"]``).
+    lenient : bool
+        Keep an industry code that is in neither GB/T 4754 edition as unknown (the site is still
+        screened; rules that depend on the industry then ask) instead of refusing it.  A batch row
+        is read leniently; a code given on the command line is not.
 
     Raises
     ------
     RuleError
-        For an unknown industry, tag or action.
+        For an unknown industry (unless ``lenient``), tag or action, or a fact that is not KEY=VALUE.
 
     Examples
     --------
     >>> make_project("C3360", "discharges_pollutants", "expand").action
     'expand'
+    >>> p = make_project("I6510")  # a GB/T 4754-2011 code: read as its 2017 codes
+    >>> p.industries, p.notes[0][:29]
+    (('I6511', 'I6512', 'I6513', 'I6519'), 'GB/T 4754-2011 代码 I6510（软件开发）')
+    >>> make_project("Z9999", lenient=True).unknown_industries
+    ('Z9999',)
+    >>> make_project(facts=["装机容量=6万千瓦"]).facts
+    (('装机容量', '6万千瓦'),)
     """
-    codes = tuple(dict.fromkeys(resolve(c) for c in _split(industry)))
+    read = _read_industries(_split(industry), lenient)
     act = (action or "new").strip() or "new"
     act = {v: k for k, v in ACTION_LABELS.items()}.get(act, act).lower()
     if act not in ACTIONS:
         raise RuleError(f"unknown action {action!r}; use one of new, expand, rebuild", param="action", value=action)
-    return Project(codes, check_tags(_split(tags)), act)
+    return Project(read.codes, check_tags(_split(tags)), act, _facts(facts), read.unknown, read.notes_zh, read.notes_en)
+
+
+@dataclass
+class _Read:
+    codes: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
+    notes_zh: tuple[str, ...] = ()
+    notes_en: tuple[str, ...] = ()
+
+
+def _read_industries(items: list[str], lenient: bool) -> _Read:
+    """Resolve industry codes and names; a GB/T 4754-2011 code becomes its 2017 codes, with a note.
+
+    An item that is neither is refused (:class:`RuleError`), or with ``lenient`` kept as unknown.
+    """
+    from redline.zones.industry_editions import classify_code, read_2011, unknown_code_note
+
+    codes: list[str] = []
+    unknown: list[str] = []
+    zh: list[str] = []
+    en: list[str] = []
+    for item in items:
+        try:
+            codes.append(resolve(item))
+            continue
+        except RuleError:
+            if classify_code(item) == "2011":
+                match = read_2011(item)
+                if match is not None and match.codes_2017:
+                    codes.extend(match.codes_2017)
+                    zh.append(match.note("zh"))
+                    en.append(match.note("en"))
+                    if match.complete:
+                        continue
+                    unknown.extend(match.unmapped)
+                    continue
+            if not lenient:
+                raise
+        unknown.append(item)
+        zh.append(unknown_code_note(item, "zh"))
+        en.append(unknown_code_note(item, "en"))
+    return _Read(tuple(dict.fromkeys(codes)), tuple(dict.fromkeys(unknown)), tuple(zh), tuple(en))
+
+
+def _facts(facts: Mapping[str, object] | Iterable[str] | str | None) -> tuple[tuple[str, str], ...]:
+    """Project facts as sorted (key, value) pairs: from a mapping, or ``KEY=VALUE`` texts."""
+    if not facts:
+        return ()
+    if isinstance(facts, Mapping):
+        pairs = [(str(k).strip(), str(v).strip()) for k, v in facts.items()]
+    else:
+        items = [facts] if isinstance(facts, str) else list(facts)
+        pairs = []
+        for item in items:
+            for part in str(item).replace("；", ";").split(";"):
+                if not part.strip():
+                    continue
+                key, sep, value = part.partition("=")
+                if not sep or not key.strip():
+                    raise RuleError(
+                        f"project fact {part.strip()!r} is not KEY=VALUE (e.g. 装机容量=6万千瓦)",
+                        param="facts",
+                        value=part,
+                    )
+                pairs.append((key.strip(), value.strip()))
+    return tuple(sorted(dict(pairs).items()))
 
 
 def project_matches(
@@ -134,6 +229,7 @@ def project_matches(
         unless_tags=unless_tags,
         actions=actions,
     ).applies
+
 
 #: How a project meets a rule's project condition: the rule applies (``full``), the project's
 #: industry code is broader than the rule's source and a question stands open (``question``), or
@@ -220,8 +316,28 @@ def match_project(
         return Match(NONE)
     if unless_industries and matches(project.industries, unless_industries):
         return Match(NONE)
+    unsure = _unknown_codes_question(project) if (industries or unless_industries) else None
     if not industries and not tags:
-        return Match(FULL)
+        return Match(QUESTION, (unsure,)) if unsure and unless_industries else Match(FULL)
     if tags & project.tags:
         return Match(FULL)
-    return _industry_match(project, industries, qualified)
+    found = _industry_match(project, industries, qualified)
+    if found.kind == NONE and unsure and industries:
+        return Match(QUESTION, (unsure,))
+    if found.kind == FULL and unsure and unless_industries:
+        return Match(QUESTION, (unsure,))
+    return found
+
+
+def _unknown_codes_question(project: Project) -> Qualifier | None:
+    """Return the question a rule that depends on the industry asks of codes the standard does not know."""
+    if not project.unknown_industries:
+        return None
+    codes = "、".join(project.unknown_industries)
+    return Qualifier(
+        "unknown_industry",
+        frozenset(),
+        f"行业代码 {codes} 无法识别（不在 GB/T 4754-2017 或 2011 中），须核实项目行业后判断本规则是否适用",
+        f"industry code {', '.join(project.unknown_industries)} is in neither GB/T 4754 edition: "
+        "check the project's industry to tell whether this rule applies",
+    )

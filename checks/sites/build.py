@@ -69,8 +69,10 @@ class _Projects:
         made = self._made.get(key)
         if made is None:
             try:
-                built = make_project(*key)
-                made = (built, ";".join(built.industries), ";".join(sorted(built.tags)), built.action)
+                # (a row's code that no edition knows keeps the site in the screen: its rules ask)
+                built = make_project(*key, lenient=True)
+                industry = ";".join((*built.industries, *built.unknown_industries))
+                made = (built, industry, ";".join(sorted(built.tags)), built.action)
             except RedlineError as exc:
                 made = (exc,)
             self._made[key] = made
