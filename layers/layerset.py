@@ -79,6 +79,9 @@ class ZoneLayer:
         ``confidential: true`` in the manifest (涉密): the layer's geometry never leaves the
         process. Findings keep kind, id, name, relation, area and distance, but no overlap
         geometry; maps, GeoPackages and API answers never draw or carry its zones.
+    coarsening : dict
+        For a confidential layer: how coarse the service's answers about it are (``distance_step_m``,
+        ``area_step_m2``; see :data:`redline.layers.manifest.DEFAULT_COARSENING`).
     zone_areas : numpy.ndarray or None
         The geodesic area (m²) of each zone, row by row, when the layer cache holds it
         (:mod:`layers.cache`); screening measures the zones it needs otherwise.
@@ -116,6 +119,7 @@ class ZoneLayer:
     encoding_note: str = ""
     repaired: list[str] = field(default_factory=list)
     confidential: bool = False
+    coarsening: dict[str, float] = field(default_factory=dict)
     zone_areas: np.ndarray | None = field(default=None, repr=False)
     zone_rings: ZoneRings | None = field(default=None, repr=False)
     engine_index: Any = field(default=None, repr=False, compare=False)

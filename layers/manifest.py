@@ -76,8 +76,10 @@ class LayerSpec:
     """One ``layers[]`` entry of a manifest, with paths resolved.
 
     ``confidential`` is the entry's ``confidential: true`` (涉密): the layer is screened
-    against, but its geometry is never written, drawn or sent anywhere.  ``path`` is None for a
-    layer read from PostGIS (``postgis``).
+    against, but its geometry is never written, drawn or sent anywhere.  Written as a mapping
+    (``confidential: {distance_step_m: 100, area_step_m2: 10000}``) it also says how coarse the
+    service's answers about the layer are (``coarsening``; :data:`DEFAULT_COARSENING` otherwise).
+    ``path`` is None for a layer read from PostGIS (``postgis``).
     """
 
     kind: str
@@ -93,6 +95,7 @@ class LayerSpec:
     on_invalid: str = "raise"
     index: int = 0
     confidential: bool = False
+    coarsening: dict[str, float] = field(default_factory=dict)
     postgis: PostgisSource | None = None
     coverage: Path | None = None
     sensitive_area: dict[str, str] | None = None
@@ -141,6 +144,32 @@ def _load_yaml(path: Path) -> Any:
         raise ManifestError(str(path), ["not UTF-8 text; save the manifest as UTF-8"]) from None
     except yaml.YAMLError as exc:
         raise ManifestError(str(path), [f"not valid YAML: {exc}"]) from None
+
+
+#: How coarse the service's answers about a confidential layer are, unless its manifest entry says.
+DEFAULT_COARSENING: dict[str, float] = {"distance_step_m": 100.0, "area_step_m2": 10_000.0}
+
+
+def _confidential(raw: Any, where: str, problems: list[str]) -> tuple[bool, dict[str, float]]:
+    """Read ``confidential:``: true/false, or a mapping of the answers' coarsening steps (then true)."""
+    if isinstance(raw, bool):
+        return raw, dict(DEFAULT_COARSENING) if raw else {}
+    if isinstance(raw, dict):
+        steps = dict(DEFAULT_COARSENING)
+        for key, value in raw.items():
+            if key not in DEFAULT_COARSENING:
+                problems.append(f"{where}: confidential: unknown key {key!r}; use {', '.join(DEFAULT_COARSENING)}")
+            elif not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+                problems.append(f"{where}: confidential: {key} must be a positive number, got {value!r}")
+            else:
+                steps[key] = float(value)
+        return True, steps
+    problems.append(
+        f"{where}: confidential {raw!r} is not true or false; write `confidential: true` for a "
+        "涉密 layer (its geometry never leaves the process), a mapping of its answers' coarsening "
+        "(`confidential: {distance_step_m: 100, area_step_m2: 10000}`), or `confidential: false` (the default)"
+    )
+    return True, dict(DEFAULT_COARSENING)  # never treat a layer meant to be secret as public, even while reporting
 
 
 def _inside(base: Path, value: Any, where: str, key: str, allow_outside: bool, problems: list[str]) -> Path | None:
@@ -274,13 +303,7 @@ def _parse_layer(raw: Any, i: int, base: Path, problems: list[str], allow_outsid
     on_invalid = raw.get("on_invalid", "raise")
     if on_invalid not in ON_INVALID:
         problems.append(f"{where}: on_invalid {on_invalid!r} is not one of {', '.join(ON_INVALID)}")
-    confidential = raw.get("confidential", False)
-    if not isinstance(confidential, bool):
-        problems.append(
-            f"{where}: confidential {confidential!r} is not true or false; write `confidential: true` for a "
-            "涉密 layer (its geometry never leaves the process) or `confidential: false` (the default)"
-        )
-        confidential = True  # never treat a layer meant to be secret as public, even while reporting
+    confidential, coarsening = _confidential(raw.get("confidential", False), where, problems)
     access_list = None
     if raw.get("access_list"):
         access_list = _inside(base, raw["access_list"], where, "access_list", allow_outside, problems)
@@ -321,6 +344,7 @@ def _parse_layer(raw: Any, i: int, base: Path, problems: list[str], allow_outsid
         on_invalid=on_invalid,
         index=i,
         confidential=confidential,
+        coarsening=coarsening,
         postgis=postgis,
         coverage=coverage,
         sensitive_area=_sensitive_area(raw.get("sensitive_area"), where, problems),

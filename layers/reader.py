@@ -507,4 +507,5 @@ def read_zone_layer(
         access=access,
         access_fingerprint=access_fp,
         confidential=spec.confidential,
+        coarsening=dict(spec.coarsening),
     )
