@@ -146,7 +146,7 @@ def load_layerset(
     if lenient:
         for i, spec in enumerate(manifest.layers):
             collect.extend(issues[i] or [])
-            label = f"{spec.path.name}:{spec.layer}" if spec.layer else spec.path.name
+            label = spec.label
             for p in own[i]:
                 check = "crs_missing" if NO_CRS in p else "layer_error"
                 collect.append(LoadIssue(check, spec.kind, label, detail=p))

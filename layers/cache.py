@@ -34,6 +34,7 @@ from pyproj import CRS
 
 from redline.layers.geodesy import geodesic_areas
 from redline.layers.layerset import ZoneLayer, ZoneRings
+from redline.zones.errors import RedlineError
 
 __all__ = [
     "cache_dir",
@@ -212,7 +213,8 @@ def _spec_parts(spec, default_crs) -> dict[str, Any]:
 
     return {
         "kind": spec.kind,
-        "path": str(spec.path),
+        "path": str(spec.path) if spec.path is not None else spec.source_label,
+        "source_sql": spec.postgis.sql if spec.postgis is not None else None,
         "layer": spec.layer,
         "id_field": spec.id_field,
         "name_field": spec.name_field,
@@ -224,6 +226,27 @@ def _spec_parts(spec, default_crs) -> dict[str, Any]:
         "on_invalid": spec.on_invalid,
         "confidential": bool(getattr(spec, "confidential", False)),
     }
+
+
+def _source_fingerprint(spec) -> str:
+    """Return the fingerprint of a layer's source: its files' sha256, or a PostGIS server's content digest."""
+    from redline.layers.fingerprint import fingerprint
+
+    if spec.postgis is None:
+        return fingerprint(spec.path)
+    from redline.layers.postgis import postgis_fingerprint
+    from redline.layers.reader import source_columns
+
+    pg = spec.postgis
+    return postgis_fingerprint(
+        pg.url,
+        table=pg.table,
+        sql=pg.sql,
+        geometry_column=pg.geometry_column,
+        password_env=pg.password_env,
+        columns=source_columns(spec),
+        layer=spec.where,
+    )
 
 
 def read_zone_layer_cached(spec, default_crs=None, problems: list[str] | None = None):
@@ -241,15 +264,14 @@ def read_zone_layer_cached(spec, default_crs=None, problems: list[str] | None = 
     """
     import warnings
 
-    from redline.layers.fingerprint import fingerprint
     from redline.layers.reader import _read_access_list, read_zone_layer
 
     own = problems if problems is not None else []
     if not cache_enabled():
         return read_zone_layer(spec, default_crs, own)
     try:
-        source_fp = fingerprint(spec.path)
-    except OSError:
+        source_fp = _source_fingerprint(spec)
+    except (OSError, RedlineError):  # (read_zone_layer reports it)
         return read_zone_layer(spec, default_crs, own)
     parts = {"fingerprint": source_fp, **_spec_parts(spec, default_crs)}
     if parts["confidential"]:
@@ -269,6 +291,7 @@ def read_zone_layer_cached(spec, default_crs=None, problems: list[str] | None = 
         return ZoneLayer(
             kind=spec.kind,
             path=spec.path,
+            source_label=spec.source_label,
             gdf=gdf,
             zone_areas=load_cached_areas(key, len(gdf)),
             zone_rings=rings,

@@ -50,8 +50,8 @@ class ZoneLayer:
     ----------
     kind : str
         Contract kind name (``water_source`` ...).
-    path : pathlib.Path
-        The source file.
+    path : pathlib.Path or None
+        The source file (None for a layer read from PostGIS).
     layer : str or None
         The layer inside a multi-layer source.
     gdf : geopandas.GeoDataFrame
@@ -79,6 +79,8 @@ class ZoneLayer:
         ``confidential: true`` in the manifest (涉密): the layer's geometry never leaves the
         process. Findings keep kind, id, name, relation, area and distance, but no overlap
         geometry; maps, GeoPackages and API answers never draw or carry its zones.
+    source_label : str
+        The source's name in reports: the file name, or the PostGIS server and table.
     coarsening : dict
         For a confidential layer: how coarse the service's answers about it are (``distance_step_m``,
         ``area_step_m2``; see :data:`redline.layers.manifest.DEFAULT_COARSENING`).
@@ -107,7 +109,7 @@ class ZoneLayer:
     """
 
     kind: str
-    path: Path
+    path: Path | None
     gdf: gpd.GeoDataFrame
     fingerprint: str
     source_crs: str
@@ -120,6 +122,7 @@ class ZoneLayer:
     repaired: list[str] = field(default_factory=list)
     confidential: bool = False
     coarsening: dict[str, float] = field(default_factory=dict)
+    source_label: str = ""
     zone_areas: np.ndarray | None = field(default=None, repr=False)
     zone_rings: ZoneRings | None = field(default=None, repr=False)
     engine_index: Any = field(default=None, repr=False, compare=False)
@@ -131,8 +134,9 @@ class ZoneLayer:
 
     @property
     def label(self) -> str:
-        """``file.ext`` or ``file.ext:layer`` for messages and reports."""
-        return f"{self.path.name}:{self.layer}" if self.layer else self.path.name
+        """``file.ext`` or ``file.ext:layer`` (the server and table for PostGIS) for messages and reports."""
+        name = self.source_label or (self.path.name if self.path is not None else self.kind)
+        return f"{name}:{self.layer}" if self.layer else name
 
 
 @dataclass

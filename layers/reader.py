@@ -18,7 +18,7 @@ from redline.layers.fingerprint import fingerprint
 from redline.layers.layerset import STANDARD_COLUMNS, TARGET_CRS, ZoneLayer
 from redline.layers.manifest import LayerSpec, _norm_value
 from redline.layers.normalise import drop_empty_parts
-from redline.layers.source import ManyLayersError, read_vector
+from redline.layers.source import ManyLayersError, VectorSource, read_vector
 from redline.layers.tables import read_table
 from redline.layers.webcoords import transform_geometry
 from redline.zones.access_list import AccessList, access_list_from_frame
@@ -89,8 +89,31 @@ def _listing(values: list[str]) -> str:
     return shown + (f" and {len(values) - _MAX_LISTED} more" if len(values) > _MAX_LISTED else "")
 
 
-def _read_source(spec: LayerSpec):
-    return read_vector(spec.path, layer=spec.layer, encoding=spec.encoding, error=LayerError)
+def _read_source(spec: LayerSpec) -> tuple[VectorSource, str]:
+    """Read the layer's source: a file, or a PostGIS table or query; return it and its fingerprint."""
+    if spec.postgis is None:
+        source = read_vector(spec.path, layer=spec.layer, encoding=spec.encoding, error=LayerError)
+        return source, fingerprint(spec.path)
+    from redline.layers.postgis import read_postgis_layer
+
+    pg = spec.postgis
+    gdf, meta = read_postgis_layer(
+        pg.url,
+        table=pg.table,
+        sql=pg.sql,
+        geometry_column=pg.geometry_column,
+        password_env=pg.password_env,
+        columns=source_columns(spec),
+        layer=spec.where,
+    )
+    n = len(gdf)
+    return VectorSource(gdf, unclosed=np.zeros(n, dtype=bool), closed=np.full(n, None, dtype=object)), meta.fingerprint
+
+
+def source_columns(spec: LayerSpec) -> list[str] | None:
+    """Return the source fields a layer needs read (a database layer reads only those; None: every field)."""
+    wanted = [f for f in (spec.id_field, spec.name_field, spec.class_field) if f]
+    return list(dict.fromkeys(wanted)) or None
 
 
 def _set_crs(
@@ -115,7 +138,8 @@ def _set_crs(
         hint = guess_crs(coords[:, 0], coords[:, 1], near=near, near_what=near_what) if len(coords) else None
         proposal = f"; the coordinates look like {hint}" if hint else ""
         example = proposed_code(hint) or "EPSG:4545"
-        drawing = " (a CAD drawing carries none)" if spec.path.suffix.lower() == ".dxf" else ""
+        is_dxf = spec.path is not None and spec.path.suffix.lower() == ".dxf"
+        drawing = " (a CAD drawing carries none)" if is_dxf else ""
         problems.append(
             f"{spec.where}: {NO_CRS}{drawing} (no .prj or CRS metadata){proposal}; "
             f"set `crs:` on this layer in layerset.yaml (e.g. crs: {example})"
@@ -320,7 +344,7 @@ def _collect_geometry(
 
 
 def _label(spec: LayerSpec) -> str:
-    return f"{spec.path.name}:{spec.layer}" if spec.layer else spec.path.name
+    return spec.label
 
 
 def _field(gdf: gpd.GeoDataFrame, spec: LayerSpec, key: str, problems: list[str]) -> pd.Series | None:
@@ -412,7 +436,7 @@ def read_zone_layer(
     own = problems if problems is not None else []
     n_before = len(own)
     try:
-        source = _read_source(spec)
+        source, source_fp = _read_source(spec)
     except ManyLayersError as many:
         own.append(
             f"{spec.where}: the file holds {len(many.names)} layers ({_listing(many.names)}); "
@@ -426,10 +450,10 @@ def read_zone_layer(
         own.append(f"{spec.where}: text fields are not {spec.encoding or 'UTF-8'} ({exc}); set `encoding:` (e.g. gbk)")
         return None
     except RedlineError as exc:
-        own.append(f"{spec.where}: {exc}")
+        own.append(f"{spec.where}: {exc.raw_message}")
         return None
     gdf = source.gdf
-    if source.encoding.encoding is None and source.encoding.note.startswith("unknown"):
+    if source.encoding.encoding is None and source.encoding.how == "unknown":
         own.append(f"{spec.where}: text encoding {source.encoding.note}")
         return None
     if gdf.empty:
@@ -496,8 +520,9 @@ def read_zone_layer(
     return ZoneLayer(
         kind=spec.kind,
         path=spec.path,
+        source_label=spec.source_label,
         gdf=out.reset_index(drop=True),
-        fingerprint=fingerprint(spec.path),
+        fingerprint=source_fp,
         source_crs=source_crs,
         layer=spec.layer,
         encoding=source.encoding.encoding,

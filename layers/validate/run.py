@@ -151,7 +151,7 @@ def _layer_reports(layerset: LayerSet) -> list[LayerReport]:
     loaded = list(layerset.layers)  # in manifest order, less the layers that could not be read
     out = []
     for spec in read_manifest(layerset.path).layers:
-        label = f"{spec.path.name}:{spec.layer}" if spec.layer else spec.path.name
+        label = spec.label
         layer = loaded[0] if loaded else None
         if layer is not None and (layer.kind, layer.path, layer.layer) == (spec.kind, spec.path, spec.layer):
             loaded.pop(0)
