@@ -61,7 +61,8 @@ def test_demo_writes_reports_workbook_and_map(tmp_path):
     import openpyxl
 
     wb = openpyxl.load_workbook(out / "results.xlsx", read_only=True)
-    assert wb.sheetnames[:3] == ["sites", "findings", "access_lists"]
+    assert wb.sheetnames == ["选址结果", "发现明细", "规则", "准入清单", "说明"]
     wb.close()
     html = (out / "report.html").read_text("utf-8")
     assert html.count('<figure class="site-map">') >= 20 and "示意数据" in html
+    assert "一、总体情况" in html and "三、审查意见" in html
