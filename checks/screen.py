@@ -17,6 +17,7 @@ from redline.checks import options
 from redline.checks.engine.index import index_of, prepare_layer
 from redline.checks.engine.spatial import site_measures, spatial_columns
 from redline.checks.result import FINDING_COLUMNS, ScreeningResult
+from redline.checks.site_places import distance_kinds, site_places
 from redline.checks.sites.reader import parse_site_text, sites_from_geometries
 from redline.layers.coverage import covered_shares
 from redline.layers.crs import crs_label as _crs_text
@@ -32,26 +33,47 @@ from redline.zones.rules import Catalog
 
 __all__ = ["check_site", "screen_sites"]
 
-_EXTRA_FINDING_COLUMNS = ["rule_title", "rule_text", "catalog", "matched_rules"]
+_EXTRA_FINDING_COLUMNS = ["rule_title", "rule_text", "catalog", "matched_rules", "undecided_clauses", "explanation"]
 
 
 _KIND_ORDER = {k: i for i, k in enumerate(kind_names())}
 
 _GEOM_TYPES = {0: "Point", 1: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString", 6: "MultiPolygon"}
 
-_OUTCOME_FIELDS = ("verdict", "rule_id", "basis", "rule_title", "rule_text", "catalog", "matched_rules")
+_OUTCOME_FIELDS = (
+    "verdict",
+    "rule_id",
+    "basis",
+    "rule_title",
+    "rule_text",
+    "catalog",
+    "matched_rules",
+    "undecided_clauses",
+    "explanation",
+)
 
 
-def _outcomes(raw, layer, zone_id, zone_class, project_codes, projects, outcomes: Outcomes, touched_units):
+def _unit_clauses(layer, zone: int, zone_id: str, zone_class: str, touched_units: dict) -> list:
+    """Return the access-list clauses that bind a touched unit, gathered once into ``touched_units``."""
+    clauses = touched_units.get(zone_id)
+    if clauses is None:
+        fields = layer.gdf.iloc[zone].to_dict()
+        clauses = touched_units.setdefault(zone_id, layer.access.for_unit(zone_id, zone_class, fields))
+    return clauses
+
+
+def _outcomes(raw, layer, zone_id, zone_class, project_codes, projects, outcomes: Outcomes, touched_units, places):
     """Decide every finding of one layer, asking :class:`~redline.zones.outcome.Outcomes` once per situation.
 
     Returns ``(group, table, ranks)``: each finding's row of ``table`` (one row of the
     :data:`_OUTCOME_FIELDS` per situation, an object array) and the rank of each finding's verdict.
 
     A finding's outcome depends on the project, the zone class, the relation, the distance band
-    and, for a touched control unit with an access list, the unit; findings are grouped on those
-    (as integers: project code, class code, relation, band, zone index) and each group is decided once.
-    The clauses of each touched unit are gathered into ``touched_units`` for the reports.
+    and, for a touched control unit with an access list, the unit and where the site lies among
+    the other layers (``places``: site position -> place number, and the places; see
+    :mod:`redline.checks.site_places`); findings are grouped on those (as integers: project code,
+    class code, relation, band, zone index, place) and each group is decided once.  The clauses of
+    each touched unit are gathered into ``touched_units`` for the reports.
     """
     relation, distance, zone_idx = raw["relation"], raw["distance_m"], raw["zone_idx"]
     band = outcomes.distance_bands(layer.kind, distance)
@@ -63,14 +85,19 @@ def _outcomes(raw, layer, zone_id, zone_class, project_codes, projects, outcomes
     key = ((project_codes.astype(np.int64) * n_classes + classes[zone_idx]) * 3 + relation_code) * n_bands
     key += band
     access = layer.access
-    if access is not None:  # the touched unit matters too
+    codes, found_places = places or ({}, [])
+    if access is not None:  # the touched unit matters too, and where the site lies
+        place = np.array([codes.get(int(site), -1) for site in raw["site_idx"]], dtype=np.int64)
         key = pd.factorize(key)[0].astype(np.int64) * (len(layer.gdf) + 1) + np.where(touching, zone_idx + 1, 0)
+        key = pd.factorize(key)[0].astype(np.int64) * (len(found_places) + 1) + np.where(touching, place + 1, 0)
     _, first, group = np.unique(key, return_index=True, return_inverse=True)
     decided = []
     for i in first:
-        clauses = None
+        clauses, where = None, None
         if access is not None and touching[i]:
-            clauses = touched_units.setdefault(zone_id[i], access.for_unit(zone_id[i], zone_class[i]))
+            clauses = _unit_clauses(layer, int(zone_idx[i]), zone_id[i], zone_class[i], touched_units)
+            code = codes.get(int(raw["site_idx"][i]), -1)
+            where = found_places[code] if code >= 0 else None
         outcome = outcomes.decide(
             layer.kind,
             zone_class[i],
@@ -78,12 +105,14 @@ def _outcomes(raw, layer, zone_id, zone_class, project_codes, projects, outcomes
             distance[i],
             projects[project_codes[i]],
             clauses,
-            access and access.source,
+            access.source if access is not None else "",
+            where,
         )
         decided.append(outcome)
     table = np.empty((len(decided), len(_OUTCOME_FIELDS)), dtype=object)
     for row, o in enumerate(decided):
-        table[row] = (o.verdict, o.rule_id, o.basis, o.title, o.text, o.catalog, ";".join(o.matched))
+        matched, undecided = ";".join(o.matched), ";".join(o.undecided)
+        table[row] = (o.verdict, o.rule_id, o.basis, o.title, o.text, o.catalog, matched, undecided, o.explanation)
     group = group.ravel()
     return group, table, np.array([o.rank for o in decided], dtype=np.int64)[group]
 
@@ -91,7 +120,7 @@ def _outcomes(raw, layer, zone_id, zone_class, project_codes, projects, outcomes
 _RELATIONS = np.array(["inside", "overlaps", "nearby"], dtype=object)
 
 
-def _findings_frame(raw, layer_no, layer, idx, project_codes, projects, outcomes, touched_units) -> dict:
+def _findings_frame(raw, layer_no, layer, idx, project_codes, projects, outcomes, touched_units, places=None) -> dict:
     """Turn one layer's raw spatial findings into numbers that say their columns, with verdicts decided.
 
     The text columns (site id, kind, zone, relation, rule) are only numbers here: ``_site_row``
@@ -112,6 +141,7 @@ def _findings_frame(raw, layer_no, layer, idx, project_codes, projects, outcomes
         projects,
         outcomes,
         touched_units,
+        places,
     )
     geometry = raw["geometry"]
     # a confidential (涉密) layer's geometry never leaves the process: not even the overlap
@@ -284,6 +314,21 @@ def _project_notes(projects: np.ndarray, lang: str) -> np.ndarray:
     return out
 
 
+def _undecided_notes(n: int, rows: np.ndarray, undecided: np.ndarray, lang: str) -> np.ndarray:
+    """Say, per site, how many access-list clauses that may bind it were left to the reviewer."""
+    out = np.full(n, "", dtype=object)
+    per_site: dict[int, set[str]] = {}
+    for row in np.flatnonzero(undecided != ""):
+        per_site.setdefault(int(rows[row]), set()).update(str(undecided[row]).split(";"))
+    for site, ids in per_site.items():
+        out[site] = (
+            f"准入清单中 {len(ids)} 条条款无法自动判定，需人工核对"
+            if lang == "zh"
+            else f"{len(ids)} access-list clause(s) could not be judged automatically: a reviewer must check them"
+        )
+    return out
+
+
 def _joined_notes(first: np.ndarray, second: np.ndarray, lang: str) -> np.ndarray:
     """Join two note columns cell by cell (either may be empty)."""
     sep = "；" if lang == "zh" else "; "
@@ -448,18 +493,25 @@ def screen_sites(
         prepare_layer(layer, points=points)  # built once, before the threads share them
 
     layers = list(layerset.layers)
+    lists = any(layer.access is not None for layer in layers)
+    kinds, measured = frozenset(layerset.kinds), distance_kinds(layers)
 
     def screen_chunk(start: int) -> tuple[list[dict], int]:
         chunk = slice(start, start + step)
-        found = []
+        raws = []
         for layer_no, layer in enumerate(layers):
             raw = spatial_columns(
                 geoms[chunk], dims[chunk], area[chunk], length[chunk], layer, buffer_m, nearby, overlap_geometry
             )
-            if len(raw["site_idx"]) == 0:
-                continue
-            raw["site_idx"] += start
-            found.append(_findings_frame(raw, layer_no, layer, idx, project_codes, projects, outcomes, touched_units))
+            if len(raw["site_idx"]):
+                raw["site_idx"] += start
+                raws.append((layer_no, layer, raw))
+        # where each site touching a unit with an access list lies among the other layers
+        places = site_places([(layer, raw) for _, layer, raw in raws], kinds, buffer_m, measured) if lists else None
+        found = [
+            _findings_frame(raw, layer_no, layer, idx, project_codes, projects, outcomes, touched_units, places)
+            for layer_no, layer, raw in raws
+        ]
         return ([_sorted_part(found, layers)] if found else []), len(geoms[chunk])
 
     # GEOS releases the GIL in index queries and predicates, so chunks screen in parallel threads;
@@ -495,9 +547,10 @@ def screen_sites(
     out["n_findings"] = counts
     verdicts = site_verdicts(n, rows, ranks, covered=coverage.covered, layer_gaps=coverage.layer_gaps())
     out["verdict"] = np.where(ok, verdicts, "")
-    out["note"] = _joined_notes(
+    notes = _joined_notes(
         _project_notes(out["project"].to_numpy(), lang), coverage.notes(out["verdict"].to_numpy(), lang), lang
     )
+    out["note"] = _joined_notes(notes, _undecided_notes(n, rows, findings["undecided_clauses"].to_numpy(), lang), lang)
     type_names = np.array([_GEOM_TYPES.get(i, "") for i in range(-1, 8)], dtype=object)
     out["geom_type"] = type_names[shapely.get_type_id(out.geometry.array) + 1]
     out["site_area_m2"] = np.nan

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -19,9 +20,8 @@ from redline.layers.layerset import STANDARD_COLUMNS, TARGET_CRS, ZoneLayer
 from redline.layers.manifest import LayerSpec, _norm_value
 from redline.layers.normalise import drop_empty_parts
 from redline.layers.source import ManyLayersError, VectorSource, read_vector
-from redline.layers.tables import read_table
 from redline.layers.webcoords import transform_geometry
-from redline.zones.access_list import AccessList, access_list_from_frame
+from redline.zones.access_list import AccessList
 from redline.zones.errors import LayerError, RedlineError
 from redline.zones.kinds import KINDS
 
@@ -385,15 +385,34 @@ def _classes(
 
 
 def _read_access_list(spec: LayerSpec, problems: list[str]) -> tuple[AccessList | None, str]:
+    """Read the control units' access list as its bureau published it; return it and its fingerprint.
+
+    The fingerprint covers the list and the reviewer's corrections beside it (they change findings).
+    """
     if spec.access_list is None:
         return None, ""
+    from redline.layers.access_tables import read_access_list, sidecar
+
     try:
-        df = read_table(spec.access_list, error=LayerError)
-        access = access_list_from_frame(df, spec.access_list.name)
+        access = read_access_list(
+            spec.access_list,
+            spec.access_list_columns or None,
+            spec.access_list_sheets,
+            corrections=spec.access_list_corrections,
+            area_fields=spec.access_list_area_fields,
+        )
     except RedlineError as exc:
-        problems.append(f"{spec.where}: {exc}")
+        problems.append(f"{spec.where}: {exc.raw_message}")
         return None, ""
-    return access, fingerprint(spec.access_list)
+    for problem in access.read_problems:
+        if problem.check == "unknown_dimension":  # kept as a dimension of its own, but said
+            warnings.warn(f"{spec.where}: {problem.message}", UserWarning, stacklevel=4)
+    digest = fingerprint(spec.access_list)
+    given = spec.access_list_corrections
+    fixes = None if given is False else (Path(given) if given not in (None, True) else sidecar(spec.access_list))
+    if fixes is not None and fixes.is_file():
+        digest = f"{digest}+{fingerprint(fixes)}"
+    return access, digest
 
 
 def read_zone_layer(

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -44,7 +45,16 @@ from redline.zones.project import QUESTION, Project
 from redline.zones.rules import Catalog, Rule
 from redline.zones.verdicts import VERDICTS, finding_verdict, rank
 
-__all__ = ["Decision", "Outcome", "Outcomes", "coverage_note", "evaluate", "kind_basis", "site_verdicts"]
+__all__ = [
+    "Decision",
+    "Outcome",
+    "Outcomes",
+    "clause_basis",
+    "coverage_note",
+    "evaluate",
+    "kind_basis",
+    "site_verdicts",
+]
 
 #: the relations of a site that touches a zone (shares area with it or lies in it)
 TOUCHING = ("inside", "overlaps")
@@ -113,6 +123,12 @@ class Outcome:
         The catalogue the rule came from, or the access list's source for a clause.
     matched : tuple of str
         The codes of every rule and clause that applied to the project.
+    undecided : tuple of str
+        The access-list clauses that may bind the project but that the tool could not judge from
+        their text (left to the reviewer).
+    explanation : str
+        The tool's own words (说明), never the law's: the catalogue's explanation of a rule, the
+        question a reviewer must answer, or how the interpreter read a clause.
     """
 
     verdict: str
@@ -122,6 +138,8 @@ class Outcome:
     text: str = ""
     catalog: str = ""
     matched: tuple[str, ...] = ()
+    undecided: tuple[str, ...] = ()
+    explanation: str = ""
 
     @property
     def rank(self) -> int:
@@ -205,41 +223,83 @@ def _from_rule(decision: Decision, kind: str, lang: str) -> Outcome:
     if rule is None:
         return Outcome(decision.verdict, basis=kind_basis(kind), matched=())
     title = rule.title_en if lang == "en" and rule.title_en else rule.title_zh
-    text = rule.text(lang)
+    notes = []
     question = decision.question(lang)
     if question:
-        text += f"（待核实：{question}）" if lang == "zh" else f" (to check: {question})"
+        notes.append(f"待核实：{question}" if lang == "zh" else f"to check: {question}")
+    if rule.explanation(lang):
+        notes.append(rule.explanation(lang))
     return Outcome(
         decision.verdict,
         rule.code,
         rule.basis or kind_basis(kind),
         title,
-        text,
+        rule.text(lang),  # the source's own words only: what the catalogue adds goes in the explanation
         rule.catalog,
         tuple(r.code for r in decision.matched),
+        explanation=("；" if lang == "zh" else "; ").join(notes),
     )
 
 
-def _from_clauses(outcome: Outcome, clauses: Sequence[Clause], project: Project, source: str) -> Outcome:
-    """Weigh a touched unit's access-list clauses against the catalogue's outcome.
+#: The article that makes an access list binding, cited by every finding a clause decides.
+ACCESS_LIST_BASIS_ZH = "《中华人民共和国生态环境法典》第六十七条（禁止违反生态环境准入清单规定进行生产建设活动）"
+ACCESS_LIST_BASIS_EN = "Ecological Environment Code art. 67 (no production or construction that breaks the access list)"
 
-    A clause that applies to the project and is worse than the outcome decides, and so does one of
-    equal verdict (it is the more specific text); the first unstructured clause stands for
-    ``review`` when nothing worse applies.
+
+def clause_basis(clause: Clause, source: str, lang: str = "zh") -> str:
+    """Return what a finding decided by an access-list clause cites: 法典 art 67 and where the clause is.
+
+    Examples
+    --------
+    >>> c = Clause("ZH45072120001", "空间布局约束", "1", "禁止新建电镀项目")
+    >>> print(clause_basis(c, "准入清单.xlsx").split("；")[1])
+    生态环境准入清单《准入清单.xlsx》ZH45072120001 空间布局约束 第1条
     """
-    hits = [c for c in clauses if c.applies_to_project(project)]
-    matched = outcome.matched + tuple(c.clause_id for c in hits)
-    options = [(rank(c.verdict or "review"), 0, c) for c in hits]
-    loose = next((c for c in clauses if not c.structured), None)
-    if loose is not None:
-        options.append((rank("review"), 2, loose))
+    dimension = getattr(clause, "dimension_label", "") or clause.dimension
+    if lang == "en":
+        where = f"access list {source}, unit {clause.unit_code}, {dimension}, clause {clause.number}"
+        return f"{ACCESS_LIST_BASIS_EN}; {where}"
+    return f"{ACCESS_LIST_BASIS_ZH}；生态环境准入清单《{source}》{clause.unit_code} {dimension} 第{clause.number}条"
+
+
+def _from_clauses(
+    outcome: Outcome, clauses: Sequence[Clause], project: Project, source: str, place: Any, lang: str
+) -> Outcome:
+    """Weigh a touched unit's access-list clauses, each judged from its text, against the catalogue's outcome.
+
+    A clause that binds the project (:meth:`Clause.judge`) and is worse than the outcome decides,
+    and so does one of equal verdict (it is the more specific text).  A clause that may bind but
+    that the tool cannot judge counts as ``review`` (its id lands in ``undecided``).
+    """
     best_key, best = (outcome.rank, 1), None
-    for r, order, clause in options:
-        if (r, order) < best_key:
-            best_key, best = (r, order), clause
+    matched, undecided = list(outcome.matched), []
+    for clause in clauses:
+        judgement = clause.judge(project, place)
+        if judgement.applies == "no" or judgement.verdict == "clear":
+            continue
+        matched.append(clause.clause_id)
+        verdict = judgement.verdict if judgement.applies == "yes" else "review"
+        if judgement.applies == "unknown":
+            undecided.append(clause.clause_id)
+        key = (rank(verdict), 0 if judgement.applies == "yes" else 2)
+        if key < best_key:
+            best_key, best = key, (clause, verdict, judgement)
     if best is None:
-        return replace(outcome, matched=matched)
-    return Outcome(best.verdict or "review", best.clause_id, best.text, best.dimension, best.text, source, matched)
+        return replace(outcome, matched=tuple(matched), undecided=tuple(undecided))
+    clause, verdict, judgement = best
+    reason = judgement.reason_en if lang == "en" else judgement.reason_zh
+    title = getattr(clause, "dimension_label", "") or clause.dimension
+    return Outcome(
+        verdict,
+        clause.clause_id,
+        clause_basis(clause, source, lang),
+        title,
+        clause.text,  # the list's own words; the interpreter's reading goes in the explanation
+        source,
+        tuple(matched),
+        tuple(undecided),
+        explanation=(f"判读：{reason}" if lang == "zh" else f"reading: {reason}") if reason else "",
+    )
 
 
 class Outcomes:
@@ -295,6 +355,7 @@ class Outcomes:
         project: Project,
         clauses: Sequence[Clause] | None = None,
         clauses_source: str = "",
+        place: Any = None,
     ) -> Outcome:
         """Return the :class:`Outcome` of one finding.
 
@@ -310,6 +371,9 @@ class Outcomes:
             For a control unit the site touches: the clauses of its access list that bind it.
         clauses_source : str
             The access list's source (file), cited for a deciding clause.
+        place : redline.zones.access_text.Place, optional
+            Where the site is, as far as the screen knows (the zones it lies in, distances), for
+            clauses whose conditions are places (「须进入化工园区」, 「100米」).
         """
         band = int(self.distance_bands(kind, np.array([distance_m], dtype=float))[0])
         key = (kind, zone_class, relation, project, band)
@@ -318,7 +382,7 @@ class Outcomes:
             decision = evaluate(self.catalog, kind, zone_class, relation, project, distance_m)
             outcome = self._memo[key] = _from_rule(decision, kind, self.lang)
         if clauses is not None and relation in TOUCHING:
-            outcome = _from_clauses(outcome, clauses, project, clauses_source)
+            outcome = _from_clauses(outcome, clauses, project, clauses_source, place, self.lang)
         return outcome
 
 

@@ -74,7 +74,10 @@ def test_electroplating_in_key_unit_is_prohibited_citing_the_clause(unit_layers)
     r = check_site(Point(109.35, 22.25), unit_layers, industry="C3360")
     f = r.findings.iloc[0]
     assert (f["verdict"], f["rule_id"]) == ("prohibited", f"{KEY}/空间布局约束/2")
-    assert f["basis"] == "禁止新建电镀项目（电镀集中区除外）。"
+    # (issue 16: the basis cites the law and where the clause is; the clause's words are the rule text)
+    assert f["basis"].startswith("《中华人民共和国生态环境法典》第六十七条")
+    assert f"{KEY} 空间布局约束 第2条" in f["basis"]
+    assert f["rule_text"] == "禁止新建电镀项目（电镀集中区除外）。"
     assert f"{KEY}/环境风险防控/1" in f["matched_rules"]  # 涉重金属 group clause matched too
     assert [c.clause_id for c in r.access_lists[KEY]][:2] == [f"{KEY}/空间布局约束/1", f"{KEY}/空间布局约束/2"]
 
@@ -138,16 +141,18 @@ def test_missing_columns():
         access_list_from_frame(pd.DataFrame({"unit_code": ["x"]}), "t.csv")
 
 
-def test_bad_access_list_is_a_manifest_problem(tmp_path):
+def test_an_unknown_dimension_in_the_layer_sets_list_is_kept_with_a_warning(tmp_path):
+    # (issue 17: a dimension name the tool does not know is its own dimension, never refused or dropped)
     from redline.layers import load_layerset
-    from redline.zones.errors import ManifestError
 
     folder = tmp_path / "u"
     folder.mkdir()
     frame([(KEY, "噪声", "x", "", "", "", "", "")]).to_csv(folder / "al.csv", index=False)
     manifest = write_layerset(folder, {"control_unit": UNITS}, extra={"control_unit": {"access_list": "al.csv"}})
-    with pytest.raises(ManifestError, match=r"al.csv: row 2: unknown dimension '噪声'"):
-        load_layerset(manifest)
+    with pytest.warns(UserWarning, match="噪声"):
+        layers = load_layerset(manifest)
+    (units,) = layers.layers
+    assert [(c.dimension, c.text) for c in units.access.clauses] == [("噪声", "x")]
 
 
 def test_xlsx_access_list(tmp_path):
