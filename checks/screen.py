@@ -14,6 +14,7 @@ import shapely
 
 from redline._version import __version__
 from redline.checks import options
+from redline.checks.eia_sites import eia_columns
 from redline.checks.engine.index import index_of, prepare_layer
 from redline.checks.engine.spatial import site_measures, spatial_columns
 from redline.checks.result import FINDING_COLUMNS, ScreeningResult
@@ -558,6 +559,9 @@ def screen_sites(
     out.loc[idx, "site_area_m2"] = area
     out.loc[idx, "site_length_m"] = length
     findings = findings.drop(columns=["_site_row"])
+    eia = eia_columns(out, findings, layerset, lang)
+    for name, values in eia["columns"].items():
+        out[name] = values
     run_meta = {
         "buffer_m": float(buffer_m),
         "tool_version": __version__,
@@ -567,6 +571,7 @@ def screen_sites(
         "source": "",
         "nearby": nearby,
     }
+    run_meta["eia"] = eia["meta"]
     run_meta.update(meta or {})
     # (threads touch the units in no set order: listed by unit code)
     access_lists = dict(sorted(touched_units.items()))

@@ -292,6 +292,7 @@ def read_zone_layer_cached(spec, default_crs=None, problems: list[str] | None = 
             kind=spec.kind,
             path=spec.path,
             source_label=spec.source_label,
+            sensitive_area=spec.sensitive_area,
             gdf=gdf,
             zone_areas=load_cached_areas(key, len(gdf)),
             zone_rings=rings,

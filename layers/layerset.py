@@ -81,6 +81,9 @@ class ZoneLayer:
         geometry; maps, GeoPackages and API answers never draw or carry its zones.
     source_label : str
         The source's name in reports: the file name, or the PostGIS server and table.
+    sensitive_area : dict or None
+        The manifest's ``sensitive_area: {group, type}``: which 环境敏感区 of the 名录's 第三条 the
+        layer's zones are (for kinds the 名录 table does not know, or to override it).
     coarsening : dict
         For a confidential layer: how coarse the service's answers about it are (``distance_step_m``,
         ``area_step_m2``; see :data:`redline.layers.manifest.DEFAULT_COARSENING`).
@@ -123,6 +126,7 @@ class ZoneLayer:
     confidential: bool = False
     coarsening: dict[str, float] = field(default_factory=dict)
     source_label: str = ""
+    sensitive_area: dict[str, str] | None = None
     zone_areas: np.ndarray | None = field(default=None, repr=False)
     zone_rings: ZoneRings | None = field(default=None, repr=False)
     engine_index: Any = field(default=None, repr=False, compare=False)

@@ -552,4 +552,5 @@ def read_zone_layer(
         access_fingerprint=access_fp,
         confidential=spec.confidential,
         coarsening=dict(spec.coarsening),
+        sensitive_area=spec.sensitive_area,
     )

@@ -239,6 +239,12 @@ def editions() -> tuple[str, ...]:
     return tuple(sorted(p.name for p in _root().iterdir() if p.joinpath("conditions.yaml").is_file()))
 
 
+def _yaml(text: str) -> Any:
+    """Parse YAML with libyaml when it is there (the 名录's conditions take seconds in pure Python)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+@cache
 def default_edition() -> str:
     """Return the newest edition whose status is ``in_force``.
 
@@ -248,7 +254,7 @@ def default_edition() -> str:
     '2021'
     """
     for name in reversed(editions()):
-        raw = yaml.safe_load(_root().joinpath(name, "conditions.yaml").read_text("utf-8"))
+        raw = _yaml(_root().joinpath(name, "conditions.yaml").read_text("utf-8"))
         if str(raw.get("status")) == "in_force":
             return name
     raise RuleError("no edition of the 名录 in force is installed", param="edition")
@@ -477,10 +483,10 @@ def _defines(raw: Mapping[str, Any], env: Env, problems: list[str]) -> dict[str,
 
 def _load(name: str, folder: Traversable | Path) -> Edition:
     problems: list[str] = []
-    raw = yaml.safe_load(folder.joinpath("conditions.yaml").read_text("utf-8")) or {}
+    raw = _yaml(folder.joinpath("conditions.yaml").read_text("utf-8")) or {}
     table = list(csv.DictReader(folder.joinpath("minglu.csv").read_text("utf-8").splitlines(keepends=True)))
     articles, notes = _read_articles(folder.joinpath("articles.md").read_text("utf-8"))
-    sens_raw = yaml.safe_load(folder.joinpath("sensitive.yaml").read_text("utf-8")) or {}
+    sens_raw = _yaml(folder.joinpath("sensitive.yaml").read_text("utf-8")) or {}
     scheme, more = load_scheme(sens_raw, articles, KINDS)
     problems += more
     facts = _fact_specs(raw.get("facts") or [], problems)
