@@ -262,6 +262,13 @@ def clause_basis(clause: Clause, source: str, lang: str = "zh") -> str:
     return f"{ACCESS_LIST_BASIS_ZH}；生态环境准入清单《{source}》{clause.unit_code} {dimension} 第{clause.number}条"
 
 
+#: Catalogue rules whose only question is "does the project meet the unit's access list?": when the
+#: list is there and every clause that binds the unit was judged, the list has answered them.
+_LIST_QUESTIONS = frozenset({"CU02", "CU03", "CU04"})
+_LIST_MET_ZH = "准入清单各条款已逐条判定：本项目未触及禁止、限制或须论证的条款"
+_LIST_MET_EN = "every clause of the unit's access list was judged: none prohibits, restricts or questions the project"
+
+
 def _from_clauses(
     outcome: Outcome, clauses: Sequence[Clause], project: Project, source: str, place: Any, lang: str
 ) -> Outcome:
@@ -285,6 +292,14 @@ def _from_clauses(
         if key < best_key:
             best_key, best = key, (clause, verdict, judgement)
     if best is None:
+        if clauses and not undecided and outcome.verdict == "review" and outcome.rule_id in _LIST_QUESTIONS:
+            # the catalogue asked "does the project meet the unit's list?": judged clause by clause, it does
+            return replace(
+                outcome,
+                verdict="clear",
+                matched=tuple(matched),
+                explanation=_LIST_MET_ZH if lang == "zh" else _LIST_MET_EN,
+            )
         return replace(outcome, matched=tuple(matched), undecided=tuple(undecided))
     clause, verdict, judgement = best
     reason = judgement.reason_en if lang == "en" else judgement.reason_zh
