@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -16,11 +17,18 @@ FOLDERS = {"zones": "redline.zones", "layers": "redline.layers", "checks": "redl
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
-        check=True,
-        capture_output=True,
-    )
+    leftovers = [ROOT / "build", *ROOT.glob("*.egg-info")]
+    before = {path for path in leftovers if path.exists()}
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
+            check=True,
+            capture_output=True,
+        )
+    finally:  # setuptools builds in the checkout: leave it as it was
+        for path in [ROOT / "build", *ROOT.glob("*.egg-info")]:
+            if path not in before:
+                shutil.rmtree(path, ignore_errors=True)
     (built,) = out.glob("redline_checker-*.whl")
     return built
 
