@@ -89,7 +89,7 @@ def _outcomes(raw, layer, zone_id, zone_class, project_codes, projects, outcomes
     codes, found_places = places or ({}, [])
     if access is not None:  # the touched unit matters too, and where the site lies
         place = np.array([codes.get(int(site), -1) for site in raw["site_idx"]], dtype=np.int64)
-        key = pd.factorize(key)[0].astype(np.int64) * (len(layer.gdf) + 1) + np.where(touching, zone_idx + 1, 0)
+        key = pd.factorize(key)[0].astype(np.int64) * (index.n + 1) + np.where(touching, zone_idx + 1, 0)
         key = pd.factorize(key)[0].astype(np.int64) * (len(found_places) + 1) + np.where(touching, place + 1, 0)
     _, first, group = np.unique(key, return_index=True, return_inverse=True)
     decided = []

@@ -13,26 +13,13 @@ import numpy as np
 from redline.zones.access_list import AccessList
 from redline.zones.rules import Catalog, catalog_with
 
-__all__ = ["STANDARD_COLUMNS", "TARGET_CRS", "LayerSet", "ZoneLayer", "ZoneRings"]
+__all__ = ["STANDARD_COLUMNS", "TARGET_CRS", "LayerSet", "ZoneLayer"]
 
 #: Every zone layer is stored in CGCS2000 geographic coordinates.
 TARGET_CRS = "EPSG:4490"
 
 #: Columns every normalised layer has first (the source's own attributes follow).
 STANDARD_COLUMNS: list[str] = ["zone_id", "zone_name", "zone_class"]
-
-
-@dataclass(frozen=True)
-class ZoneRings:
-    """The coordinates of a layer of polygons as flat arrays (GeoArrow's ``polygon`` layout).
-
-    Ring ``r`` is ``coords[ring_offsets[r]:ring_offsets[r + 1]]``; polygon ``g`` is rings
-    ``geom_offsets[g]`` to ``geom_offsets[g + 1]``.
-    """
-
-    coords: np.ndarray
-    ring_offsets: np.ndarray
-    geom_offsets: np.ndarray
 
 
 def _id_text(value: Any) -> str:
@@ -56,7 +43,8 @@ class ZoneLayer:
         The layer inside a multi-layer source.
     gdf : geopandas.GeoDataFrame
         Zones in EPSG:4490 with ``zone_id``, ``zone_name``, ``zone_class``
-        (contract class names, or empty), the source attributes and geometry.
+        (contract class names, or empty), the source attributes and geometry.  A layer opened
+        from the cache builds it from its store on first use (``store``): screening never needs it.
     fingerprint : str
         ``sha256:`` hex digest of the source file(s).
     source_crs : str
@@ -90,10 +78,9 @@ class ZoneLayer:
     zone_areas : numpy.ndarray or None
         The geodesic area (m²) of each zone, row by row, when the layer cache holds it
         (:mod:`layers.cache`); screening measures the zones it needs otherwise.
-    zone_rings : ZoneRings or None
-        The zones' coordinate and ring arrays, when the layer came from the cache as polygons (the
-        polygons are built from them); screening takes its vertices from them instead of off the
-        zones again.
+    store : redline.layers.store.LayerStore or None
+        The layer as memory-mapped columns, when it came from (or went into) the layer cache: its
+        zones' coordinates, offsets, bounding boxes and areas, read only where a screen needs them.
     coverage : shapely geometry or None
         The layer's own ``coverage:`` (the area it was drawn for), when the manifest gives one; the
         layer set's coverage applies otherwise (see :mod:`redline.layers.coverage`).
@@ -113,7 +100,7 @@ class ZoneLayer:
 
     kind: str
     path: Path | None
-    gdf: gpd.GeoDataFrame
+    gdf: gpd.GeoDataFrame = field(repr=False, compare=False)
     fingerprint: str
     source_crs: str
     layer: str | None = None
@@ -128,19 +115,54 @@ class ZoneLayer:
     source_label: str = ""
     sensitive_area: dict[str, str] | None = None
     zone_areas: np.ndarray | None = field(default=None, repr=False)
-    zone_rings: ZoneRings | None = field(default=None, repr=False)
+    store: Any = field(default=None, repr=False, compare=False)
     engine_index: Any = field(default=None, repr=False, compare=False)
     coverage: Any = field(default=None, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, Any]:
-        # (the engine's index is this process's: a copy sent elsewhere builds its own)
-        return {**self.__dict__, "engine_index": None}
+        # (the engine's index and the memory-mapped store are this process's: a copy sent elsewhere
+        # carries the zones themselves and builds its own index)
+        state = {**self.__dict__, "engine_index": None, "store": None}
+        state["_gdf"] = self.gdf
+        return state
+
+    @property
+    def n_zones(self) -> int:
+        """The number of zones (without building the frame of a stored layer)."""
+        if self.__dict__.get("_gdf") is None and self.store is not None:
+            return self.store.n
+        return len(self.gdf)
+
+    def total_bounds(self) -> np.ndarray:
+        """Return the zones' extent ``(xmin, ymin, xmax, ymax)`` (NaN without zones)."""
+        if self.__dict__.get("_gdf") is None and self.store is not None:
+            bounds = np.asarray(self.store.bounds)
+            finite = bounds[np.isfinite(bounds).all(axis=1)]
+            if not len(finite):
+                return np.full(4, np.nan)
+            return np.r_[finite[:, :2].min(axis=0), finite[:, 2:].max(axis=0)]
+        return np.asarray(self.gdf.total_bounds, dtype=float)
 
     @property
     def label(self) -> str:
         """``file.ext`` or ``file.ext:layer`` (the server and table for PostGIS) for messages and reports."""
         name = self.source_label or (self.path.name if self.path is not None else self.kind)
         return f"{name}:{self.layer}" if self.layer else name
+
+
+def _get_gdf(self: ZoneLayer) -> gpd.GeoDataFrame:
+    frame = self.__dict__.get("_gdf")
+    if frame is None and self.__dict__.get("store") is not None:
+        frame = self.__dict__["_gdf"] = self.store.frame()
+    return frame
+
+
+def _set_gdf(self: ZoneLayer, frame: gpd.GeoDataFrame | None) -> None:
+    self.__dict__["_gdf"] = frame
+
+
+# the zones' frame is built from the store on first use (a stored layer screens without it)
+ZoneLayer.gdf = property(_get_gdf, _set_gdf, doc="The zones as a GeoDataFrame (see the class notes).")  # type: ignore[method-assign, assignment]
 
 
 @dataclass
@@ -199,7 +221,7 @@ class LayerSet:
         Confidential layers are left out unless every layer is confidential.
         """
         public = [layer for layer in self.layers if not layer.confidential] or self.layers
-        boxes = [layer.gdf.total_bounds for layer in public if len(layer.gdf)]
+        boxes = [layer.total_bounds() for layer in public if layer.n_zones]
         boxes = [b for b in boxes if all(map(math.isfinite, b))]
         if not boxes:
             return None

@@ -80,6 +80,7 @@ def _ragged(geoms: np.ndarray) -> dict[str, np.ndarray]:
     filled = polys.copy()
     filled[missing] = shapely.from_wkt("MULTIPOLYGON EMPTY")
     filled = shapely.force_2d(filled)
+    multi = shapely.get_type_id(filled) == 6
     single = np.flatnonzero(shapely.get_type_id(filled) == 3)
     if len(single):
         filled[single] = shapely.multipolygons(filled[single], indices=np.arange(len(single)))
@@ -91,6 +92,7 @@ def _ragged(geoms: np.ndarray) -> dict[str, np.ndarray]:
         "part_offsets": np.asarray(part_offsets, dtype=np.int64),
         "geom_offsets": np.asarray(geom_offsets, dtype=np.int64),
         "missing": missing,
+        "multi": multi,
     }
 
 
@@ -278,10 +280,17 @@ class LayerStore:
         """The zones' bounding boxes (xmin, ymin, xmax, ymax), NaN for zones without geometry."""
         return self.array("bounds")
 
+    def frame(self):
+        """Build the whole layer as a GeoDataFrame in EPSG:4490 (attributes, then ``geometry``)."""
+        import geopandas as gpd
+
+        frame = self.attributes().to_pandas()
+        return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(self.geometries(), crs="EPSG:4490"), crs="EPSG:4490")
+
     def geometries(self, idx: np.ndarray | None = None) -> np.ndarray:
         """Build the shapely geometries of zones ``idx`` (all when None), as polygons or multipolygons.
 
-        A zone of one part comes back as a polygon, as it was written; the others as multipolygons.
+        Each comes back as the type it was written as (a polygon, or a multipolygon of any parts).
         """
         coords, rings, parts, geoms = (self.array(name) for name in _GEOMETRY)
         idx = np.arange(self.n) if idx is None else np.asarray(idx, dtype=np.int64)
@@ -303,7 +312,7 @@ class LayerStore:
         built = shapely.from_ragged_array(
             shapely.GeometryType.MULTIPOLYGON, np.asarray(coords[coord_ids]), (new_rings, new_parts, new_geoms)
         )
-        one = p_count == 1
+        one = (p_count == 1) & ~np.asarray(self.array("multi"), dtype=bool)[idx]
         out[:] = built
         if one.any():
             out[one] = shapely.get_geometry(built[one], 0)

@@ -37,12 +37,13 @@ PIECE_VERTICES = 32
 class PointIndex:
     """The polygons that points are located against: a layer's zones, its big ones cut in pieces.
 
-    ``zone`` maps each polygon to its zone (None: the polygons are the zones themselves).  A
+    ``zone`` maps each polygon to its zone (None: the polygons are the zones themselves);
+    ``geoms`` holds the pieces (None when no zone was cut).  A
     piece's edges are its zone's only to rounding where it was cut (:mod:`redline.checks.engine.pieces`):
     points on or next to a boundary are located against the whole zone.
     """
 
-    geoms: np.ndarray
+    geoms: np.ndarray | None
     zone: np.ndarray | None
     grid: BoxGrid
     bounds: np.ndarray
@@ -60,6 +61,24 @@ class Spread:
     max_abs_lat: float
 
 
+class _Column:
+    """A column of the zones' attributes that gives object arrays for fancy indexes (Arrow's ``take``)."""
+
+    def __init__(self, values: Any) -> None:
+        self.values = values
+
+    def __getitem__(self, idx: Any) -> Any:
+        if isinstance(self.values, np.ndarray):
+            return self.values[idx]
+        if np.ndim(idx) == 0:
+            return self.values[int(idx)].as_py()
+        idx = np.asarray(idx, dtype=np.int64)
+        return np.asarray(self.values.take(idx).to_numpy(zero_copy_only=False), dtype=object)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
 class LayerIndex:
     """The engine's derivatives of one layer's zones, each built once on first use.
 
@@ -72,7 +91,7 @@ class LayerIndex:
     >>> from redline.layers import load_layerset
     >>> water = [layer for layer in load_layerset("sample").layers if layer.kind == "water_source"][0]
     >>> index = index_of(water)
-    >>> index is index_of(water), index.n_classes, len(index.geoms) == len(water.gdf)
+    >>> index is index_of(water), index.n_classes, index.n == len(water.gdf)
     (True, 3, True)
     """
 
@@ -94,23 +113,63 @@ class LayerIndex:
         return value
 
     @property
-    def geoms(self) -> np.ndarray:
-        """The zones as an array of shapely geometries (``gdf.geometry`` makes a new series each time)."""
-        return self._once("geoms", lambda: np.asarray(self.layer.gdf.geometry.array))
+    def n(self) -> int:
+        """The number of zones."""
+        return self.layer.n_zones
 
     @property
-    def tree(self) -> shapely.STRtree:
-        """The zones' STRtree.
+    def stored(self) -> bool:
+        """True when the layer is read from its memory-mapped store (its zones built only as needed)."""
+        return self.layer.store is not None
 
-        The zones are never prepared: threads screening different sites share them, and GEOS's
-        prepared geometries build their indexes lazily, unguarded (two threads asking the same
-        prepared zone at once can crash the process); predicates are asked of the site instead.
+    @property
+    def geoms(self) -> np.ndarray:
+        """All the zones as an array of shapely geometries (a stored layer builds every one: avoid)."""
+        return self.geoms_for(None)
+
+    def geoms_for(self, idx: np.ndarray | None) -> np.ndarray:
+        """Return the array of the zones' geometries with (at least) zones ``idx`` in it (None: all).
+
+        A layer read from its store builds a zone's geometry the first time a screen asks for it;
+        the array has None for zones no screen asked for yet.  A layer held in memory has them all.
         """
-        return self._once("tree", lambda: shapely.STRtree(self.geoms))
+        if not self.stored:
+            return self._once("geoms", lambda: np.asarray(self.layer.gdf.geometry.array))
+        built = self._once("decoded", lambda: np.full(self.n, None, dtype=object))
+        wanted = np.arange(self.n) if idx is None else np.unique(np.asarray(idx, dtype=np.int64))
+        missing = wanted[shapely.is_missing(built[wanted])]
+        if len(missing):  # threads may build the same zone at once: either copy does
+            built[missing] = self.layer.store.geometries(missing)
+        return built
+
+    @property
+    def grid(self) -> BoxGrid:
+        """The zones' bounding boxes filed in grids (:mod:`redline.checks.engine.box_grid`)."""
+        return self._once("grid", lambda: box_grid(self.bounds))
+
+    def query(self, geoms: np.ndarray, distance: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+        """Return the (site, zone) pairs that intersect (``distance`` 0) or lie within ``distance`` degrees.
+
+        Candidates come from the zones' bounding boxes (:attr:`grid`); GEOS then asks each pair (of
+        the site, which the caller may have prepared: the zones are never prepared, since threads
+        share them).  Ordered by site, then zone.
+        """
+        b = shapely.bounds(geoms)
+        qi, zi = self.grid.query(b[:, 0] - distance, b[:, 1] - distance, b[:, 2] + distance, b[:, 3] + distance)
+        zones = self.geoms_for(zi)
+        if distance > 0:
+            keep = shapely.dwithin(geoms[qi], zones[zi], distance)
+        else:
+            keep = shapely.intersects(geoms[qi], zones[zi])
+        qi, zi = qi[keep], zi[keep]
+        order = np.lexsort((zi, qi))
+        return qi[order], zi[order]
 
     @property
     def bounds(self) -> np.ndarray:
         """The zones' bounding boxes (minx, miny, maxx, maxy), one row each."""
+        if self.stored:
+            return self._once("bounds", lambda: np.asarray(self.layer.store.bounds))
         return self._once("bounds", lambda: shapely.bounds(self.geoms))
 
     @property
@@ -125,17 +184,27 @@ class LayerIndex:
 
     def _class_codes(self) -> tuple[np.ndarray, int]:
         def build() -> tuple[np.ndarray, int]:
-            values = self.layer.gdf["zone_class"].to_numpy(dtype=object)
-            codes, uniques = pd.factorize(values, use_na_sentinel=False)
+            values = self._column("zone_class")
+            values = values.to_numpy(zero_copy_only=False) if hasattr(values, "to_numpy") else values
+            codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
             return codes.astype(np.int64), len(uniques)
 
         return self._once("class_codes", build)
 
+    def _column(self, name: str):
+        if self.stored and self.layer.__dict__.get("_gdf") is None:
+            return self.layer.store.attributes([name]).column(name).combine_chunks()
+        return self.layer.gdf[name].to_numpy(dtype=object)
+
     @property
-    def columns(self) -> dict[str, np.ndarray]:
-        """The layer's ``zone_id``, ``zone_name`` and ``zone_class`` as object arrays, converted once."""
-        gdf, names = self.layer.gdf, ("zone_id", "zone_name", "zone_class")
-        return self._once("columns", lambda: {c: gdf[c].to_numpy(dtype=object) for c in names})
+    def columns(self) -> dict[str, Any]:
+        """The layer's ``zone_id``, ``zone_name`` and ``zone_class``, indexable by zone numbers.
+
+        Each is an object array, or for a stored layer a view that converts only the zones asked for
+        (a million ids as Python strings would take a fifth of a second and 100 MB).
+        """
+        names = ("zone_id", "zone_name", "zone_class")
+        return self._once("columns", lambda: {c: _Column(self._column(c)) for c in names})
 
     @property
     def spread(self) -> Spread:
@@ -159,7 +228,7 @@ class LayerIndex:
 
         Estimated from the zones' mean width and height and the layer's extent, as if spread evenly.
         """
-        if len(self.layer.gdf) == 0:
+        if self.n == 0:
             return 0.0
         s = self.spread
         per_lon, per_lat = metres_per_degree(np.array([s.max_abs_lat]))
@@ -171,9 +240,10 @@ class LayerIndex:
         """The zones' vertices: from the rings read with the layer (cache), else taken off the zones."""
 
         def build() -> Vertices:
-            rings = self.layer.zone_rings
-            if rings is not None and len(rings.geom_offsets) == len(self.geoms) + 1:
-                return vertices_from_rings(rings.coords, rings.ring_offsets, rings.geom_offsets)
+            if self.stored:  # straight from the stored coordinate and offset arrays (no zone is built)
+                store = self.layer.store
+                parts, geoms = store.array("part_offsets"), store.array("geom_offsets")
+                return vertices_from_rings(store.array("coords"), store.array("ring_offsets"), parts[geoms])
             return vertices_of(self.geoms)
 
         return self._once("vertices", build)
@@ -183,16 +253,17 @@ class LayerIndex:
         """The polygons points are located against: big zones cut in pieces (:func:`cut_polygons`)."""
 
         def build() -> PointIndex:
-            zones = self.geoms
-            many = np.flatnonzero(shapely.get_num_coordinates(zones) > PIECE_VERTICES)
+            many = np.flatnonzero(self.vertices.count > PIECE_VERTICES)
             if len(many) == 0:
-                return PointIndex(zones, None, box_grid(self.bounds), self.bounds, self.vertices)
+                return PointIndex(None, None, self.grid, self.bounds, self.vertices)
+            zones = self.geoms_for(many)
             pieces, owner = cut_polygons(zones[many], PIECE_VERTICES)
-            whole = np.setdiff1d(np.arange(len(zones)), many)
-            geoms = np.concatenate([zones[whole], pieces])
+            whole = np.setdiff1d(np.arange(self.n), many)
+            # the whole zones keep their vertices and boxes; only the big ones are cut (and rebuilt)
+            vertices = _joined_vertices(self.vertices, whole, vertices_of(pieces))
+            bounds = np.concatenate([self.bounds[whole], shapely.bounds(pieces)])
             zone = np.concatenate([whole, many[owner]])
-            bounds = shapely.bounds(geoms)
-            return PointIndex(geoms, zone, box_grid(bounds), bounds, vertices_of(geoms))
+            return PointIndex(pieces, zone, box_grid(bounds), bounds, vertices)
 
         return self._once("point_index", build)
 
@@ -206,7 +277,7 @@ class LayerIndex:
             with self._lock:
                 found = self._projections.get(band)
                 if found is None:
-                    found = (LocalProjection(band), np.full(len(self.layer.gdf), None, dtype=object))
+                    found = (LocalProjection(band), np.full(self.n, None, dtype=object))
                     self._projections[band] = found
         return found
 
@@ -216,14 +287,40 @@ class LayerIndex:
             with self._lock:
                 if self._areas is None:
                     known = self.layer.zone_areas
-                    n = len(self.layer.gdf)
+                    n = self.n
                     known_ok = known is not None and len(known) == n
                     self._areas = np.array(known, dtype=float) if known_ok else np.full(n, np.nan)
         areas = self._areas
         missing = np.unique(zi[np.isnan(areas[zi])])
         if len(missing):  # threads may measure the same zone at once: they write the same number
-            areas[missing] = geodesic_areas(self.geoms[missing])
+            areas[missing] = geodesic_areas(self.geoms_for(missing)[missing])
         return areas[zi]
+
+
+def _joined_vertices(whole: Vertices, keep: np.ndarray, pieces: Vertices) -> Vertices:
+    """Return the vertices of polygons ``keep`` of ``whole`` followed by every polygon of ``pieces``.
+
+    Each polygon keeps its own run of coordinates (gathered, not rebuilt from geometries).
+    """
+    count = whole.count[keep]
+    take = _ranges(whole.start[keep], count)
+    edge_count = whole.edge_count[keep]
+    coords = np.concatenate([whole.coords[take], pieces.coords])
+    joins = np.concatenate([whole.joins[take], pieces.joins])
+    counts = np.concatenate([count, pieces.count])
+    edge_counts = np.concatenate([edge_count, pieces.edge_count])
+    starts = np.cumsum(counts) - counts
+    return Vertices(
+        coords, starts, counts, joins, np.flatnonzero(joins), np.cumsum(edge_counts) - edge_counts, edge_counts
+    )
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Concatenate ``arange(starts[k], starts[k] + counts[k])`` for every k."""
+    from redline.checks.engine.edges import ragged_arange, repeat_index
+
+    owner = repeat_index(counts)
+    return np.asarray(starts, dtype=np.int64)[owner] + ragged_arange(counts, owner)
 
 
 _INDEX_LOCK = threading.Lock()
@@ -243,7 +340,7 @@ def index_of(layer: ZoneLayer) -> LayerIndex:
 def prepare_layer(layer: ZoneLayer, points: bool = True) -> LayerIndex:
     """Build the layer's index and the arrays screening uses now, rather than on first use.
 
-    Each is built once and kept in the layer's index: the STRtree, the zones' bounding boxes,
+    Each is built once and kept in the layer's index: the box grids, the zones' bounding boxes,
     classes and identifiers, their spread and, with ``points``, the zones' vertices (big zones cut
     in pieces) that point sites are located against.  A batch or a service calls it once after
     loading the layers, so that no screen pays for it; screening threads then share them.
@@ -265,7 +362,7 @@ def prepare_layer(layer: ZoneLayer, points: bool = True) -> LayerIndex:
     ...     _ = prepare_layer(layer)
     """
     index = index_of(layer)
-    _ = index.tree, index.bounds, index.class_codes, index.columns, index.spread
+    _ = index.grid, index.bounds, index.class_codes, index.columns, index.spread
     if points:
         _ = index.point_index
     return index

@@ -44,7 +44,7 @@ def _polygon_overlaps(
     along each other) are intersected by GEOS.  ``site_box`` holds each site's bounds.
     """
     index = index_of(layer)
-    zones = index.geoms
+    zones = index.geoms_for(zi)
     a, b = site_geoms[si], zones[zi]
     meets = np.zeros(len(si), dtype=bool)
     area = np.zeros(len(si))
@@ -79,7 +79,7 @@ def _far_distances(
     bands = band_of(site_geoms[sites_used])[back_all]
     index = index_of(layer)
     classes = index.class_codes
-    zones = index.geoms
+    zones = index.geoms_for(z_idx)
     for band in np.unique(bands):
         sel = np.flatnonzero(bands == band)
         proj, projected = index.projection(float(band))
@@ -148,7 +148,7 @@ def examine(
     says every pair is known to intersect (an ``intersects`` query).
     """
     index = index_of(layer)
-    zones = index.geoms
+    zones = index.geoms_for(zi)
     a, b = site_geoms[si], zones[zi]
     inter = np.ones(len(si), dtype=bool) if inter_known else shapely.intersects(a, b)
     # a single point that meets a zone lies in it or on its edge: covered, no predicate needed;

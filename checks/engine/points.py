@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from redline.checks.engine.index import PointIndex, index_of
+from redline.checks.engine.index import LayerIndex, PointIndex, index_of
 from redline.checks.engine.pairs import examine, group_min, nearest_of_class
 from redline.checks.engine.point_distances import geodesic_to, locate_points
 from redline.layers.geodesy import metres_per_degree
@@ -54,12 +54,12 @@ def _locate(
     qi: np.ndarray,
     pi: np.ndarray,
     index: PointIndex,
-    zones: np.ndarray,
+    layer_index: LayerIndex,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Locate point ``qi[k]`` (of ``points``) against polygon ``pi[k]`` of ``index``; GEOS settles the boundary.
 
     A point within a micrometre of the polygon's boundary is located by GEOS against the whole zone
-    (``zones``, the layer's), not the piece: a piece's edges where it was cut are the zone's to about
+    (built by ``layer_index``), not the piece: a piece's edges where it was cut are the zone's to about
     1e-14°, not bit for bit, so a point exactly on the zone's edge may fall a hair outside every
     piece (or inside one when it is outside the zone).  On the whole zone it lies where GEOS puts it.
     """
@@ -67,7 +67,7 @@ def _locate(
     edge = np.flatnonzero(approx < 1e-6)  # on (or within a micrometre of) the boundary: GEOS decides
     if len(edge):
         whole = pi[edge] if index.zone is None else index.zone[pi[edge]]
-        inside[edge] = shapely.intersects(site_geoms[points[qi[edge]]], zones[whole])
+        inside[edge] = shapely.intersects(site_geoms[points[qi[edge]]], layer_index.geoms_for(whole)[whole])
     return inside, approx, near_x, near_y
 
 
@@ -95,7 +95,7 @@ def examine_points(
     whole zone, never a piece, whose cut edges are the zone's only to rounding).
     """
     layer_index = index_of(layer)
-    index, zones = layer_index.point_index, layer_index.geoms
+    index = layer_index.point_index
     classes = layer_index.class_codes
     x, y = shapely.get_x(site_geoms[points]), shapely.get_y(site_geoms[points])
     wide_lon, wide_lat = metres_per_degree(np.clip(np.abs(y) + 0.01, 0.0, 89.0))  # a little poleward: wider
@@ -115,9 +115,9 @@ def examine_points(
     per_lon, per_lat = metres_per_degree(y)  # measured once a point, not once a candidate
     low, high = _box_gaps(x[qi], y[qi], index.bounds[pi], per_lon[qi], per_lat[qi])
     first = np.flatnonzero(low == 0)
-    inside1, approx1, near_x1, near_y1 = _locate(site_geoms, points, x, y, qi[first], pi[first], index, zones)
+    inside1, approx1, near_x1, near_y1 = _locate(site_geoms, points, x, y, qi[first], pi[first], index, layer_index)
     later = np.flatnonzero((low > 0) & (low <= radius * 1.001 + 1.0))
-    key = qi.astype(np.int64) * len(layer.gdf) + zi
+    key = qi.astype(np.int64) * layer_index.n + zi
     holding = key[first[inside1]]  # (point, zone) pairs where the point lies in the zone
     if index.zone is not None and len(holding):
         later = later[~np.isin(key[later], holding)]
@@ -130,7 +130,7 @@ def examine_points(
     known = np.r_[np.where(nearby1, approx1, np.inf), high[later]]
     bound = group_min(group_q, group_c, known)[len(first) :]
     later = later[low[later] <= bound * 1.001 + 1.0]
-    inside2, approx2, near_x2, near_y2 = _locate(site_geoms, points, x, y, qi[later], pi[later], index, zones)
+    inside2, approx2, near_x2, near_y2 = _locate(site_geoms, points, x, y, qi[later], pi[later], index, layer_index)
     rows = np.r_[first, later]
     qi, zi = qi[rows], zi[rows]
     inside, approx = np.r_[inside1, inside2], np.r_[approx1, approx2]

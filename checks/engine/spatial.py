@@ -99,7 +99,7 @@ def _nearest_search(site_geoms: np.ndarray, site_dims: np.ndarray, layer: ZoneLa
     small fraction of its candidate pairs (about 450 farmland parcels lie within 1 km of a point).
     """
     index = index_of(layer)
-    tree, codes, n_classes = index.tree, index.class_codes, index.n_classes
+    codes, n_classes = index.class_codes, index.n_classes
     max_lat = float(np.nanmax(np.abs(shapely.bounds(site_geoms)[:, [1, 3]])))
     # one search of the whole buffer costs less than several rounds for a few sites, or where the
     # layer's zones are sparse (a few dozen red line areas, water sources)
@@ -113,7 +113,7 @@ def _nearest_search(site_geoms: np.ndarray, site_dims: np.ndarray, layer: ZoneLa
         others = pending[~single_point[pending]]
         found = []
         if len(others) or not len(points):
-            si, zi = tree.query(site_geoms[others], predicate="dwithin", distance=degrees_covering(radius, max_lat))
+            si, zi = index.query(site_geoms[others], distance=degrees_covering(radius, max_lat))
             found.append(examine(site_geoms, site_dims, others[si], zi, layer, radius, nearby=True, nearest=True))
         if len(points):
             found.append(examine_points(site_geoms, site_dims, points, layer, radius))
@@ -211,7 +211,6 @@ def spatial_columns(
     ``relation`` is an array of text.  Screening threads use this: a DataFrame is built holding Python's lock.
     """
     index = index_of(layer)
-    zones, tree = index.geoms, index.tree
     if len(site_geoms) == 0:
         empty = np.zeros(0, dtype=np.int64)
         return {
@@ -228,16 +227,17 @@ def spatial_columns(
     shapely.prepare(site_geoms[type_id != 0])
     nearby = buffer_m > 0 and (layer.kind not in KINDS or KINDS[layer.kind].nearby)
     if not nearby:
-        si, zi = tree.query(site_geoms, predicate="intersects")
+        si, zi = index.query(site_geoms)
         found = examine(site_geoms, site_dims, si, zi, layer, 0.0, nearby=False, nearest=False, inter_known=True)
     elif nearby_mode == "all":
         max_lat = float(np.nanmax(np.abs(shapely.bounds(site_geoms)[:, [1, 3]])))
-        si, zi = tree.query(site_geoms, predicate="dwithin", distance=degrees_covering(buffer_m, max_lat))
+        si, zi = index.query(site_geoms, distance=degrees_covering(buffer_m, max_lat))
         found = examine(site_geoms, site_dims, si, zi, layer, buffer_m, nearby=True, nearest=False)
     else:
         found = _nearest_search(site_geoms, site_dims, layer, buffer_m)
     si, zi, relation, distance = found["si"], found["zi"], found["relation"], found["distance"]
     covered, interior, cuts = found["covered"], found["interior"], found["cuts"]
+    zones = index.geoms_for(zi)
     a, b = site_geoms[si], zones[zi]
 
     n = len(si)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
-import geopandas as gpd
 import pyogrio
 import pytest
 import yaml
 from shapely import Polygon, box
 
 from redline.layers import load_layerset
-from redline.layers.cache import _spec_parts, cache_key, store_cached
+from redline.layers.cache import _spec_parts, cache_key, store_layer
 from redline.layers.geodesy import geodesic_area
 from redline.layers.manifest import read_manifest
 from redline.layers.validate import validate_layerset
@@ -43,7 +43,9 @@ def own_cache(tmp_path, monkeypatch):
 
 
 def cached(folder) -> list[str]:
-    return sorted(p.stem for p in folder.glob("*.parquet")) if folder.exists() else []
+    return (
+        sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")) if folder.exists() else []
+    )
 
 
 # --------------------------------------------------------------------------- the manifest
@@ -102,9 +104,12 @@ def test_confidential_layer_is_never_written_to_the_cache(tmp_path, own_cache):
         ls = load_layerset(manifest)
         assert ls.layers[0].gdf.geometry.iloc[0].equals(SECRET)
     assert len(cached(own_cache)) == 1  # the water source only
-    entry = gpd.read_parquet(own_cache / f"{cached(own_cache)[0]}.parquet")
+    from redline.layers.store import open_store
+
+    (key,) = cached(own_cache)
+    entry = open_store(own_cache / key, key).frame()
     assert entry["zone_id"].tolist() == ["W1"] and entry.geometry.iloc[0].equals(PUBLIC)
-    assert sorted(p.suffix for p in own_cache.iterdir()) == [".json", ".npy", ".parquet"]  # (.npy: its areas)
+    assert [p.name for p in own_cache.iterdir()] == [key]  # nothing else was written
 
 
 def test_cache_key_holds_the_flag_and_flipping_it_never_serves_a_stale_entry(tmp_path, own_cache):
@@ -126,7 +131,8 @@ def test_cache_key_holds_the_flag_and_flipping_it_never_serves_a_stale_entry(tmp
     from redline.layers.fingerprint import fingerprint
 
     key = cache_key({"fingerprint": fingerprint(spec.path), **_spec_parts(spec, None)})
-    store_cached(key, public.gdf.assign(zone_id="PLANTED"), {"source_crs": "x"})
+    planted = dataclasses.replace(public, gdf=public.gdf.assign(zone_id="PLANTED"), store=None)
+    store_layer(key, planted, {"source_crs": "x"})
     assert load_layerset(manifest).layers[0].gdf["zone_id"].tolist() == ["FP-1"]
 
     set_key(manifest, 0, "confidential", False)
