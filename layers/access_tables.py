@@ -27,6 +27,7 @@ from redline.zones.access_build import CANONICAL_COLUMNS, STRUCTURED_COLUMNS, bu
 from redline.zones.access_list import AccessList, AccessProblem
 from redline.zones.access_scope import canonical_dimension, parse_scope
 from redline.zones.errors import RuleError
+from redline.zones.yaml_text import load_yaml
 
 __all__ = ["ROLES", "read_access_list", "read_access_table", "read_corrections"]
 
@@ -325,7 +326,7 @@ def read_corrections(path: str | Path) -> dict[str, dict[str, Any]]:
     """
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text("utf-8")) or {}
+        data = load_yaml(path.read_text("utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise RuleError(f"corrections file '{path.name}' cannot be read ({exc}); write it as UTF-8 YAML") from None
     data = data.get("corrections", data) if isinstance(data, dict) else data

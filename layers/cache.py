@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import warnings
 from pathlib import Path
@@ -36,6 +35,7 @@ import numpy as np
 from redline.layers.geodesy import geodesic_areas
 from redline.layers.layerset import ZoneLayer
 from redline.layers.store import LayerStore, open_store, write_store
+from redline.zones.cache_folder import cache_dir, cache_enabled
 from redline.zones.errors import RedlineError
 
 __all__ = [
@@ -49,19 +49,6 @@ __all__ = [
 
 #: Part of every key: 3 since layers are kept as memory-mapped stores (2: GeoParquet without empty parts).
 _FORMAT = 3
-
-
-def cache_enabled() -> bool:
-    """Return False when ``REDLINE_NO_CACHE`` is set to a true value."""
-    return os.environ.get("REDLINE_NO_CACHE", "").strip().lower() not in ("1", "true", "yes", "on")
-
-
-def cache_dir() -> Path:
-    """Return the cache folder (not created)."""
-    if os.environ.get("REDLINE_CACHE_DIR"):
-        return Path(os.environ["REDLINE_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "redline-checker"
 
 
 def cache_key(parts: dict[str, Any]) -> str:

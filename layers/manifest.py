@@ -13,6 +13,7 @@ from redline.layers.crs import parse_crs
 from redline.zones.errors import CRSError, ManifestError, RuleError
 from redline.zones.kinds import KINDS
 from redline.zones.rules import bundled_catalog_path, load_catalog
+from redline.zones.yaml_text import load_yaml
 
 __all__ = ["LayerSpec", "Manifest", "read_manifest"]
 
@@ -139,7 +140,7 @@ def _load_yaml(path: Path) -> Any:
     if not path.is_file():
         raise ManifestError(str(path), ["file does not exist; give a layerset.yaml, a folder holding one, or `sample`"])
     try:
-        return yaml.safe_load(path.read_text("utf-8"))
+        return load_yaml(path.read_text("utf-8"))
     except UnicodeDecodeError:
         raise ManifestError(str(path), ["not UTF-8 text; save the manifest as UTF-8"]) from None
     except yaml.YAMLError as exc:

@@ -16,7 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from redline.zones.yaml_text import load_yaml
 
 __all__ = [
     "DIMENSIONS",
@@ -61,7 +61,7 @@ def vocabulary() -> dict[str, Any]:
     ['condition', 'prohibited', 'restricted']
     """
     text = resources.files("redline.zones").joinpath("data/access_terms.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return load_yaml(text)
 
 
 def _norm(text: Any) -> str:

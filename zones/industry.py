@@ -23,9 +23,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from redline.zones.errors import RuleError
+from redline.zones.yaml_text import load_yaml
 
 __all__ = [
     "Alias",
@@ -227,7 +226,7 @@ def matches(project_codes: tuple[str, ...], rule_codes: tuple[str, ...]) -> bool
 
 def _load_yaml(name: str) -> Any:
     text = resources.files("redline.zones").joinpath(f"data/{name}").read_text("utf-8")
-    return yaml.safe_load(text)
+    return load_yaml(text)
 
 
 def _words(value: Any) -> tuple[str, ...]:

@@ -53,6 +53,7 @@ from redline.zones.kinds import KINDS
 from redline.zones.project import ACTIONS, Match, Project, match_project
 from redline.zones.tags import TAGS
 from redline.zones.verdicts import RULE_VERDICTS
+from redline.zones.yaml_text import load_yaml
 
 __all__ = [
     "Catalog",
@@ -337,7 +338,7 @@ def _rule_from(raw: dict[str, Any], catalog: str) -> Rule:
 
 def _catalog_from_text(text: str, source: str) -> Catalog:
     try:
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         raise RuleError(f"rule catalogue '{source}' is not valid YAML: {exc}") from None
     problems = validate_catalog_data(data, source)

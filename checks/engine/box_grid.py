@@ -98,6 +98,28 @@ class BoxGrid:
     levels: tuple[_Level, ...]
     size: int  # the number of boxes it was built from
 
+    def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        """Return the grid as named arrays (to keep it in a layer's store; :meth:`from_arrays` reads them)."""
+        out = {f"{prefix}size": np.array([self.size, len(self.levels)], dtype=np.int64)}
+        for k, lv in enumerate(self.levels):
+            scalars = [lv.x0, lv.y0, lv.cell_w, lv.cell_h, lv.nx, lv.ny, lv.reach_w, lv.reach_h]
+            out[f"{prefix}{k}_scalars"] = np.array(scalars, dtype=float)
+            out[f"{prefix}{k}_offsets"] = lv.offsets
+            out[f"{prefix}{k}_items"] = lv.items
+            out[f"{prefix}{k}_bounds"] = lv.bounds
+        return out
+
+    @classmethod
+    def from_arrays(cls, get, prefix: str) -> BoxGrid:
+        """Rebuild a grid from the arrays :meth:`to_arrays` gave (``get(name)`` returns one of them)."""
+        size, n_levels = (int(v) for v in get(f"{prefix}size"))
+        levels = []
+        for k in range(n_levels):
+            x0, y0, cell_w, cell_h, nx, ny, reach_w, reach_h = (float(v) for v in get(f"{prefix}{k}_scalars"))
+            offsets, items, bounds = (get(f"{prefix}{k}_{name}") for name in ("offsets", "items", "bounds"))
+            levels.append(_Level(x0, y0, cell_w, cell_h, int(nx), int(ny), reach_w, reach_h, offsets, items, bounds))
+        return cls(tuple(levels), size)
+
     def query(
         self, xmin: np.ndarray, ymin: np.ndarray, xmax: np.ndarray, ymax: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:

@@ -10,6 +10,7 @@ threads.  :func:`index_of` returns a layer's index, made once and kept in the la
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -142,10 +143,36 @@ class LayerIndex:
             built[missing] = self.layer.store.geometries(missing)
         return built
 
+    def _kept(self, name: str, build: Callable[[], T], save: Callable[[T], dict], load: Callable[[], T]) -> T:
+        """Build ``name`` once; for a stored layer, keep its arrays in the store and read them back next time.
+
+        A store is the layer cache's verified entry (:mod:`redline.layers.store`): the arrays kept there
+        are checksummed like the layer's own, so the next process opens them instead of building them.
+        """
+
+        def made() -> T:
+            store = self.layer.store
+            if store is None:
+                return build()
+            if store.has(f"ix_{name}"):
+                return load()
+            value = build()
+            with contextlib.suppress(OSError):  # (a read-only or full cache: built again next time)
+                store.put({**save(value), f"ix_{name}": np.zeros(1, dtype=np.int8)})
+            return value
+
+        return self._once(name, made)
+
     @property
     def grid(self) -> BoxGrid:
-        """The zones' bounding boxes filed in grids (:mod:`redline.checks.engine.box_grid`)."""
-        return self._once("grid", lambda: box_grid(self.bounds))
+        """The zones' bounding boxes filed in grids (:mod:`redline.checks.engine.box_grid`), kept in the store."""
+        store = self.layer.store
+        return self._kept(
+            "grid",
+            lambda: box_grid(self.bounds),
+            lambda grid: grid.to_arrays("gr_"),
+            lambda: BoxGrid.from_arrays(store.array, "gr_"),
+        )
 
     def query(self, geoms: np.ndarray, distance: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
         """Return the (site, zone) pairs that intersect (``distance`` 0) or lie within ``distance`` degrees.
@@ -189,7 +216,13 @@ class LayerIndex:
             codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
             return codes.astype(np.int64), len(uniques)
 
-        return self._once("class_codes", build)
+        store = self.layer.store
+        return self._kept(
+            "class_codes",
+            build,
+            lambda made: {"cc_codes": made[0], "cc_n": np.array([made[1]], dtype=np.int64)},
+            lambda: (store.array("cc_codes"), int(store.array("cc_n")[0])),
+        )
 
     def _column(self, name: str):
         if self.stored and self.layer.__dict__.get("_gdf") is None:
@@ -221,7 +254,13 @@ class LayerIndex:
             extent = max((x1 - x0) * (y1 - y0), 1e-12)
             return Spread(len(bounds), mean_w, mean_h, extent, min(max(abs(y0), abs(y1)), 89.0))
 
-        return self._once("spread", build)
+        store = self.layer.store
+        return self._kept(
+            "spread",
+            build,
+            lambda s: {"sp_values": np.array([s.count, s.mean_width, s.mean_height, s.extent_area, s.max_abs_lat])},
+            lambda: Spread(*(lambda v: (int(v[0]), *map(float, v[1:])))(store.array("sp_values"))),
+        )
 
     def zones_near(self, radius_m: float) -> float:
         """Return how many zones' bounding boxes meet a box of ``radius_m`` around a site, on average.
@@ -238,19 +277,28 @@ class LayerIndex:
     @property
     def vertices(self) -> Vertices:
         """The zones' vertices: from the rings read with the layer (cache), else taken off the zones."""
+        store = self.layer.store
 
         def build() -> Vertices:
             if self.stored:  # straight from the stored coordinate and offset arrays (no zone is built)
-                store = self.layer.store
                 parts, geoms = store.array("part_offsets"), store.array("geom_offsets")
                 return vertices_from_rings(store.array("coords"), store.array("ring_offsets"), parts[geoms])
             return vertices_of(self.geoms)
 
-        return self._once("vertices", build)
+        def save(vertices: Vertices) -> dict:
+            arrays = vertices.to_arrays("vx_")
+            del arrays["vx_coords"]  # (the store's own coordinates)
+            return arrays
+
+        def load() -> Vertices:
+            return Vertices.from_arrays(lambda name: store.array("coords" if name == "vx_coords" else name), "vx_")
+
+        return self._kept("vertices", build, save, load)
 
     @property
     def point_index(self) -> PointIndex:
         """The polygons points are located against: big zones cut in pieces (:func:`cut_polygons`)."""
+        store = self.layer.store
 
         def build() -> PointIndex:
             many = np.flatnonzero(self.vertices.count > PIECE_VERTICES)
@@ -265,7 +313,25 @@ class LayerIndex:
             zone = np.concatenate([whole, many[owner]])
             return PointIndex(pieces, zone, box_grid(bounds), bounds, vertices)
 
-        return self._once("point_index", build)
+        def save(index: PointIndex) -> dict:
+            if index.zone is None:
+                return {"pi_whole": np.ones(1, dtype=np.int8)}
+            return {
+                "pi_zone": index.zone,
+                "pi_bounds": index.bounds,
+                **index.vertices.to_arrays("pv_"),
+                **index.grid.to_arrays("pg_"),
+            }
+
+        def load() -> PointIndex:
+            if store.has("pi_whole"):
+                return PointIndex(None, None, self.grid, self.bounds, self.vertices)
+            grid = BoxGrid.from_arrays(store.array, "pg_")
+            return PointIndex(
+                None, store.array("pi_zone"), grid, store.array("pi_bounds"), Vertices.from_arrays(store.array, "pv_")
+            )
+
+        return self._kept("point_index", build, save, load)
 
     def projection(self, band: float) -> tuple[LocalProjection, np.ndarray]:
         """Return the projection of a longitude band and the array of zones projected into it so far.

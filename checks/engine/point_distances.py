@@ -39,6 +39,17 @@ class Vertices:
     edge_start: np.ndarray
     edge_count: np.ndarray
 
+    _FIELDS = ("coords", "start", "count", "joins", "edge_v", "edge_start", "edge_count")
+
+    def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        """Return the vertices as named arrays (to keep them in a layer's store)."""
+        return {f"{prefix}{name}": getattr(self, name) for name in self._FIELDS}
+
+    @classmethod
+    def from_arrays(cls, get, prefix: str) -> Vertices:
+        """Rebuild vertices from the arrays :meth:`to_arrays` gave (``get(name)`` returns one)."""
+        return cls(*(get(f"{prefix}{name}") for name in cls._FIELDS))
+
 
 def vertices_of(polygons: np.ndarray) -> Vertices:
     """Return the :class:`Vertices` of polygons or multipolygons (all their rings)."""

@@ -20,8 +20,7 @@ from importlib.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from redline.zones.cache_folder import cached_object
 from redline.zones.eia.conditions import Condition, Named, Sensitive, TypeIs
 from redline.zones.eia.facts import FactSpec, unit_dimension
 from redline.zones.eia.parsing import Env, parse_condition
@@ -29,6 +28,7 @@ from redline.zones.eia.sensitive import Scheme, Scope, load_scheme, parse_scope
 from redline.zones.errors import RuleError
 from redline.zones.industry import lookup, normalize_code
 from redline.zones.kinds import KINDS
+from redline.zones.yaml_text import load_yaml
 
 __all__ = [
     "CATEGORIES",
@@ -241,12 +241,12 @@ def editions() -> tuple[str, ...]:
 
 def _yaml(text: str) -> Any:
     """Parse YAML with libyaml when it is there (the 名录's conditions take seconds in pure Python)."""
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return load_yaml(text)
 
 
 @cache
 def default_edition() -> str:
-    """Return the newest edition whose status is ``in_force``.
+    """Return the newest edition whose status is ``in_force`` (read from each edition's header lines).
 
     Examples
     --------
@@ -254,8 +254,9 @@ def default_edition() -> str:
     '2021'
     """
     for name in reversed(editions()):
-        raw = _yaml(_root().joinpath(name, "conditions.yaml").read_text("utf-8"))
-        if str(raw.get("status")) == "in_force":
+        text = _root().joinpath(name, "conditions.yaml").read_text("utf-8")
+        status = re.search(r"(?m)^status:\s*['\"]?(\w+)", text)
+        if status and status.group(1) == "in_force":
             return name
     raise RuleError("no edition of the 名录 in force is installed", param="edition")
 
@@ -552,7 +553,11 @@ def _load_named(name: str) -> Edition:
             param="edition",
             value=name,
         )
-    return _load(name, folder)
+    # parsing and checking the 173 rows takes most of a second: kept, parsed, in the cache folder
+    sources = sorted(p.name for p in folder.iterdir() if p.is_file())
+    return cached_object(
+        f"minglu-{name}", [folder.joinpath(n).read_bytes() for n in sources], lambda: _load(name, folder)
+    )
 
 
 def load_edition(edition: str | Path | Edition | None = None) -> Edition:
