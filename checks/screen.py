@@ -296,11 +296,15 @@ class _Coverage:
         return gaps
 
     def notes(self, verdicts: np.ndarray, lang: str) -> np.ndarray:
-        """Each site's coverage note (:func:`redline.zones.outcome.coverage_note`); empty for error rows."""
+        """Return each site's coverage note (:func:`redline.zones.outcome.coverage_note`), empty if none."""
         out = np.full(len(verdicts), "", dtype=object)
-        for i in np.flatnonzero(verdicts != ""):
+        covered = self.covered
+        say = (covered == 0) | ((covered > 0) & (covered < 1)) | (np.isnan(covered) & (verdicts == "clear"))
+        for share in self.shares.values():
+            say |= share < 1
+        for i in np.flatnonzero(say & (verdicts != "")):
             partial = {kind_label(kind, lang): float(share[i]) for kind, share in self.shares.items() if share[i] < 1}
-            out[i] = coverage_note(verdicts[i], float(self.covered[i]), partial, lang)
+            out[i] = coverage_note(verdicts[i], float(covered[i]), partial, lang)
         return out
 
 
@@ -333,7 +337,10 @@ def _undecided_notes(n: int, rows: np.ndarray, undecided: np.ndarray, lang: str)
 def _joined_notes(first: np.ndarray, second: np.ndarray, lang: str) -> np.ndarray:
     """Join two note columns cell by cell (either may be empty)."""
     sep = "；" if lang == "zh" else "; "
-    return np.array([sep.join(n for n in (a, b) if n) for a, b in zip(first, second, strict=True)], dtype=object)
+    out = np.where(first == "", second, first).astype(object)
+    for i in np.flatnonzero((first != "") & (second != "")):
+        out[i] = f"{first[i]}{sep}{second[i]}"
+    return out
 
 
 def _factorize_projects(objects: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -313,25 +313,27 @@ class LayerIndex:
             zone = np.concatenate([whole, many[owner]])
             return PointIndex(pieces, zone, box_grid(bounds), bounds, vertices)
 
+        pre = f"p{PIECE_VERTICES}"
+
         def save(index: PointIndex) -> dict:
             if index.zone is None:
-                return {"pi_whole": np.ones(1, dtype=np.int8)}
+                return {f"{pre}whole": np.ones(1, dtype=np.int8)}
             return {
-                "pi_zone": index.zone,
-                "pi_bounds": index.bounds,
-                **index.vertices.to_arrays("pv_"),
-                **index.grid.to_arrays("pg_"),
+                f"{pre}zone": index.zone,
+                f"{pre}bounds": index.bounds,
+                **index.vertices.to_arrays(f"{pre}v_"),
+                **index.grid.to_arrays(f"{pre}g_"),
             }
 
         def load() -> PointIndex:
-            if store.has("pi_whole"):
+            if store.has(f"{pre}whole"):
                 return PointIndex(None, None, self.grid, self.bounds, self.vertices)
-            grid = BoxGrid.from_arrays(store.array, "pg_")
-            return PointIndex(
-                None, store.array("pi_zone"), grid, store.array("pi_bounds"), Vertices.from_arrays(store.array, "pv_")
-            )
+            grid = BoxGrid.from_arrays(store.array, f"{pre}g_")
+            vertices = Vertices.from_arrays(store.array, f"{pre}v_")
+            return PointIndex(None, store.array(f"{pre}zone"), grid, store.array(f"{pre}bounds"), vertices)
 
-        return self._kept("point_index", build, save, load)
+        # (kept under the cut's size: another size is another index)
+        return self._kept(f"point_index_{PIECE_VERTICES}", build, save, load)
 
     def projection(self, band: float) -> tuple[LocalProjection, np.ndarray]:
         """Return the projection of a longitude band and the array of zones projected into it so far.

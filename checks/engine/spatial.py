@@ -135,6 +135,29 @@ def _nearest_search(site_geoms: np.ndarray, site_dims: np.ndarray, layer: ZoneLa
     return {key: values[order] for key, values in together.items()}
 
 
+def _touching(site_geoms: np.ndarray, site_dims: np.ndarray, type_id: np.ndarray, layer: ZoneLayer) -> dict:
+    """Find the zones each site lies in or meets (no buffer): points with numpy, the rest with GEOS.
+
+    Single points are located against the zones' vertices (:func:`examine_points` with a radius of
+    0: the zones a point lies in, those on whose boundary it lies decided by GEOS); no zone need be
+    built for them.  Other sites ask GEOS of their candidate zones.
+    """
+    points = np.flatnonzero(type_id == 0)
+    others = np.flatnonzero(type_id != 0)
+    found = []
+    if len(points):
+        located = examine_points(site_geoms, site_dims, points, layer, 0.0)
+        inside = located["relation"] != "nearby"  # (without a buffer only what the point lies in counts)
+        found.append({key: values[inside] for key, values in located.items()})
+    if len(others) or not len(points):
+        si, zi = index_of(layer).query(site_geoms[others])
+        si = others[si]
+        found.append(examine(site_geoms, site_dims, si, zi, layer, 0.0, nearby=False, nearest=False, inter_known=True))
+    together = found[0] if len(found) == 1 else joined(found)
+    order = np.lexsort((together["zi"], together["si"]))
+    return {key: values[order] for key, values in together.items()}
+
+
 def spatial_findings(
     site_geoms: np.ndarray,
     site_dims: np.ndarray,
@@ -227,8 +250,7 @@ def spatial_columns(
     shapely.prepare(site_geoms[type_id != 0])
     nearby = buffer_m > 0 and (layer.kind not in KINDS or KINDS[layer.kind].nearby)
     if not nearby:
-        si, zi = index.query(site_geoms)
-        found = examine(site_geoms, site_dims, si, zi, layer, 0.0, nearby=False, nearest=False, inter_known=True)
+        found = _touching(site_geoms, site_dims, type_id, layer)
     elif nearby_mode == "all":
         max_lat = float(np.nanmax(np.abs(shapely.bounds(site_geoms)[:, [1, 3]])))
         si, zi = index.query(site_geoms, distance=degrees_covering(buffer_m, max_lat))
