@@ -374,13 +374,16 @@ def read_access_list(
     Examples
     --------
     >>> from importlib import resources
-    >>> path = resources.files("redline.layers").joinpath("sample/data/access_list.csv")
-    >>> access = read_access_list(path)
-    >>> access.for_unit("ZH45072120001", "key")[0].dimension
-    '空间布局约束'
+    >>> path = resources.files("redline.layers").joinpath("sample/data/access_list.xlsx")
+    >>> access = read_access_list(path, sheets=["单元清单", "总体管控要求"])
+    >>> [c.clause_id for c in access.for_unit("ZH45072120001", "key")][:2]
+    ['ZH45072120001/空间布局约束/1', 'ZH45072120001/空间布局约束/2']
     """
+    from redline.layers.access_cache import cached_access_table
+
     path = Path(path)
-    table, problems = read_access_table(path, columns, sheets)
+    options = {"columns": columns, "sheets": sheets}
+    table, problems = cached_access_table(path, options, lambda: read_access_table(path, columns, sheets))
     fixes: Mapping[str, Mapping[str, Any]] | None = None
     if isinstance(corrections, Mapping):
         fixes = corrections

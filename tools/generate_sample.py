@@ -16,7 +16,10 @@ Besides the four statutory layers it builds the regional zones the plan names (�
 boundary (城镇开发边界, for the 三区三线 check with the red line and the farmland), a confidential
 (涉密) forest park (自然保护地, marked ``confidential: true`` in the manifest, modelled on the
 forest park whose boundary the 柳州市城中区 plan of seed 002 leaves undrawn 因保密问题), an invented
-access list (生态环境准入清单) for every control unit, and ``data/defective/``: a window of the
+access list (生态环境准入清单) for every control unit, written as bureaus publish it by the sibling
+``tools/sample_access_list.py`` (access_list.xlsx, read by the screen from its text), the sample
+sites with their project facts and expected answers (the manifest declares the coverage, the
+control units: two sites test its edge), and ``tests/data/defective/``: a window of the
 sample with one planted defect of every kind ``redline layers validate`` reports, and
 ``expected.csv`` listing them with their areas (computed here with pyproj.Geod).
 
@@ -33,6 +36,7 @@ import csv
 import math
 import sys
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +48,9 @@ from pyproj import Geod, Transformer
 from shapely import ops
 from shapely.affinity import rotate, scale
 from shapely.geometry import LineString, Point, Polygon, box
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import sample_access_list as access  # the sibling tool that writes the access list
 
 REPO = Path(__file__).resolve().parents[1]
 DATA_DIR = REPO / "layers" / "sample" / "data"
@@ -724,7 +731,7 @@ def build_forest_park(region: Polygon) -> list[Area]:
     """三门岭森林公园: a 森林自然公园 (一般控制区 throughout, as nature parks are), about 5 km²."""
     hills = blob(FOREST_PARK_CENTRE, 1.5, 1.1, SEED + 70, wobble=0.08, angle=15)
     area = largest(region.intersection(shapely.segmentize(hills, SEGMENT_M), grid_size=GRID_M))
-    attrs = {"ZRBHDLX": "森林自然公园", "JB": "自治区级", "XZQDM": PUBEI, "SSXZ": "北通镇"}
+    attrs = {"ZRBHDLX": "森林自然公园", "JB": "自治区级", "XZQDM": PUBEI, "SSXZ": "白石水镇"}
     return [Area(FOREST_PARK_CODE, FOREST_PARK_NAME, "一般控制区", round_work(area), attrs)]
 
 
@@ -961,339 +968,47 @@ def build_farmland(mask, towns) -> gpd.GeoDataFrame:
 
 
 # --------------------------------------------------------------------------- access list
-# 生态环境准入清单 of the control units: illustrative clauses written for this sample, modelled on
-# the structure of the published Guangxi lists (a general part for all units and for each class,
-# then each unit's own clauses in four dimensions).  Not any bureau's text.
+# 生态环境准入清单 of the control units: illustrative clauses written for this sample (after seed
+# 000), laid out as a county list is published, by tools/sample_access_list.py: a 单元清单 sheet
+# (one row per unit, the four dimensions as columns) and a 总体管控要求 sheet (every unit, each
+# class, the 产业集聚 sub-type, 浦北县).  Not any bureau's text.  The screen reads every clause
+# from its words; nothing is structured.
 
-KJ, WR, FX, ZY = "空间布局约束", "污染物排放管控", "环境风险防控", "资源开发效率要求"
-ACCESS_COLUMNS = [
-    "unit_code",
-    "unit_name",
-    "dimension",
-    "clause",
-    "verdict",
-    "industries",
-    "unless_industries",
-    "tags",
-    "unless_tags",
-    "actions",
-]
-SCOPE_NAMES = {
-    "*": "全部环境管控单元",
-    "priority": "全部优先保护单元",
-    "key": "全部重点管控单元",
-    "general": "全部一般管控单元",
+#: 适用范围 of the 总体管控要求 sheet -> the scope key the reader gives it (clause ids begin with it)
+TOTAL_SCOPES = {
+    "全部环境管控单元": "*",
+    "优先保护单元": "priority",
+    "重点管控单元": "key",
+    "产业集聚类重点管控单元": "产业集聚类重点管控单元",
+    "一般管控单元": "general",
+    "浦北县": "浦北县",
 }
-#: what the priority units' industrial ban lets through: ecological, water-supply and other allowed works
-PRIORITY_EXEMPT = "ecotourism;research_monitoring;ecological_restoration;water_supply;water_source_protection"
 
 
-@dataclass(frozen=True)
-class Row:
-    """One access-list row: scope (a unit name, a class or ``*``), dimension, text, conditions."""
-
-    scope: str
-    dimension: str
-    clause: str
-    verdict: str = ""
-    industries: str = ""
-    unless_industries: str = ""
-    tags: str = ""
-    unless_tags: str = ""
-    actions: str = ""
+def numbered(cell: str) -> list[str]:
+    """The clauses of a cell printed as ``1.…`` lines (one clause when it is not numbered)."""
+    parts = [line.split(".", 1)[1] if line[:1].isdigit() else line for line in cell.split("\n")]
+    return [p for p in parts if p]
 
 
-def town_rows(town: str, wwtp: str, extra: list[Row]) -> list[Row]:
-    """The clauses of a town centre's key unit."""
-    unit = f"{town}镇区重点管控单元"
-    return [
-        Row(unit, KJ, "禁止新建燃煤发电、水泥、钢铁、化工等“两高”项目。", "prohibited", "两高", actions="new"),
-        Row(unit, KJ, "镇区禁止新建电镀、制革项目。", "prohibited", "C3360;C1910", actions="new"),
-        Row(unit, KJ, "镇区内禁止新建产生恶臭、噪声污染的工业项目，现有工业企业逐步搬迁进入工业园区。"),
-        Row(unit, WR, f"镇区生活污水须接入{wwtp}集中处理，加快配套管网建设，提高污水处理厂运行负荷率。"),
-        Row(
-            unit,
-            FX,
-            "严格控制危险化学品生产、储存项目，新建、扩建危险化学品仓储设施须远离居民集中区并满足安全防护距离要求。",
-            "restricted",
-            "危险化学品",
-            actions="new;expand",
-        ),
-        *extra,
-    ]
-
-
-def source_rows(unit: str, source: str, extra: list[Row]) -> list[Row]:
-    """The clauses of a water source's priority unit."""
-    return [
-        Row(
-            unit,
-            KJ,
-            "禁止新建、扩建与供水设施和保护水源无关的工业项目。",
-            "prohibited",
-            "B;C;D",
-            unless_tags="water_supply;water_source_protection",
-            actions="new;expand",
-        ),
-        Row(unit, KJ, f"{source}一级、二级保护区和准保护区按饮用水水源保护区管理规定分级管控。"),
-        Row(
-            unit,
-            WR,
-            "饮用水水源保护区内禁止设置排污口；沿岸村庄生活污水须收集处理，不得排入水源保护区水域。",
-            "prohibited",
-            tags="sets_outfall",
-        ),
-        Row(
-            unit,
-            FX,
-            "跨河桥梁和沿河道路须设置防撞护栏和事故废水收集设施，禁止运输剧毒化学品、危险废物的车辆进入一级保护区。",
-        ),
-        *extra,
-    ]
-
-
-ACCESS_LIST: list[Row] = [
-    # 总体准入要求: every unit, then every unit of a class
-    Row("*", KJ, "执行钦州市生态环境分区管控总体准入要求；禁止新建、扩建《产业结构调整指导目录》淘汰类项目。"),
-    Row(
-        "*",
-        WR,
-        "新建、改建、扩建项目新增的主要污染物排放量实行等量或倍量削减替代；武利江流域内新增总磷排放的项目实行倍量削减替代。",
-    ),
-    Row("*", FX, "涉及有毒有害物质、危险废物的建设项目须落实土壤和地下水污染防治措施，编制突发环境事件应急预案。"),
-    Row("*", ZY, "新建项目清洁生产水平须达到国内先进水平，单位产品能耗、水耗达到行业先进值。"),
-    Row(
-        "priority",
-        KJ,
-        "优先保护单元以生态保护为主，依法禁止或限制大规模、高强度的工业开发和城镇建设，严禁不符合主体功能定位的开发活动。",
-    ),
-    Row("priority", ZY, "严格保护林地、湿地、水域等生态用地，严控取用水总量，保障河流生态流量。"),
-    Row(
-        "key",
-        KJ,
-        "新建、扩建项目须符合所在园区或镇区的总体规划、产业定位和规划环评结论；工业项目原则上进入依法合规设立的工业园区。",
-    ),
-    Row(
-        "key", WR, "实行雨污分流，生产废水须经预处理达到接管标准后接入集中式污水处理设施，不得直接排入武利江及其支流。"
-    ),
-    Row("key", FX, "土壤污染重点监管单位须开展土壤和地下水自行监测，落实危险废物规范化管理和转移联单制度。"),
-    Row("general", KJ, "执行区域生态环境保护的基本要求，新建项目须符合国土空间规划和相关行业规划。"),
-    Row(
-        "general",
-        WR,
-        "畜禽养殖场（小区）须配套建设与养殖规模相适应的粪污贮存、处理和利用设施，实现粪污资源化利用。",
-        "review",
-        "A03",
-    ),
-    Row("general", ZY, "推广节水灌溉和测土配方施肥，化肥、农药使用量实现负增长。"),
-    # 优先保护单元
-    Row(
-        "五皇山优先保护单元",
-        KJ,
-        "禁止新建、扩建工业项目；生态旅游、森林康养配套设施，科研监测、生态修复工程及必要的供水、防洪和线性基础设施除外。",
-        "prohibited",
-        "B;C;D",
-        unless_tags=f"{PRIORITY_EXEMPT};linear_infrastructure;national_major",
-        actions="new;expand",
-    ),
-    Row(
-        "五皇山优先保护单元",
-        KJ,
-        "五皇山国家地质公园内的生态保护红线按禁止开发区域管控；禁止在地质遗迹保护范围内采石、取土、挖砂等破坏地质遗迹的活动。",
-    ),
-    Row(
-        "五皇山优先保护单元", WR, "景区、康养基地等旅游服务设施的生活污水须收集处理达标后回用，不得直接排入山塘、溪流。"
-    ),
-    Row("五皇山优先保护单元", FX, "加强森林防火和外来入侵物种防控，禁止在林区野外用火。"),
-    Row("五皇山优先保护单元", ZY, "严格保护天然林和公益林，禁止毁林开垦和将天然林改造为人工林。"),
-    Row(
-        "罗阳山优先保护单元",
-        KJ,
-        "禁止新建、扩建工业项目和矿产资源开发项目；生态保护修复、科研监测和确实无法避让的线性基础设施除外。",
-        "prohibited",
-        "B;C;D",
-        unless_tags="ecological_restoration;research_monitoring;linear_infrastructure;national_major",
-        actions="new;expand",
-    ),
-    Row("罗阳山优先保护单元", KJ, "全面保护天然林资源和原生植被，禁止在二十五度以上陡坡地开垦种植农作物。"),
-    Row("罗阳山优先保护单元", ZY, "严格控制水源涵养林采伐，实施封山育林，提升水源涵养能力。"),
-    Row(
-        "武利江湿地优先保护单元",
-        KJ,
-        "禁止新建、扩建工业项目，禁止围垦、填埋、排干湿地；湿地保护修复工程和必要的防洪、供水设施除外。",
-        "prohibited",
-        "B;C;D",
-        unless_tags=f"{PRIORITY_EXEMPT};linear_infrastructure;national_major",
-        actions="new;expand",
-    ),
-    Row(
-        "武利江湿地优先保护单元",
-        WR,
-        "禁止在湿地范围内新设入河排污口，禁止向湿地排放未经处理的生产废水和生活污水。",
-        "prohibited",
-        tags="sets_outfall",
-    ),
-    Row("武利江湿地优先保护单元", ZY, "保障武利江湿地生态用水，禁止在湿地范围内擅自取水、采砂。"),
-    *source_rows(
-        "武利镇武利江水源地优先保护单元",
-        "武利镇武利江水源地",
-        [
-            Row(
-                "武利镇武利江水源地优先保护单元",
-                ZY,
-                "落实武利江水质提升工作方案，水源地上游推广测土配方施肥和生态沟渠拦截氮磷。",
-            )
-        ],
-    ),
-    *source_rows(
-        "伯劳镇沙埠江水源地优先保护单元",
-        "伯劳镇沙埠江水源地",
-        [
-            Row(
-                "伯劳镇沙埠江水源地优先保护单元",
-                WR,
-                "沙埠江沿岸畜禽养殖场须完成粪污治理，保护区内已有养殖场依法关闭或搬迁。",
-            )
-        ],
-    ),
-    *source_rows(
-        "北通镇武利江水源地优先保护单元",
-        "北通镇武利江（北通河段）水源地",
-        [Row("北通镇武利江水源地优先保护单元", ZY, "严格控制水源地上游取水和采砂，保障取水口断面水量水质。")],
-    ),
-    # 重点管控单元
-    Row(
-        "武利工业园重点管控单元",
-        KJ,
-        "禁止新建电镀项目，光达新材料产业园（电镀集中区）内的除外。",
-        "prohibited",
-        "C3360",
-        actions="new",
-    ),
-    Row("武利工业园重点管控单元", KJ, "禁止新建化学制浆、制革项目。", "prohibited", "C221;C1910", actions="new"),
-    Row(
-        "武利工业园重点管控单元",
-        KJ,
-        "园区重点发展精细化工新材料、木材深加工、五金和环保化肥农药等产业，入园项目须符合园区产业定位和规划环评要求。",
-    ),
-    Row(
-        "武利工业园重点管控单元",
-        KJ,
-        "园区与周边居住区之间设置环境防护距离，防护距离内不得新建居民住宅、学校、医院等环境敏感建筑。",
-    ),
-    Row(
-        "武利工业园重点管控单元",
-        WR,
-        "园区实行雨污分流、清污分流，工业废水须经预处理后接入园区污水集中处理设施，尾水达标排放。",
-    ),
-    Row("武利工业园重点管控单元", WR, "涉挥发性有机物排放的项目须优先使用低挥发性原辅材料，配套高效收集和治理设施。"),
-    Row(
-        "武利工业园重点管控单元",
-        FX,
-        "园区建立企业、园区、区域三级环境风险防控体系，涉及危险化学品的企业须设置事故应急池并与园区应急设施联通。",
-    ),
-    Row("武利工业园重点管控单元", ZY, "园区实行热电联产集中供热，入园企业不得自建分散燃煤锅炉。"),
-    *town_rows(
-        "武利镇",
-        "武利镇污水处理厂",
-        [Row("武利镇镇区重点管控单元", ZY, "推广使用天然气、电等清洁能源，镇区内禁止新建每小时10蒸吨以下的燃煤锅炉。")],
-    ),
-    *town_rows("伯劳镇", "伯劳镇污水处理厂", []),
-    *town_rows(
-        "北通镇",
-        "北通镇污水处理厂",
-        [
-            Row(
-                "北通镇镇区重点管控单元",
-                WR,
-                "北通镇污水处理厂尾水须达到《城镇污水处理厂污染物排放标准》（GB 18918—2002）一级A标准。",
-            )
-        ],
-    ),
-    *town_rows(
-        "白石水镇",
-        "白石水镇污水处理厂",
-        [
-            Row(
-                "白石水镇镇区重点管控单元",
-                WR,
-                "白石水镇污水处理厂尾水须达到《城镇污水处理厂污染物排放标准》（GB 18918—2002）一级A标准。",
-            )
-        ],
-    ),
-    Row(
-        f"{GUANGDA_NAME}重点管控单元",
-        KJ,
-        "光达新材料产业园为电镀集中区，新建电镀及金属表面处理项目须入园集中建设，电镀产能不得突破规划环评核定规模。",
-    ),
-    Row(
-        f"{GUANGDA_NAME}重点管控单元",
-        WR,
-        "涉重金属排放的项目须落实重金属污染物排放总量控制指标，新建、改建、扩建项目实行重点重金属污染物排放等量或减量替代。",
-        "restricted",
-        "涉重金属",
-        tags="heavy_metal",
-    ),
-    Row(
-        f"{GUANGDA_NAME}重点管控单元",
-        WR,
-        "电镀废水须按含铬、含镍、含氰等分类收集、分质处理，第一类污染物在车间或车间处理设施排放口达标。",
-    ),
-    Row(
-        f"{GUANGDA_NAME}重点管控单元", FX, "园区须建设事故应急池和重金属在线监测设施，企业须开展土壤和地下水自行监测。"
-    ),
-    Row(f"{GUANGDA_NAME}重点管控单元", ZY, "电镀企业须采用清洁生产工艺，提高镀液回收率和水重复利用率。"),
-    # 一般管控单元
-    Row("武利镇一般管控单元", KJ, "武利江两岸新建工业项目须进入武利工业园，沿江两岸严格控制新增建设用地。"),
-    Row("武利镇一般管控单元", WR, "推进汉塘、大沙、望坪等中心村生活污水处理和垃圾收集转运设施建设。"),
-    Row(
-        "伯劳镇一般管控单元",
-        KJ,
-        "伯劳镇是畜禽养殖污染防治重点区域，新建、扩建规模化畜禽养殖场须符合县级畜禽养殖污染防治规划的布局要求。",
-    ),
-    Row("北通镇一般管控单元", KJ, "北通中小企业产业园以农副产品加工、富硒食品为主导产业，入园项目须符合园区规划。"),
-    Row("北通镇一般管控单元", ZY, "发展五皇山古茶、富硒农业，推广有机肥替代化肥。"),
-    Row("白石水镇一般管控单元", WR, "白石水农产品加工产业园的生产废水须经预处理达标后接入白石水镇污水处理厂。"),
-    Row(
-        "五皇山片区一般管控单元",
-        KJ,
-        "发展生态旅游、森林康养和林下经济，新建旅游设施须与五皇山国家地质公园的保护要求相协调。",
-    ),
-    Row("五皇山片区一般管控单元", ZY, "严格控制山塘、水库取水和地下水开采。"),
-]
-
-
-def access_rows(sample: Sample) -> list[dict[str, str]]:
-    """The access list as table rows, unit names resolved to unit codes."""
-    rows = []
-    for r in ACCESS_LIST:
-        if r.scope in SCOPE_NAMES:
-            code, name = r.scope, SCOPE_NAMES[r.scope]
-        else:
-            code, name = sample.units[r.scope].code, r.scope
-        rows.append(
-            {
-                "unit_code": code,
-                "unit_name": name,
-                "dimension": r.dimension,
-                "clause": r.clause,
-                "verdict": r.verdict,
-                "industries": r.industries,
-                "unless_industries": r.unless_industries,
-                "tags": r.tags,
-                "unless_tags": r.unless_tags,
-                "actions": r.actions,
-            }
-        )
-    return rows
+def access_clauses() -> dict[str, str]:
+    """Every clause of the sample list by the id the reader gives it (``scope/维度/N``)."""
+    out = {}
+    for code, _, _, _, dims in access.UNITS:
+        for dim, texts in dims.items():
+            out.update((f"{code}/{dim}/{n}", text) for n, text in enumerate(texts, 1))
+    for scope, dim, cell in access.TOTAL:
+        out.update((f"{TOTAL_SCOPES[scope]}/{dim}/{n}", text) for n, text in enumerate(numbered(cell), 1))
+    return out
 
 
 def write_access_list(sample: Sample, out: Path) -> None:
-    """access_list.csv: UTF-8 with BOM (opens in Excel), every field quoted, LF line ends."""
-    with open(out / "access_list.csv", "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=ACCESS_COLUMNS, quoting=csv.QUOTE_ALL, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(access_rows(sample))
+    """access_list.xlsx: the list as bureaus publish it, its unit codes checked against the built units."""
+    listed = {code: (name, town) for code, name, town, _, _ in access.UNITS}
+    built = {u.code: (u.name, u.town) for u in sample.units.values()}
+    if listed != built:
+        raise ValueError(f"tools/sample_access_list.py lists other units than the sample has: {listed} vs {built}")
+    access.write(out / "access_list.xlsx")
 
 
 # --------------------------------------------------------------------------- the whole sample
@@ -1373,6 +1088,7 @@ class Site:
     expected_relations: str
     expected_rule: str
     purpose: str
+    facts: dict[str, str] = field(default_factory=dict)
 
 
 def beyond(polygon: Polygon, x: float, y: float, d: float) -> Point:
@@ -1406,6 +1122,12 @@ def farm_edge_near(sample: Sample, x: float, y: float, inset: float = 60.0) -> P
     if parcel.contains(target):
         raise ValueError(f"({x}, {y}) km is on farmland; pick a point beside it")
     return towards(ops.nearest_points(parcel, target)[0], parcel.centroid, inset)
+
+
+def edge_point(region: Polygon, x: float) -> Point:
+    """The northernmost point of the region's outline on the meridian ``x`` km east of the origin."""
+    cut = LineString([km(x, -40.0), km(x, 40.0)]).intersection(region.exterior)
+    return max(shapely.get_parts(cut), key=lambda p: p.y)
 
 
 def site_geometries(sample: Sample) -> dict[str, object]:
@@ -1460,8 +1182,10 @@ def site_geometries(sample: Sample) -> dict[str, object]:
         "S26": rect(towards(park_near_farm, sample.park.centroid, -350.0), 1000.0, 800.0),
         "S27": rect(wuhuang_edge, 600.0, 400.0, 0.0),
         "S28": Point(km(*TOWNS["伯劳镇"][2])),
-        "S29": beyond(sample.region, -20.0, -20.0, 5000.0),
-        "S30": km_line([(-8.0, 19.5), (0.0, 20.5), (6.0, 21.5)]),
+        # the clear controls: in 白石水镇's general unit, south of the 大风江/张黄江 divide (no basin),
+        # more than 1 km from every zone; the county road runs NNE along the valley between them
+        "S29": Point(km(10.75, -11.45)),
+        "S30": km_line([(10.1, -12.4), (10.45, -11.5), (10.8, -10.5)]),
         # regional zones and access-list clauses
         "S31": rect(Point(km(-7.6, -3.6)), 200.0, 150.0, 8.0),
         "S32": rect(Point(km(1.5, 10.5)), 200.0, 150.0, -15.0),
@@ -1474,6 +1198,9 @@ def site_geometries(sample: Sample) -> dict[str, object]:
         # the confidential (涉密) forest park: screened against, never drawn
         "S39": rect(towards(forest_edge, forest.centroid, -60.0), 500.0, 300.0, -20.0),
         "S40": beyond(forest, 15.5, 0.5, 450.0),  # north of it, 2.5 km from any farmland
+        # coverage: a site beyond the two counties' northern border, and one across it
+        "S41": Point(km(3.0, 19.0)),
+        "S42": rect(translate_km(edge_point(sample.region, 13.0), 0.0, -0.08), 500.0, 400.0, -40.0),
     }
 
 
@@ -1517,7 +1244,9 @@ SITE_TABLE = {
         "prohibited",
         "water_source:overlaps;control_unit:inside;basic_farmland:nearby;livestock_ban:overlaps;basin:inside",
         "WS04",
-        "polygon half in a 二级保护区, half in the 准保护区, discharging wastewater: prohibited",
+        "polygon half in a 二级保护区, half in the 准保护区, discharging wastewater: prohibited (WS04);"
+        " its 准保护区 finding asks whether vegetable processing is high-strength agro-food processing"
+        " (an industry group's question, 待核实)",
     ),
     "S05": (
         "北通镇武利江滨河公园",
@@ -1566,10 +1295,13 @@ SITE_TABLE = {
         "A0313",
         "livestock;discharges_pollutants",
         "new",
-        "prohibited",
+        "restricted",
         "water_source:inside;control_unit:inside;basic_farmland:nearby;basin:inside",
-        "WS09",
-        "pig farm (A0313) in a 准保护区: livestock is prohibited in every class",
+        "QZ03",
+        "scale pig farm (A0313, tag livestock) in a 准保护区:"
+        " the 准保护区 lies outside the 饮用水水源保护区 (WS09 bans livestock farms in 一级/二级 only),"
+        " so WS08 asks whether it pollutes the water seriously (review);"
+        " new pig farms are restricted in the 武利江 basin: restricted (QZ03)",
     ),
     "S10": (
         "北通中小企业产业园污水处理厂入河排污口",
@@ -1578,8 +1310,10 @@ SITE_TABLE = {
         "new",
         "prohibited",
         "water_source:inside;control_unit:inside;basic_farmland:nearby;basin:inside",
-        "WS03",
-        "outfall in a 准保护区: setting an outfall is prohibited in every class",
+        "ZH45072210002/空间布局约束/1",
+        "a park's wastewater plant (D4620) with its outfall in a 准保护区: WS03 bans outfalls in 一级/二级 only,"
+        " so WS08 asks (review); the source's priority unit bans industrial projects (工业: sections B,"
+        " C and D) unrelated to water supply: prohibited by the access list",
     ),
     "S11": (
         "北通镇武利江畔民宿",
@@ -1608,8 +1342,9 @@ SITE_TABLE = {
         "new",
         "restricted",
         "ecological_redline:overlaps;control_unit:overlaps;basin:overlaps;ecological_function:inside",
-        "RL02",
-        "road across the 五皇山 red line (一般控制区), 600 m from the core: restricted",
+        "RL13",
+        "road across the 五皇山 red line (一般控制区), 600 m from the core:"
+        " linear infrastructure the red line allows when it cannot avoid it: restricted (RL13)",
     ),
     "S14": (
         "五皇山地质公园科研监测站",
@@ -1618,8 +1353,9 @@ SITE_TABLE = {
         "new",
         "restricted",
         "ecological_redline:inside;control_unit:inside;basin:inside;ecological_function:inside",
-        "RL02",
-        "research and monitoring station in the core area: restricted",
+        "RL07",
+        "research and monitoring station in the core area, one of the few activities the core allows:"
+        " restricted (RL07)",
     ),
     "S15": (
         "五皇山景区游客服务中心",
@@ -1638,8 +1374,8 @@ SITE_TABLE = {
         "new",
         "restricted",
         "ecological_redline:inside;control_unit:inside;basin:inside;ecological_function:inside",
-        "RL02",
-        "eco-tourism wholly in the 一般控制区: restricted",
+        "RL12",
+        "eco-tourism wholly in the 一般控制区: restricted (RL12)",
     ),
     "S17": (
         "罗阳山采石场",
@@ -1658,8 +1394,8 @@ SITE_TABLE = {
         "new",
         "restricted",
         "ecological_redline:inside;control_unit:inside;basic_farmland:nearby;basin:inside",
-        "RL02",
-        "ecological restoration wholly inside a red line: restricted",
+        "RL15",
+        "ecological restoration wholly inside a red line: restricted (RL15)",
     ),
     "S19": (
         "五皇山生态民宿",
@@ -1678,8 +1414,9 @@ SITE_TABLE = {
         "new",
         "restricted",
         "ecological_redline:overlaps;control_unit:overlaps;basic_farmland:overlaps;basin:overlaps",
-        "RL02",
-        "national major line across the 罗阳山 red line and farmland: restricted",
+        "RL13",
+        "national major line across the 罗阳山 red line and farmland: restricted (RL13 on the red line,"
+        " BF02 on the farmland); it comes in from the west, and its note gives the share within the coverage",
     ),
     "S21": (
         "良田村农资仓库",
@@ -1714,13 +1451,14 @@ SITE_TABLE = {
     "S24": (
         "光达新材料电镀厂",
         "C3360",
-        "heavy_metal;discharges_wastewater",
+        "electroplating;heavy_metal;discharges_wastewater",
         "new",
         "restricted",
         "control_unit:inside;basic_farmland:nearby;urban_boundary:inside;industrial_park:inside;basin:inside",
-        "ZH45072120004/污染物排放管控/1",
-        "electroplating in 光达新材料产业园, the plating park's own key unit: its list allows plating "
-        "but restricts heavy-metal emitters (total-load quotas); farmland within 1 km: restricted",
+        "BF05",
+        "electroplating in 光达新材料产业园, the plating park's own key unit:"
+        " its list allows plating there and sets conditions (heavy-metal quotas, review);"
+        " farmland within 1 km: restricted (BF05)",
     ),
     "S25": (
         "伯劳镇生活垃圾填埋场",
@@ -1740,19 +1478,24 @@ SITE_TABLE = {
         "prohibited",
         "control_unit:overlaps;basic_farmland:overlaps;urban_boundary:overlaps;industrial_park:overlaps;basin:inside;"
         "ecological_function:nearby",
-        "BF04",
-        "park extension across the plating park's key unit and a general unit onto farmland: prohibited",
+        "BF01",
+        "park extension across the plating park's key unit and a general unit onto farmland:"
+        " occupying basic farmland is prohibited (BF01);"
+        " C2614 is a soil-polluting key industry only by the calcium-carbide PVC route,"
+        " which the story does not say, so the farmland findings ask 是否采用电石法（聚）氯乙烯工艺"
+        " (the question shown)",
     ),
     "S27": (
         "五皇山片区燃煤电厂",
         "D4411",
-        "discharges_pollutants",
+        "coal_fired;discharges_pollutants",
         "new",
         "prohibited",
         "control_unit:overlaps;basin:inside;ecological_function:inside",
         "ZH45072210001/空间布局约束/1",
-        "coal power plant across a priority and a general unit: the priority unit's list bans new "
-        "industrial projects (the clause beats CU01's restricted): prohibited",
+        "coal power plant (D4411, tag coal_fired) across a priority and a general unit:"
+        " the priority unit's list bans new industrial projects: prohibited; coal power (两高)"
+        " in the water-conservation area is restricted too (QZ04)",
     ),
     "S28": (
         "伯劳镇区商业综合体",
@@ -1766,45 +1509,49 @@ SITE_TABLE = {
         "centre: review",
     ),
     "S29": (
-        "区外对照点：物流仓储项目",
+        "区内对照点：白石水镇物流仓储项目",
         "G5990",
         "",
         "new",
         "clear",
-        "",
-        "",
-        "about 5 km outside the region, nothing within 1 km: clear",
+        "control_unit:inside",
+        "CU04",
+        "logistics warehouse in 白石水镇's general unit, in no basin and more than 1 km from every zone:"
+        " every clause that binds the unit was judged and none binds the project, so the list answers CU04:"
+        " clear",
     ),
     "S30": (
-        "区外对照线：县道改扩建",
+        "区内对照线：白石水镇县道改扩建",
         "E4812",
         "linear_infrastructure",
         "expand",
         "clear",
-        "",
-        "",
-        "road about 5 km north of the region: clear",
+        "control_unit:inside",
+        "CU04",
+        "county road widened in the same unit, away from every zone: clear",
     ),
     "S31": (
         "武利工业园五金厂配套电镀车间",
         "C3360",
-        "heavy_metal;discharges_wastewater",
+        "electroplating;heavy_metal;discharges_wastewater",
         "new",
         "prohibited",
         "control_unit:inside;urban_boundary:inside;industrial_park:inside;basin:inside",
         "ZH45072120001/空间布局约束/1",
-        "electroplating (C3360) new in 武利工业园 outside the plating park: "
-        "the unit's clause 禁止新建电镀项目 prohibits it",
+        "electroplating (C3360) new in 武利工业园 outside the plating park:"
+        " the unit's clause 禁止新建电镀项目 prohibits it",
     ),
     "S32": (
         "北通镇石祖村电镀厂",
         "C3360",
-        "heavy_metal;discharges_wastewater",
+        "electroplating;heavy_metal;discharges_wastewater",
         "new",
-        "review",
+        "prohibited",
         "control_unit:inside;basin:inside",
-        "CU04",
-        "the same plating project in a general unit: no clause decides, review (CU04) with the unit's whole list shown",
+        "general/空间布局约束/2",
+        "the same plating project in 北通镇's general unit, outside every park:"
+        " the general units' clause 禁止在工业园区外新建、扩建电镀、制革项目 prohibits it"
+        " (the unit's whole list travels with the result)",
     ),
     "S33": (
         "白石水镇城郊生猪养殖场",
@@ -1813,8 +1560,9 @@ SITE_TABLE = {
         "new",
         "prohibited",
         "control_unit:inside;basic_farmland:nearby;livestock_ban:inside",
-        "QZ05",
-        "pig farm (A0313) just outside 白石水镇's centre, inside the town's 禁养区: prohibited (QZ05)",
+        "LB01",
+        "scale pig farm (A0313, tag livestock) just outside 白石水镇's centre, inside the town's 禁养区:"
+        " prohibited (LB01, and QZ05)",
     ),
     "S34": (
         "五皇山片区水泥厂",
@@ -1873,12 +1621,11 @@ SITE_TABLE = {
         "N7869",
         "ecotourism",
         "new",
-        "review",
+        "restricted",
         "control_unit:inside;nature_reserve:overlaps",
-        "CU04",
-        "trail and viewpoint across the edge of 三门岭森林公园, a confidential (涉密) layer: overlaps, with "
-        "its area; no rule covers the park (review), the general unit gives review too (CU04, listed "
-        "first); no output draws the park or the overlap",
+        "NR06",
+        "trail and viewpoint across the edge of 三门岭森林公园, a confidential (涉密) layer: overlaps, with its area;"
+        " eco-tourism in a nature park's 一般控制区: restricted (NR06); no output draws the park or the overlap",
     ),
     "S40": (
         "三门岭林场管护站",
@@ -1887,18 +1634,80 @@ SITE_TABLE = {
         "new",
         "review",
         "control_unit:inside;nature_reserve:nearby",
-        "CU04",
-        "forestry station 450 m north of 三门岭森林公园 (confidential): nearby, with its distance "
-        "(review); nothing of the park drawn",
+        "NR08",
+        "forestry station 450 m north of 三门岭森林公园 (confidential): nearby, with its distance: review (NR08);"
+        " its unit's list is judged in full (clear); nothing of the park drawn",
+    ),
+    "S41": (
+        "县界外对照点：物流仓储项目",
+        "G5990",
+        "",
+        "new",
+        "no_coverage",
+        "",
+        "",
+        "3 km beyond the two counties' northern border, outside the layers' coverage:"
+        " no_coverage (the layers cannot speak for it), never clear",
+    ),
+    "S42": (
+        "北通镇跨县界农产品加工厂",
+        "C1371",
+        "discharges_wastewater",
+        "new",
+        "review",
+        "control_unit:overlaps;basic_farmland:nearby;basin:overlaps",
+        "BF08",
+        "vegetable processing plant across the counties' northern border, {share} inside the coverage:"
+        " it keeps its findings' verdict, farmland within 1 km (review, BF08),"
+        " and its note gives the covered share",
     ),
 }
 
 
+#: site id -> the project facts its story implies where the 名录 (the EIA category) asks for them,
+#: named as the 名录's vocabulary names them (zones/data/minglu/2021); each is a column of sites.geojson
+SITE_FACTS = {
+    "S08": {"工艺": "前处理;染色"},
+    "S09": {"年出栏生猪": "8000头", "规模化养殖": "是"},
+    "S10": {"类型": "工业废水集中处理", "日处理能力": "5000吨"},
+    "S13": {"类型": "三级公路"},
+    "S20": {"电压等级": "220千伏"},
+    "S22": {"类型": "地面集中光伏电站", "装机容量": "20兆瓦", "电压等级": "35千伏"},
+    "S24": {"工艺": "电镀"},
+    "S25": {"工艺": "填埋", "日处置能力": "150吨"},
+    "S30": {"类型": "三级公路"},
+    "S31": {"工艺": "电镀"},
+    "S32": {"工艺": "电镀"},
+    "S33": {"年出栏生猪": "3000头", "规模化养殖": "是"},
+    "S36": {"工艺": "锯材加工", "年用溶剂型涂料": "0吨", "年用非溶剂型低VOCs含量涂料": "0吨"},
+    "S37": {"年出栏生猪": "2000头", "规模化养殖": "是"},
+    "S38": {"类型": "无"},  # a hazardous-chemicals store, none of the 名录's kinds (not an oil depot)
+}
+
+
+def covered_share(geom, region: Polygon) -> str:
+    """The geodesic share of a work-CRS polygon inside the region, as the site's note writes it."""
+    return f"约 {100.0 * geodesic_m2(geom.intersection(region)) / geodesic_m2(geom):.1f}%"
+
+
 def build_sites(sample: Sample) -> list[Site]:
     """The sample sites, each placed so that its answer is known by construction."""
-    geoms = site_geometries(sample)
+    geoms = {sid: round_work(g) for sid, g in site_geometries(sample).items()}
+    share = covered_share(geoms["S42"], sample.region)
     return [
-        Site(sid, name, round_work(geoms[sid]), ind, tags, action, verdict, rel, rule, purpose)
+        Site(
+            sid,
+            name,
+            geoms[sid],
+            ind,
+            tags,
+            action,
+            verdict,
+            rel,
+            rule,
+            purpose.replace("{share}", share),
+            SITE_FACTS.get(sid, {}),
+        )
         for sid, (name, ind, tags, action, verdict, rel, rule, purpose) in SITE_TABLE.items()
     ]
 
@@ -1912,6 +1721,9 @@ name: 示例 — 钦州城乡融合发展试验区（示意数据，非官方）
 crs: EPSG:4490
 illustrative: true
 catalogs: [qinzhou_pilot]             # the regional rules QZ01-QZ06 and RL01 (zones/catalog/qinzhou_pilot.yaml)
+# Where the layers speak: the union of the control units, which tile the pilot zone (the four towns
+# and the 五皇山片区 of region.geojson). A site wholly outside is no_coverage, never clear.
+coverage: control_units
 layers:
   - kind: ecological_redline
     path: ecological_redline.geojson   # GeoJSON, EPSG:4490 named in its "crs" member
@@ -1933,7 +1745,7 @@ layers:
     name_field: HJZHGKDYMC
     class_field: ZHGKDYFL
     class_map: {"1": priority, "2": key, "3": general}
-    access_list: access_list.csv       # 生态环境准入清单 (illustrative), UTF-8 with BOM
+    access_list: access_list.xlsx      # 生态环境准入清单 (illustrative) as published: 单元清单 + 总体管控要求
   - kind: basic_farmland
     path: basic_farmland.fgb           # FlatGeobuf, EPSG:4546 (projected metres)
     id_field: TBBH
@@ -1989,12 +1801,15 @@ OUTPUTS = [
     "basin.geojson",
     "ecological_function.gpkg",
     "forest_park.geojson",
-    "access_list.csv",
+    "access_list.xlsx",
     "sites.geojson",
     "region.geojson",
     "context.geojson",
     "README.md",
 ]
+
+#: files earlier versions wrote, removed on a rebuild (the access list was a structured CSV)
+FORMER_OUTPUTS = ["access_list.csv"]
 
 
 def hectares(geom) -> float:
@@ -2151,7 +1966,11 @@ def write_forest_park(sample: Sample, out: Path) -> None:
 
 
 def write_sites(sample: Sample, out: Path) -> None:
-    """sites.geojson: the sample sites with their expected answers, EPSG:4490 lon/lat."""
+    """sites.geojson: the sample sites with their expected answers and facts, EPSG:4490 lon/lat.
+
+    Each project fact (:data:`SITE_FACTS`) is a column named as the 名录 names it, as the site
+    readers recognise it; empty where the story gives none.
+    """
     cols = [
         "site_id",
         "name",
@@ -2163,7 +1982,8 @@ def write_sites(sample: Sample, out: Path) -> None:
         "expected_rule",
         "purpose",
     ]
-    rows = [{c: getattr(s, c) for c in cols} for s in sample.sites]
+    facts = list(dict.fromkeys(name for s in sample.sites for name in s.facts))  # (first seen first)
+    rows = [{c: getattr(s, c) for c in cols} | {f: s.facts.get(f) for f in facts} for s in sample.sites]
     gdf = gpd.GeoDataFrame(rows, geometry=[to_geo(s.geometry) for s in sample.sites], crs=GEO_CRS)
     write_geojson(gdf, out / "sites.geojson", "sites")
 
@@ -2208,11 +2028,11 @@ and must never be used for a real review (环评审查、选址论证).
 
 | file | kind | format | CRS | features |
 |---|---|---|---|---|
-| `layerset.yaml` | manifest | YAML | — | 10 layers (one confidential), an access list, `catalogs: [qinzhou_pilot]` |
+| `layerset.yaml` | manifest | YAML | — | 10 layers (one confidential), access list, coverage, catalogs |
 | `ecological_redline.geojson` | `ecological_redline` | GeoJSON | EPSG:4490 (`"crs"` member) | {n_red} |
 | `water_source.gpkg` (layer `zones`) | `water_source` | GeoPackage | EPSG:4490 | {n_water} |
 | `control_units.shp` (+ `.shx .dbf .prj`) | `control_unit` | Shapefile, GBK DBF, no `.cpg` | EPSG:4490 | {n_units} |
-| `access_list.csv` | 生态环境准入清单 of the control units | CSV, UTF-8 with BOM | — | {n_clauses} clauses |
+| `access_list.xlsx` | 生态环境准入清单, as published | XLSX: 单元清单, 总体管控要求 | — | {n_clauses} clauses |
 | `basic_farmland.fgb` | `basic_farmland` | FlatGeobuf | EPSG:4546 (metres) | {n_farm} |
 | `urban_boundary.geojson` | `urban_boundary` | GeoJSON | EPSG:4490 | {n_urban} |
 | `livestock_ban.fgb` | `livestock_ban` | FlatGeobuf | EPSG:4490 | {n_ban} |
@@ -2223,7 +2043,7 @@ and must never be used for a real review (环评审查、选址论证).
 | `sites.geojson` | sample sites | GeoJSON | EPSG:4490 lon/lat | {n_sites} |
 | `region.geojson` | towns (not a zone layer) | GeoJSON | EPSG:4490 | 5 |
 | `context.geojson` | rivers, streams, intakes, seats (for maps) | GeoJSON | EPSG:4490 | {n_context} |
-| `defective/` | the same region with planted defects, for `redline layers validate` | — | — | see below |
+| `tests/data/defective/` | planted defects, for `redline layers validate` (repository only) | — | — | see below |
 
 The formats differ on purpose, so that every reader path is exercised:
 
@@ -2237,7 +2057,12 @@ The formats differ on purpose, so that every reader path is exercised:
   projected metres as county farmland data is delivered, so it must be reprojected to EPSG:4490;
 - `sites.geojson` has lon/lat coordinates in RFC 7946 order and the same `"crs"` member, so GDAL
   reads it as EPSG:4490 (an RFC 7946-only reader takes it as WGS 84: under a metre apart);
-- the access list is a CSV in UTF-8 with a byte-order mark (as Excel saves it), every field quoted;
+- the access list is an Excel workbook laid out as county lists are printed: a title row, a
+  two-row header with 管控要求 merged over the four dimensions, one row per unit with its clauses
+  numbered inside a cell (`1.…` on its own line) and `/` where it has none, and a second sheet
+  (总体管控要求) with the clauses for every unit, each class, the 产业集聚 sub-type and 浦北县;
+- every sample site carries the project facts its story implies as columns named as the 名录
+  names them (`年出栏生猪`, `装机容量`, `工艺`, `类型` …), empty where the story gives none;
 - every layer has the attribute `SJSM` = `{sjsm}`, and the GeoJSON, GeoPackage and FlatGeobuf
   files also carry the notice as their layer description.
 
@@ -2246,6 +2071,11 @@ The formats differ on purpose, so that every reader path is exercised:
 - **Region** (about {area:.0f} km², lon {lon0:.3f}–{lon1:.3f}°E, lat {lat0:.3f}–{lat1:.3f}°N):
   武利镇 and 伯劳镇 (灵山县 450721), 北通镇 and 白石水镇 (浦北县 450722) and the 五皇山片区;
   the towns' layout is schematic.
+- **Coverage**: `coverage: control_units` in `layerset.yaml`: the layers speak for the union of
+  the control units, which tile the region. A site wholly outside it is `no_coverage` (超出图层覆盖范围:
+  not screened, no finding, never `clear`: S41, beyond the counties' northern border); a site partly
+  outside keeps its findings' verdict and its note gives the share inside (S42 across that border,
+  and the line S20, which comes in from the west).
 - **ecological_redline**: 五皇山国家地质公园 (a 核心保护区 polygon and the 一般控制区 ring
   around it, not overlapping), 罗阳山 and a 武利江 wetland strip.
 - **water_source**: 北通镇武利江（北通河段）水源地, 武利镇武利江水源地, 伯劳镇沙埠江水源地; each
@@ -2289,35 +2119,48 @@ The confidential layer:
 
 - **nature_reserve** (自然保护地, `GKFQ`), `confidential: true` in `layerset.yaml`: 三门岭森林公园
   ({forest:.2f} km², a 森林自然公园, 一般控制区 throughout as nature parks are) on the eastern
-  hills of 北通镇, south of the 武利江/张黄江 divide. The name and the park are invented; the layer
+  hills of 白石水镇, just south of the 武利江/张黄江 divide and of 北通镇. The name and the park are
+  invented; its boundary being withheld, the published control units do not follow it (it lies in
+  白石水镇一般管控单元, where a drawn protected area would be a priority unit of its own); the layer
   stands for a boundary that is 涉密 in practice: the 柳州市城中区 plan of seed 002 leaves 三门江国家森林公园
   undrawn 「因保密问题」. The checker screens against it like any layer (findings give kind, id,
-  name, relation, area and distance; no national rule covers a nature park, so a touch or a
-  nearby park is `review`), but its geometry never leaves the process: `map.html`, the zoning maps
-  and the reports' site maps show a note instead of the park, `results.gpkg` has no geometry for
-  its findings, the layer cache never stores it, and `redline layers validate` reports its
-  problems without locations. S39 and S40 touch it and lie near it.
+  name, relation, area and distance; a nature park is managed as a 一般控制区, whose rules NR05–NR07
+  apply, and a park nearby is `review` by NR08), but its geometry never leaves the process:
+  `map.html`, the zoning maps and the reports' site maps show a note instead of the park,
+  `results.gpkg` has no geometry for its findings, the layer cache never stores it, and `redline
+  layers validate` reports its problems without locations. S39 and S40 touch it and lie near it.
 
 ## Access list (生态环境准入清单)
 
-`access_list.csv` is **illustrative and invented**: written for this sample, modelled on the
-structure of the published Guangxi lists (a general part for every unit and for each class of
-unit, then each unit's own clauses in the four dimensions 空间布局约束, 污染物排放管控, 环境风险防控,
-资源开发效率要求); no clause is quoted from an official list. Columns: `unit_code`, `unit_name`
-(for reading only), `dimension`, `clause`, and the optional structured columns `verdict`,
-`industries`, `unless_industries`, `tags`, `unless_tags`, `actions`. `unit_code` `*` binds every
-unit, `priority` / `key` / `general` every unit of that class. A clause with a `verdict` is
-evaluated; one without is shown in full for every touched unit and counts as `review`.
+`access_list.xlsx` is **illustrative and invented**: written for this sample (after seed 000,
+whose plan asks to 落实钦州市“三线一单”生态环境分区管控 and 严禁引进不符合重点管控区准入要求的项目)
+by `tools/sample_access_list.py`, laid out as Guangxi county lists are published; no clause is
+quoted from an official list. The sheet 单元清单 has one row per unit (编码, 名称, 市, 县（区）,
+乡镇（街道）, 管控单元类别, then the four dimensions 空间布局约束, 污染物排放管控, 环境风险防控,
+资源开发效率要求); the sheet 总体管控要求 (适用范围, 管控维度, 管控要求) holds the clauses for every
+unit, for each class, for the 产业集聚 sub-type of key units and for 浦北县. There is no structured
+column: the screen reads every clause from its words (`zones/access_text.py`; `redline rules access
+layers/sample/data/access_list.xlsx` prints how each clause is read). Clause ids are
+`scope/维度/N`, the scope being a unit code, `*`, `priority`, `key`, `general` or the area or
+sub-type as written.
 
-| scope | units | own clauses | structured |
-|---|---|---|---|
+| scope | units bound | clauses |
+|---|---|---|
 {clause_rows}
 
-The structured clauses, which the checker evaluates (clause ids are `unit_code/dimension/number`;
-the last column names the sample sites whose verdict the clause decides):
+A clause the screen cannot judge for a project (a 淘汰类 ban, emission offsets, a clean-production
+level, conformity with a plan, a place the layers do not hold) leaves the unit's finding at
+`review`, and the site's note counts such clauses (「准入清单中 N 条条款无法自动判定」). The part for
+every unit and the general units' part hold only clauses the interpreter can judge; the others sit
+in the key units' part, the priority units' part and units' own clauses, where the plan puts the
+weight (武利工业园 and the town centres, the water sources and the 五皇山 massif). So most units keep
+clauses left to the reviewer, as real lists do, while 白石水镇一般管控单元, whose only clause of its
+own concerns its agro-processing park's wastewater, is judged in full for the projects of S29 and
+S30: every clause that binds it was judged and none binds them, so the list answers the catalogue's
+question (CU04) and the finding is `clear`. The clauses that decide a sample site's verdict:
 
-| clause id | verdict | industries | tags | unless tags | actions | clause | decides |
-|---|---|---|---|---|---|---|---|
+| clause id | clause | decides |
+|---|---|---|
 {structured_rows}
 
 ## Regional catalogue
@@ -2340,7 +2183,7 @@ gives `review`; of the regional kinds only `ecological_function` is reported whe
   geometry, every zone level, class and code, and every access-list clause here are invented.
 - Placed with the real 灵山县/浦北县 border and the counties' northern outline from the data files
   of the PyPI package `cnmaps` 1.1.7 (BSD-3-Clause; boundaries from Amap), embedded, simplified,
-  in `generate.py`. Those outlines are in **GCJ-02** and are used here as if they were CGCS2000:
+  in `tools/generate_sample.py`. Those outlines are in **GCJ-02** and are used here as if they were CGCS2000:
   the sample sits a few hundred metres from where the same coordinates would be on a CGCS2000
   map, which is fine for illustration and another reason never to use it for a real review.
 
@@ -2356,19 +2199,25 @@ headers): re-running it gives byte-identical files with the same libraries (buil
 2.2 / GEOS 3.14, pyogrio 0.13 / GDAL 3.12, pyproj 3.7 / PROJ 9.5; other versions may differ in
 the last digits of some coordinates). `--check` verifies the files, the topology, the farmland,
 every site's relations with shapely and geodesic distances, then screens the sites with the real
-checker (`redline.checks.screen.screen_sites` on this folder) and compares verdict, relations and rule.
+checker (`redline.checks.screen.screen_sites` on this folder) and compares verdict, relations and rule;
+on the result it checks the access list (read from the workbook's text, every unit listed, the
+clear controls' unit judged in full, most sites with clauses left to the reviewer), the coverage
+(declared; S41 outside, S42's covered share in its note), that every verdict, relation, kind, class
+and geometry type occurs, that a finding shows an industry group's question, that the facts reach
+the projects, and that the confidential park's findings carry no geometry.
 It also validates both layer sets with `layers.validate.validate_layerset`: nothing may be
-reported here, and in `defective/` exactly the rows of its `expected.csv`, areas to 0.01 %.
+reported here, and in `tests/data/defective/` exactly the rows of its `expected.csv`, areas to 0.01 %.
 
 ## Validation
 
 ```
 redline layers validate layers/sample/data --region layers/sample/data/region.geojson   # no problem
-redline layers validate layers/sample/data/defective \
-    --region layers/sample/data/defective/region.geojson --out validation --strict     # exit 1
+redline layers validate tests/data/defective \
+    --region tests/data/defective/region.geojson --out validation --strict     # exit 1
 ```
 
-`defective/` is a window of this layer set around 武利镇 with one planted defect of every kind
+`tests/data/defective/` (a test fixture of the repository) is a window of this layer set around
+武利镇 with one planted defect of every kind
 the validator reports (bow-tie, empty geometry, duplicate and missing id, unmapped class, two
 overlapping control units, a gap at the region's edge and a hole, a 一级 drawn into its 二级, a
 一级 its 二级 leaves open, red line ∩ farmland, red line ∩ urban boundary, farmland ∩ urban
@@ -2381,68 +2230,68 @@ the worst relation (inside > overlaps > nearby, search distance 1000 m; control 
 boundaries, 禁养区, parks and basins are never `nearby`); `expected_verdict` is the worst verdict over all findings;
 `expected_rule` is the `rule_id` of the site's deciding finding (the first finding the checker
 lists: worst verdict, then kind order, distance and zone id), a catalogue rule code or an
-access-list clause id, empty for a `clear` site. Sites are placed with a clear margin (relations
+access-list clause id, empty for a site without findings. Sites are placed with a clear margin (relations
 hold with at least 20 m to spare, distances are at least 150 m from the 1000 m limit).
 
-The expected answers follow the national rules as summarised for this sample: a zone only
-`nearby` gives `review`; 一级 touched is `prohibited` unless the project is water supply or
-source protection (`restricted`); 二级 touched is `prohibited` for discharging projects and
-`restricted` otherwise; 准保护区 touched is `prohibited` for a new or expanded seriously polluting
-project, `restricted` when it is rebuilt, `review` otherwise; an outfall, livestock or A03xx is
-`prohibited` in every class. A red line touched is `prohibited` unless the activity is one the
-red line allows or a national major project (`restricted`); its core area allows only research,
-monitoring and defence (`restricted`); outfalls and waste facilities are always `prohibited`.
-A protected area (the confidential forest park) touched or nearby is `review`: no national rule
-covers a nature park.
-Basic farmland touched is `prohibited` unless national major or temporary (`restricted`); soil-
-polluting, heavy-metal or POP projects are `prohibited` on it and `restricted` near it. A priority
-control unit with an industrial project (sections B, C, D) is `restricted`; any other touched unit
-is `review`. On top of these come the regional rules (above) and the access list: a matched
-structured clause gives its verdict and, on a tie, beats the national control-unit rule. The site
-verdict is the worst of its findings; sites outside the region and more than 1 km from every zone
-are `clear`. Where the regional layers changed an earlier answer, the purpose says so (S08, S27;
-S24 is now decided by the plating park's clause).
+The expected answers follow the rule catalogues (`docs/rules.md`: the national catalogue and
+`qinzhou_pilot`) and the access list. In short: a zone only `nearby` gives `review`; in a water
+source, 一级 is `prohibited` unless the project is water supply or source protection (`restricted`),
+二级 is `prohibited` for a project that discharges pollutants and `restricted` otherwise, and
+livestock farms and outfalls are `prohibited` in both; the 准保护区 lies outside the protection
+zones proper: only a new or expanded project that pollutes water seriously is `prohibited` there
+(`restricted` when rebuilt), anything else asks (`review`, WS08). In a red line a project is
+`prohibited` unless it is one of the limited activities 自然资发〔2022〕142号 allows or a national
+major project (`restricted`, RL07–RL15, RL02); the core area allows fewer. Basic farmland touched
+is `prohibited` unless national major or temporary (`restricted`); soil-polluting projects are
+`prohibited` on it and `restricted` near it. A nature park is a 一般控制区: eco-tourism there is
+`restricted` (NR06). A touched control unit is `review` (CU02–CU04: does the project meet the
+unit's list?) or `restricted` for an industrial project in a priority unit (CU01); the list's
+clauses then decide: one that binds the project gives its verdict (on a tie it is the more specific
+text), one that cannot be judged keeps `review`, and when every clause binding the unit was judged
+and none binds the project, the finding is `clear`. Industry codes the source narrows by a process
+(电镀 in C3360, the 电石法 route in C2614, coal firing in D4411, the scale of a livestock farm)
+decide only with the tag that answers the question (`electroplating`, `calcium_carbide_pvc`,
+`coal_fired`, `livestock`); without it the rule asks (`review`, 「待核实：…」 in the finding's
+explanation): the sites carry the tags their stories imply, and where a story does not tell, the
+question shows: S26's farmland findings (a fine-chemicals plant: is it the calcium-carbide PVC
+route?) and S04's 准保护区 finding (vegetable processing: high-strength organic wastewater?). A tag
+can only answer yes, so such a question stays open until a reviewer answers it. The site verdict is the
+worst of its findings (prohibited > restricted > review > no_coverage > clear).
 
-| site | geometry | name | industry | tags | action | expected verdict | expected rule | expected relations | purpose |
-|---|---|---|---|---|---|---|---|---|---|
+The project facts (for the 名录, the site's EIA category) are given where the 名录 asks and the
+story tells: a pig farm's 年出栏生猪, a solar farm's 装机容量 and 电压等级, a process (`工艺`), what
+is built (`类型`). The table gives each site's expected verdict, rule and relations.
+
+| site | geometry | name | industry | tags | action | facts | verdict | rule | relations | purpose |
+|---|---|---|---|---|---|---|---|---|---|---|
 {site_rows}
 """
 
 
 def clause_table(sample: Sample) -> tuple[str, str, int]:
-    """README rows: clauses per scope and class, the structured clauses; and the clause count."""
-    rows = access_rows(sample)
+    """README rows: clauses per scope, the clauses that decide a sample site; and the clause count."""
+    clauses = access_clauses()
     units = list(sample.units.values())
-    scopes = [("*", "every unit", len(units))]
-    for cls, digit in CLASS_CODES.items():
-        scopes.append((cls, f"every {cls} unit", sum(u.cls == digit for u in units)))
+    bound = {
+        "*": len(units),
+        **{cls: sum(u.cls == digit for u in units) for cls, digit in CLASS_CODES.items()},
+        "产业集聚类重点管控单元": sum(cls == access.INDUSTRY for *_, cls, _ in access.UNITS),
+        "浦北县": sum(u.county == PUBEI for u in units),
+    }
     lines = []
-    for scope, what, n in scopes:
-        own = [r for r in rows if r["unit_code"] == scope]
-        lines.append(f"| `{scope}` ({what}) | {n} | {len(own)} | {sum(bool(r['verdict']) for r in own)} |")
-    for cls, digit in CLASS_CODES.items():
+    for scope, key in TOTAL_SCOPES.items():
+        n = sum(cid.startswith(f"{key}/") for cid in clauses)
+        lines.append(f"| {scope} (`{key}`) | {bound[key]} | {n} |")
+    for digit in CLASS_CODES.values():
         codes = {u.code for u in units if u.cls == digit}
-        own = [r for r in rows if r["unit_code"] in codes]
-        lines.append(
-            f"| {cls} units' own clauses | {len(codes)} | {len(own)} | {sum(bool(r['verdict']) for r in own)} |"
-        )
+        n = sum(cid.split("/")[0] in codes for cid in clauses)
+        lines.append(f"| each {CLASS_LABELS[digit]}'s own clauses | {len(codes)} | {n} |")
     decided: dict[str, list[str]] = {}
     for s in sample.sites:
-        decided.setdefault(s.expected_rule, []).append(s.site_id)
-    numbers: dict[tuple[str, str], int] = {}
-    structured = []
-    for r in rows:
-        key = (r["unit_code"], r["dimension"])
-        numbers[key] = numbers.get(key, 0) + 1
-        clause_id = f"{r['unit_code']}/{r['dimension']}/{numbers[key]}"
-        if r["verdict"]:
-            structured.append(
-                f"| `{clause_id}` | {r['verdict']} | "
-                f"{r['industries'].replace(';', ', ') or '—'} | {r['tags'] or '—'} | "
-                f"{r['unless_tags'].replace(';', ', ') or '—'} | {r['actions'].replace(';', ', ') or 'any'} | "
-                f"{r['clause']} | {', '.join(decided.get(clause_id, [])) or '—'} |"
-            )
-    return "\n".join(lines), "\n".join(structured), len(rows)
+        if s.expected_rule in clauses:
+            decided.setdefault(s.expected_rule, []).append(s.site_id)
+    deciding = [f"| `{cid}` | {clauses[cid]} | {', '.join(ids)} |" for cid, ids in sorted(decided.items())]
+    return "\n".join(lines), "\n".join(deciding), len(clauses)
 
 
 def write_readme(sample: Sample, out: Path) -> None:
@@ -2450,7 +2299,8 @@ def write_readme(sample: Sample, out: Path) -> None:
     lon0, lat0, lon1, lat1 = to_geo(sample.region).bounds
     rows = "\n".join(
         f"| {s.site_id} | {s.geometry.geom_type} | {s.name} | {s.industry or '—'} | "
-        f"{s.tags.replace(';', ', ') or '—'} | {s.action} | {s.expected_verdict} | "
+        f"{s.tags.replace(';', ', ') or '—'} | {s.action} | "
+        f"{'; '.join(f'{k}={v}' for k, v in s.facts.items()) or '—'} | {s.expected_verdict} | "
         f"{f'`{s.expected_rule}`' if s.expected_rule else '—'} | "
         f"{s.expected_relations.replace(';', '; ') or '—'} | {s.purpose} |"
         for s in sample.sites
@@ -2497,7 +2347,7 @@ def write_readme(sample: Sample, out: Path) -> None:
 def write_all(sample: Sample, out: Path) -> None:
     """Write every file of the sample layer set into ``out`` (fixed GeoPackage timestamps)."""
     out.mkdir(parents=True, exist_ok=True)
-    for name in OUTPUTS:
+    for name in (*OUTPUTS, *FORMER_OUTPUTS):
         (out / name).unlink(missing_ok=True)
     (out / "layerset.yaml").write_text(LAYERSET_YAML, encoding="utf-8")
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": f"{FIXED_DATE}T00:00:00Z"})
@@ -2583,13 +2433,13 @@ DEFECTIVE_README = """\
 # Defective sample — 武利镇片（示意数据，非官方；含故意缺陷）
 
 **示意数据，非官方 / illustrative, not official data, with deliberate defects.** A window of the
-sample layer set (`../`, local km {window} around 武利镇: its water source, 武利工业园 and the
+sample layer set (`layers/sample/data/`, local km {window} around 武利镇: its water source, 武利工业园 and the
 武利江 wetland red line), cut from the same generator run, with one planted defect of every kind
 `redline layers validate` reports. The tests validate it against `region.geojson` and compare
 `validation.csv` with `expected.csv`: every row, and each area to 0.01 %.
 
 ```
-redline layers validate layers/sample/data/defective --region layers/sample/data/defective/region.geojson
+redline layers validate tests/data/defective --region tests/data/defective/region.geojson
 ```
 
 `expected.csv` columns: `check, kind, feature_id, other_kind, other_id` as in `validation.csv`,
@@ -2889,7 +2739,7 @@ def pd_concat(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def write_defective(sample: Sample, out: Path) -> None:
-    """Write the defective variant into ``out/defective``."""
+    """Write the defective variant into :func:`defective_dir` (the tests' fixture for the bundled sample)."""
     d = build_defective(sample)
     folder = defective_dir(out)
     folder.mkdir(parents=True, exist_ok=True)
@@ -3118,8 +2968,11 @@ def check_formats(out: Path) -> list[str]:
         problems.append("control unit names are wrong when read with encoding=gbk")
     if gpd.read_file(out / "control_units.shp")["HJZHGKDYMC"].tolist() == names:
         problems.append("control units read correctly without encoding=gbk")
-    if not (out / "access_list.csv").read_bytes().startswith(b"\xef\xbb\xbf"):
-        problems.append("access_list.csv is not UTF-8 with a BOM")
+    with zipfile.ZipFile(out / "access_list.xlsx") as book:
+        if "xl/workbook.xml" not in book.namelist():
+            problems.append("access_list.xlsx is not an Excel workbook")
+    if (out / "access_list.csv").exists():
+        problems.append("access_list.csv is left from an earlier build")
     return problems
 
 
@@ -3206,8 +3059,8 @@ def site_answers(result) -> dict[str, tuple[str, str, str]]:
 def check_screening(out: Path) -> list[str]:
     """Screen the sites with the real checker; every site must get its expected answer.
 
-    Also checks that the access list reads, that every control unit has clauses of its own
-    and that the sample covers every verdict, relation and kind.
+    Then the access list, the coverage, what the sample covers, the questions, the facts, the
+    confidential layer and the regional rules are checked on the result.
     """
     root = str(REPO)
     if root not in sys.path:
@@ -3215,14 +3068,14 @@ def check_screening(out: Path) -> list[str]:
     from redline.checks.screen import screen_sites
     from redline.checks.sites.reader import read_sites
     from redline.layers import load_layerset
-    from redline.zones.access_list import DIMENSIONS
 
     problems = []
     layerset = load_layerset(out)
     sites, crs = read_sites(out / "sites.geojson")
     result = screen_sites(sites, layerset, meta={"input_crs": crs})
     expected = gpd.read_file(out / "sites.geojson").set_index("site_id")
-    for site_id, (verdict, relations, rule) in site_answers(result).items():
+    answers = site_answers(result)
+    for site_id, (verdict, relations, rule) in answers.items():
         want = expected.loc[site_id]
         if result.sites.set_index("site_id").loc[site_id, "status"] != "ok":
             problems.append(f"{site_id}: the checker could not read the site")
@@ -3233,33 +3086,130 @@ def check_screening(out: Path) -> list[str]:
         ):
             if got != exp:
                 problems.append(f"{site_id}: checker gives {what} {got!r}, expected {exp!r}")
+    deciding = {rule for _, _, rule in answers.values()}
+    for code in ("QZ01", "QZ03", "QZ04", "QZ06", "LB01", "NR06"):
+        if code not in deciding:
+            problems.append(f"no site is decided by the rule {code}")
+    return (
+        problems
+        + check_access_list(layerset, result)
+        + check_coverage(out, layerset, result)
+        + check_covered(result)
+        + check_questions_and_facts(result)
+        + check_confidential(layerset, result)
+    )
+
+
+#: the clear controls and the unit whose list the screen judges in full for them
+CLEAR_SITES, CLEAR_UNIT = ("S29", "S30"), "白石水镇一般管控单元"
+
+
+def check_access_list(layerset, result) -> list[str]:
+    """The list is read from the workbook's text, every unit has clauses, the clear controls' unit is judged in full."""
+    from redline.zones.access_list import DIMENSIONS
+
+    problems = []
     units = next(layer for layer in layerset.layers if layer.kind == "control_unit")
     clauses = units.access.clauses if units.access is not None else []
-    own = {c.unit_code for c in clauses}
+    scopes = {c.unit_code for c in clauses}
     for code in units.gdf["zone_id"]:
-        if code not in own:
+        if code not in scopes:
             problems.append(f"access list: unit {code} has no clause of its own")
     if {c.dimension for c in clauses} != set(DIMENSIONS):
         problems.append("access list: not every dimension is used")
-    if not {"*", "priority", "key", "general"} <= own:
-        problems.append("access list: a class-wide or * scope is missing")
+    if not set(TOTAL_SCOPES.values()) <= scopes:
+        problems.append(f"access list: a scope of the 总体管控要求 is missing: {sorted(scopes)}")
+    if any(c.structured for c in clauses):
+        problems.append("access list: a clause is structured; every clause must be read from its text")
+    if {c.clause_id: c.text for c in clauses} != access_clauses():
+        problems.append("access list: the clauses read differ from tools/sample_access_list.py's")
+    f, code = result.findings, units.gdf.set_index("zone_name").loc[CLEAR_UNIT, "zone_id"]
+    mine = f[f["site_id"].isin(CLEAR_SITES) & (f["kind"] == "control_unit")]
+    if sorted(mine["site_id"]) != sorted(CLEAR_SITES) or set(mine["zone_id"]) != {code}:
+        problems.append(f"{', '.join(CLEAR_SITES)} must lie in {CLEAR_UNIT} alone")
+    if (mine["verdict"] != "clear").any() or (mine["undecided_clauses"] != "").any():
+        problems.append(f"{CLEAR_UNIT}: some clause binding it was not judged for {', '.join(CLEAR_SITES)}")
+    undecided = f.loc[f["undecided_clauses"] != "", "site_id"].unique()
+    notes = result.sites.set_index("site_id")["note"]
+    if len(undecided) < len(result.sites) // 2 or not all("条条款无法自动判定" in notes[s] for s in undecided):
+        problems.append("most sites must have clauses left to the reviewer, counted in their note")
+    return problems
+
+
+def check_coverage(out: Path, layerset, result) -> list[str]:
+    """The manifest declares the coverage; S41 is outside it, S42 across its edge with its share in the note."""
+    import yaml
+
+    problems = []
+    declared = yaml.safe_load((out / "layerset.yaml").read_text("utf-8")).get("coverage")
+    if declared != "control_units" or layerset.coverage_kind() != "control_units":
+        problems.append(f"layerset.yaml: coverage {declared!r}, expected control_units")
+    by_id = result.sites.set_index("site_id")
+    n_outside = result.findings["site_id"].eq("S41").sum()
+    if by_id.loc["S41", "verdict"] != "no_coverage" or n_outside or "覆盖范围之外" not in by_id.loc["S41", "note"]:
+        problems.append("S41 must be no_coverage, without findings, its note saying so")
+    site = next(s for s in build_sample().sites if s.site_id == "S42")
+    share = covered_share(site.geometry, build_region())
+    if share not in by_id.loc["S42", "note"] or not 0.25 < float(share[2:-1]) / 100 < 0.75:
+        problems.append(f"S42: note {by_id.loc['S42', 'note']!r} does not give {share} (or the share is slight)")
+    return problems
+
+
+def check_covered(result) -> list[str]:
+    """The sample shows every verdict, relation, kind, class and geometry type."""
+    from redline.zones.verdicts import VERDICTS
+
+    problems = []
     f = result.findings
-    if not set(result.sites["verdict"]) >= {"prohibited", "restricted", "review", "clear"}:
+    if set(result.sites["verdict"]) != set(VERDICTS):
         problems.append(f"verdicts covered: {sorted(set(result.sites['verdict']))}")
     if set(f["relation"]) != {"inside", "overlaps", "nearby"}:
         problems.append(f"relations covered: {sorted(set(f['relation']))}")
     if set(f["kind"]) != set(KIND_ORDER):
         problems.append(f"kinds without a finding: {sorted(set(KIND_ORDER) - set(f['kind']))}")
+    for kind, classes in (
+        ("water_source", {"first", "second", "quasi"}),
+        ("control_unit", {"priority", "key", "general"}),
+        ("ecological_redline", {"core", "other"}),
+    ):
+        if set(f.loc[f["kind"] == kind, "zone_class"]) != classes:
+            problems.append(f"{kind}: classes covered {sorted(set(f.loc[f['kind'] == kind, 'zone_class']))}")
+    if set(result.sites["geom_type"].dropna()) != {"Point", "LineString", "Polygon"}:
+        problems.append(f"geometry types covered: {sorted(set(result.sites['geom_type'].dropna()))}")
+    return problems
+
+
+def check_questions_and_facts(result) -> list[str]:
+    """One site shows a group question (review, 待核实); the facts reach the projects; the EIA columns are there."""
+    import yaml
+
+    problems = []
+    groups = yaml.safe_load((REPO / "zones" / "data" / "industry_groups.yaml").read_text("utf-8"))
+    asked = [q["zh"] for q in groups["questions"].values()]
+    f = result.findings
+    shown = f[(f["verdict"] == "review") & f["explanation"].str.contains("待核实", regex=False)]
+    if not any(q in text for text in shown["explanation"] for q in asked):
+        problems.append("no finding shows a question of an industry group (review, 待核实)")
+    for _, row in result.sites.iterrows():
+        facts = dict(row["project"].facts) if row["project"] is not None else {}
+        if facts != SITE_FACTS.get(row["site_id"], {}):
+            problems.append(f"{row['site_id']}: facts read {facts}, expected {SITE_FACTS.get(row['site_id'], {})}")
+    covered = result.sites[result.sites["verdict"] != "no_coverage"]
+    if (covered["eia_category"] == "").any():
+        problems.append("a covered site has no EIA category")
+    return problems
+
+
+def check_confidential(layerset, result) -> list[str]:
+    """The forest park is the only confidential layer; its findings exist and carry no geometry."""
+    problems = []
     secret = [layer for layer in layerset.layers if layer.confidential]
     if [layer.kind for layer in secret] != ["nature_reserve"]:
         problems.append(f"confidential layers: {[layer.label for layer in secret]}, expected the forest park only")
+    f = result.findings
     hidden = f[f["kind"] == "nature_reserve"].geometry
     if len(hidden) == 0 or hidden.notna().any():
         problems.append("the forest park's findings must exist and carry no geometry (confidential)")
-    deciding = {rule for _, _, rule in site_answers(result).values()}
-    for code in ("QZ01", "QZ03", "QZ04", "QZ05", "QZ06"):
-        if code not in deciding:
-            problems.append(f"no site is decided by the regional rule {code}")
     return problems
 
 
@@ -3301,6 +3251,10 @@ def check_validation(out: Path) -> list[str]:
 
 def check_determinism(out: Path) -> list[str]:
     """Rebuild into a scratch folder and compare every file byte for byte."""
+
+    def target(rel: Path) -> Path:  # the defective variant of the bundled sample lives in the tests
+        return defective_dir(out) / rel.relative_to(DEFECTIVE_DIR) if rel.parts[0] == DEFECTIVE_DIR else out / rel
+
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp)
         write_all(build_sample(), scratch)
@@ -3309,8 +3263,8 @@ def check_determinism(out: Path) -> list[str]:
             for p in sorted(scratch.rglob("*"))
             if p.is_file()
             and (
-                not (out / p.relative_to(scratch)).exists()
-                or p.read_bytes() != (out / p.relative_to(scratch)).read_bytes()
+                not target(p.relative_to(scratch)).exists()
+                or p.read_bytes() != target(p.relative_to(scratch)).read_bytes()
             )
         ]
 

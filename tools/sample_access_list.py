@@ -10,11 +10,18 @@ row per unit (编码, 名称, 市, 县（区）, 乡镇, 管控单元类别) and
 where a unit has none; and a 总体管控要求 sheet (适用范围, 管控维度, 管控要求) with the clauses for
 all units, for each class (and the 产业集聚 sub-type) and for a county.  No structured column:
 the screen reads every clause from its text (zones/access_text.py).
+
+Deterministic: the workbook's dates and the zip entries' times are fixed, so re-running writes
+byte-identical files (tools/generate_sample.py calls :func:`write` and checks that).
 """
 
 from __future__ import annotations
 
+import io
+import re
 import sys
+import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
@@ -22,13 +29,15 @@ from openpyxl.styles import Alignment, Font
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "layers" / "sample" / "data" / "access_list.xlsx"
+#: the date the workbook and its zip entries carry (the sample's fixed date)
+FIXED_DATE = datetime(2025, 1, 1)
 DIMENSIONS = ("空间布局约束", "污染物排放管控", "环境风险防控", "资源开发效率要求")
 COUNTY = {"450721": "灵山县", "450722": "浦北县"}
 INDUSTRY = "重点管控单元（产业集聚类）"
 TOWN = "重点管控单元（城镇生活类）"
 WATER_SOURCE = {
     "空间布局约束": ["禁止新建、扩建与供水设施和保护水源无关的工业项目。"],
-    "污染物排放管控": ["饮用水水源保护区内禁止设置排污口；沿岸村庄生活污水须收集处理，不得排入水源保护区水域。"],
+    "污染物排放管控": ["饮用水水源保护区内禁止设置排污口。", "沿岸村庄生活污水须收集处理，不得排入水源保护区水域。"],
     "环境风险防控": ["跨河桥梁和沿河道路须设置防撞护栏和事故废水收集设施，禁止运输剧毒化学品、危险废物的车辆进入一级保护区。"],
 }  # fmt: skip
 TOWN_CENTRE = {
@@ -144,19 +153,24 @@ UNITS: list[tuple[str, str, str, str, dict[str, list[str]]]] = [
     }),
 ]  # fmt: skip
 
-#: 适用范围, 管控维度, 管控要求 (numbered as printed)
+#: 适用范围, 管控维度, 管控要求 (numbered as printed).  What the screen cannot judge (淘汰类 and
+#: 限制类 projects, offsets of new emissions, clean-production levels, conformity with plans) sits
+#: where the plan puts the weight (seed 000 §3.3, §4.2, §9.1: 严控重污染项目、落实清洁生产审核 in
+#: 武利工业园, 严禁引进不符合“三线一单”重点管控区准入要求的项目): in the key units' part, in the
+#: priority units' part and in units' own clauses.  The part for every unit and the general units'
+#: part hold only clauses the interpreter can judge, so that a general unit with no clause of its
+#: own it cannot judge (白石水镇一般管控单元) answers its catalogue question (CU04) in full.
 TOTAL: list[tuple[str, str, str]] = [
-    ("全部环境管控单元", "空间布局约束", "1.执行钦州市生态环境分区管控总体准入要求。\n2.禁止新建、扩建《产业结构调整指导目录》淘汰类项目。"),
-    ("全部环境管控单元", "污染物排放管控", "1.新建、改建、扩建项目新增的主要污染物排放量实行等量或倍量削减替代。\n2.武利江流域内新增总磷排放的项目实行倍量削减替代。"),
+    ("全部环境管控单元", "空间布局约束", "执行钦州市生态环境分区管控总体准入要求。"),
     ("全部环境管控单元", "环境风险防控", "涉及有毒有害物质、危险废物的建设项目须落实土壤和地下水污染防治措施，编制突发环境事件应急预案。"),
-    ("全部环境管控单元", "资源开发效率要求", "新建项目清洁生产水平须达到国内先进水平，单位产品能耗、水耗达到行业先进值。"),
     ("优先保护单元", "空间布局约束", "优先保护单元以生态保护为主，依法禁止或限制大规模、高强度的工业开发和城镇建设，严禁不符合主体功能定位的开发活动。"),
     ("优先保护单元", "资源开发效率要求", "严格保护林地、湿地、水域等生态用地，严控取用水总量，保障河流生态流量。"),
-    ("重点管控单元", "空间布局约束", "1.新建、扩建项目须符合所在园区或镇区的总体规划、产业定位和规划环评结论。\n2.工业项目原则上进入依法合规设立的工业园区。"),
-    ("重点管控单元", "污染物排放管控", "实行雨污分流，生产废水须经预处理达到接管标准后接入集中式污水处理设施，不得直接排入武利江及其支流。"),
+    ("重点管控单元", "空间布局约束", "1.禁止新建、扩建《产业结构调整指导目录》淘汰类项目。\n2.新建、扩建项目须符合所在园区或镇区的总体规划、产业定位和规划环评结论。\n3.工业项目原则上进入依法合规设立的工业园区。"),
+    ("重点管控单元", "污染物排放管控", "1.新建、改建、扩建项目新增的主要污染物排放量实行等量或倍量削减替代；武利江流域内新增总磷排放的项目实行倍量削减替代。\n2.实行雨污分流，生产废水须经预处理达到接管标准后接入集中式污水处理设施，不得直接排入武利江及其支流。"),
     ("重点管控单元", "环境风险防控", "土壤污染重点监管单位须开展土壤和地下水自行监测，落实危险废物规范化管理和转移联单制度。"),
     ("产业集聚类重点管控单元", "污染物排放管控", "入园企业生产废水须经预处理达到园区污水处理厂接管标准后方可排入园区污水管网。"),
-    ("一般管控单元", "空间布局约束", "执行区域生态环境保护的基本要求，新建项目须符合国土空间规划和相关行业规划。"),
+    ("产业集聚类重点管控单元", "资源开发效率要求", "新建项目清洁生产水平须达到国内先进水平，单位产品能耗、水耗达到行业先进值。"),
+    ("一般管控单元", "空间布局约束", "1.执行区域生态环境保护的基本要求。\n2.禁止在工业园区外新建、扩建电镀、制革项目。"),
     ("一般管控单元", "污染物排放管控", "畜禽养殖场（小区）须配套建设与养殖规模相适应的粪污贮存、处理和利用设施，实现粪污资源化利用。"),
     ("一般管控单元", "资源开发效率要求", "推广节水灌溉和测土配方施肥，化肥、农药使用量实现负增长。"),
     ("浦北县", "空间布局约束", "五皇山国家地质公园周边禁止新建、扩建采石、采矿项目。"),
@@ -208,14 +222,37 @@ def _total_sheet(ws) -> None:
         ws.column_dimensions[letter].width = w
 
 
+def _fixed_times(data: bytes) -> bytes:
+    """The saved workbook with its modified date (openpyxl stamps the time of saving) and zip entry times fixed."""
+    stamp = FIXED_DATE.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", body
+                )
+            entry = zipfile.ZipInfo(info.filename, date_time=FIXED_DATE.timetuple()[:6])
+            entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            dst.writestr(entry, body)
+    return out.getvalue()
+
+
 def write(path: Path = OUT) -> Path:
-    """Write the list to ``path`` and return it."""
+    """Write the list to ``path`` (byte-identical on every run) and return it."""
     book = openpyxl.Workbook()
+    book.properties.creator = "tools/sample_access_list.py"
+    book.properties.title = "生态环境准入清单（示意数据，非官方）"
+    book.properties.created = FIXED_DATE
     units = book.active
     units.title = "单元清单"
     _units_sheet(units)
     _total_sheet(book.create_sheet("总体管控要求"))
-    book.save(path)
+    saved = io.BytesIO()
+    book.save(saved)
+    path = Path(path)
+    path.write_bytes(_fixed_times(saved.getvalue()))
     return path
 
 

@@ -45,7 +45,7 @@ def test_sample_site_gets_its_known_answer(demo_result, site_id, verdict, relati
 
 
 def test_sample_covers_every_verdict_relation_kind_and_class(demo_result):
-    assert set(demo_result.sites["verdict"]) >= {"prohibited", "restricted", "review", "clear"}
+    assert set(demo_result.sites["verdict"]) >= {"prohibited", "restricted", "review", "no_coverage", "clear"}
     f = demo_result.findings
     assert set(f["relation"]) == {"inside", "overlaps", "nearby"}
     assert set(f["kind"]) >= {"ecological_redline", "water_source", "control_unit", "basic_farmland"}
@@ -61,7 +61,7 @@ def test_demo_command_writes_six_files_and_says_illustrative(tmp_path):
     out = tmp_path / "demo"
     proc = run_cli("demo", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
-    assert "示意数据" in proc.stdout and "共检查 40 个选址" in proc.stdout
+    assert "示意数据" in proc.stdout and "共检查 42 个选址" in proc.stdout
     names = {"sites.csv", "findings.csv", "results.gpkg", "summary.json", "report.html", "map.html"}
     assert names <= {p.name for p in out.iterdir()}
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")], "temporary files left behind"
@@ -71,7 +71,7 @@ def test_demo_command_writes_six_files_and_says_illustrative(tmp_path):
         assert rows and all(r["notice"].startswith("示意数据") for r in rows)
     summary = json.loads((out / "summary.json").read_text("utf-8"))
     assert summary["illustrative"] is True and "示意数据" in summary["notice"]
-    assert summary["n_sites"] == 40 and sum(summary["verdicts"].values()) == 40
+    assert summary["n_sites"] == 42 and sum(summary["verdicts"].values()) == 42
     for name in ("report.html", "map.html"):
         assert "示意数据" in (out / name).read_text("utf-8")
     with sqlite3.connect(out / "results.gpkg") as db:
@@ -90,17 +90,17 @@ def test_sample_access_lists_decide_the_issue_cases(demo_result):
     f = demo_result.findings
     s31 = f[(f["site_id"] == "S31") & (f["kind"] == "control_unit")].iloc[0]
     assert s31["verdict"] == "prohibited" and s31["rule_id"].startswith("ZH45072120001/空间布局约束/")
-    assert "电镀" in s31["basis"]
+    assert "电镀" in s31["rule_text"] and "第六十七条" in s31["basis"]  # the clause's words; 法典 art 67
     s32 = f[(f["site_id"] == "S32") & (f["kind"] == "control_unit")].iloc[0]
-    assert (s32["verdict"], s32["rule_id"]) == ("review", "CU04")
+    assert (s32["verdict"], s32["rule_id"]) == ("prohibited", "general/空间布局约束/2")  # plating outside a park
     assert len(demo_result.access_lists[s32["zone_id"]]) > 1  # the whole list travels with the result
     assert by_id.loc["S24", "verdict"] == "restricted"  # plating inside the plating park: not banned
     catalogs = set(f["catalog"])
-    assert {"national", "qinzhou_pilot", "access_list.csv"} <= catalogs
+    assert {"national", "qinzhou_pilot", "access_list.xlsx"} <= catalogs
 
 
 def test_sample_confidential_forest_park_is_screened_but_never_drawn(demo_result):
-    """S39 crosses the confidential 三门岭森林公园, S40 lies 450 m north of it (layers/sample/generate.py)."""
+    """S39 crosses the confidential 三门岭森林公园, S40 lies 450 m north of it (tools/generate_sample.py)."""
     park = next(layer for layer in demo_result.layerset.layers if layer.kind == "nature_reserve")
     assert park.confidential and park.label == "forest_park.geojson"
     f = demo_result.findings
@@ -110,10 +110,10 @@ def test_sample_confidential_forest_park_is_screened_but_never_drawn(demo_result
     assert set(found["zone_name"]) == {"三门岭森林公园"} and set(found["zone_class"]) == {"general"}
     assert found.geometry.isna().all()  # not even the overlap with the site
     s39, s40 = found.loc["S39"], found.loc["S40"]
-    assert (s39["relation"], s39["verdict"], s39["rule_id"]) == ("overlaps", "review", "")
+    assert (s39["relation"], s39["verdict"], s39["rule_id"]) == ("overlaps", "restricted", "NR06")
     site = demo_result.sites.set_index("site_id").loc["S39"]
     exact = geodesic_area(site.geometry.intersection(park.gdf.geometry.iloc[0]))
     assert s39["overlap_area_m2"] == pytest.approx(exact, rel=1e-6)
     assert s39["overlap_ratio"] == pytest.approx(exact / site["site_area_m2"], rel=1e-6)
-    assert (s40["relation"], s40["verdict"]) == ("nearby", "review")
+    assert (s40["relation"], s40["verdict"], s40["rule_id"]) == ("nearby", "review", "NR08")
     assert s40["distance_m"] == pytest.approx(450.0, abs=1.0)  # placed 450 m (EPSG:4546) outside it

@@ -160,7 +160,8 @@ def test_corrections_beside_the_list_win_over_the_interpreter(tmp_path):
 
 
 def test_the_old_long_csv_reads_with_its_structured_columns():
-    access = read_access_list(Path(__file__).resolve().parents[2] / "layers" / "sample" / "data" / "access_list.csv")
+    # the sample's former list: the tool's long format, UTF-8 with BOM, structured columns
+    access = read_access_list(Path(__file__).resolve().parents[1] / "data" / "access_lists" / "access_list_long.csv")
     plating = access.for_unit("ZH45072120001", "key")[0]
     assert plating.structured and plating.interpretation.source == "structured"
     assert plating.applies_to_project(make_project("C3360"))

@@ -56,3 +56,29 @@ def test_sample_control_unit_names_are_chinese(sample):
 def test_sample_water_sources_have_every_class(sample):
     classes = set(sample.zones("water_source")["zone_class"])
     assert set(KINDS["water_source"].classes) <= classes
+
+
+def test_sample_declares_its_coverage_as_the_control_units(sample):
+    import yaml
+
+    manifest = yaml.safe_load((sample_dir() / "layerset.yaml").read_text("utf-8"))
+    assert manifest["coverage"] == "control_units" and sample.coverage_kind() == "control_units"
+    units = sample.zones("control_unit").geometry.union_all()
+    assert sample.coverage().symmetric_difference(units).area < 1e-12
+
+
+def test_sample_access_list_is_the_published_workbook_read_from_its_text(sample):
+    units = next(layer for layer in sample.layers if layer.kind == "control_unit")
+    assert units.access is not None and not (sample_dir() / "access_list.csv").exists()
+    clauses = units.access.clauses
+    assert {c.unit_code for c in clauses} >= set(units.gdf["zone_id"]) | {"*", "priority", "key", "general"}
+    assert clauses and not any(c.structured for c in clauses)
+
+
+def test_sample_sites_carry_their_project_facts():
+    from redline.checks.sites.reader import read_sites
+
+    sites, _ = read_sites(sample_dir() / "sites.geojson")
+    facts = {row.site_id: dict(row.project.facts) for row in sites.itertuples()}
+    assert facts["S09"] == {"年出栏生猪": "8000头", "规模化养殖": "是"}
+    assert facts["S22"]["装机容量"] == "20兆瓦" and facts["S01"] == {}

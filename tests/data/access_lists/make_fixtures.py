@@ -14,6 +14,10 @@ Run:  python tests/data/access_lists/make_fixtures.py
 - ``guizhou_wide.xls``: a wide list in the old Excel format with Guizhou's dimension names
   (布局约束 ... 资源利用效率与能源开发效率); written with xlwt, read with xlrd.
 
+``access_list_long.csv`` (not written here) is the bundled sample's former list in the tool's own
+long format with the structured columns (verdict, industries, tags, actions), kept to show that
+format still reads.
+
 The clause texts are illustrative (after the sample list and seeds/000), not official.
 """
 
