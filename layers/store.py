@@ -2,8 +2,9 @@
 
 One store is one folder: the zones' geometry as GeoArrow-style ragged arrays (``coords``, ring,
 part and geometry offsets), their bounding boxes and areas as ``.npy`` files, the attribute
-columns as one Arrow IPC file, and ``meta.json``.  Every file is memory-mapped when opened, so a
-layer of a million parcels costs the process memory only for the pages a screen actually reads;
+columns as one Arrow IPC file, and ``meta.json``.  Every large file is memory-mapped when opened
+(small ones are read whole: a map holds a file descriptor while it lives), so a layer of a million
+parcels costs the process memory only for the pages a screen actually reads;
 the zones' shapely geometries are built only for the zones asked for (:meth:`LayerStore.geometries`).
 Whoever screens against the layer may keep arrays of its own beside them (:meth:`LayerStore.put`),
 so that indexes are built once per layer, not once per run.
@@ -154,7 +155,10 @@ def write_store(
         (staging / _META).write_text(json.dumps(document, ensure_ascii=False, sort_keys=True), "utf-8")
         _mark_verified(staging, files)
         if folder.exists():
-            shutil.rmtree(folder)
+            try:  # another process wrote the same store meanwhile: keep theirs (its readers may be using it)
+                return LayerStore(folder, _verify(folder, key))
+            except (StoreDamagedError, OSError, ValueError):
+                shutil.rmtree(folder)
         os.replace(staging, folder)
     finally:
         if staging.exists():
@@ -227,6 +231,10 @@ def open_store(folder: str | os.PathLike[str], key: str) -> LayerStore | None:
         return None
 
 
+#: Files larger than this are memory-mapped; smaller ones are read whole (a map holds a descriptor while it lives).
+_MAP_FROM_BYTES = 4 << 20
+
+
 class LayerStore:
     """An opened, verified store (see :func:`write_store`): arrays memory-mapped, geometries built on demand."""
 
@@ -244,10 +252,17 @@ class LayerStore:
         return f"{name}.npy" in self.meta["files"]
 
     def array(self, name: str) -> np.ndarray:
-        """Return array ``name``, memory-mapped read-only (no copy: pages are read as they are used)."""
+        """Return array ``name``, read-only: memory-mapped when large (pages read as they are used), else read whole."""
         found = self._arrays.get(name)
         if found is None:
-            found = self._arrays[name] = np.load(self.folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+            path = self.folder / f"{name}.npy"
+            # A memory map holds a file descriptor as long as the array lives; small arrays are read whole, so
+            # a process holding many layers does not run out of descriptors.
+            mode = "r" if path.stat().st_size > _MAP_FROM_BYTES else None
+            found = np.load(path, mmap_mode=mode, allow_pickle=False)
+            if mode is None:
+                found.flags.writeable = False
+            self._arrays[name] = found
         return found
 
     def put(self, arrays: Mapping[str, np.ndarray]) -> None:
@@ -266,7 +281,11 @@ class LayerStore:
 
     def attributes(self, columns: Iterable[str] | None = None) -> pa.Table:
         """Return the attribute table (memory-mapped Arrow IPC), optionally only some columns."""
-        source = pa.memory_map(str(self.folder / _ATTRIBUTES), "r")
+        path = self.folder / _ATTRIBUTES
+        if path.stat().st_size > _MAP_FROM_BYTES:
+            source = pa.memory_map(str(path), "r")
+        else:
+            source = pa.py_buffer(path.read_bytes())
         table = pa.ipc.open_file(source).read_all()
         return table.select(list(columns)) if columns is not None else table
 
