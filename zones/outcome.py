@@ -129,6 +129,13 @@ class Outcome:
     explanation : str
         The tool's own words (说明), never the law's: the catalogue's explanation of a rule, the
         question a reviewer must answer, or how the interpreter read a clause.
+
+    Examples
+    --------
+    >>> from redline.zones import make_project, national_catalog
+    >>> o = Outcomes(national_catalog()).decide("water_source", "first", "inside", 0.0, make_project("H6210"))
+    >>> o.verdict, o.rule_id, o.rank
+    ('prohibited', 'WS01', 0)
     """
 
     verdict: str

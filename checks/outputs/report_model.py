@@ -7,8 +7,8 @@
   in Beijing time, the illustrative-data notice);
 - for a batch, :class:`Summary` (:mod:`.report_batch`): sites per verdict, sites and area per
   kind, then one row per site;
-- one :class:`SiteReport` per detailed site (every site whose verdict is not clear, worst first;
-  a run of one site always): 项目基本信息 (:mod:`.report_info`), 研判结论 and 建议
+- one :class:`SiteReport` per detailed site (every site whose verdict is not clear or rests on a
+  judged access list, worst first; a run of one site always): 项目基本信息 (:mod:`.report_info`), 研判结论 and 建议
   (:mod:`.report_narrative`), an overview of every kind, one 符合性分析 section per kind it
   touches (:mod:`.report_kinds`; control units with their judged access lists,
   :mod:`.report_clauses`) and its static map;
@@ -184,13 +184,19 @@ def _kind_number(i: int, single: bool, lang: str) -> str:
 def detail_site_ids(result: ScreeningResult, limit: int = MAX_DETAIL_SITES) -> tuple[list[str], int]:
     """Return the ids of the sites that get a section, worst first, and how many were left out.
 
-    Every site whose verdict is not ``clear`` (``error`` rows included) is detailed; a run of
-    one site always details it.
+    Every site whose verdict is not ``clear`` (``error`` rows included) is detailed, and so is a
+    ``clear`` site that is clear because a control unit's access list was judged clause by clause
+    (the report must show those clauses); a run of one site always details it.
     """
     sites = result.sites
     verdicts = [site_verdict(st, v) for st, v in zip(sites["status"], sites["verdict"], strict=True)]
     order = sorted(range(len(sites)), key=lambda i: (rank(verdicts[i]), i))
-    wanted = order if len(sites) == 1 else [i for i in order if verdicts[i] != "clear"]
+    findings = result.findings
+    judged = set(findings.loc[findings["kind"] == "control_unit", "site_id"].astype(str)) if len(findings) else set()
+    ids_all = sites["site_id"].astype(str).tolist()
+    wanted = (
+        order if len(sites) == 1 else [i for i in order if verdicts[i] != "clear" or ids_all[i] in judged]
+    )
     ids = [str(sites["site_id"].iloc[i]) for i in wanted]
     return ids[:limit], max(len(ids) - limit, 0)
 

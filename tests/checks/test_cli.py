@@ -10,7 +10,7 @@ import geopandas as gpd
 import pytest
 from shapely import Point, box
 
-from redline.checks.result import FINDING_COLUMNS, SITE_COLUMNS
+from redline.checks.result import FINDING_COLUMNS, FINDING_TABLE_COLUMNS, SITE_COLUMNS
 from tests.conftest import run_cli, write_layerset
 
 ZONE = box(109.30, 22.20, 109.34, 22.24)
@@ -93,7 +93,8 @@ def test_batch_contract_columns_and_numbers(layers_yaml, tmp_path):
     assert [r["verdict"] for r in rows[:3]] == ["prohibited", "clear", "review"]
     assert rows[3]["status"] == "error" and "no geometry" in rows[3]["error"]
     findings = read_csv(out / "findings.csv")
-    assert list(findings[0]) == FINDING_COLUMNS
+    assert list(findings[0])[: len(FINDING_COLUMNS)] == FINDING_COLUMNS
+    assert list(findings[0]) == FINDING_TABLE_COLUMNS  # new columns are appended, never inserted
     half = [f for f in findings if f["site_id"] == "half"]
     assert {f["zone_id"]: float(f["overlap_ratio"]) for f in half} == pytest.approx(
         {"WS-1": 0.5, "WS-2": 0.5}, rel=1e-6
@@ -165,7 +166,9 @@ def test_rules_list_show_validate(tmp_path):
     for piece in ("bad verdict 'maybe'", "duplicate code", "unknown kind 'moon'", "unknown tag 'nope'"):
         assert piece in proc.stderr
     proc = run_cli("rules", "validate", "zones/catalog/national.yaml")
-    assert proc.returncode == 0 and "OK" in proc.stdout
+    assert proc.returncode == 0 and "通过，共" in proc.stdout and "条规则" in proc.stdout
+    proc = run_cli("rules", "validate", "zones/catalog/national.yaml", "--lang", "en")
+    assert proc.returncode == 0 and ": OK, " in proc.stdout
 
 
 def test_layers_info(layers_yaml):
@@ -177,8 +180,11 @@ def test_layers_info(layers_yaml):
 def test_unwritable_out_is_a_clear_error(layers_yaml, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    proc = run_cli("check", "109.32,22.22", "--layers", str(layers_yaml), "--out", str(blocker / "sub"))
-    assert proc.returncode == 2 and "--out: cannot create folder" in proc.stderr
+    args = ("check", "109.32,22.22", "--layers", str(layers_yaml), "--out", str(blocker / "sub"))
+    proc = run_cli(*args)
+    assert proc.returncode == 2 and proc.stderr.startswith("redline：错误：--out") and "Traceback" not in proc.stderr
+    proc = run_cli(*args, "--lang", "en")
+    assert proc.returncode == 2 and "redline: error: --out: cannot create folder" in proc.stderr
 
 
 def test_access_list_through_the_cli(tmp_path):
@@ -198,6 +204,8 @@ def test_access_list_through_the_cli(tmp_path):
     proc = run_cli("check", "109.45,22.25", "--layers", str(manifest), "--industry", "C3360")
     assert "CU04" in proc.stdout and "一般管控单元执行区域生态环境保护的基本要求" in proc.stdout
     proc = run_cli("rules", "validate", str(folder / "access_list.csv"))
+    assert proc.returncode == 0 and "通过，共 8 条条款" in proc.stdout
+    proc = run_cli("rules", "validate", str(folder / "access_list.csv"), "--lang", "en")
     assert proc.returncode == 0 and "OK, 8 clauses" in proc.stdout
 
 

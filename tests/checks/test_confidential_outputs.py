@@ -180,7 +180,8 @@ def test_findings_still_report_kind_id_name_relation_area_and_distance(result):
     assert secret.geometry.isna().all()
     sites = result.sites.set_index("site_id")
     a, b, c = secret.loc["A"], secret.loc["B"], secret.loc["C"]
-    assert (a["relation"], a["verdict"], a["zone_class"]) == ("overlaps", "review", "general")
+    # a project in a general control area: restricted by the national catch-all NR07
+    assert (a["relation"], a["verdict"], a["zone_class"], a["rule_id"]) == ("overlaps", "restricted", "general", "NR07")
     assert a["overlap_area_m2"] == pytest.approx(sites.loc["A", "site_area_m2"] / 4, rel=1e-6)
     assert a["overlap_area_m2"] == pytest.approx(geodesic_area(A_INSIDE), rel=1e-6)
     assert a["overlap_ratio"] == pytest.approx(0.25, rel=1e-6)

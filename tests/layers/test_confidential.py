@@ -228,6 +228,6 @@ def test_layers_info_marks_a_confidential_layer_and_prints_no_coordinate(tmp_pat
     proc = run_cli("layers", "info", str(manifest), "--out", str(tmp_path / "info"))
     assert proc.returncode == 0, proc.stderr
     block = proc.stdout.split("nature_reserve (自然保护地)")[1].split("water_source (")[0]
-    assert "confidential: yes" in block and "features: 1" in block
+    assert "涉密：是" in block and "要素：1" in block  # Chinese by default
     assert not re.search(r"109\.\d|22\.\d", proc.stdout)
     assert not re.search(r"109\.\d|22\.\d", (tmp_path / "info" / "inventory.csv").read_text("utf-8-sig"))

@@ -14,6 +14,7 @@ missing browser fails (``.ci/run`` installs Debian's ``chromium``).
 from __future__ import annotations
 
 import io
+import json
 import re
 import time
 
@@ -23,6 +24,7 @@ from PIL import Image
 from pyproj import Geod
 
 from redline.checks.outputs.report_html import render_report_html
+from redline.layers import sample_dir
 from redline.layers.webcoords import wgs84_to_gcj02
 from redline.maps import save_map, site_map
 from redline.maps.zoning_map import write_zoning_map
@@ -388,7 +390,8 @@ def test_demo_legend_covers_no_site_and_folds_away(demo_page):
     x0, y0, x1, y1 = _legend_box(page)
     assert (x1 - x0) * (y1 - y0) < 0.15 * 1400 * 1000
     boxes = page.evaluate("rc.siteBoxes()")
-    assert len(boxes) == page.evaluate("rc.state().markers") == 40
+    n_sites = len(json.loads((sample_dir() / "sites.geojson").read_text("utf-8"))["features"])
+    assert len(boxes) == page.evaluate("rc.state().markers") == n_sites
     covered = [b for b in boxes if b[0] < x1 and b[2] > x0 and b[1] < y1 and b[3] > y0]
     assert covered == []
     # nor are sites under the layer control or the banner
