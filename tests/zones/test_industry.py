@@ -18,7 +18,6 @@ from redline.zones.industry import (
     expand_codes,
     expand_qualified,
     groups,
-    industry_docs,
     industry_table,
     is_group,
     lookup,
@@ -26,6 +25,7 @@ from redline.zones.industry import (
     resolve,
     vocabulary_problems,
 )
+from redline.zones.industry_docs import industry_docs
 from redline.zones.project import make_project
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "industry.md"
@@ -343,7 +343,7 @@ def test_describe():
 def test_docs_are_generated_from_the_yaml():
     assert DOCS.read_text("utf-8") == industry_docs(), (
         "docs/industry.md is stale; regenerate with "
-        "python -c \"from redline.zones.industry import industry_docs; print(industry_docs(), end='')\" "
+        "python -c \"from redline.zones.industry_docs import industry_docs; print(industry_docs(), end='')\" "
         "> docs/industry.md"
     )
 
