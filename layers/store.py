@@ -40,7 +40,7 @@ import shapely
 __all__ = ["STORE_FORMAT", "LayerStore", "StoreDamagedError", "open_store", "write_store"]
 
 #: The layout of a store; a store of another format is not opened.
-STORE_FORMAT = 2
+STORE_FORMAT = 3
 
 _META = "meta.json"
 _VERIFIED = "verified.json"
