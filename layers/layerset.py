@@ -149,6 +149,31 @@ class ZoneLayer:
         name = self.source_label or (self.path.name if self.path is not None else self.kind)
         return f"{name}:{self.layer}" if self.layer else name
 
+    def unit_records(self) -> list[tuple[str, str | None, dict[str, Any]]]:
+        """Return the zones as access lists take their units: (code, class, text fields).
+
+        Examples
+        --------
+        >>> from redline.layers import load_layerset
+        >>> units = next(lyr for lyr in load_layerset("sample").layers if lyr.kind == "control_unit")
+        >>> units.unit_records()[0][:2]
+        ('ZH45072210001', 'priority')
+        """
+        gdf = self.gdf
+        fields = [c for c in gdf.columns if c not in ("zone_id", "zone_class", "geometry")]
+        out = []
+        for row in gdf[["zone_id", "zone_class", *fields]].itertuples(index=False, name=None):
+            code, cls, *values = row
+            text = {f: v for f, v in zip(fields, values, strict=True) if isinstance(v, str) and v.strip()}
+            out.append((str(code), cls or None, text))
+        return out
+
+    def access_problems(self) -> list[Any]:
+        """Return every problem of the layer's access list (scopes, units, references), judged against its units."""
+        if self.access is None:
+            return []
+        return self.access.problems(self.unit_records())
+
 
 def _get_gdf(self: ZoneLayer) -> gpd.GeoDataFrame:
     frame = self.__dict__.get("_gdf")

@@ -2206,7 +2206,8 @@ clear controls' unit judged in full, most sites with clauses left to the reviewe
 and geometry type occurs, that a finding shows an industry group's question, that the facts reach
 the projects, and that the confidential park's findings carry no geometry.
 It also validates both layer sets with `layers.validate.validate_layerset`: nothing may be
-reported here, and in `tests/data/defective/` exactly the rows of its `expected.csv`, areas to 0.01 %.
+reported here but the access list's reference to 钦州市's requirements, which it does not hold
+(a warning), and in `tests/data/defective/` exactly the rows of its `expected.csv`, areas to 0.01 %.
 
 ## Validation
 
@@ -3226,7 +3227,11 @@ def check_validation(out: Path) -> list[str]:
     problems = []
     for region in (out / "region.geojson", None):
         report = validate_layerset(out, region=region, lang="en")
-        problems += [f"clean sample (region {region and region.name}): {p.check} {p.message}" for p in report.problems]
+        problems += [
+            f"clean sample (region {region and region.name}): {p.check} {p.message}"
+            for p in report.problems
+            if (p.check, p.feature_id) != ("access_list", "*/空间布局约束/1")  # the reference to 钦州市's list
+        ]
     folder = defective_dir(out)
     got = validate_layerset(folder, region=folder / "region.geojson", lang="en").to_frame()
     got = got.astype(object).where(got.notna(), "")

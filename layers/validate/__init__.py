@@ -32,6 +32,10 @@ across kinds (三区三线)
     ``cross_overlap``: ecological red line ∩ permanent basic farmland, red line ∩ urban
     development boundary, farmland ∩ urban development boundary, with the overlap area.
 
+access lists
+    ``access_list`` (warning): a scope that reaches no unit, a unit with no clause, a reference
+    the list cannot resolve, an unknown dimension, a skipped sheet, a correction for no clause.
+
 ``tolerance_m2`` (``--tolerance``): an overlap, gap or outside part smaller than this is
 reported as a ``sliver`` warning instead (the default 0 reports every one as an error).
 Warnings (``sliver``, ``crs_datum``, ``water_no_second``) never fail ``--strict``; everything

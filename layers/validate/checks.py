@@ -91,6 +91,7 @@ CHECKS: dict[str, Check] = {
         Check("water_no_second", "warning", "一级保护区周边无二级保护区", "no second-level zone borders a first"),
         Check("cross_overlap", "error", "三区三线重叠", "red line / farmland / urban boundary overlap"),
         Check("sliver", "warning", "细小重叠或空隙（低于容差）", "sliver below the tolerance"),
+        Check("access_list", "warning", "准入清单需核对", "access list to check"),
     )
 }
 

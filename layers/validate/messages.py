@@ -86,6 +86,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "一级保护区 {fid} 周边没有二级保护区（若该水源未划定二级保护区可忽略）",
         "no second-level zone borders the first-level zone {fid} (fine only if its source has none)",
     ),
+    "access_list": ("{layer}：准入清单{where}：{what}（{detail}）", "{layer}: access list{where}: {detail}"),
     "cross_overlap": (
         "{kind_label} {fid} 与{other_kind_label} {oid} 重叠 {area} m²（三区三线不得重叠）",
         "{kind_label} {fid} and {other_kind_label} {oid} overlap by {area} m² (三区三线 must not overlap)",

@@ -59,8 +59,8 @@ class ValidationReport:
     >>> from redline.layers.validate import validate_layerset
     >>> d = sample_dir()
     >>> report = validate_layerset(d, region=d / "region.geojson")
-    >>> report.ok, len(report.errors), len(report.warnings)
-    (True, 0, 0)
+    >>> report.ok, len(report.errors), [p.check for p in report.warnings]
+    (True, 0, ['access_list'])
     >>> [path.name for path in report.write("validation")]
     ['validation.csv', 'validation.gpkg']
     >>> print(report.summary(limit=3))  # doctest: +SKIP

@@ -225,6 +225,20 @@ class Validator:
         return "overlap", a, b, text
 
     # across kinds ----------------------------------------------------------------
+    def access_lists(self) -> None:
+        """Report every access-list problem: scopes, units and references it could not match, dimensions, sheets."""
+        for layer in self.layerset.layers:
+            if getattr(layer, "access", None) is None:
+                continue
+            source = layer.access_list.name if getattr(layer, "access_list", None) else layer.label
+            for p in layer.access_problems():
+                at = f"（{p.sheet} 第 {p.row} 行）" if self.lang == "zh" and p.sheet else (
+                    f" ({p.sheet} row {p.row})" if p.sheet else ""
+                )
+                what = _ACCESS_WHAT.get(p.check, p.check)
+                message = msg("access_list", self.lang, layer=source, where=at, what=what, detail=p.message)
+                self.add("access_list", layer.kind, feature_id=p.clause_id or p.scope, message=message, layer=source)
+
     def cross(self) -> None:
         """Report the overlaps between the kinds of each pair of :data:`CROSS_PAIRS` (三区三线)."""
         for kind_a, kind_b in CROSS_PAIRS:
@@ -250,3 +264,15 @@ class Validator:
                     area=area_text(areas[k]),
                 )
                 self.add_overlap("cross_overlap", fa, a, fb, b, float(areas[k]), inter[k], text)
+
+
+#: What each access-list problem means, in Chinese.
+_ACCESS_WHAT: dict[str, str] = {
+    "unknown_dimension": "未识别的管控维度（按原名保留）",
+    "scope_unmatched": "适用范围未对应任何管控单元",
+    "unit_without_clause": "管控单元在清单中没有条款",
+    "reference_unresolved": "引用的上级或总体要求清单中没有",
+    "area_assumed": "区域名称按全部单元所在区域处理",
+    "correction_unmatched": "审查人修正未对应任何条款",
+    "sheet_skipped": "工作表未读取",
+}

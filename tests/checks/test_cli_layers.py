@@ -22,8 +22,8 @@ def expected_rows() -> list[dict]:
 
 def test_validate_clean_sample_exits_0_even_strict():
     proc = run_cli("layers", "validate", "sample", "--region", str(sample_dir() / "region.geojson"), "--strict")
-    assert proc.returncode == 0, proc.stderr
-    assert "未发现问题" in proc.stdout
+    assert proc.returncode == 0, proc.stderr  # a warning never fails --strict
+    assert "发现 0 个错误、1 个警告" in proc.stdout and "引用的上级或总体要求清单中没有" in proc.stdout
     assert "城镇开发边界" in proc.stdout and "示意数据" in proc.stdout
 
 
@@ -79,7 +79,7 @@ def test_info_by_districts(tmp_path):
     towns = str(sample_dir() / "region.geojson")
     proc = run_cli("layers", "info", "sample", "--by", towns, "--out", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
-    assert "fingerprint: sha256:" in proc.stdout  # the inventory of layers is still there
+    assert "指纹：sha256:" in proc.stdout  # the inventory of layers is still there
     for town in ("武利镇", "伯劳镇", "北通镇", "白石水镇", "五皇山片区"):
         assert town in proc.stdout
     assert "区域：管控单元合并范围，960.00 km²" in proc.stdout
