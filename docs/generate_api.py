@@ -33,7 +33,14 @@ __all__ = ["API_DOC", "MODULES", "PublicName", "literal", "public_names", "rende
 API_DOC = Path(__file__).resolve().parent / "api.md"
 
 #: The documented modules, in page order: the four packages, then the public modules the notebooks use.
-MODULES: tuple[str, ...] = ("layers", "checks", "maps", "zones", "redline.layers.validate", "redline.layers.inventory")
+MODULES: tuple[str, ...] = (
+    "redline.layers",
+    "redline.checks",
+    "redline.maps",
+    "redline.zones",
+    "redline.layers.validate",
+    "redline.layers.inventory",
+)
 
 _NOTEBOOKS = (
     ("01_screen_a_site.ipynb", "审查一个选址 / screen one site: findings, map, report"),

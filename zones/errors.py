@@ -32,7 +32,14 @@ __all__ = [
 _REF = re.compile(r"⟨([A-Za-z_][A-Za-z0-9_]*)⟩")
 
 #: what a message says for a parameter when no interface renders it: its Python name
-_UNSET: Any = object()
+class _Unset:
+    """The default of ``value``: no value given (a stable repr, for the API page)."""
+
+    def __repr__(self) -> str:
+        return "<unset>"
+
+
+_UNSET: Any = _Unset()
 
 
 def param_ref(name: str) -> str:
