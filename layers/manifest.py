@@ -227,17 +227,14 @@ def _sensitive_area(raw: Any, where: str, problems: list[str]) -> dict[str, str]
     if not isinstance(raw, dict) or not raw.get("group") or not raw.get("type"):
         problems.append(
             f"{where}: sensitive_area must name the 名录 第三条 group and type, e.g. "
-            "`sensitive_area: {{group: 二, type: 重要湿地}}`"
+            "`sensitive_area: {group: 二, type: 重要湿地}`"
         )
         return None
     return {"group": str(raw["group"]), "type": str(raw["type"])}
 
 
-def _parse_layer(raw: Any, i: int, base: Path, problems: list[str], allow_outside: bool = False) -> LayerSpec | None:
-    where = f"layers[{i}]"
-    if not isinstance(raw, dict):
-        problems.append(f"{where}: expected a mapping with kind and path, got {raw!r}")
-        return None
+def _layer_kind(raw: dict, where: str, problems: list[str]) -> Any:
+    """Report the entry's unknown keys and a missing or unknown ``kind:``; return the kind as written."""
     for key in sorted(set(raw) - _LAYER_KEYS):
         problems.append(f"{where}: unknown key '{key}'; allowed keys are {', '.join(sorted(_LAYER_KEYS))}")
     kind = raw.get("kind")
@@ -245,29 +242,43 @@ def _parse_layer(raw: Any, i: int, base: Path, problems: list[str], allow_outsid
         problems.append(f"{where}: missing 'kind'; use one of {', '.join(KINDS)}")
     elif kind not in KINDS:
         problems.append(f"{where}: unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+    return kind
+
+
+def _layer_file(value: Any, where: str, base: Path, allow_outside: bool, problems: list[str]) -> Path | None:
+    """Resolve ``path:`` (the zone file); report it missing, outside the folder or in a format not read."""
+    path = _inside(base, value, where, "path", allow_outside, problems)
+    if path is None:
+        pass
+    elif not path.exists():
+        problems.append(f"{where}: file {str(path)!r} does not exist; fix 'path'")
+    elif path.suffix.lower() not in _READABLE:
+        problems.append(
+            f"{where}: unsupported format {path.suffix!r}; use GPKG, SHP, GeoJSON, FGB, GML, "
+            "KML/KMZ or DXF (with `crs:`)"
+        )
+    return path
+
+
+def _layer_source(
+    raw: dict, where: str, kind: Any, base: Path, allow_outside: bool, problems: list[str]
+) -> tuple[Path | None, PostgisSource | None, str] | None:
+    """Read the zones' source: return the file, the PostGIS source and the entry's name (None: neither given)."""
     postgis = _postgis_source(raw, where, problems)
-    path = None
-    if postgis is None:
-        if not raw.get("path"):
-            problems.append(
-                f"{where}: missing 'path' (the zone file, relative to the manifest) or 'source' (a PostGIS server)"
-            )
-            return None
-        path = _inside(base, raw["path"], f"layers[{i}] ({kind}, {raw['path']})", "path", allow_outside, problems)
-        where = f"layers[{i}] ({kind}, {raw['path']})"
-        if path is None:
-            pass
-        elif not path.exists():
-            problems.append(f"{where}: file {str(path)!r} does not exist; fix 'path'")
-        elif path.suffix.lower() not in _READABLE:
-            problems.append(
-                f"{where}: unsupported format {path.suffix!r}; use GPKG, SHP, GeoJSON, FGB, GML, "
-                "KML/KMZ or DXF (with `crs:`)"
-            )
-    else:
-        where = f"layers[{i}] ({kind}, {postgis.table or 'sql'})"
+    if postgis is not None:
+        return None, postgis, f"{where} ({kind}, {postgis.table or 'sql'})"
+    if not raw.get("path"):
+        problems.append(
+            f"{where}: missing 'path' (the zone file, relative to the manifest) or 'source' (a PostGIS server)"
+        )
+        return None
+    where = f"{where} ({kind}, {raw['path']})"
+    return _layer_file(raw["path"], where, base, allow_outside, problems), None, where
+
+
+def _class_map(raw_map: Any, kind: Any, where: str, problems: list[str]) -> dict[str, str]:
+    """Read ``class_map:`` (source value -> class of the kind), keyed by the normalised source value."""
     class_map: dict[str, str] = {}
-    raw_map = raw.get("class_map") or {}
     if not isinstance(raw_map, dict):
         problems.append(f"{where}: class_map must be a mapping of source value -> class")
     elif kind in KINDS:
@@ -279,32 +290,48 @@ def _parse_layer(raw: Any, i: int, base: Path, problems: list[str], allow_outsid
                     f"{where}: class_map maps {src!r} to {dst!r}, not a class of {kind}; classes are {allowed}"
                 )
             class_map[_norm_value(src)] = str(dst)
+    return class_map
+
+
+def _check_class_field(raw: dict, kind: Any, where: str, problems: list[str]) -> None:
+    """Report a missing ``class_field:`` on a kind whose zones need a class."""
     if kind in _CLASS_REQUIRED and not raw.get("class_field"):
         problems.append(
             f"{where}: missing 'class_field': {kind} zones need a class "
             f"({', '.join(KINDS[kind].classes)}); name the field that holds it"
         )
-    crs = None
-    if raw.get("crs") is not None:
-        try:
-            crs = parse_crs(raw["crs"], what=f"{where}: crs")
-        except CRSError as exc:
-            problems.append(str(exc))
-    encoding = raw.get("encoding")
-    if encoding is not None:
-        try:
-            codecs.lookup(str(encoding))
-        except LookupError:
-            problems.append(f"{where}: encoding {encoding!r} is not a known text encoding; use e.g. gbk or utf-8")
-        if path is None or path.suffix.lower() != ".shp":
-            problems.append(
-                f"{where}: encoding applies only to Shapefile DBF text ({path.suffix} files are always UTF-8); "
-                "remove `encoding:`"
-            )
-    on_invalid = raw.get("on_invalid", "raise")
-    if on_invalid not in ON_INVALID:
-        problems.append(f"{where}: on_invalid {on_invalid!r} is not one of {', '.join(ON_INVALID)}")
-    confidential, coarsening = _confidential(raw.get("confidential", False), where, problems)
+
+
+def _layer_crs(value: Any, where: str, problems: list[str]) -> Any:
+    """Parse the entry's ``crs:`` (None when not given or not understood)."""
+    if value is None:
+        return None
+    try:
+        return parse_crs(value, what=f"{where}: crs")
+    except CRSError as exc:
+        problems.append(str(exc))
+        return None
+
+
+def _check_encoding(encoding: Any, path: Path | None, where: str, problems: list[str]) -> None:
+    """Report an ``encoding:`` that is not a known codec, or that is given for anything but a Shapefile."""
+    if encoding is None:
+        return
+    try:
+        codecs.lookup(str(encoding))
+    except LookupError:
+        problems.append(f"{where}: encoding {encoding!r} is not a known text encoding; use e.g. gbk or utf-8")
+    if path is None or path.suffix.lower() != ".shp":
+        problems.append(
+            f"{where}: encoding applies only to Shapefile DBF text "
+            f"({f'{path.suffix} files are' if path is not None else 'this source is'} always UTF-8); remove `encoding:`"
+        )
+
+
+def _access_list_fields(
+    raw: dict, kind: Any, base: Path, where: str, allow_outside: bool, problems: list[str]
+) -> dict[str, Any]:
+    """Read ``access_list:`` and its ``access_list_*`` options; return them as :class:`LayerSpec` fields."""
     access_list = None
     if raw.get("access_list"):
         access_list = _inside(base, raw["access_list"], where, "access_list", allow_outside, problems)
@@ -324,13 +351,46 @@ def _parse_layer(raw: Any, i: int, base: Path, problems: list[str], allow_outsid
     corrections = raw.get("access_list_corrections")
     if corrections not in (None, False):
         corrections = _inside(base, corrections, where, "access_list_corrections", allow_outside, problems)
-    coverage = None
-    if raw.get("coverage") is not None:
-        coverage = _inside(base, raw["coverage"], where, "coverage", allow_outside, problems)
-        if coverage is not None and not coverage.exists():
-            problems.append(
-                f"{where}: coverage file {str(coverage)!r} does not exist; give the outline the layer covers"
-            )
+    return {
+        "access_list": access_list,
+        "access_list_columns": columns,
+        "access_list_sheets": raw.get("access_list_sheets"),
+        "access_list_area_fields": area_fields,
+        "access_list_corrections": corrections,
+    }
+
+
+def _layer_coverage(value: Any, base: Path, where: str, allow_outside: bool, problems: list[str]) -> Path | None:
+    """Resolve the entry's ``coverage:`` (the outline the layer covers); report it missing."""
+    if value is None:
+        return None
+    coverage = _inside(base, value, where, "coverage", allow_outside, problems)
+    if coverage is not None and not coverage.exists():
+        problems.append(f"{where}: coverage file {str(coverage)!r} does not exist; give the outline the layer covers")
+    return coverage
+
+
+def _parse_layer(raw: Any, i: int, base: Path, problems: list[str], allow_outside: bool = False) -> LayerSpec | None:
+    """Read the manifest's ``layers[i]``, appending its problems; None when it names no source."""
+    where = f"layers[{i}]"
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: expected a mapping with kind and path, got {raw!r}")
+        return None
+    kind = _layer_kind(raw, where, problems)
+    source = _layer_source(raw, where, kind, base, allow_outside, problems)
+    if source is None:
+        return None
+    path, postgis, where = source
+    class_map = _class_map(raw.get("class_map") or {}, kind, where, problems)
+    _check_class_field(raw, kind, where, problems)
+    crs = _layer_crs(raw.get("crs"), where, problems)
+    _check_encoding(raw.get("encoding"), path, where, problems)
+    on_invalid = raw.get("on_invalid", "raise")
+    if on_invalid not in ON_INVALID:
+        problems.append(f"{where}: on_invalid {on_invalid!r} is not one of {', '.join(ON_INVALID)}")
+    confidential, coarsening = _confidential(raw.get("confidential", False), where, problems)
+    access = _access_list_fields(raw, kind, base, where, allow_outside, problems)
+    coverage = _layer_coverage(raw.get("coverage"), base, where, allow_outside, problems)
     return LayerSpec(
         kind=str(kind),
         path=path,
@@ -341,7 +401,6 @@ def _parse_layer(raw: Any, i: int, base: Path, problems: list[str], allow_outsid
         class_map=class_map,
         encoding=raw.get("encoding"),
         crs=crs,
-        access_list=access_list,
         on_invalid=on_invalid,
         index=i,
         confidential=confidential,
@@ -349,10 +408,7 @@ def _parse_layer(raw: Any, i: int, base: Path, problems: list[str], allow_outsid
         postgis=postgis,
         coverage=coverage,
         sensitive_area=_sensitive_area(raw.get("sensitive_area"), where, problems),
-        access_list_columns=columns,
-        access_list_sheets=raw.get("access_list_sheets"),
-        access_list_area_fields=area_fields,
-        access_list_corrections=corrections,
+        **access,
     )
 
 

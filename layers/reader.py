@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -415,6 +417,101 @@ def _read_access_list(spec: LayerSpec, problems: list[str]) -> tuple[AccessList 
     return access, digest
 
 
+def _open_source(spec: LayerSpec, problems: list[str]) -> tuple[VectorSource, str] | None:
+    """Read the layer's source and its fingerprint; None (the problem appended) when it is unusable."""
+    try:
+        source, source_fp = _read_source(spec)
+    except ManyLayersError as many:
+        problems.append(
+            f"{spec.where}: the file holds {len(many.names)} layers ({_listing(many.names)}); "
+            "name the zone layer with `layer:`"
+        )
+        return None
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        problems.append(f"{spec.where}: cannot read {str(spec.path)!r}: {exc}; check the file and `layer`")
+        return None
+    except UnicodeDecodeError as exc:
+        problems.append(
+            f"{spec.where}: text fields are not {spec.encoding or 'UTF-8'} ({exc}); set `encoding:` (e.g. gbk)"
+        )
+        return None
+    except RedlineError as exc:
+        problems.append(f"{spec.where}: {exc.raw_message}")
+        return None
+    if source.encoding.encoding is None and source.encoding.how == "unknown":
+        problems.append(f"{spec.where}: text encoding {source.encoding.note}")
+        return None
+    if source.gdf.empty:
+        problems.append(f"{spec.where}: the layer has no features")
+        return None
+    return source, source_fp
+
+
+def _zone_ids(
+    values: pd.Series | None, gdf: gpd.GeoDataFrame, spec: LayerSpec, collect: list[LoadIssue] | None
+) -> pd.Series:
+    """Return the features' normalised ids: the id field's values, or ``kind-1``, ``kind-2`` ... without one."""
+    if values is None:
+        ids = pd.Series([f"{spec.kind}-{i + 1}" for i in range(len(gdf))], index=gdf.index)
+    elif collect is not None:  # lenient: a missing id stays empty (and is reported)
+        blank = _blank(values)
+        ids = pd.Series(np.where(blank, "", values.map(lambda v: "" if v is None else _norm_value(v))), index=gdf.index)
+        for i in np.flatnonzero(blank):
+            collect.append(LoadIssue("missing_id", spec.kind, _label(spec), int(i), ""))
+    else:
+        ids = values
+    return ids.map(_norm_value)
+
+
+def _zone_fields(
+    gdf: gpd.GeoDataFrame, spec: LayerSpec, problems: list[str], collect: list[LoadIssue] | None
+) -> tuple[pd.Series, pd.Series | None, pd.Series]:
+    """Read the id, name and class fields; return the zone ids, the names (None without) and the mapped classes."""
+    ids = _field(gdf, spec, "id_field", problems)
+    names = _field(gdf, spec, "name_field", problems)
+    classes = _field(gdf, spec, "class_field", problems)
+    ids = _zone_ids(ids, gdf, spec, collect)
+    if classes is not None:
+        zone_class = _classes(classes, spec, problems, ids if collect is not None else None, collect)
+    else:
+        zone_class = pd.Series("", index=gdf.index)
+    return ids, names, zone_class
+
+
+@contextmanager
+def _datum_shifts_as_issues(spec: LayerSpec, collect: list[LoadIssue] | None) -> Iterator[None]:
+    """Lenient reading: turn the warnings of the block (approximate datum shifts) into ``crs_datum`` issues."""
+    if collect is None:
+        yield
+        return
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for w in caught:
+        collect.append(LoadIssue("crs_datum", spec.kind, _label(spec), detail=str(w.message)))
+
+
+def _standard_frame(
+    gdf: gpd.GeoDataFrame, ids: pd.Series, names: pd.Series | None, zone_class: pd.Series
+) -> gpd.GeoDataFrame:
+    """Return the kept features with the standard columns first, then the source's other fields."""
+    attrs = gdf.drop(columns=[c for c in STANDARD_COLUMNS if c in gdf.columns])
+    out = gpd.GeoDataFrame(
+        {
+            "zone_id": ids.loc[gdf.index].to_numpy(),
+            "zone_name": (
+                names.loc[gdf.index].fillna("").astype(str).to_numpy()
+                if names is not None
+                else ids.loc[gdf.index].to_numpy()
+            ),
+            "zone_class": zone_class.loc[gdf.index].to_numpy(),
+        },
+        index=gdf.index,
+    )
+    out = gpd.GeoDataFrame(pd.concat([out, attrs], axis=1), geometry=gdf.geometry.name, crs=TARGET_CRS)
+    return out.rename_geometry("geometry") if out.geometry.name != "geometry" else out
+
+
 def read_zone_layer(
     spec: LayerSpec,
     default_crs=None,
@@ -454,56 +551,17 @@ def read_zone_layer(
     """
     own = problems if problems is not None else []
     n_before = len(own)
-    try:
-        source, source_fp = _read_source(spec)
-    except ManyLayersError as many:
-        own.append(
-            f"{spec.where}: the file holds {len(many.names)} layers ({_listing(many.names)}); "
-            "name the zone layer with `layer:`"
-        )
+    opened = _open_source(spec, own)
+    if opened is None:
         return None
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        own.append(f"{spec.where}: cannot read {str(spec.path)!r}: {exc}; check the file and `layer`")
-        return None
-    except UnicodeDecodeError as exc:
-        own.append(f"{spec.where}: text fields are not {spec.encoding or 'UTF-8'} ({exc}); set `encoding:` (e.g. gbk)")
-        return None
-    except RedlineError as exc:
-        own.append(f"{spec.where}: {exc.raw_message}")
-        return None
+    source, source_fp = opened
     gdf = source.gdf
-    if source.encoding.encoding is None and source.encoding.how == "unknown":
-        own.append(f"{spec.where}: text encoding {source.encoding.note}")
-        return None
-    if gdf.empty:
-        own.append(f"{spec.where}: the layer has no features")
-        return None
-    ids = _field(gdf, spec, "id_field", own)
-    names = _field(gdf, spec, "name_field", own)
-    classes = _field(gdf, spec, "class_field", own)
-    if ids is None:
-        ids = pd.Series([f"{spec.kind}-{i + 1}" for i in range(len(gdf))], index=gdf.index)
-    elif collect is not None:  # lenient: a missing id stays empty (and is reported)
-        blank = _blank(ids)
-        ids = pd.Series(np.where(blank, "", ids.map(lambda v: "" if v is None else _norm_value(v))), index=gdf.index)
-        for i in np.flatnonzero(blank):
-            collect.append(LoadIssue("missing_id", spec.kind, _label(spec), int(i), ""))
-    ids = ids.map(_norm_value)
-    if classes is not None:
-        zone_class = _classes(classes, spec, own, ids if collect is not None else None, collect)
-    else:
-        zone_class = pd.Series("", index=gdf.index)
+    ids, names, zone_class = _zone_fields(gdf, spec, own, collect)
     if len(own) > n_before:
         return None
     dropped = _normalise_geometry(gdf, source.unclosed, source.closed)
-    if collect is None:
+    with _datum_shifts_as_issues(spec, collect):
         source_crs = _set_crs(gdf, spec, default_crs, own, near, near_what)
-    else:  # lenient: an approximate datum shift is an issue, not a warning
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            source_crs = _set_crs(gdf, spec, default_crs, own, near, near_what)
-        for w in caught:
-            collect.append(LoadIssue("crs_datum", spec.kind, _label(spec), detail=str(w.message)))
     if source_crs is None:
         return None
     if collect is None:
@@ -513,21 +571,7 @@ def read_zone_layer(
         repaired = []
     if len(own) > n_before:
         return None
-    attrs = gdf.drop(columns=[c for c in STANDARD_COLUMNS if c in gdf.columns])
-    out = gpd.GeoDataFrame(
-        {
-            "zone_id": ids.loc[gdf.index].to_numpy(),
-            "zone_name": (
-                names.loc[gdf.index].fillna("").astype(str).to_numpy()
-                if names is not None
-                else ids.loc[gdf.index].to_numpy()
-            ),
-            "zone_class": zone_class.loc[gdf.index].to_numpy(),
-        },
-        index=gdf.index,
-    )
-    out = gpd.GeoDataFrame(pd.concat([out, attrs], axis=1), geometry=gdf.geometry.name, crs=TARGET_CRS)
-    out = out.rename_geometry("geometry") if out.geometry.name != "geometry" else out
+    out = _standard_frame(gdf, ids, names, zone_class)
     if collect is None:
         access, access_fp = _read_access_list(spec, own)
         if len(own) > n_before:
