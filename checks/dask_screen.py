@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from redline.checks.app.progress import Progress
@@ -129,24 +130,42 @@ def _screen_partition(part: gpd.GeoDataFrame, layers, kwargs: dict) -> tuple:
 
 
 def _with_projects(part: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Rebuild the ``project`` objects from ``industry``/``tags``/``action`` where they were lost.
+    """Give every screened site its :class:`~redline.zones.project.Project` object back where it was lost.
 
-    A dask-geopandas frame read from Parquet, or one whose object columns Dask turned into
-    strings, has no :class:`~redline.zones.project.Project` objects left.
+    Dask turns object columns into strings: a project's text (``str(project)``, see
+    :meth:`~redline.zones.project.Project.to_text`) is read back whole (facts, unknown codes and
+    notes too).  A frame without it (read from Parquet without its ``project`` column) has its
+    projects rebuilt from the ``industry``, ``tags`` and ``action`` columns, read as a batch row is
+    (an unknown industry code kept as unknown).
     """
-    from redline.zones.project import Project, make_project
+    from redline.zones.project import Project
 
     projects = part["project"].to_numpy(dtype=object) if "project" in part.columns else None
     ok = (part["status"] == "ok").to_numpy()
     if projects is not None and all(isinstance(p, Project) for p in projects[ok]):
         return part
+    if projects is None:
+        projects = np.full(len(part), None, dtype=object)
+    texts = [part[c].fillna("").to_numpy(dtype=object) for c in ("industry", "tags", "action")]
     rebuilt = [
-        make_project(ind or None, tg or None, act or None) if good else None
-        for ind, tg, act, good in zip(
-            part["industry"].fillna(""), part["tags"].fillna(""), part["action"].fillna(""), ok, strict=True
-        )
+        _project_of(project, industry, tags, action) if good else None
+        for project, industry, tags, action, good in zip(projects, *texts, ok, strict=True)
     ]
     return part.assign(project=pd.Series(rebuilt, index=part.index, dtype=object))
+
+
+def _project_of(project: Any, industry: str, tags: str, action: str):
+    """Return a site's Project: the object itself, read back from its text, else built from its columns."""
+    from redline.zones.project import Project, make_project
+
+    if isinstance(project, Project):
+        return project
+    if isinstance(project, str):
+        try:
+            return Project.from_text(project)
+        except ValueError:
+            pass
+    return make_project(industry or None, tags or None, action or None, lenient=True)
 
 
 # --------------------------------------------------------------------------- on the client
@@ -287,8 +306,9 @@ def screen_sites_dask(
     sites : geopandas.GeoDataFrame or dask_geopandas.GeoDataFrame
         As returned by :func:`checks.read_sites`, or already partitioned with dask-geopandas
         with the same columns (e.g. written to Parquet and read with
-        ``dask_geopandas.read_parquet``: the ``project`` objects are rebuilt from the
-        ``industry``, ``tags`` and ``action`` columns).
+        ``dask_geopandas.read_parquet``): ``project`` objects turned into text (``str``) are
+        read back whole; without them they are rebuilt from the ``industry``, ``tags`` and
+        ``action`` columns (a project's facts are then lost: keep the ``project`` column as text).
     layerset : str, Path or LayerSet
         A ``layerset.yaml`` (or a folder holding one, or ``"sample"``), or a loaded layer set.
         Pass the :class:`~redline.layers.LayerSet` you already have to avoid loading it on this machine

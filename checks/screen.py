@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -18,19 +19,19 @@ from redline.checks.eia_sites import eia_columns
 from redline.checks.engine.index import index_of, prepare_layer
 from redline.checks.engine.spatial import site_measures, spatial_columns
 from redline.checks.result import FINDING_COLUMNS, ScreeningResult
+from redline.checks.site_notes import Coverage, site_notes
 from redline.checks.site_places import distance_kinds, site_places
 from redline.checks.sites.reader import parse_site_text, sites_from_geometries
-from redline.layers.coverage import covered_shares
 from redline.layers.crs import crs_label as _crs_text
 from redline.layers.crs import parse_crs
 from redline.layers.layerset import TARGET_CRS, LayerSet
 from redline.zones.access_list import Clause
 from redline.zones.errors import RedlineError, SiteError
 from redline.zones.kinds import kind_names
-from redline.zones.labels import kind_label
-from redline.zones.outcome import Outcomes, coverage_note, site_verdicts
+from redline.zones.outcome import Outcomes, site_verdicts
 from redline.zones.project import make_project
 from redline.zones.rules import Catalog
+from redline.zones.tag_labels import tags_from_labels
 
 __all__ = ["check_site", "screen_sites"]
 
@@ -265,84 +266,6 @@ def _findings_table(
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=TARGET_CRS, copy=False), rows, ranks
 
 
-class _Coverage:
-    """Where the layer set, and each layer with a coverage of its own, speaks for the sites.
-
-    ``covered`` is each site's share within the layer set's coverage (NaN where it is undeclared or
-    the site was not placed); ``shares`` the share within each layer's own coverage, by kind label.
-    """
-
-    def __init__(self, layerset: LayerSet, geoms: np.ndarray, ok: np.ndarray) -> None:
-        self.covered = np.full(len(geoms), np.nan)
-        placed = np.flatnonzero(ok)
-        self.covered[placed] = covered_shares(geoms[placed], layerset.coverage())
-        self.shares: dict[str, np.ndarray] = {}
-        # a kind whose layers all declare their own coverage covers the union of theirs
-        bounded = {
-            k for k in layerset.kinds if all(lyr.coverage is not None for lyr in layerset.layers if lyr.kind == k)
-        }
-        for layer in layerset.layers:
-            if layer.kind in bounded:
-                share = np.full(len(geoms), np.nan)
-                share[placed] = covered_shares(geoms[placed], layer.coverage)
-                known = self.shares.get(layer.kind)
-                self.shares[layer.kind] = share if known is None else np.fmax(known, share)
-
-    def layer_gaps(self) -> np.ndarray:
-        """Return True for sites wholly outside the coverage of some kind's layers."""
-        gaps = np.zeros(len(self.covered), dtype=bool)
-        for share in self.shares.values():
-            gaps |= share == 0
-        return gaps
-
-    def notes(self, verdicts: np.ndarray, lang: str) -> np.ndarray:
-        """Return each site's coverage note (:func:`redline.zones.outcome.coverage_note`), empty if none."""
-        out = np.full(len(verdicts), "", dtype=object)
-        covered = self.covered
-        say = (covered == 0) | ((covered > 0) & (covered < 1)) | (np.isnan(covered) & (verdicts == "clear"))
-        for share in self.shares.values():
-            say |= share < 1
-        for i in np.flatnonzero(say & (verdicts != "")):
-            partial = {kind_label(kind, lang): float(share[i]) for kind, share in self.shares.items() if share[i] < 1}
-            out[i] = coverage_note(verdicts[i], float(covered[i]), partial, lang)
-        return out
-
-
-def _project_notes(projects: np.ndarray, lang: str) -> np.ndarray:
-    """How each site's industry codes were read (a GB/T 4754-2011 code, an unknown one), or empty."""
-    out = np.full(len(projects), "", dtype=object)
-    sep = "；" if lang == "zh" else "; "
-    for i, project in enumerate(projects):
-        notes = getattr(project, "notes_en" if lang == "en" else "notes", ())
-        if notes:
-            out[i] = sep.join(notes)
-    return out
-
-
-def _undecided_notes(n: int, rows: np.ndarray, undecided: np.ndarray, lang: str) -> np.ndarray:
-    """Say, per site, how many access-list clauses that may bind it were left to the reviewer."""
-    out = np.full(n, "", dtype=object)
-    per_site: dict[int, set[str]] = {}
-    for row in np.flatnonzero(undecided != ""):
-        per_site.setdefault(int(rows[row]), set()).update(str(undecided[row]).split(";"))
-    for site, ids in per_site.items():
-        out[site] = (
-            f"准入清单中 {len(ids)} 条条款无法自动判定，需人工核对"
-            if lang == "zh"
-            else f"{len(ids)} access-list clause(s) could not be judged automatically: a reviewer must check them"
-        )
-    return out
-
-
-def _joined_notes(first: np.ndarray, second: np.ndarray, lang: str) -> np.ndarray:
-    """Join two note columns cell by cell (either may be empty)."""
-    sep = "；" if lang == "zh" else "; "
-    out = np.where(first == "", second, first).astype(object)
-    for i in np.flatnonzero((first != "") & (second != "")):
-        out[i] = f"{first[i]}{sep}{second[i]}"
-    return out
-
-
 def _factorize_projects(objects: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return a code per site and the distinct projects; sites usually share a few Project objects.
 
@@ -487,7 +410,7 @@ def screen_sites(
     catalog = catalog or layerset.catalog()
     sites = sites.reset_index(drop=True)
     ok = (sites["status"] == "ok").to_numpy()
-    coverage = _Coverage(layerset, np.asarray(sites.geometry.array, dtype=object), ok)
+    coverage = Coverage(layerset, np.asarray(sites.geometry.array, dtype=object), ok)
     idx = np.flatnonzero(ok & (coverage.covered != 0))  # (a site wholly outside the coverage is not screened)
     geoms = _own_objects(np.asarray(sites.geometry.array, dtype=object)[idx])
     dims, area, length = site_measures(geoms)
@@ -555,10 +478,9 @@ def screen_sites(
     out["n_findings"] = counts
     verdicts = site_verdicts(n, rows, ranks, covered=coverage.covered, layer_gaps=coverage.layer_gaps())
     out["verdict"] = np.where(ok, verdicts, "")
-    notes = _joined_notes(
-        _project_notes(out["project"].to_numpy(), lang), coverage.notes(out["verdict"].to_numpy(), lang), lang
+    out["note"] = site_notes(
+        out["project"].to_numpy(), coverage.notes(out["verdict"].to_numpy(), lang), rows, findings, lang
     )
-    out["note"] = _joined_notes(notes, _undecided_notes(n, rows, findings["undecided_clauses"].to_numpy(), lang), lang)
     type_names = np.array([_GEOM_TYPES.get(i, "") for i in range(-1, 8)], dtype=object)
     out["geom_type"] = type_names[shapely.get_type_id(out.geometry.array) + 1]
     out["site_area_m2"] = np.nan
@@ -599,6 +521,10 @@ def check_site(
     lang: str = "zh",
     nearby: str = "nearest",
     on_invalid: str = "raise",
+    facts: Mapping[str, Any] | list[str] | str | None = None,
+    project_name: str | None = None,
+    builder: str | None = None,
+    project_no: str | None = None,
 ) -> ScreeningResult:
     """Screen one site.
 
@@ -610,6 +536,7 @@ def check_site(
     industry : str or list of str, optional
         GB/T 4754-2017 codes or exact names.
     tags : str or list of str, optional
+        Tags, or their Chinese labels (``排放废水``).
     action : {"new", "expand", "rebuild"}, optional
     buffer_m : float
     crs : str, optional
@@ -621,6 +548,10 @@ def check_site(
         See :func:`screen_sites`.
     on_invalid : {"raise", "warn", "fix"}
         An invalid polygon is refused (``raise``/``warn``) or repaired with ``make_valid`` (``fix``).
+    facts : mapping or list of ``KEY=VALUE`` str, optional
+        Project facts for the 名录 (``{"装机容量": "6万千瓦"}``): the site's EIA category reads them.
+    project_name, builder, project_no : str, optional
+        The project's name, 建设单位 and 项目编号, kept in the site's row (columns of the same names).
 
     Returns
     -------
@@ -630,7 +561,7 @@ def check_site(
     Raises
     ------
     SiteError, RuleError
-        For an unusable site, industry, tag or action.
+        For an unusable site, industry, tag, action or fact (one that is not KEY=VALUE).
 
     Examples
     --------
@@ -640,8 +571,13 @@ def check_site(
     True
     >>> check_site("100.0,30.0", load_layerset("sample")).sites.loc[0, "verdict"]  # far outside the layers
     'no_coverage'
+    >>> one = check_site("109.52,22.49", load_layerset("sample"), industry="A0313", tags="畜禽规模养殖",
+    ...     facts={"年出栏生猪": "6000头"}, builder="某牧业公司")
+    >>> one.sites.loc[0, ["tags", "builder", "eia_category"]].tolist()
+    ['livestock', '某牧业公司', 'report']
     """
-    make_project(industry, tags, action)  # raises RuleError naming a bad industry, tag or action
+    tags = tags_from_labels(tags)
+    make_project(industry, tags, action, facts)  # raises RuleError naming a bad industry, tag, action or fact
     if isinstance(site, str):
         try:
             geom, crs_label = parse_site_text(site, crs=crs, on_invalid=on_invalid, near=layerset.center())
@@ -659,6 +595,10 @@ def check_site(
         industry=industry,
         tags=tags,
         action=action,
+        facts=facts,
+        project_name=project_name,
+        builder=builder,
+        project_no=project_no,
         site_ids=[site_id],
         labels=["site"],
         on_invalid=on_invalid,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -73,6 +74,69 @@ class Project:
             out.append(f"{code} {ind.name}" if ind else code)
         return out
 
+    def to_text(self) -> str:
+        """Return the project as one line of JSON, which :meth:`from_text` reads back as it was.
+
+        ``str(project)`` gives the same text, so a frame whose Project objects were turned into
+        text (Dask's string columns, a column stored in a file or a database) keeps them whole.
+
+        Examples
+        --------
+        >>> p = make_project("C1713", "discharges_wastewater", "rebuild", {"工艺": "前处理;染色"})
+        >>> p.to_text()
+        '{"industries":["C1713"],"tags":["discharges_wastewater"],"action":"rebuild","facts":[["工艺","前处理;染色"]]}'
+        >>> Project.from_text(str(p)) == p
+        True
+        """
+        data = {
+            "industries": list(self.industries),
+            "tags": sorted(self.tags),
+            "action": self.action,
+            "facts": [list(pair) for pair in self.facts],
+            "unknown_industries": list(self.unknown_industries),
+            "notes": list(self.notes),
+            "notes_en": list(self.notes_en),
+        }
+        kept = {k: v for k, v in data.items() if v or k == "action"}
+        return json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
+
+    __str__ = to_text
+
+    @classmethod
+    def from_text(cls, text: str) -> Project:
+        """Return the project :meth:`to_text` wrote (as it was: no look-up, no check).
+
+        Raises
+        ------
+        ValueError
+            When ``text`` is not such a text.
+
+        Examples
+        --------
+        >>> Project.from_text('{"industries":["C3360"],"action":"expand"}').action
+        'expand'
+        """
+        try:
+            data = json.loads(text)
+        except (TypeError, json.JSONDecodeError):
+            data = None
+        if not isinstance(data, dict) or not set(data) <= _TEXT_KEYS:
+            raise ValueError(f"not the text of a project: {str(text)[:80]!r}")
+        texts = lambda key: tuple(str(v) for v in data.get(key, ()))  # noqa: E731
+        return cls(
+            texts("industries"),
+            frozenset(texts("tags")),
+            str(data.get("action", "new")),
+            tuple((str(k), str(v)) for k, v in data.get("facts", ())),
+            texts("unknown_industries"),
+            texts("notes"),
+            texts("notes_en"),
+        )
+
+
+#: The keys of :meth:`Project.to_text`.
+_TEXT_KEYS = frozenset({"industries", "tags", "action", "facts", "unknown_industries", "notes", "notes_en"})
+
 
 def _split(value: str | Iterable[str] | None) -> list[str]:
     if value is None:
@@ -130,7 +194,12 @@ def make_project(
     act = (action or "new").strip() or "new"
     act = {v: k for k, v in ACTION_LABELS.items()}.get(act, act).lower()
     if act not in ACTIONS:
-        raise RuleError(f"unknown action {action!r}; use one of new, expand, rebuild", param="action", value=action)
+        raise RuleError(
+            f"unknown action {action!r}; use one of new, expand, rebuild",
+            param="action",
+            value=action,
+            zh=f"未知的建设性质 {action!r}；请用 new（新建）、expand（扩建）、rebuild（改建）之一",
+        )
     return Project(read.codes, check_tags(_split(tags)), act, _facts(facts), read.unknown, read.notes_zh, read.notes_en)
 
 
@@ -195,6 +264,7 @@ def _facts(facts: Mapping[str, object] | Iterable[str] | str | None) -> tuple[tu
                         f"project fact {part.strip()!r} is not KEY=VALUE (e.g. 装机容量=6万千瓦)",
                         param="facts",
                         value=part,
+                        zh=f"项目事实 {part.strip()!r} 不是 名称=值 的形式（如 装机容量=6万千瓦）",
                     )
                 pairs.append((key.strip(), value.strip()))
     return tuple(sorted(dict(pairs).items()))

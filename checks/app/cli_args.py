@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Mapping
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from redline.checks import options
-from redline.zones.errors import RedlineError
+from redline.zones.errors import RedlineError, render_refs
 
 __all__ = ["FLAGS", "add_lang", "add_layers", "flag_namer", "option_type"]
+
+if TYPE_CHECKING:
+    from redline.checks.app.cli.i18n import Words
 
 T = TypeVar("T")
 
@@ -29,6 +32,10 @@ FLAGS: dict[str, str] = {
     "max_jobs": "--jobs",
     "districts": "--by",
     "kinds": "--kind",
+    "facts": "--fact",
+    "layerset": "--layers",
+    "old_layerset": "--old-layers",
+    "target": "--register",
 }
 
 
@@ -45,8 +52,10 @@ def flag_namer(overrides: Mapping[str, str] | None = None) -> Callable[[str], st
     return lambda param: names.get(param) or "--" + param.replace("_", "-")
 
 
-def option_type(check: Callable[[str], T]) -> Callable[[str], T]:
+def option_type(check: Callable[[str], T], lang: str = "en") -> Callable[[str], T]:
     """Return an argparse ``type`` that checks a value with ``check`` and says the error with the flags.
+
+    With ``lang="zh"`` an error that has a Chinese text (``zh``) says that one.
 
     Examples
     --------
@@ -62,16 +71,22 @@ def option_type(check: Callable[[str], T]) -> Callable[[str], T]:
         try:
             return check(value)
         except RedlineError as exc:
-            raise argparse.ArgumentTypeError(exc.render(flag_namer())) from None
+            zh = getattr(exc, "zh", None) if lang == "zh" else None
+            text = render_refs(str(zh), flag_namer()) if zh else exc.render(flag_namer())
+            raise argparse.ArgumentTypeError(text) from None
 
     parse.__name__ = check.__name__
     return parse
 
 
-def add_layers(p: argparse.ArgumentParser) -> None:
-    """Add ``--layers`` (default ``sample``)."""
+def add_layers(p: argparse.ArgumentParser, w: Words | None = None) -> None:
+    """Add ``--layers`` (default ``sample``), its help in the language of ``w`` (English without)."""
+    en = "layerset.yaml, a folder holding one, or 'sample' (default)"
     p.add_argument(
-        "--layers", default="sample", metavar="PATH", help="layerset.yaml, a folder holding one, or 'sample' (default)"
+        "--layers",
+        default="sample",
+        metavar="PATH",
+        help=w("图层集：layerset.yaml、含 layerset.yaml 的文件夹，或 sample（默认，内置示意数据）", en) if w else en,
     )
 
 

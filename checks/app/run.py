@@ -20,14 +20,27 @@ How the sites are screened is a strategy of the run:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from redline.checks import options
 
-__all__ = ["OneSite", "Run", "ScreenOptions", "SiteOptions", "SitesFile", "run_screening", "site_input"]
+__all__ = [
+    "PROJECT_INFO",
+    "OneSite",
+    "Run",
+    "ScreenOptions",
+    "SiteOptions",
+    "SitesFile",
+    "default_site_id",
+    "run_screening",
+    "site_input",
+]
+
+#: What is said of the project beyond what rules test: its name, 建设单位 and 项目编号 (columns of the sites).
+PROJECT_INFO: tuple[str, ...] = ("project_name", "builder", "project_no")
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,20 @@ class SitesFile:
         return self.label if self.label is not None else str(self.path)
 
 
+def default_site_id(project_no: str | None = None, project_name: str | None = None, lang: str = "zh") -> str:
+    """Return the id of a site given alone: the project's number, else its name, else ``选址1`` (``site-1``).
+
+    Examples
+    --------
+    >>> default_site_id("2024-450721-01"), default_site_id(None, "武利镇光伏电站"), default_site_id(lang="en")
+    ('2024-450721-01', '武利镇光伏电站', 'site-1')
+    """
+    for given in (project_no, project_name):
+        if given and str(given).strip():
+            return str(given).strip()
+    return "选址1" if lang == "zh" else "site-1"
+
+
 def site_input(value: str, site_id: str = "site") -> OneSite | SitesFile:
     """Return a command-line site argument as a file when such a file exists, else as one site (``site_id``).
 
@@ -90,7 +117,15 @@ class SiteOptions:
     crs, layer, encoding, on_invalid, id_field, name_field, industry_field, tags_field, action_field
         As for :func:`redline.checks.read_sites` (``layer`` and the fields only for files).
     industry, tags, action
-        The project (the defaults of a file's rows).
+        The project (the defaults of a file's rows).  A tag may be given by its Chinese label
+        (``排放废水``, as ``redline rules tags`` shows it).
+    facts : mapping or list of ``KEY=VALUE`` str, optional
+        Project facts for the 名录 (``装机容量=6万千瓦``; the defaults of a file's rows, whose fact
+        columns win), named as the edition's vocabulary names them.
+    project_name, builder, project_no : str, optional
+        The project's name, 建设单位 and 项目编号 (the defaults of a file's rows).
+    project_name_field, builder_field, project_no_field : str, optional
+        The columns holding them (default: found by their usual names, e.g. 项目名称, 建设单位, 项目编号).
 
     Raises
     ------
@@ -115,18 +150,77 @@ class SiteOptions:
     industry_field: str | None = None
     tags_field: str | None = None
     action_field: str | None = None
+    facts: Mapping[str, Any] | list[str] | None = None
+    project_name: str | None = None
+    builder: str | None = None
+    project_no: str | None = None
+    project_name_field: str | None = None
+    builder_field: str | None = None
+    project_no_field: str | None = None
 
     def __post_init__(self) -> None:
         from redline.zones.project import make_project
+        from redline.zones.tag_labels import tags_from_labels
 
         object.__setattr__(self, "on_invalid", options.on_invalid(self.on_invalid))
         object.__setattr__(self, "encoding", options.encoding(self.encoding))
         object.__setattr__(self, "crs", options.crs(self.crs))
-        make_project(self.industry, self.tags, self.action)  # a RuleError naming the industry, a tag or the action
+        object.__setattr__(self, "tags", tags_from_labels(self.tags))
+        # a RuleError naming the industry, a tag, the action or a fact that is not KEY=VALUE
+        project = make_project(self.industry, self.tags, self.action, self.facts)
+        object.__setattr__(self, "facts", dict(project.facts) or None)
+        if self.facts:
+            check_facts(self.facts)
 
     def read_kwargs(self) -> dict[str, Any]:
-        """Return the keyword arguments of :func:`redline.checks.read_sites`."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(SiteOptions)}
+        """Return the keyword arguments of :func:`redline.checks.read_sites`.
+
+        The project's facts and information are included only when given.
+        """
+        kwargs = {f.name: getattr(self, f.name) for f in dataclasses.fields(SiteOptions)}
+        for name in _GIVEN_ONLY:
+            if kwargs[name] is None:
+                del kwargs[name]
+        return kwargs
+
+    def project_kwargs(self) -> dict[str, Any]:
+        """Return the keyword arguments of :func:`redline.checks.check_site`.
+
+        The project's facts and information, only those given.
+        """
+        given = {name: getattr(self, name) for name in ("facts", *PROJECT_INFO)}
+        return {name: value for name, value in given.items() if value is not None}
+
+
+#: Options passed on to the readers only when given.
+_GIVEN_ONLY = ("facts", *PROJECT_INFO, *(f"{name}_field" for name in PROJECT_INFO))
+
+
+def check_facts(facts: Mapping[str, Any], edition: Any = None) -> None:
+    """Check project facts against the vocabulary of a 名录 edition (default: in force): names, units, yes/no, 类型.
+
+    Raises
+    ------
+    RuleError
+        Naming the fact and what is wrong; ``param`` is ``facts``.
+
+    Examples
+    --------
+    >>> check_facts({"装机容量": "6万千瓦", "年出栏生猪": "5000头"})
+    >>> check_facts({"装机容量": "6 furlongs"})
+    Traceback (most recent call last):
+        ...
+    redline.zones.errors.RuleError: facts: fact 装机容量: unknown unit 'furlongs' in '6 furlongs'; use one such as ...
+    """
+    from redline.zones.eia import load_edition
+    from redline.zones.eia.facts import normalize_facts
+    from redline.zones.errors import RuleError, param_ref
+
+    edition = load_edition(edition)
+    try:
+        normalize_facts(edition.facts, facts, type_names=edition.type_names)
+    except ValueError as exc:
+        raise RuleError(f"{param_ref('facts')}: {exc}", param="facts", value=dict(facts)) from None
 
 
 @dataclass(frozen=True)
@@ -181,6 +275,8 @@ class Run:
         Whether the layer set is illustrative (示意数据) data.
     streamed : bool
         Whether the file was screened and written chunk by chunk.
+    run_id : int or None
+        The run's number in the register, when it was recorded there.
     """
 
     result: Any
@@ -189,6 +285,7 @@ class Run:
     verdicts: dict[str, int]
     illustrative: bool
     streamed: bool = False
+    run_id: int | None = None
 
     @classmethod
     def of(cls, result, files: list[Path]) -> Run:
@@ -208,6 +305,9 @@ def run_screening(
     catalog=None,
     progress: bool | Callable[[int, int | None], None] = False,
     on_screened: Callable[[Any], None] | None = None,
+    register=None,
+    command: str = "",
+    client: str | None = None,
 ) -> Run:
     """Read the sites, screen them against the layers, and write the outputs.
 
@@ -237,6 +337,12 @@ def run_screening(
     on_screened : callable, optional
         Called with the whole result once it is screened, before anything is written (not
         when streamed).
+    register : Register, optional
+        Record the run there (:meth:`redline.checks.register.Register.record`) once the outputs
+        are written: a run that fails records nothing.  A run to record keeps its whole result,
+        so a file is then not streamed.
+    command, client : str, optional
+        What ran it (the command line, the API route) and the API client, for the register.
 
     Returns
     -------
@@ -252,8 +358,8 @@ def run_screening(
     --------
     >>> from redline.layers import sample_dir
     >>> run = run_screening(SitesFile(sample_dir() / "sites.geojson"), "sample", out="out", formats="csv")
-    >>> run.n_sites, run.streamed, [p.name for p in run.files]
-    (40, True, ['sites.csv', 'findings.csv', 'summary.json'])
+    >>> run.streamed, [p.name for p in run.files]
+    (True, ['sites.csv', 'findings.csv', 'summary.json'])
     >>> one = run_screening(OneSite("109.4015,22.4923"), "sample", sites=SiteOptions(industry="H6210"))
     >>> one.verdicts["prohibited"], one.files
     (1, [])
@@ -268,7 +374,9 @@ def run_screening(
     if isinstance(source, OneSite):
         result = _check_one(source, layers, sites, screen, catalog)
     else:
-        if _streams(stream, out, wanted, screen):
+        if register is not None and stream:
+            raise ValueError("a run to record in a register keeps its whole result: it cannot be streamed")
+        if _streams(False if register is not None else stream, out, wanted, screen):
             return _streamed(source, layers, sites, screen, out, catalog, progress)
         result = _screen_file(source, layers, sites, screen, wanted, catalog, progress)
     if on_screened is not None:
@@ -278,7 +386,10 @@ def run_screening(
         from redline.checks.outputs.writers import write_outputs
 
         files = write_outputs(result, out, formats=wanted, lang=screen.lang)
-    return Run.of(result, files)
+    run = Run.of(result, files)
+    if register is not None:
+        run.run_id = register.record(result, command=command, client=client)
+    return run
 
 
 def _streams(stream: bool | None, out, formats: list[str], screen: ScreenOptions) -> bool:
@@ -312,6 +423,7 @@ def _check_one(source: OneSite, layers, sites: SiteOptions, screen: ScreenOption
         buffer_m=screen.buffer_m,
         nearby=screen.nearby,
         lang=screen.lang,
+        **sites.project_kwargs(),
     )
 
 

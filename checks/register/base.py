@@ -126,16 +126,27 @@ class Register(ABC):
         return frame.astype({"run_id": "int64"})
 
     def _sites(self, frame: pd.DataFrame) -> gpd.GeoDataFrame:
+        """Return selected site rows with their geometry, times in Beijing time and projects as objects."""
         geometry = self._geometries(frame.pop("geometry").tolist()) if len(frame) else np.empty(0, dtype=object)
         if "recorded" in frame.columns:
             frame["recorded"] = self._recorded(frame["recorded"])
+        columns = [frame[c].tolist() for c in ("project", "industry", "tags", "action", "status")]
+        frame["project"] = pd.Series(
+            [
+                rows.recorded_project(*texts) if status == "ok" else None
+                for *texts, status in zip(*columns, strict=True)
+            ],
+            index=frame.index,
+            dtype=object,
+        )
         return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=TARGET_CRS), crs=TARGET_CRS)
 
     def site_history(self, site_id: str) -> gpd.GeoDataFrame:
         """Return every recorded version of one site, oldest first.
 
         Columns: ``run_id``, ``recorded``, ``command``, ``client``, ``layerset``, the site's
-        :data:`~.rows.SITE_FIELDS` and ``geometry`` (EPSG:4490).
+        :data:`~.rows.SITE_FIELDS` (``project`` a :class:`~redline.zones.project.Project` as
+        recorded, None for an error row) and ``geometry`` (EPSG:4490).
         """
         sql = (
             f"SELECT s.run_id, r.recorded, r.command, r.client, r.layerset, {_SITE_SELECT}, {{geom}} AS geometry "
@@ -172,20 +183,21 @@ class Register(ABC):
         -------
         geopandas.GeoDataFrame
             In recording order: ``site_id``, ``name``, ``industry``, ``tags``, ``action``,
-            ``status`` (ok), ``error`` and ``note`` (empty), ``project`` (a
-            :class:`~redline.zones.project.Project` rebuilt as recorded), ``recorded_verdict``,
-            ``run_id``, ``recorded``, the run's ``buffer_m`` and ``nearby``, and ``geometry``.
+            ``status`` (ok), ``error`` and ``note`` (empty), ``project`` (the
+            :class:`~redline.zones.project.Project` as recorded: facts and notes too),
+            ``project_name``, ``builder``, ``project_no``, ``recorded_verdict``, ``run_id``,
+            ``recorded``, the run's ``buffer_m`` and ``nearby``, and ``geometry``.
         """
         inner, params = self._latest_sql(since)
         frame = self._frame(f"SELECT * FROM ({inner}) AS q WHERE version = 1 ORDER BY run_id, fid", params)
         sites = self._sites(frame.drop(columns=["version", "fid"]))
-        sites["project"] = [
-            rows.project_of(i, t, a) for i, t, a in zip(sites["industry"], sites["tags"], sites["action"], strict=True)
-        ]
         sites["error"] = ""
         sites["note"] = ""
+        for name in ("project_name", "builder", "project_no"):  # (empty, not None, as a sites file gives them)
+            sites[name] = sites[name].fillna("").astype(object)
         sites = sites.rename(columns={"verdict": "recorded_verdict"})
         first = ["site_id", "name", "industry", "tags", "action", "status", "error", "note", "project"]
+        first += ["project_name", "builder", "project_no"]
         rest = ["recorded_verdict", "run_id", "recorded", "buffer_m", "nearby"]
         return sites[[*first, *rest, "geometry"]].reset_index(drop=True)
 

@@ -124,6 +124,14 @@ def _register_tables() -> list[str]:
     ]
 
 
+def _add_new_columns(conn: sqlite3.Connection) -> None:
+    """Add the ``sites`` columns a register written by an earlier version lacks (empty in its rows)."""
+    have = {row[1] for row in conn.execute("PRAGMA table_info(sites)")}
+    for name, kind in SITE_FIELDS.items():
+        if name not in have:
+            conn.execute(f"ALTER TABLE sites ADD COLUMN {name} {_SQL_TYPES[kind]}")
+
+
 class GeoPackageRegister(Register):
     """The register in a GeoPackage file (created on first use).
 
@@ -170,6 +178,7 @@ class GeoPackageRegister(Register):
             have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if not {"runs", "sites", "findings"} <= have:
                 self._create(conn, have)
+            _add_new_columns(conn)
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             if conn.in_transaction:

@@ -99,13 +99,17 @@ class PostgisRegister(Register):
                 found = conn.execute(
                     "SELECT to_regclass(%s), to_regclass(%s), to_regclass(%s)", [t["runs"], t["sites"], t["findings"]]
                 ).fetchone()
-                if all(found):
+                if all(found) and not self._missing_columns(conn):
                     return
                 conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [_LOCK])
                 if conn.execute("SELECT to_regtype('geometry')").fetchone()[0] is None:
                     conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
                 for statement in self._ddl():
                     conn.execute(statement)
+                for name in self._missing_columns(conn):  # a register written by an earlier version
+                    conn.execute(
+                        f"ALTER TABLE {t['sites']} ADD COLUMN IF NOT EXISTS {name} {_SQL_TYPES[SITE_FIELDS[name]]}"
+                    )
         except psycopg.Error as exc:
             raise RegisterError(
                 f"register {self.target}: cannot create its tables in schema {self.schema!r} "
@@ -116,6 +120,17 @@ class PostgisRegister(Register):
             ) from None
         finally:
             conn.close()
+
+    def _missing_columns(self, conn: psycopg.Connection) -> list[str]:
+        """Return the :data:`~.rows.SITE_FIELDS` the ``sites`` table lacks (all of them when it is not there)."""
+        have = {
+            row[0]
+            for row in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = 'sites'",
+                [self.schema],
+            ).fetchall()
+        }
+        return [name for name in SITE_FIELDS if name not in have]
 
     def _ddl(self) -> list[str]:
         s, t = self.schema, self._TABLES

@@ -265,16 +265,18 @@ def rescreen(
 
     Examples
     --------
-    >>> import tempfile, pathlib
+    >>> import shutil, tempfile, pathlib
+    >>> import geopandas as gpd
     >>> from redline.checks import check_site
     >>> from redline.checks.register import open_register
-    >>> from redline.layers import load_layerset
+    >>> from redline.layers import load_layerset, sample_dir
     >>> old = load_layerset("sample")
     >>> register = open_register(pathlib.Path(tempfile.mkdtemp()) / "register.gpkg")
     >>> _ = register.record(check_site("109.4015,22.4923", old, industry="H6210"), command="redline check")
-    >>> new = load_layerset("sample")
-    >>> new.layers[1].gdf = new.layers[1].gdf[new.layers[1].gdf["zone_id"] != "SY450721-WL-1"]  # a zone dropped
-    >>> out = rescreen(register, new, old_layerset=old)
+    >>> folder = shutil.copytree(sample_dir(), pathlib.Path(tempfile.mkdtemp()) / "layers")  # the new layers:
+    >>> zones = gpd.read_file(folder / "water_source.gpkg", layer="zones")
+    >>> zones[zones["SYDBH"] != "SY450721-WL-1"].to_file(folder / "water_source.gpkg", layer="zones")  # a zone dropped
+    >>> out = rescreen(register, load_layerset(folder), old_layerset=old)
     >>> out.changes[["site_id", "old_verdict", "new_verdict", "zones_dropped"]].values.tolist()
     [['site', 'prohibited', 'review', 'water_source:SY450721-WL-1']]
     >>> out.zone_changes["layer_change"].tolist(), out.unchanged

@@ -34,6 +34,7 @@ __all__ = [
     "beijing_time",
     "finding_rows",
     "project_of",
+    "recorded_project",
     "run_record",
     "site_rows",
 ]
@@ -59,7 +60,10 @@ RUN_FIELDS: dict[str, str] = {
     "verdicts": "json",
 }
 
-#: The columns of ``sites`` after ``run_id`` (the geometry column ``geom`` follows).
+#: The columns of ``sites`` after ``run_id`` (the geometry column ``geom`` follows).  The last ones
+#: came later (a register written before gets them when opened): the project's name, 建设单位 and
+#: 项目编号, and ``project``, the whole project as text (:meth:`~redline.zones.project.Project.to_text`:
+#: its facts, unknown codes and notes with its industries, tags and action).
 SITE_FIELDS: dict[str, str] = {
     "site_id": "text",
     "name": "text",
@@ -73,6 +77,10 @@ SITE_FIELDS: dict[str, str] = {
     "geom_type": "text",
     "site_area_m2": "real",
     "site_length_m": "real",
+    "project_name": "text",
+    "builder": "text",
+    "project_no": "text",
+    "project": "text",
 }
 
 _REAL_FINDINGS = {"overlap_area_m2", "overlap_ratio", "overlap_length_m", "distance_m"}
@@ -188,15 +196,17 @@ def _column(frame: pd.DataFrame, name: str, kind: str) -> list:
 
 
 def _projects_text(sites: pd.DataFrame) -> dict[str, list]:
-    """Return industry, tags and action of every site, from its Project when it has one."""
+    """Return industry, tags, action and the project's text of every site, from its Project when it has one."""
     out = {k: _column(sites, k, "text") for k in ("industry", "tags", "action")}
+    out["project"] = [None] * len(sites)
     if "project" not in sites.columns:
         return out
     for i, project in enumerate(sites["project"].to_numpy()):
         if isinstance(project, Project):
-            out["industry"][i] = ";".join(project.industries)
+            out["industry"][i] = ";".join((*project.industries, *project.unknown_industries))
             out["tags"][i] = ";".join(sorted(project.tags))
             out["action"][i] = project.action
+            out["project"][i] = project.to_text()
     return out
 
 
@@ -228,11 +238,31 @@ def _split(text: Any) -> list[str]:
 
 
 def project_of(industry: Any, tags: Any, action: Any) -> Project:
-    """Rebuild a recorded site's Project from its stored text, as it was (no look-up, no check).
+    """Rebuild a recorded site's Project from its stored industry, tags and action, as they were (no look-up, no check).
 
     Examples
     --------
-    >>> project_of("C3360;C2611", "heavy_metal", "expand")
-    Project(industries=('C3360', 'C2611'), tags=frozenset({'heavy_metal'}), action='expand')
+    >>> p = project_of("C3360;C2611", "heavy_metal", "expand")
+    >>> p.industries, sorted(p.tags), p.action, p.facts
+    (('C3360', 'C2611'), ['heavy_metal'], 'expand', ())
     """
     return Project(tuple(_split(industry)), frozenset(_split(tags)), str(action or "new"))
+
+
+def recorded_project(text: Any, industry: Any, tags: Any, action: Any) -> Project:
+    """Return a recorded site's Project: read back whole from its ``project`` text, as it was.
+
+    A site recorded before the register kept that text has its project rebuilt from its industry,
+    tags and action (:func:`project_of`).
+
+    Examples
+    --------
+    >>> p = recorded_project('{"industries":["A0313"],"action":"new","facts":[["年出栏生猪","6000头"]]}', "", "", "")
+    >>> p.industries, p.facts
+    (('A0313',), (('年出栏生猪', '6000头'),))
+    >>> recorded_project(None, "C3360", "heavy_metal", "expand").industries
+    ('C3360',)
+    """
+    if isinstance(text, str) and text:
+        return Project.from_text(text)
+    return project_of(industry, tags, action)

@@ -19,13 +19,14 @@ import pandas as pd
 import shapely
 
 from redline.checks.sites import messages
-from redline.checks.sites.columns import cell_texts, row_ids
+from redline.checks.sites.columns import FACT_ROLE, PROJECT_ROLES, cell_texts, fact_columns, row_ids
 from redline.checks.sites.geometry import geometry_problems, not_lonlat, to_target
 from redline.layers.layerset import TARGET_CRS
 from redline.layers.normalise import drop_empty_parts
 from redline.layers.reader import repair_geometries
 from redline.zones.errors import RedlineError
 from redline.zones.project import make_project
+from redline.zones.tag_labels import tags_from_labels
 
 __all__ = ["RowNotes", "sites_from_geometries"]
 
@@ -59,18 +60,20 @@ class RowNotes:
 
 
 class _Projects:
-    """The project of each (industry, tags, action): most rows repeat a few, each is made once."""
+    """The project of each (industry, tags, action, facts): most rows repeat a few, each is made once."""
 
     def __init__(self) -> None:
-        self._made: dict[tuple[str, str, str], tuple] = {}
+        self._made: dict[tuple, tuple] = {}
 
-    def get(self, key: tuple[str, str, str]) -> tuple:
+    def get(self, key: tuple[str, str, str, tuple[tuple[str, str], ...]]) -> tuple:
         """Return ``(project, industry text, tags text, action)`` or ``(RedlineError,)``."""
         made = self._made.get(key)
         if made is None:
+            industry, tags, action, facts = key
             try:
-                # (a row's code that no edition knows keeps the site in the screen: its rules ask)
-                built = make_project(*key, lenient=True)
+                # (a row's code that no edition knows keeps the site in the screen: its rules ask;
+                # a tag may be written as its Chinese label)
+                built = make_project(industry, tags_from_labels(tags), action, dict(facts), lenient=True)
                 industry = ";".join((*built.industries, *built.unknown_industries))
                 made = (built, industry, ";".join(sorted(built.tags)), built.action)
             except RedlineError as exc:
@@ -125,6 +128,28 @@ def _place(columns_out: dict[str, list], kept: np.ndarray, crs, row_offset: int)
         kept[j] = None
 
 
+def _fact_name(name: str) -> str:
+    """Return the vocabulary's name of a fact given by an alias (the name itself when unknown)."""
+    return next(iter(fact_columns([name])), name)
+
+
+def _row_facts(df, columns: dict[str, str | None], n: int, facts) -> list[tuple[tuple[str, str], ...]]:
+    """Each row's facts: its non-empty fact cells over the defaults ``facts`` (a mapping or ``KEY=VALUE`` texts)."""
+    defaults = {_fact_name(k): v for k, v in make_project(facts=facts).facts} if facts else {}
+    cells = {
+        role[len(FACT_ROLE) :]: cell_texts(df, column, n)
+        for role, column in columns.items()
+        if role.startswith(FACT_ROLE) and column
+    }
+    if not cells:
+        return [tuple(sorted(defaults.items()))] * n
+    rows = []
+    for i in range(n):
+        given = {**defaults, **{name: values[i] for name, values in cells.items() if values[i]}}
+        rows.append(tuple(sorted(given.items())))
+    return rows
+
+
 def _row_labels(labels, df, ids: list[str], row_offset: int):
     if labels is not None:
         return lambda i: labels[i]
@@ -143,6 +168,10 @@ def sites_from_geometries(
     industry=None,
     tags=None,
     action=None,
+    facts=None,
+    project_name: str | None = None,
+    builder: str | None = None,
+    project_no: str | None = None,
     source: str = "input",
     site_ids: list[str] | None = None,
     on_invalid: str = "raise",
@@ -153,8 +182,10 @@ def sites_from_geometries(
 ) -> gpd.GeoDataFrame:
     """Build the sites table from geometries and optional attribute columns.
 
-    Rows with unusable geometry or project attributes get ``status="error"``; invalid
-    geometry follows ``on_invalid`` (see the module docstring).
+    Rows with unusable geometry, tags or action get ``status="error"``; invalid geometry
+    follows ``on_invalid`` (see the module docstring).  An industry code that neither GB/T 4754
+    edition knows keeps its row in the screen: the row's ``project`` holds it as unknown, with a
+    note saying how to fix it (:func:`~redline.zones.project.make_project` ``lenient``).
 
     Parameters
     ----------
@@ -164,11 +195,16 @@ def sites_from_geometries(
         Their CRS (``gcj02``/``bd09`` too).
     df : pandas.DataFrame, optional
         The rows' attributes; ``columns`` maps the roles ``id``, ``name``, ``industry``,
-        ``tags`` and ``action`` to its columns.
+        ``tags``, ``action``, ``project_name``, ``builder``, ``project_no`` and ``fact:<name>``
+        (a project fact of the 名录) to its columns (see :func:`~redline.checks.sites.columns.find_roles`).
     row_errors : list of str or None, optional
         A reason per row already known to make it an error row.
     industry, tags, action : optional
-        Defaults for rows whose own cell is empty.
+        Defaults for rows whose own cell is empty; a tag may be given by its Chinese label.
+    facts : mapping or list of ``KEY=VALUE`` str, optional
+        Project facts for every row; a row's non-empty fact cell wins over the same fact here.
+    project_name, builder, project_no : str, optional
+        Defaults for rows whose own cell is empty: the columns of the same names.
     source : str
         How warnings and errors name the input.
     site_ids : list of str, optional
@@ -195,6 +231,11 @@ def sites_from_geometries(
     >>> sites = sites_from_geometries([Point(109.40, 22.49), None], "EPSG:4490", industry="C3360")
     >>> sites["status"].tolist(), sites.loc[1, "error"]
     (['ok', 'error'], 'row 2: no geometry')
+    >>> df = pd.DataFrame({"建设单位": ["某公司"], "年出栏生猪": ["6000头"], "标签": ["畜禽规模养殖"]})
+    >>> one = sites_from_geometries([Point(109.40, 22.49)], "EPSG:4490", df=df, industry="A0313",
+    ...     columns={"builder": "建设单位", "fact:年出栏生猪": "年出栏生猪", "tags": "标签"})
+    >>> one.loc[0, ["builder", "tags", "project_no"]].tolist(), one.loc[0, "project"].facts
+    (['某公司', 'livestock', ''], (('年出栏生猪', '6000头'),))
     """
     messages.check_policy(on_invalid)
     geoms, _ = drop_empty_parts(np.asarray(geoms, dtype=object))  # (same ground; GEOS crashes on some)
@@ -207,6 +248,7 @@ def sites_from_geometries(
     if dupes:
         raise messages.repeated_ids(source, dupes, columns.get("id"))
     cells = {role: cell_texts(df, columns.get(role), n) for role in ("name", "industry", "tags", "action")}
+    row_facts = _row_facts(df, columns, n, facts)
     defaults = (
         industry if isinstance(industry, str) else ";".join(industry or []),
         tags if isinstance(tags, str) else ";".join(tags or []),
@@ -225,7 +267,7 @@ def sites_from_geometries(
         if err is None:
             geom, err, note = judged.judge(i, label(i), ids[i])
         if err is None:
-            made = projects.get(texts)
+            made = projects.get((*texts, row_facts[i]))
             if isinstance(made[0], RedlineError):
                 err = f"{label(i)}: {made[0]}"
             else:
@@ -241,6 +283,8 @@ def sites_from_geometries(
         messages.warn_rows(
             source, judged.kept_invalid, len(judged.kept_invalid), judged.repaired, len(judged.repaired), 2
         )
+    for role, default in zip(PROJECT_ROLES, (project_name, builder, project_no), strict=True):
+        columns_out[role] = [cell or (default or "").strip() for cell in cell_texts(df, columns.get(role), n)]
     _place(columns_out, kept, crs, row_offset)
-    frame = pd.DataFrame(columns_out if n else [], columns=_SITE_RECORD_COLUMNS)
+    frame = pd.DataFrame(columns_out if n else [], columns=[*_SITE_RECORD_COLUMNS, *PROJECT_ROLES])
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(kept, crs=TARGET_CRS), crs=TARGET_CRS)

@@ -44,8 +44,9 @@ outputs must therefore keep them unpublished until the iteration ends (as
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -184,6 +185,13 @@ class SiteChunks:
         on_invalid: str = "raise",
         near: tuple[float, float] | None = None,
         encoding: str | None = None,
+        facts: Mapping[str, Any] | list[str] | None = None,
+        project_name: str | None = None,
+        builder: str | None = None,
+        project_no: str | None = None,
+        project_name_field: str | None = None,
+        builder_field: str | None = None,
+        project_no_field: str | None = None,
     ) -> None:
         if chunk_size < 1:
             raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
@@ -228,7 +236,8 @@ def iter_sites(path: str | Path, *, chunk_size: int = 100_000, **read_kwargs) ->
     **read_kwargs
         As for :func:`redline.checks.sites.reader.read_sites`: ``id_field``, ``name_field``,
         ``industry_field``, ``tags_field``, ``action_field``, ``crs``, ``layer``,
-        ``industry``, ``tags``, ``action``, ``on_invalid``, ``near``, ``encoding``.
+        ``industry``, ``tags``, ``action``, ``on_invalid``, ``near``, ``encoding``, ``facts``,
+        ``project_name``, ``builder``, ``project_no`` and their ``*_field`` options.
 
     Returns
     -------
@@ -248,6 +257,6 @@ def iter_sites(path: str | Path, *, chunk_size: int = 100_000, **read_kwargs) ->
     >>> from redline.layers import sample_dir
     >>> chunks = iter_sites(sample_dir() / "sites.geojson", chunk_size=10)
     >>> [len(c) for c in chunks], chunks.crs_label
-    ([10, 10, 10, 10], 'EPSG:4490')
+    ([10, 10, 10, 10, 2], 'EPSG:4490')
     """
     return SiteChunks(path, chunk_size=chunk_size, **read_kwargs)

@@ -1,9 +1,11 @@
 """Project sites in: coordinate text, WKT, or a file of sites (GIS file, table, 界址点, KML, DXF).
 
 Every input row (or parcel, or drawn shape) becomes one site.  A row that cannot be used
-(no geometry, bad WKT, unknown industry code ...) is kept with ``status="error"`` and a
-message; a problem with the whole input (missing file, unknown column, coordinates with no
-CRS, swapped columns) raises :class:`~redline.zones.errors.SiteError` or :class:`~redline.zones.errors.CRSError`.
+(no geometry, bad WKT, an unknown tag or action ...) is kept with ``status="error"`` and a
+message; a row whose industry code no GB/T 4754 edition knows is still screened (its project
+names the code, see :func:`read_sites`).  A problem with the whole input (missing file, unknown
+column, coordinates with no CRS, swapped columns) raises :class:`~redline.zones.errors.SiteError`
+or :class:`~redline.zones.errors.CRSError`.
 
 Inputs
 ------
@@ -29,7 +31,9 @@ What invalid geometry does to its row (``on_invalid``) is said in :mod:`redline.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -81,6 +85,13 @@ def read_sites(
     on_invalid: str = "raise",
     near: tuple[float, float] | None = None,
     encoding: str | None = None,
+    facts: Mapping[str, Any] | list[str] | None = None,
+    project_name: str | None = None,
+    builder: str | None = None,
+    project_no: str | None = None,
+    project_name_field: str | None = None,
+    builder_field: str | None = None,
+    project_no_field: str | None = None,
 ) -> tuple[gpd.GeoDataFrame, str]:
     """Read a file of sites; every row (parcel, placemark, drawn shape) becomes one site.
 
@@ -98,7 +109,10 @@ def read_sites(
     layer : str, optional
         Layer of a multi-layer source; a KML folder; a DXF drawing layer.
     industry, tags, action : optional
-        Defaults for rows whose own column is empty.
+        Defaults for rows whose own column is empty (a tag may be given by its Chinese label).  A
+        row's industry code that is in neither GB/T 4754 edition does not make it an error row: the
+        site is screened, the rules that depend on the industry ask, and its ``project`` says so
+        (``unknown_industries``, ``notes``; screening puts the note in the site's ``note``).
     on_invalid : {"raise", "warn", "fix"}
         What invalid geometry does to its row (see :mod:`redline.checks.sites.build`): ``raise`` keeps it
         as an error row, ``warn`` too and warns, ``fix`` repairs it and notes ``repaired: ...``.
@@ -108,12 +122,21 @@ def read_sites(
     encoding : str, optional
         Text encoding of a Shapefile's DBF; by default its ``.cpg``, else detected (UTF-8 when
         valid, else GBK/GB18030; reported in ``attrs["encoding"]``).
+    facts : mapping or list of ``KEY=VALUE`` str, optional
+        Project facts for the 名录 (``装机容量=6万千瓦``) for every row; a column named as a fact of
+        the 名录's vocabulary gives a row's own, which wins.
+    project_name, builder, project_no : str, optional
+        The project's name, 建设单位 and 项目编号: defaults for rows whose own column is empty.
+    project_name_field, builder_field, project_no_field : str, optional
+        Their columns; common names (项目名称, 建设单位, 项目编号 ...) are detected when not given.
 
     Returns
     -------
     (GeoDataFrame, str)
-        Columns ``site_id, name, industry, tags, action, status, error, note, geometry``
-        (EPSG:4490; None for error rows) and a label of the input CRS.  ``attrs["encoding"]``
+        Columns ``site_id, name, industry, tags, action, status, error, note, project,
+        project_name, builder, project_no, geometry`` (``project`` a
+        :class:`~redline.zones.project.Project`, None for error rows; geometry in EPSG:4490,
+        None for error rows) and a label of the input CRS.  ``attrs["encoding"]``
         says how a Shapefile's text was decoded when that was detected.
 
     Raises
@@ -127,7 +150,7 @@ def read_sites(
     >>> from redline.layers import sample_dir
     >>> sites, crs = read_sites(sample_dir() / "sites.geojson")
     >>> len(sites), crs
-    (40, 'EPSG:4490')
+    (42, 'EPSG:4490')
     >>> sites.loc[0, ["site_id", "industry", "status"]].tolist()
     ['S01', 'H6210', 'ok']
     >>> sites, crs = read_sites("parcels.shp", id_field="XMBH", industry_field="HYDM")  # doctest: +SKIP

@@ -16,20 +16,23 @@ read whole: they are small by nature.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from redline.checks.sites import messages
-from redline.checks.sites.columns import ROLES
+from redline.checks.sites.columns import PROJECT_ROLES, ROLES
 from redline.layers.crs import parse_crs
 
 __all__ = ["Batch", "ReadOptions", "SiteSource", "open_source"]
 
-_OPTIONS = ("crs", "layer", "industry", "tags", "action", "on_invalid", "near", "encoding")
+_OPTIONS = ("crs", "layer", "industry", "tags", "action", "facts", *PROJECT_ROLES, "on_invalid", "near", "encoding")
+#: The ``<role>_field`` options naming columns, in the order of :data:`ROLES` then :data:`PROJECT_ROLES`.
+_FIELD_OPTIONS = tuple(f"{role}_field" for role in (*ROLES, *PROJECT_ROLES))
 _VECTOR = {".shp", ".gpkg", ".geojson", ".json", ".fgb", ".gml", ".kml", ".kmz", ".dxf", ".dwg"}
 _TABLE = {".csv", ".txt", ".xlsx", ".xls"}
 
@@ -44,36 +47,39 @@ class ReadOptions:
     industry: str | list[str] | None = None
     tags: str | list[str] | None = None
     action: str | None = None
+    facts: Mapping[str, Any] | list[str] | str | None = None
+    project_name: str | None = None
+    builder: str | None = None
+    project_no: str | None = None
     on_invalid: str = "raise"
     near: tuple[float, float] | None = None
     encoding: str | None = None
 
     @classmethod
-    def of(
-        cls,
-        *,
-        id_field: str | None = None,
-        name_field: str | None = None,
-        industry_field: str | None = None,
-        tags_field: str | None = None,
-        action_field: str | None = None,
-        **options,
-    ) -> ReadOptions:
-        """Gather the keyword options of :func:`~redline.checks.sites.reader.read_sites` (checking ``on_invalid``)."""
-        explicit = (id_field, name_field, industry_field, tags_field, action_field)
-        made = cls(fields=dict(zip(ROLES, explicit, strict=True)), **options)
+    def of(cls, **options) -> ReadOptions:
+        """Gather the keyword options of :func:`~redline.checks.sites.reader.read_sites` (checking ``on_invalid``).
+
+        The ``<role>_field`` options (``id_field`` ... ``project_no_field``) name the columns of their role.
+        """
+        explicit = {name[: -len("_field")]: options.pop(name, None) for name in _FIELD_OPTIONS}
+        made = cls(fields=explicit, **options)
         messages.check_policy(made.on_invalid)
         return made
 
     @classmethod
     def from_arguments(cls, arguments: dict) -> ReadOptions:
         """Gather the options from the arguments of a reading function (its ``locals()``; others are ignored)."""
-        names = ("id_field", "name_field", "industry_field", "tags_field", "action_field", *_OPTIONS)
-        return cls.of(**{name: arguments[name] for name in names if name in arguments})
+        return cls.of(**{name: arguments[name] for name in (*_FIELD_OPTIONS, *_OPTIONS) if name in arguments})
 
     def defaults(self) -> dict:
-        """Return the project defaults for rows whose own cells are empty."""
-        return {"industry": self.industry, "tags": self.tags, "action": self.action}
+        """Return the project defaults for rows whose own cells are empty (and the facts every row has)."""
+        return {
+            "industry": self.industry,
+            "tags": self.tags,
+            "action": self.action,
+            "facts": self.facts,
+            **{role: getattr(self, role) for role in PROJECT_ROLES},
+        }
 
 
 @dataclass

@@ -141,8 +141,8 @@ def test_workers_holding_other_layer_files_are_refused(client, public_folder, tm
     folder = tmp_path / "layers"
     shutil.copytree(public_folder, folder)
     here = load_layerset(folder)
-    (folder / "access_list.csv").write_text(
-        (folder / "access_list.csv").read_text("utf-8") + "\n", "utf-8"
+    (folder / "basin.geojson").write_text(
+        (folder / "basin.geojson").read_text("utf-8") + "\n", "utf-8"
     )  # the files change after this machine loaded them: the workers would see others
     sites = sites_from_geometries([shapely.Point(109.4, 22.45)], "EPSG:4490")
     with pytest.raises(LayerError, match="differ"):

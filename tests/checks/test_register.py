@@ -160,3 +160,35 @@ def test_a_target_that_is_no_register_is_refused(tmp_path):
     with pytest.raises(RegisterError, match="holds a password") as caught:
         open_register("postgresql://u:pw@127.0.0.1/db")
     assert "pw@" not in str(caught.value) and caught.value.param == "register"
+
+
+def _drop_new_site_columns(target: str) -> None:
+    """Make a register look written before its sites kept the project whole (and its name, builder, number)."""
+    new = ("project_name", "builder", "project_no", "project")
+    drops = [f"ALTER TABLE {{sites}} DROP COLUMN {name}" for name in new]
+    if target.endswith(".gpkg"):
+        with sqlite3.connect(target) as conn:
+            for statement in drops:
+                conn.execute(statement.format(sites="sites"))
+        return
+    import psycopg
+
+    with psycopg.connect(target, autocommit=True) as conn:
+        for statement in drops:
+            conn.execute(statement.format(sites="redline.sites"))
+
+
+def test_a_register_written_before_the_project_columns_is_read_and_extended(target, sample):
+    result = sample[2]
+    open_register(target).record(result, command="redline batch sites.geojson")
+    _drop_new_site_columns(target)
+    register = open_register(target)  # the missing columns are added, empty in the old rows
+    old = register.latest_sites().set_index("site_id")
+    rebuilt = make_project("C1713", "serious_water_pollution;discharges_wastewater", "rebuild")
+    assert old.loc["S08", "project"] == rebuilt  # (its facts were not kept then)
+    assert old.loc["S08", "builder"] == ""
+    run_id = register.record(result, command="redline batch sites.geojson")
+    latest = register.latest_sites()
+    assert set(latest["run_id"]) == {run_id}
+    assert latest["project"].tolist() == result.sites["project"].tolist()
+    assert latest.set_index("site_id").loc["S08", "project"].facts == (("工艺", "前处理;染色"),)

@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 from shapely import Point, box
 
+from redline.checks.screen import screen_sites
 from redline.checks.sites.reader import parse_site_text, read_sites
+from redline.layers import load_layerset
 from redline.layers.webcoords import wgs84_to_gcj02
 from redline.zones.errors import CRSError, RuleError, SiteError
 
@@ -104,14 +106,19 @@ def test_csv_with_chinese_columns_in_gbk(tmp_path):
     assert "EPSG:4490" in crs
 
 
-def test_unknown_industry_in_a_row_is_that_rows_error(tmp_path):
+def test_unknown_industry_in_a_row_keeps_the_site_and_says_so(tmp_path):
+    # (issue 16: a row's unknown code is no error row: the site is screened, its rules that depend
+    # on the industry ask, and its note names the code and how to fix it)
     path = tmp_path / "s.csv"
     pd.DataFrame({"id": ["a", "b"], "lon": [109.3, 109.3], "lat": [22.2, 22.3], "industry": ["C3360", "Z99"]}).to_csv(
         path, index=False
     )
     sites, _ = read_sites(path)
-    assert sites["status"].tolist() == ["ok", "error"]
-    assert "Z99" in sites.loc[1, "error"]
+    assert sites["status"].tolist() == ["ok", "ok"]
+    assert sites.loc[1, "industry"] == "Z99" and sites.loc[1, "project"].unknown_industries == ("Z99",)
+    assert "Z99" in sites.loc[1, "project"].notes[0]
+    screened = screen_sites(sites, load_layerset("sample")).sites
+    assert screened.loc[1, "status"] == "ok" and "Z99" in screened.loc[1, "note"]
 
 
 def test_wkt_column_and_explicit_fields(tmp_path):

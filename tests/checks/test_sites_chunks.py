@@ -70,7 +70,7 @@ def _points_table(n: int) -> pd.DataFrame:
     df.loc[11, "编号"] = ""  # chunk 2: id from the row number
     df.loc[16, ["经度", "纬度"]] = df.loc[16, ["纬度", "经度"]].to_numpy()  # chunk 3: one swapped row
     df.loc[20, "经度"] = "109°27'00\""  # DMS
-    df.loc[25, "行业代码"] = "Z999"  # chunk 4: unknown industry
+    df.loc[25, "行业代码"] = "Z999"  # chunk 4: unknown industry (the site is kept in the screen)
     df.loc[30, "纬度"] = ""  # chunk 5
     return df
 
@@ -83,11 +83,13 @@ def test_csv_chunks_equal_read_sites_with_global_row_numbers_and_ids(tmp_path):
     sites = pd.concat(chunks)
     assert sites.loc[11, "site_id"] == "12"  # the row number, counted from the top of the file
     assert sites.loc[16, "error"].startswith("row 18: ")  # file line 18 (header is line 1)
-    assert sites.loc[25, "error"].startswith("row 26 (id P025): industry 'Z999'")
+    # (issue 16: an unknown code keeps its row in the screen, its project naming the code)
+    assert sites.loc[25, "status"] == "ok" and sites.loc[25, "industry"] == "Z999"
+    assert sites.loc[25, "project"].unknown_industries == ("Z999",) and "Z999" in sites.loc[25, "project"].notes[0]
     assert sites.loc[30, "error"].startswith("row 32: 经度='") and sites.loc[30, "error"].endswith(
         "纬度='' are not numbers"
     )
-    assert (sites["status"] == "error").sum() == 4
+    assert (sites["status"] == "error").sum() == 3
     assert iter_sites(path, chunk_size=7).total == 40
 
 
