@@ -14,10 +14,22 @@ if TYPE_CHECKING:
     from redline.zones.rules import Catalog
 from redline.zones.verdicts import VERDICTS
 
-__all__ = ["FINDING_COLUMNS", "SITE_COLUMNS", "ScreeningResult"]
+__all__ = ["FINDING_COLUMNS", "FINDING_TABLE_COLUMNS", "SITE_COLUMNS", "SITE_TABLE_COLUMNS", "ScreeningResult"]
 
-#: Contract columns of ``sites.csv``.
+#: Contract columns of ``sites.csv``: its first columns.
 SITE_COLUMNS: list[str] = ["site_id", "verdict", "n_findings", "status", "error"]
+
+#: Every column of ``sites.csv`` (and the first ones of the GeoPackage's ``sites`` layer), in order:
+#: :data:`SITE_COLUMNS`, the project (``name``, ``industry``, ``tags``, ``action``), then the columns
+#: appended since (new ones are appended, never inserted): the site's ``note``, the project's facts
+#: (``project_name``, ``builder`` 建设单位, ``project_no`` 项目编号) and its EIA category under the
+#: 名录 (``eia_category``, ``eia_item``, ``eia_basis``).  A column the screening did not give is
+#: written empty.  ``notice`` follows for illustrative layer sets.
+SITE_TABLE_COLUMNS: list[str] = [
+    *SITE_COLUMNS,
+    *("name", "industry", "tags", "action"),
+    *("note", "project_name", "builder", "project_no", "eia_category", "eia_item", "eia_basis"),
+]
 
 #: Contract columns of ``findings.csv``.
 FINDING_COLUMNS: list[str] = [
@@ -36,6 +48,11 @@ FINDING_COLUMNS: list[str] = [
     "basis",
 ]
 
+#: Every column of ``findings.csv`` (and the first ones of the GeoPackage's ``findings`` layer), in
+#: order: :data:`FINDING_COLUMNS`, then ``rule_text`` (the rule's or clause's own words, appended).
+#: ``notice`` follows for illustrative layer sets.
+FINDING_TABLE_COLUMNS: list[str] = [*FINDING_COLUMNS, "rule_text"]
+
 
 @dataclass
 class ScreeningResult:
@@ -48,12 +65,17 @@ class ScreeningResult:
         :data:`SITE_COLUMNS` plus ``name``, ``industry`` (``;``-joined codes),
         ``tags`` (``;``-joined), ``action``, ``geom_type`` (Point, LineString,
         Polygon ...), ``site_area_m2`` and ``site_length_m`` (geodesic; NaN
-        where not applicable), ``note`` (what the layers' coverage means for the
-        site, see :mod:`redline.layers.coverage`) and ``geometry`` (None for error rows).
+        where not applicable), ``note`` (how the site's codes were read and what
+        the layers' coverage means for the site, see :mod:`redline.layers.coverage`),
+        ``project`` (the :class:`~redline.zones.project.Project`) and ``geometry``
+        (None for error rows); when known, the project's facts ``project_name``,
+        ``builder``, ``project_no`` and its EIA category ``eia_category``,
+        ``eia_item``, ``eia_basis``.  The outputs write the columns of
+        :data:`SITE_TABLE_COLUMNS` first, empty where a column is missing.
     findings : geopandas.GeoDataFrame
         One row per (site, zone) pair that touches or lies within the buffer.
         Columns :data:`FINDING_COLUMNS` plus ``rule_text`` (in the run's
-        language), ``rule_title``, ``catalog`` (which catalogue the rule came
+        language; together :data:`FINDING_TABLE_COLUMNS`), ``rule_title``, ``catalog`` (which catalogue the rule came
         from), ``matched_rules`` (``;``-joined codes of every rule that applied)
         and ``geometry``: the overlap (site ∩ zone) for touching pairs, None
         for ``nearby`` ones.  Sorted by site order, then verdict (worst first).
@@ -63,7 +85,9 @@ class ScreeningResult:
         The rules in force.
     meta : dict
         ``buffer_m``, ``tool_version``, ``created`` (ISO time), ``input_crs``,
-        ``lang``, ``source`` (sites file or the command-line site).
+        ``lang``, ``source`` (sites file or the command-line site); while the
+        outputs are written, ``run_id`` (the id that ties the files of one output
+        set together, see :mod:`redline.checks.outputs.output_set`).
     access_lists : dict
         For every control unit a site touches: unit code -> the clauses of its
         access list that bind it (its own, its class's and the general ones), in

@@ -9,10 +9,12 @@ with :func:`redline.checks.screen.screen_sites`, appends its rows to ``sites.csv
 only the counts ``summary.json`` needs.  Nothing of a site outlives its chunk, apart from the
 8-byte hash of its id when the ids come from a column (see :mod:`redline.checks.sites.chunks`).
 
-The tables are written under temporary names in the output folder and moved into place, with
-``summary.json`` after them, only when the last chunk is through: a run that fails (a bad file
-found half-way, repeated ids, an interrupt) leaves no half-written file and the previous
-outputs untouched.
+The tables are written into the staging folder of an output set
+(:class:`~redline.checks.outputs.output_set.OutputSet`) and swapped into the output folder, with
+``summary.json`` last, only when the last chunk is through: a run that fails (a bad file found
+half-way, repeated ids, a full disk, an interrupt or SIGTERM) leaves no half-written file and
+the previous set untouched; a run killed outright leaves a staging folder that the next run
+removes.
 
 Only the CSV tables stream.  The GeoPackage, the reports, the map, the Word and Excel files
 need the whole result (the reports rank and draw every site; the GeoPackage's column types
@@ -22,7 +24,6 @@ whole-result path when its formats ask for any of them, and on the Dask engine.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,14 +32,14 @@ import geopandas as gpd
 
 from redline.checks.app.progress import Progress
 from redline.checks.outputs.csv_out import CsvAppender
+from redline.checks.outputs.output_set import OutputSet
 from redline.checks.outputs.writers import (
     FINDING_DECIMALS,
+    OUTPUT_FILES,
+    escaped_columns,
     findings_table,
-    output_folder,
     sites_table,
     summary_dict,
-    unwritable,
-    write_text,
 )
 from redline.checks.screen import screen_sites
 from redline.layers.layerset import LayerSet
@@ -134,51 +135,67 @@ def stream_batch(
     >>> from redline.layers import load_layerset, sample_dir
     >>> from redline.checks.sites.chunks import iter_sites
     >>> run = stream_batch(iter_sites(sample_dir() / "sites.geojson", chunk_size=10), load_layerset("sample"), "out")
-    >>> [p.name for p in run.files], run.summary["n_sites"], run.chunks
-    (['sites.csv', 'findings.csv', 'summary.json'], 40, 4)
+    >>> [p.name for p in run.files], run.chunks == -(-run.summary["n_sites"] // 10)
+    (['sites.csv', 'findings.csv', 'summary.json'], True)
     """
-    out = output_folder(out_dir)
-    files = [out / "sites.csv", out / "findings.csv", out / "summary.json"]
     bar = Progress(getattr(chunks, "total", None), progress)
+    try:
+        with OutputSet(out_dir, OUTPUT_FILES) as files:
+            summary, n_chunks = _screen_into(
+                files,
+                chunks,
+                layerset,
+                bar,
+                meta={**(meta or {}), "run_id": files.run_id},
+                screen={
+                    "catalog": catalog,
+                    "buffer_m": buffer_m,
+                    "lang": lang,
+                    "nearby": nearby,
+                    "chunk_size": chunk_size,
+                },
+            )
+            written = files.commit(summary)
+    finally:
+        bar.close()
+    return StreamedBatch(written, summary, bool(layerset.illustrative), n_chunks)
+
+
+def _screen_into(
+    files: OutputSet, chunks: Iterable[gpd.GeoDataFrame], layerset: LayerSet, bar: Progress, meta: dict, screen: dict
+) -> tuple[dict, int]:
+    """Screen the chunks into the staged ``sites.csv`` and ``findings.csv``; return the summary and the chunk count."""
+    names = ("sites.csv", "findings.csv")
     tables: list[CsvAppender] = []
     summary: dict | None = None
     n_chunks = 0
     try:
         for chunk in chunks:
-            result = screen_sites(  # CSV tables hold no geometry: overlaps are measured, not built
-                chunk,
-                layerset,
-                catalog=catalog,
-                buffer_m=buffer_m,
-                lang=lang,
-                meta=meta,
-                nearby=nearby,
-                chunk_size=chunk_size,
-                overlap_geometry=False,
-            )
-            site_rows, finding_rows = sites_table(result), findings_table(result)
-            if not tables:  # the header comes from the first chunk's tables
-                tables.append(CsvAppender(files[0], list(site_rows.columns)))
-                tables.append(CsvAppender(files[1], list(finding_rows.columns), FINDING_DECIMALS))
-            tables[0].append(site_rows)
-            tables[1].append(finding_rows)
-            part = summary_dict(result, [p.name for p in files])
+            # CSV tables hold no geometry: overlaps are measured, not built
+            result = screen_sites(chunk, layerset, meta=meta, overlap_geometry=False, **screen)
+            rows = (sites_table(result), findings_table(result))
+            for name, table, decimals in zip(names, rows, ({}, FINDING_DECIMALS), strict=True):
+                with files.guard(name):
+                    if len(tables) < len(names):  # the header comes from the first chunk's tables
+                        tables.append(
+                            CsvAppender(files.staging / name, list(table.columns), decimals, escaped_columns(table))
+                        )
+                    tables[names.index(name)].append(table)
+            part = summary_dict(result, [])
             if summary is None:
                 summary = part
             else:
                 _add_counts(summary, part)
             n_chunks += 1
             bar.update(len(chunk))
-            del result, site_rows, finding_rows
+            del result, rows
         if summary is None:
             raise ValueError("stream_batch: no chunks of sites (iter_sites yields at least one)")
-        for table in tables:
-            table.commit()
-        write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", files[2])
-    except PermissionError as exc:
-        raise unwritable(out, exc) from None
+        for name, table in zip(names, tables, strict=True):
+            with files.guard(name):
+                table.commit()
+            files.add(name)
     finally:
-        bar.close()
         for table in tables:
             table.abort()
-    return StreamedBatch(files, summary, bool(layerset.illustrative), n_chunks)
+    return summary, n_chunks

@@ -1,37 +1,45 @@
-"""Write a screening result into an output folder, atomically.
+"""Write a screening result into an output folder, as one set of files.
 
-Every file is first written under a temporary name in the output folder and
-moved into place with :func:`os.replace` only when complete, so a reader never
-sees a half-written report; a failed run leaves the previous files untouched.
+Every file is written into a staging folder and the whole set is swapped into the output folder
+only when complete (:class:`redline.checks.outputs.output_set.OutputSet`): a reader never sees a
+half-written file, a failed or interrupted run leaves the previous set as it was, and the folder
+never holds files of two runs.  ``summary.json`` names the run (``run_id``), lists the files and
+their SHA-256.
+
+The CSV tables are meant for Excel: a text cell that Excel would run as a formula is written with a
+leading ``'`` (:func:`redline.checks.outputs.csv_out.formula_safe`); the GeoPackage keeps the value
+as it was.
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
+import errno
 import os
-import tempfile
+import re
+import shutil
 import warnings
 from collections.abc import Callable
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyogrio
+import pyogrio.errors
 
 from redline.checks.options import formats as parse_formats
 from redline.checks.outputs.csv_out import write_csv
-from redline.checks.result import FINDING_COLUMNS, SITE_COLUMNS, ScreeningResult
-from redline.zones.errors import RedlineError, param_ref
+from redline.checks.outputs.output_set import OutputSet, output_folder, unwritable
+from redline.checks.result import FINDING_TABLE_COLUMNS, SITE_TABLE_COLUMNS, ScreeningResult
 
 __all__ = [
     "FORMATS",
     "GEOMETRY_FORMATS",
+    "OUTPUT_FILES",
     "output_folder",
     "parse_formats",
     "unwritable",
     "write_outputs",
-    "write_text",
 ]
 
 #: Output formats of ``--formats``; ``summary.json`` is always written.
@@ -43,7 +51,11 @@ FORMATS: dict[str, str] = {
     "docx": "report.docx",
     "xlsx": "results.xlsx",
 }
-SITE_EXTRA_COLUMNS = ["name", "industry", "tags", "action", "note"]
+#: Every file an output set may hold, ``summary.json`` last.
+OUTPUT_FILES: tuple[str, ...] = (*(f for files in FORMATS.values() for f in files.split(", ")), "summary.json")
+#: Columns of the CSV tables whose text is the tool's own words (verdicts, kinds ...): never escaped.
+#: Every other text column may hold what a user or a layer wrote, and is made safe for Excel.
+VOCABULARY_COLUMNS = frozenset({"verdict", "status", "kind", "relation", "eia_category", "notice"})
 ILLUSTRATIVE_NOTICE = (
     "示意数据，非官方数据，不得用于实际审查 / illustrative data, not official; do not use for a real review"
 )
@@ -51,61 +63,6 @@ ILLUSTRATIVE_NOTICE = (
 
 #: Formats that store or draw the geometry of each finding's overlap (the others need only its area).
 GEOMETRY_FORMATS = frozenset({"gpkg", "html", "map", "docx"})
-
-
-def output_folder(out_dir: str | Path) -> Path:
-    """Return the output folder as a Path, created when missing.
-
-    Raises
-    ------
-    RedlineError
-        When it cannot be created (``param="out_dir"``).
-
-    Examples
-    --------
-    >>> output_folder("out").is_dir()
-    True
-    """
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise RedlineError(
-            f"{param_ref('out_dir')}: cannot create folder '{out}' ({exc.strerror}); choose a writable folder",
-            param="out_dir",
-            value=str(out),
-        ) from None
-    return out
-
-
-def unwritable(out: Path, exc: OSError) -> RedlineError:
-    """Return the error for an output folder whose files cannot be written (``param="out_dir"``).
-
-    Examples
-    --------
-    >>> print(unwritable(Path("out"), PermissionError(13, "Permission denied")))
-    out_dir: cannot write into 'out' (Permission denied); choose a writable folder
-    """
-    return RedlineError(
-        f"{param_ref('out_dir')}: cannot write into '{out}' ({exc.strerror}); choose a writable folder",
-        param="out_dir",
-        value=str(out),
-    )
-
-
-@contextmanager
-def _atomic(target: Path):
-    """Yield a temporary path beside ``target``; move it into place on success."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    tmp_path.unlink()
-    try:
-        yield tmp_path
-        os.replace(tmp_path, target)
-    finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
 
 
 def _with_notice(df: pd.DataFrame, result: ScreeningResult) -> pd.DataFrame:
@@ -117,11 +74,26 @@ def _with_notice(df: pd.DataFrame, result: ScreeningResult) -> pd.DataFrame:
     return df
 
 
+def _columns(frame: pd.DataFrame, columns: list[str]) -> dict[str, pd.Series]:
+    """Return the ``columns`` of ``frame``, a column it lacks as empty text."""
+    empty = None
+    out = {}
+    for c in columns:
+        if c in frame.columns:
+            out[c] = frame[c]
+        else:
+            if empty is None:  # (one text object in every row)
+                empty = pd.Series(np.full(len(frame), "", dtype=object), index=frame.index, dtype=object)
+            out[c] = empty
+    return out
+
+
 def sites_table(result: ScreeningResult) -> pd.DataFrame:
-    """Return the ``sites.csv`` table (contract columns first; ``notice`` last for illustrative data)."""
-    s = result.sites
-    columns = [c for c in [*SITE_COLUMNS, *SITE_EXTRA_COLUMNS] if c in s.columns]
-    return _with_notice(pd.DataFrame({c: s[c] for c in columns}), result)
+    """Return the ``sites.csv`` table.
+
+    Its columns are :data:`~redline.checks.result.SITE_TABLE_COLUMNS` (``notice`` last if illustrative).
+    """
+    return _with_notice(pd.DataFrame(_columns(result.sites, SITE_TABLE_COLUMNS)), result)
 
 
 #: Decimals of the numbers in ``findings.csv`` (m², ratio, m, m).
@@ -129,18 +101,31 @@ FINDING_DECIMALS: dict[str, int] = {"overlap_area_m2": 2, "overlap_ratio": 6, "o
 
 
 def findings_table(result: ScreeningResult) -> pd.DataFrame:
-    """Return the ``findings.csv`` table: the contract columns (``notice`` last if illustrative).
+    """Return the ``findings.csv`` table.
+
+    Its columns are :data:`~redline.checks.result.FINDING_TABLE_COLUMNS` (``notice`` last if illustrative).
 
     Numbers stay numbers; :data:`FINDING_DECIMALS` says how many decimals the CSV writes.
     """
-    out = pd.DataFrame(result.findings[FINDING_COLUMNS])
+    out = pd.DataFrame(_columns(result.findings, FINDING_TABLE_COLUMNS))
     for name in FINDING_DECIMALS:
         out[name] = out[name].astype(float)
     return _with_notice(out, result)
 
 
+def escaped_columns(table: pd.DataFrame) -> list[str]:
+    """Return the columns of a CSV table whose text may hold a user's or a layer's words (escaped for Excel)."""
+    return [c for c in table.columns if c not in VOCABULARY_COLUMNS]
+
+
 def summary_dict(result: ScreeningResult, files: list[str]) -> dict:
-    """Return the content of ``summary.json``."""
+    """Return the content of ``summary.json``.
+
+    ``run_id`` comes from ``result.meta``; :meth:`OutputSet.commit
+    <redline.checks.outputs.output_set.OutputSet.commit>` fills in ``run_id``, ``files`` and
+    ``sha256`` (every verdict of :data:`~redline.zones.verdicts.VERDICTS` and ``error`` are
+    counted, zeros included).
+    """
     per_kind: dict[str, dict[str, int]] = {}
     pairs = pd.DataFrame({"kind": result.findings["kind"].to_numpy(), "verdict": result.findings["verdict"].to_numpy()})
     for (kind, verdict), count in pairs.value_counts(sort=False).items():
@@ -150,6 +135,7 @@ def summary_dict(result: ScreeningResult, files: list[str]) -> dict:
         "tool": "redline-checker",
         "tool_version": result.meta.get("tool_version"),
         "created": result.meta.get("created"),
+        "run_id": result.meta.get("run_id"),
         "layerset": ls.name,
         "illustrative": ls.illustrative,
         "layers": [
@@ -173,6 +159,7 @@ def summary_dict(result: ScreeningResult, files: list[str]) -> dict:
         "verdicts": result.verdict_counts(),
         "findings_by_kind": per_kind,
         "files": files,
+        "sha256": {},
     }
     if ls.illustrative:
         summary["notice"] = ILLUSTRATIVE_NOTICE
@@ -189,40 +176,67 @@ def summary_dict(result: ScreeningResult, files: list[str]) -> dict:
     return summary
 
 
+def _gpkg_frames(result: ScreeningResult) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the ``sites`` and ``findings`` layers: the CSV tables' columns first (raw values), then the rest."""
+    frames = []
+    for frame, columns in ((result.sites, SITE_TABLE_COLUMNS), (result.findings, FINDING_TABLE_COLUMNS)):
+        frame = frame.drop(columns=["project"], errors="ignore")
+        rest = [c for c in frame.columns if c not in columns]
+        frames.append(_with_notice(frame.assign(**_columns(frame, columns))[[*columns, *rest]], result))
+    return frames[0], frames[1]
+
+
+def _gdal_failure(exc: Exception, target: Path) -> OSError:
+    """Say a failed GeoPackage write as the ``OSError`` it was: a full disk, or GDAL's own words."""
+    try:
+        full = shutil.disk_usage(target.parent).free < 1 << 20
+    except OSError:
+        full = False
+    if full:
+        return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
+    words = " ".join(str(exc).split())
+    return OSError(errno.EIO, f"GDAL: {words[-200:]}", str(target))
+
+
 def _write_gpkg(result: ScreeningResult, target: Path) -> None:
-    sites = _with_notice(result.sites.drop(columns=["project"], errors="ignore"), result)
-    findings = _with_notice(result.findings, result)
+    sites, findings = _gpkg_frames(result)
     secret = result.confidential_findings()
     if secret.any():  # 涉密: screen_sites gives them no geometry; never write one, whoever built the result
         findings = findings.copy()
         findings.loc[secret, findings.geometry.name] = None
     options = {"DESCRIPTION": ILLUSTRATIVE_NOTICE} if result.illustrative else {}
-    with _atomic(target) as tmp, warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        for name, frame in (("sites", sites), ("findings", findings)):
-            pyogrio.write_dataframe(
-                frame, tmp, layer=name, driver="GPKG", geometry_type="Unknown", layer_options=options
-            )
+    metadata = {"redline_run_id": str(result.meta.get("run_id") or "")}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            for name, frame in (("sites", sites), ("findings", findings)):
+                pyogrio.write_dataframe(
+                    frame,
+                    target,
+                    layer=name,
+                    driver="GPKG",
+                    geometry_type="Unknown",
+                    layer_options=options,
+                    dataset_metadata=metadata if name == "sites" else None,
+                )
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FeatureError) as exc:
+        raise _gdal_failure(exc, target) from None
 
 
-def write_text(text: str, target: Path) -> None:
-    """Write UTF-8 text into ``target`` atomically (a temporary file moved into place)."""
-    with _atomic(target) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+_HEAD = re.compile(r"<head(\s[^>]*)?>", re.IGNORECASE)
 
 
-def _write_docx(result: ScreeningResult, target: Path, lang: str, images: dict[str, bytes] | None) -> None:
-    from redline.checks.outputs.report_docx import write_report_docx
+def _with_run_id(html: str, run_id: str) -> str:
+    """Return an HTML page with the run id in a ``<meta name="redline-run-id">`` tag of its head.
 
-    with _atomic(target) as tmp:
-        write_report_docx(result, tmp, lang=lang, images=images)
-
-
-def _write_xlsx(result: ScreeningResult, target: Path, lang: str) -> None:
-    from redline.checks.outputs.results_xlsx import write_results_xlsx
-
-    with _atomic(target) as tmp:
-        write_results_xlsx(result, tmp, lang=lang)
+    Examples
+    --------
+    >>> _with_run_id("<html><head><title>t</title></head></html>", "R1")
+    '<html><head><meta name="redline-run-id" content="R1"><title>t</title></head></html>'
+    """
+    if 'name="redline-run-id"' in html:
+        return html
+    return _HEAD.sub(lambda m: f'{m.group(0)}<meta name="redline-run-id" content="{run_id}">', html, count=1)
 
 
 def _report_images(result: ScreeningResult, lang: str) -> dict[str, bytes]:
@@ -233,12 +247,43 @@ def _report_images(result: ScreeningResult, lang: str) -> dict[str, bytes]:
     return draw_site_maps(result, ids, lang=lang) if ids else {}
 
 
+def _write_html(result: ScreeningResult, target: Path, lang: str, images: dict[str, bytes] | None) -> None:
+    from redline.checks.outputs.report_html import render_report_html
+
+    html = render_report_html(result, lang=lang, images=images)
+    target.write_text(_with_run_id(html, result.meta["run_id"]), encoding="utf-8")
+
+
 def _write_map(result: ScreeningResult, target: Path, lang: str) -> None:
+    import folium
+
     from redline.maps import save_map, site_map
 
     m = site_map(result, lang=lang)
-    with _atomic(target) as tmp:
-        save_map(m, tmp)
+    m.get_root().header.add_child(folium.Element(f'<meta name="redline-run-id" content="{result.meta["run_id"]}">'))
+    save_map(m, target)
+
+
+def _write_docx(result: ScreeningResult, target: Path, lang: str, images: dict[str, bytes] | None) -> None:
+    from redline.checks.outputs.report_docx import write_report_docx
+
+    write_report_docx(result, target, lang=lang, images=images)
+
+
+def _write_xlsx(result: ScreeningResult, target: Path, lang: str) -> None:
+    from redline.checks.outputs.results_xlsx import write_results_xlsx
+
+    write_results_xlsx(result, target, lang=lang)
+
+
+def _write_csv_tables(result: ScreeningResult, files: OutputSet) -> list[str]:
+    sites = sites_table(result)
+    with files.writing("sites.csv") as path:
+        write_csv(sites, path, escape=escaped_columns(sites))
+    findings = findings_table(result)
+    with files.writing("findings.csv") as path:
+        write_csv(findings, path, FINDING_DECIMALS, escape=escaped_columns(findings))
+    return ["sites.csv", "findings.csv"]
 
 
 def write_outputs(
@@ -248,8 +293,9 @@ def write_outputs(
     formats: list[str] | None = None,
     lang: str = "zh",
     progress: Callable[[str], None] | None = None,
+    replace: bool = True,
 ) -> list[Path]:
-    """Write the chosen outputs and ``summary.json`` into ``out_dir``.
+    """Write the chosen outputs and ``summary.json`` into ``out_dir``, as one set.
 
     Parameters
     ----------
@@ -261,6 +307,10 @@ def write_outputs(
     lang : {"zh", "en"}
     progress : callable, optional
         Called with each file name as it is written.
+    replace : bool
+        True (the default): the files replace the folder's previous set whole (a file of the
+        previous set that this one does not write leaves the folder).  False: they are added to
+        the folder's files (a service writing one report after another for one result).
 
     Returns
     -------
@@ -270,7 +320,8 @@ def write_outputs(
     Raises
     ------
     RedlineError
-        When the folder cannot be created or written.
+        When the folder cannot be created or a file cannot be written (``param="out"``; full
+        disk, read-only file system, no permission ...): the previous set is then untouched.
 
     Examples
     --------
@@ -281,42 +332,31 @@ def write_outputs(
     ['sites.csv', 'findings.csv', 'summary.json']
     >>> files = write_outputs(result, "out")  # every format: report.html, map.html ...  # doctest: +SKIP
     """
-    out = output_folder(out_dir)
     formats = formats or list(FORMATS)
-    written: list[Path] = []
-
-    def done(path: Path) -> None:
-        written.append(path)
-        if progress:
-            progress(path.name)
-
-    try:
-        if "csv" in formats:
-            write_csv(sites_table(result), out / "sites.csv")
-            done(out / "sites.csv")
-            write_csv(findings_table(result), out / "findings.csv", FINDING_DECIMALS)
-            done(out / "findings.csv")
-        if "gpkg" in formats:
-            _write_gpkg(result, out / "results.gpkg")
-            done(out / "results.gpkg")
+    with OutputSet(out_dir, OUTPUT_FILES, replace=replace) as files:
+        result = dataclasses.replace(result, meta={**result.meta, "run_id": files.run_id})
         images = _report_images(result, lang) if {"html", "docx"} & set(formats) else None
-        if "html" in formats:
-            from redline.checks.outputs.report_html import render_report_html
-
-            write_text(render_report_html(result, lang=lang, images=images), out / "report.html")
-            done(out / "report.html")
-        if "map" in formats:
-            _write_map(result, out / "map.html", lang)
-            done(out / "map.html")
-        if "docx" in formats:
-            _write_docx(result, out / "report.docx", lang, images)
-            done(out / "report.docx")
-        if "xlsx" in formats:
-            _write_xlsx(result, out / "results.xlsx", lang)
-            done(out / "results.xlsx")
-        summary = summary_dict(result, [p.name for p in written] + ["summary.json"])
-        write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", out / "summary.json")
-        done(out / "summary.json")
-    except PermissionError as exc:
-        raise unwritable(out, exc) from None
-    return written
+        writers: dict[str, tuple[str, Callable[[Path], object]]] = {
+            "gpkg": ("results.gpkg", lambda path: _write_gpkg(result, path)),
+            "html": ("report.html", lambda path: _write_html(result, path, lang, images)),
+            "map": ("map.html", lambda path: _write_map(result, path, lang)),
+            "docx": ("report.docx", lambda path: _write_docx(result, path, lang, images)),
+            "xlsx": ("results.xlsx", lambda path: _write_xlsx(result, path, lang)),
+        }
+        for fmt in FORMATS:
+            if fmt not in formats:
+                continue
+            if fmt == "csv":
+                names = _write_csv_tables(result, files)
+            else:
+                name, write = writers[fmt]
+                with files.writing(name) as path:
+                    write(path)
+                names = [name]
+            for name in names:
+                if progress:
+                    progress(name)
+        written = files.commit(summary_dict(result, []))
+        if progress:
+            progress(written[-1].name)
+        return written
