@@ -1,29 +1,45 @@
-"""Batch screening at scale: our engine against plain geopandas and PostGIS, with the issue's targets.
+"""Batch screening at scale: our engine against geopandas, PostGIS, SedonaDB and DuckDB, with the targets.
 
 Run:  python benchmarks/batch.py [--quick] [--sites N] [--polygons N] [--no-postgis] [--dask [W]] [--json FILE]
+      python benchmarks/batch.py --province [--province-parcels N] [--sites N] [--json FILE]
       python benchmarks/batch.py --stream 10000000 [--chunk-size N] [--stream-buffer M] [--json FILE]
 
-Data (``benchmarks/_data.py``, cached in ``benchmarks/.data/``): the 1M-parcel layer set (farmland,
-red line, urban boundary, water sources, control units), 100,000 random point sites and 10,000
-polygon sites of 50–500 m radius (the 5 in 10,000 that ``polygon_sites`` makes self-intersecting are
-repaired with ``make_valid``, so every engine screens the same valid shapes); ``--quick`` uses
-100,000 parcels, 10,000 points, 1,000 polygons.
+Nothing is installed by the script.  The embedded engines' columns need ``pip install ".[bench]"``
+(``sedonadb``, ``duckdb`` and the ``duckdb-extension-spatial`` wheel, so DuckDB's spatial extension
+loads offline); without them those columns say they were skipped and how to install them.
 
-Every phase runs in its own process, so each has its own peak memory: the kernel's resident-set
-high-water mark (``VmHWM``, reset per sub-phase through ``/proc/self/clear_refs``; sampled when that
-is not allowed), and ``ru_maxrss`` from ``wait4`` for whole processes.  Phases:
+Data (``benchmarks/_data.py``, cached in ``benchmarks/.data/``, never committed): the 1M-parcel
+layer set (farmland, red line, urban boundary, water sources, control units), 100,000 random point
+sites and 10,000 polygon sites of 50–500 m radius (the 5 in 10,000 that ``polygon_sites`` makes
+self-intersecting are repaired with ``make_valid``, so every engine screens the same valid shapes);
+``--quick`` uses 100,000 parcels, 10,000 points, 1,000 polygons.  The peers read every layer from
+one GeoParquet table and the polygons from GeoParquet; ``redline batch`` reads the points' CSV and
+the polygons' FlatGeobuf.
 
-- load the layer set, twice, with a fresh ``REDLINE_CACHE_DIR``: the first run fills the GeoParquet
-  layer cache (once ``load_layerset`` uses it), the second reads from it; each then builds the
-  layers' indexes (``redline.checks.engine.spatial.prepare_layer``), which is counted in the load, as PostGIS's
-  GiST indexes are not counted in its queries;
+Every phase runs in its own process, so each has its own peak memory: in a phase, the kernel's
+resident-set high-water mark (``VmHWM``, reset per sub-phase through ``/proc/self/clear_refs``;
+sampled when that is not allowed); for a whole program, its ``ru_maxrss`` from ``wait4``, read by a
+small launcher (``benchmarks.peers.run_measured``: a child's ``ru_maxrss`` starts at the peak of
+whoever spawned it, here a process holding geopandas and the data).  Phases:
+
+- load the layer set, twice, with a fresh ``REDLINE_CACHE_DIR``: the first run reads the sources and
+  writes each normalised layer as a verified, memory-mapped store (``redline.layers.cache``,
+  ``redline.layers.store``); the second opens the stores.  Each then gets the engine's per-layer
+  indexes (``redline.checks.engine.index.prepare_layer``: box grids, class codes, spread, the
+  vertices and pieces points are located against), which the first run builds and keeps in the
+  layer's store and the second reads back; counted in the load, as PostGIS's GiST indexes are not
+  counted in its queries;
 - our engine (``checks.screen_sites``): 100k points with the CLI's default buffer (1000 m) and with
   ``buffer_m=0``, 10k polygons with exact overlap areas (and with 1000 m), each followed by
   ``checks.write_outputs(result, dir, formats=["csv"])``;
-- the whole ``redline batch POINTS.csv --formats csv`` process on the warm cache (``--buffer 0``,
-  the target's comparison, and the default 1000 m), next to a bare script doing the least the job
-  needs (read the farmland from GeoParquet, one STRtree, query every site, write the (site, zone)
-  pairs to CSV);
+- whole processes on the warm cache: ``redline batch POINTS.csv --formats csv`` (``--buffer 0``, the
+  targets' comparison, and the default 1000 m), ``redline batch POLYGONS.fgb --formats csv
+  --buffer 0`` (overlap areas), ``redline check LON,LAT`` of one point (twice), and a bare script
+  doing the least the points job needs (read the farmland from GeoParquet, one STRtree, query every
+  site, write the (site, zone) pairs to CSV);
+- the peers (``benchmarks/peers.py``), SedonaDB and DuckDB spatial, as whole processes in the same
+  run: the points' intersecting pairs, and the polygons' pairs with geodesic overlap areas, to CSV;
+  their pairs are checked against our findings.csv (and DuckDB's ellipsoidal areas to 1e-4);
 - plain geopandas: ``gpd.sjoin(points, zones, predicate="intersects")`` per layer, and
   ``gpd.overlay(polygons, zones, how="intersection")`` with areas in a local Albers equal-area
   projection;
@@ -33,9 +49,13 @@ is not allowed), and ``ru_maxrss`` from ``wait4`` for whole processes.  Phases:
 - with ``--dask [W]``: the points through ``redline.checks.dask_screen.screen_sites_dask`` on a local
   cluster of W single-threaded worker processes.
 
-Then a table (phase, ours, sites/s, geopandas, PostGIS, ratios, peak memory), the pair counts and
-overlap areas of the three (they must agree), and the targets with pass/fail.  Exit 1 when a full
-run misses a target.
+Then a table (phase, ours, sites/s, geopandas, PostGIS, ratios, peak memory), a table of the whole
+processes beside the peers' (time, peak memory, ours / peer), the pair counts and overlap areas of
+all of them (they must agree), and the targets with pass/fail.  Exit 1 when a full run misses a target.
+
+``--province`` instead builds a province-scale set (5,000,000 parcels, ``--province-parcels N``;
+built in tiles, cached) and reports its load (cold and warm), a one-point check and a 100k-point
+batch with their peak memory (``benchmarks/_province.py``).
 
 ``--stream N`` instead writes an N-point CSV (in chunks, cached) and runs ``redline batch`` on it
 with ``--chunk-size``, sampling the resident memory of the process (psutil, else /proc) to show it
@@ -76,7 +96,16 @@ TARGETS = {
     "cache_load_s": 5.0,  # load from cache
     "peak_bytes": 4 * GIB,
     "postgis_factor": 5.0,  # at least 5x faster than PostGIS
+    # issue 19: whole processes beside the embedded engines, in the same run
+    "peer_ratio": 1.0,  # redline batch --buffer 0 / the peer's process: SedonaDB on points, DuckDB on polygons
+    "buffer_ratio": 2.0,  # redline batch with the default 1000 m buffer within 2x of --buffer 0
+    "batch_peak_bytes": 0.5 * GIB,  # peak RSS of redline batch --buffer 0 on the 1M-parcel set
+    "check_s": 1.0,  # one-point redline check, warm, whole process, on the 1M-parcel set
 }
+
+#: The peer whose time each whole-process job is held to (the issue's targets).
+PEER_TARGETS = {"points": "sedonadb", "polygons": "duckdb"}
+PEER_NAMES = {"sedonadb": "SedonaDB", "duckdb": "DuckDB"}
 
 
 # --------------------------------------------------------------------------- memory
@@ -138,11 +167,11 @@ class Peak:
             self.bytes = max(self.bytes, _rss_bytes())
 
 
-def _fmt_bytes(n: float | None) -> str:
+def fmt_bytes(n: float | None) -> str:
     return "" if not n else f"{n / GIB:.2f} GiB"
 
 
-def _fmt_s(s: float | None) -> str:
+def fmt_s(s: float | None) -> str:
     if s is None:
         return "—"
     return f"{s:.2f} s" if s < 100 else f"{s:.0f} s"
@@ -157,7 +186,7 @@ def _data_folder(n_parcels: int) -> Path:
     return build_layerset(n_parcels=n_parcels).parent
 
 
-def _points_csv(folder: Path, n: int, seed: int) -> Path:
+def points_csv(folder: Path, n: int, seed: int) -> Path:
     """The point sites as a CSV table (``site_id,lon,lat``), as a batch user would hand them in."""
     from benchmarks._data import point_sites
 
@@ -177,11 +206,24 @@ def _points_csv(folder: Path, n: int, seed: int) -> Path:
     return path
 
 
-def _farmland_parquet(folder: Path) -> Path:
-    """The farmland layer as GeoParquet (``zone_id``, geometry), for the bare-script baseline.
+def _polygon_files(folder: Path, n: int, seed: int) -> tuple[Path, Path]:
+    """The polygon sites for whole processes: FlatGeobuf for ``redline batch``, GeoParquet (WKB) for the peers."""
+    fgb = folder / f"polygons-{n}-{seed}.fgb"
+    parquet = fgb.with_suffix(".parquet")
+    if not (fgb.is_file() and parquet.is_file()):
+        import pyogrio
 
-    Geometry in GeoArrow encoding, as in the layer cache, so both read the same way.
-    """
+        gdf = _sites("polygons", n, seed)
+        tmp = folder / f".{fgb.stem}.tmp"
+        pyogrio.write_dataframe(gdf, tmp.with_suffix(".fgb"), driver="FlatGeobuf", layer=fgb.stem)
+        os.replace(tmp.with_suffix(".fgb"), fgb)  # (GDAL writes a folder for a name not ending in .fgb)
+        gdf.to_parquet(tmp, index=False, geometry_encoding="WKB")
+        os.replace(tmp, parquet)
+    return fgb, parquet
+
+
+def _farmland_parquet(folder: Path) -> Path:
+    """The farmland layer as GeoParquet (``zone_id``, geometry in GeoArrow encoding), for the bare-script baseline."""
     path = folder / "farmland-geoarrow.parquet"
     if not path.is_file():
         import pyogrio
@@ -260,16 +302,22 @@ def _sites(kind: str, n: int, seed: int):
 
 
 def _cache_entries() -> int:
+    """The layer stores in ``$REDLINE_CACHE_DIR`` (one folder per cached layer, see ``layers/cache.py``)."""
     folder = os.environ.get("REDLINE_CACHE_DIR")
-    return len(list((Path(folder) / "layers").glob("*.parquet"))) if folder else 0
+    layers = Path(folder) / "layers" if folder else None
+    if layers is None or not layers.is_dir():
+        return 0
+    return sum((entry / "meta.json").is_file() for entry in layers.iterdir())
 
 
 def _load(manifest: str, prepare: bool = True):
-    """Load the layer set and build its indexes (``prepare_layer``), as ``redline batch`` and the service do.
+    """Load the layer set and get its indexes (``prepare_layer``), as ``redline batch`` and the service do.
 
-    Returns the layer set, the seconds of both, the peak memory, and the seconds of the preparing alone.
+    A layer opened from its store reads the indexes kept there; one read from its source builds them
+    and keeps them in the store it just wrote.  Returns the layer set, the seconds of both, the peak
+    memory, and the seconds of the indexes alone.
     """
-    from redline.checks.engine.spatial import prepare_layer
+    from redline.checks.engine.index import prepare_layer
     from redline.layers import load_layerset
 
     with Peak() as peak:
@@ -285,13 +333,14 @@ def _load(manifest: str, prepare: bool = True):
 def phase_load(p: dict) -> None:
     before = _cache_entries()
     ls, seconds, peak, prepare = _load(p["manifest"])
-    features = {layer.kind: len(layer.gdf) for layer in ls.layers}
+    features = {layer.kind: layer.n_zones for layer in ls.layers}  # (n_zones: without building the frames)
     _emit(
         "load",
         seconds=seconds,
         prepare_seconds=prepare,
         peak=peak,
         features=features,
+        stored=sum(layer.store is not None for layer in ls.layers),
         cache_before=before,
         cache_after=_cache_entries(),
     )
@@ -472,15 +521,11 @@ PHASES = {
 # --------------------------------------------------------------------------- the parent process
 
 
-def _wait4(proc: subprocess.Popen) -> tuple[int, int]:
-    """Wait for ``proc``; return (exit code, its peak RSS in bytes from wait4's rusage)."""
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, usage.ru_maxrss * 1024
-
-
 def run_phase(name: str, params: dict, env: dict, results: dict, say) -> int:
-    """Run one phase in a child process, collecting its reports into ``results``; return its peak RSS."""
+    """Run one phase in a child process, collecting its reports into ``results``; return its exit code.
+
+    (A phase measures its own peaks, sub-phase by sub-phase: see :class:`Peak`.)
+    """
     cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", name, "--params", json.dumps(params)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
     for line in proc.stdout:
@@ -488,40 +533,37 @@ def run_phase(name: str, params: dict, env: dict, results: dict, say) -> int:
             item = json.loads(line[len(MARK) :])
             results[item["name"]] = item
             say(
-                f"  {item['name']:<22} {_fmt_s(item.get('seconds'))}"
-                + (f"  + csv {_fmt_s(item['csv_seconds'])}" if "csv_seconds" in item else "")
-                + (f"  peak {_fmt_bytes(item['peak'])}" if item.get("peak") else "")
+                f"  {item['name']:<22} {fmt_s(item.get('seconds'))}"
+                + (f"  + csv {fmt_s(item['csv_seconds'])}" if "csv_seconds" in item else "")
+                + (f"  peak {fmt_bytes(item['peak'])}" if item.get("peak") else "")
             )
         else:
             sys.stdout.write(line)
-    code, peak = _wait4(proc)
+    code = proc.wait()
     if code:
         say(f"  phase {name} failed (exit {code})")
-    return peak
+    return code
 
 
 def _timed_process(cmd: list[str], env: dict) -> dict:
-    """Run a whole program: wall time (start-up included), exit code, its own peak RSS (``wait4``), output."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
-    chunks: dict[str, bytes] = {}
-    readers = [
-        threading.Thread(target=lambda s=stream, k=key: chunks.__setitem__(k, s.read()), daemon=True)
-        for key, stream in (("out", proc.stdout), ("err", proc.stderr))
-    ]
-    for r in readers:
-        r.start()
-    code, peak = _wait4(proc)
-    seconds = time.perf_counter() - t0
-    for r in readers:
-        r.join()
-    return {
-        "seconds": seconds,
-        "code": code,
-        "peak": peak,
-        "stdout": chunks.get("out", b"").decode(errors="replace"),
-        "stderr": chunks.get("err", b"").decode(errors="replace"),
-    }
+    """Run a whole program: wall time (start-up included), exit code, its own peak RSS, output.
+
+    Through :func:`benchmarks.peers.run_measured`, so that the peak is the program's own, not this
+    process's (which a child's ``ru_maxrss`` would otherwise start from).
+    """
+    from benchmarks.peers import run_measured
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        code, seconds, peak = run_measured(cmd, env=env, cwd=ROOT, stdout=out, stderr=err)
+        out.seek(0)
+        err.seek(0)
+        return {
+            "seconds": seconds,
+            "code": code,
+            "peak": peak,
+            "stdout": out.read().decode(errors="replace"),
+            "stderr": err.read().decode(errors="replace"),
+        }
 
 
 def _redline() -> list[str]:
@@ -534,7 +576,7 @@ def _rows_in(path: Path) -> int:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 24), b"")) - 1
 
 
-def _table(rows: list[list[str]], header: list[str]) -> str:
+def table(rows: list[list[str]], header: list[str]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     line = lambda r: "  ".join(  # noqa: E731
         str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
@@ -546,186 +588,419 @@ def _ratio(a: float | None, b: float | None) -> str:
     return f"{a / b:.1f}×" if a and b else ""
 
 
-def report(r: dict, args, sizes: dict) -> tuple[str, list[tuple[str, bool | None, str]]]:
-    """Build the printed table and the target checks from the collected results."""
+Check = tuple[str, "bool | None", str]
+
+
+def _row(label, ours=None, n=None, gp=None, pg=None, peak=None, ratio_label=None) -> list[str]:
+    """One row of the main table: ours, sites/s, geopandas, PostGIS, their ratios to ours, our peak."""
+    return [
+        label,
+        fmt_s(ours),
+        f"{n / ours:,.0f}" if n and ours else "",
+        fmt_s(gp) if gp is not None else "—",
+        fmt_s(pg) if pg is not None else "—",
+        ratio_label if ratio_label is not None else _ratio(gp, ours),
+        _ratio(pg, ours),
+        fmt_bytes(peak),
+    ]
+
+
+def _engine_rows(r: dict, n_pts: int, n_pol: int) -> list[list[str]]:
+    """The in-process rows: loading, our screens, and the same work in geopandas, PostGIS and Dask."""
     get = lambda name, key="seconds": r.get(name, {}).get(key)  # noqa: E731
-    n_pts, n_pol = sizes["points"], sizes["polygons"]
-    rows = []
-
-    def add(label, ours=None, n=None, gp=None, pg=None, peak=None, ratio_label=None):
-        rows.append(
-            [
-                label,
-                _fmt_s(ours),
-                f"{n / ours:,.0f}" if n and ours else "",
-                _fmt_s(gp) if gp is not None else "—",
-                _fmt_s(pg) if pg is not None else "—",
-                ratio_label if ratio_label is not None else _ratio(gp, ours),
-                _ratio(pg, ours),
-                _fmt_bytes(peak),
-            ]
-        )
-
     cold, warm = r.get("load_cold", {}), r.get("load_warm", {})
     cache_note = "" if warm.get("cache_after") else " (cache not used: no entries)"
-    add("load layer set, 1st run (empty cache)", cold.get("seconds"), peak=cold.get("peak"))
-    add(f"load layer set, 2nd run{cache_note}", warm.get("seconds"), peak=warm.get("peak"))
-    add("    of which building the indexes (prepare_layer)", warm.get("prepare_seconds"))
-    add(f"prepare {n_pts:,} point sites (sites_from_geometries)", get("ours_prepare_points"), n_pts)
-    p1000 = r.get("ours_points_1000", {})
-    add(f"{n_pts:,} points, buffer 1000 m: screen", p1000.get("seconds"), n_pts, peak=p1000.get("peak"))
-    add("    + sites.csv, findings.csv", p1000.get("csv_seconds"))
-    p0 = r.get("ours_points_0", {})
+    p1000, p0 = r.get("ours_points_1000", {}), r.get("ours_points_0", {})
     gp0, pg0 = r.get("gpd_points_0", {}), r.get("pg_points_0", {})
-    add(
-        f"{n_pts:,} points, buffer 0: screen | sjoin | ST_Intersects",
-        p0.get("seconds"),
-        n_pts,
-        gp0.get("seconds"),
-        pg0.get("seconds"),
-        peak=p0.get("peak"),
-    )
-    add("    + CSV", p0.get("csv_seconds"), gp=gp0.get("csv_seconds"))
-    add(f"prepare {n_pol:,} polygon sites", get("ours_prepare_polygons"), n_pol)
     q0, gq0, pq0 = r.get("ours_polygons_0", {}), r.get("gpd_polygons_0", {}), r.get("pg_polygons_0", {})
-    add(
-        f"{n_pol:,} polygons, exact areas: screen | overlay+area | ST_Area",
-        q0.get("seconds"),
-        n_pol,
-        gq0.get("seconds"),
-        pq0.get("seconds"),
-        peak=q0.get("peak"),
-    )
-    add("    + CSV", q0.get("csv_seconds"), gp=gq0.get("csv_seconds"))
-    qg = r.get("ours_polygons_0_geometry", {})
-    add("    the same, overlap polygons built too (GPKG, maps)", qg.get("seconds"), n_pol, peak=qg.get("peak"))
-    q1000 = r.get("ours_polygons_1000", {})
-    add(f"{n_pol:,} polygons, buffer 1000 m: screen", q1000.get("seconds"), n_pol, peak=q1000.get("peak"))
-    add("    + CSV", q1000.get("csv_seconds"))
+    qg, q1000 = r.get("ours_polygons_0_geometry", {}), r.get("ours_polygons_1000", {})
+    rows = [
+        _row("load layer set, 1st run (empty cache: sources → stores)", cold.get("seconds"), peak=cold.get("peak")),
+        _row(f"load layer set, 2nd run (opens the stores){cache_note}", warm.get("seconds"), peak=warm.get("peak")),
+        _row("    of which the engine's indexes (prepare_layer: kept in the stores)", warm.get("prepare_seconds")),
+        _row(f"prepare {n_pts:,} point sites (sites_from_geometries)", get("ours_prepare_points"), n_pts),
+        _row(f"{n_pts:,} points, buffer 1000 m: screen", p1000.get("seconds"), n_pts, peak=p1000.get("peak")),
+        _row("    + sites.csv, findings.csv", p1000.get("csv_seconds")),
+        _row(
+            f"{n_pts:,} points, buffer 0: screen | sjoin | ST_Intersects",
+            *(p0.get("seconds"), n_pts, gp0.get("seconds"), pg0.get("seconds")),
+            peak=p0.get("peak"),
+        ),
+        _row("    + CSV", p0.get("csv_seconds"), gp=gp0.get("csv_seconds")),
+        _row(f"prepare {n_pol:,} polygon sites", get("ours_prepare_polygons"), n_pol),
+        _row(
+            f"{n_pol:,} polygons, exact areas: screen | overlay+area | ST_Area",
+            *(q0.get("seconds"), n_pol, gq0.get("seconds"), pq0.get("seconds")),
+            peak=q0.get("peak"),
+        ),
+        _row("    + CSV", q0.get("csv_seconds"), gp=gq0.get("csv_seconds")),
+        _row("    the same, overlap polygons built too (GPKG, maps)", qg.get("seconds"), n_pol, peak=qg.get("peak")),
+        _row(f"{n_pol:,} polygons, buffer 1000 m: screen", q1000.get("seconds"), n_pol, peak=q1000.get("peak")),
+        _row("    + CSV", q1000.get("csv_seconds")),
+    ]
     for buffer_m in ("1000", "0"):
         d = r.get(f"dask_points_{buffer_m}")
         if d:
             label = f"{n_pts:,} points, buffer {buffer_m} m: dask, {r['dask_start']['workers']} workers"
-            peak = sum(d.get("worker_peaks") or []) or None
-            add(label, d["seconds"], n_pts, peak=peak, ratio_label="")
-    bare, cli0, cli = r.get("bare", {}), r.get("cli_0", {}), r.get("cli_1000", {})
-    rows.append(["", "", "", "", "", "", "", ""])
-    add(f"bare script ({n_pts:,} points, farmland only)", bare.get("seconds"), n_pts, peak=bare.get("peak"))
-    add(
-        "redline batch --buffer 0 (warm cache)",
-        cli0.get("seconds"),
-        n_pts,
-        peak=cli0.get("peak"),
-        ratio_label=f"{_ratio(cli0.get('seconds'), bare.get('seconds'))} bare" if bare else "",
-    )
-    add(
-        "redline batch (default buffer 1000 m)",
-        cli.get("seconds"),
-        n_pts,
-        peak=cli.get("peak"),
-        ratio_label=f"{_ratio(cli.get('seconds'), bare.get('seconds'))} bare" if bare else "",
-    )
-    header = ["phase", "ours", "sites/s", "geopandas", "PostGIS", "gpd/ours", "PG/ours", "peak RSS"]
-    text = [_table(rows, header)]
-    if any(k.startswith("dask_points") for k in r):
-        text.append("(dask rows: wall time on the client; peak RSS summed over the worker processes)")
+            rows.append(_row(label, d["seconds"], n_pts, peak=sum(d.get("worker_peaks") or []) or None, ratio_label=""))
+    return rows
 
-    text.append("\nsame work? touching (site, zone) pairs and Σ overlap area, all layers:")
-    text.append(
+
+def _process_rows(r: dict, n_pts: int, n_pol: int) -> list[list[str]]:
+    """The whole-process rows (start-up, reading, screening, CSV): the bare script and our CLI."""
+    bare, cli0, cli, poly = r.get("bare", {}), r.get("cli_0", {}), r.get("cli_1000", {}), r.get("cli_polygons_0", {})
+    versus_bare = lambda d: f"{_ratio(d.get('seconds'), bare.get('seconds'))} bare" if bare else ""  # noqa: E731
+    first, check = r.get("check_first", {}), r.get("check", {})
+    return [
+        [""] * 8,
+        _row(f"bare script ({n_pts:,} points, farmland only)", bare.get("seconds"), n_pts, peak=bare.get("peak")),
+        _row(
+            "redline batch POINTS --buffer 0 (warm cache)",
+            *(cli0.get("seconds"), n_pts),
+            peak=cli0.get("peak"),
+            ratio_label=versus_bare(cli0),
+        ),
+        _row(
+            "redline batch POINTS (default buffer 1000 m)",
+            *(cli.get("seconds"), n_pts),
+            peak=cli.get("peak"),
+            ratio_label=versus_bare(cli),
+        ),
+        _row("redline batch POLYGONS --buffer 0 (areas)", poly.get("seconds"), n_pol, peak=poly.get("peak")),
+        _row("redline check LON,LAT: one point, 1st run", first.get("seconds"), peak=first.get("peak")),
+        _row("    2nd run (warm)", check.get("seconds"), peak=check.get("peak")),
+    ]
+
+
+def _peer_table(r: dict, n_pts: int, n_pol: int) -> str:
+    """Our whole ``redline batch`` processes beside the peers' (same jobs, same run), with ours/peer."""
+    from benchmarks.peers import PEERS
+
+    jobs = (
+        ("points", "cli_0", f"{n_pts:,} points: intersecting pairs"),
+        ("polygons", "cli_polygons_0", f"{n_pol:,} polygons: pairs, geodesic overlap areas"),
+    )
+    rows = []
+    for job, ours_key, label in jobs:
+        ours = r.get(ours_key, {})
+        row = [label, fmt_s(ours.get("seconds")), fmt_bytes(ours.get("peak"))]
+        for peer in PEERS:
+            p = r.get(f"{peer}_{job}", {})
+            row += [fmt_s(p.get("seconds")) if p.get("seconds") else "skipped", fmt_bytes(p.get("peak"))]
+        for peer in PEERS:
+            p = r.get(f"{peer}_{job}", {})
+            mine, theirs = ours.get("seconds"), p.get("seconds")
+            row.append(f"{mine / theirs:.2f}" if mine and theirs and not ours.get("code") else "")
+        rows.append(row)
+    names = [PEER_NAMES[p] for p in PEERS]
+    header = ["whole process, CSV out, --buffer 0", "redline batch", "peak", *[x for n in names for x in (n, "peak")]]
+    return table(rows, header + [f"ours/{n}" for n in names])
+
+
+def _same_work(r: dict) -> list[str]:
+    """Do the engines find the same pairs (and areas)?  One line per job."""
+    from benchmarks.peers import ELLIPSOIDAL, PEERS
+
+    p0, gp0, pg0, bare = (r.get(k, {}) for k in ("ours_points_0", "gpd_points_0", "pg_points_0", "bare"))
+    q0, gq0, pq0 = (r.get(k, {}) for k in ("ours_polygons_0", "gpd_polygons_0", "pg_polygons_0"))
+    lines = [
+        "\nsame work? touching (site, zone) pairs and Σ overlap area, all layers:",
         f"  points, buffer 0:  ours {p0.get('pairs', '—')}  geopandas {gp0.get('pairs', '—')}  "
-        f"PostGIS {pg0.get('pairs', '—')}  (bare script, farmland only: {bare.get('pairs', '—')})"
-    )
-    areas = [(k, d.get("area_m2")) for k, d in (("ours", q0), ("geopandas", gq0), ("PostGIS", pq0)) if d]
-    text.append(
+        f"PostGIS {pg0.get('pairs', '—')}  (bare script, farmland only: {bare.get('pairs', '—')})",
         f"  polygons, buffer 0: ours {q0.get('pairs', '—')}  geopandas {gq0.get('pairs', '—')}  "
-        f"PostGIS {pq0.get('pairs', '—')} (area > 0)"
-    )
+        f"PostGIS {pq0.get('pairs', '—')} (area > 0)",
+    ]
+    areas = [(k, d.get("area_m2")) for k, d in (("ours", q0), ("geopandas", gq0), ("PostGIS", pq0)) if d]
     if areas and q0.get("area_m2"):
         ref = q0["area_m2"]
-        text.append("  Σ area: " + ", ".join(f"{k} {a / 1e6:,.4f} km² ({(a - ref) / ref:+.1e})" for k, a in areas if a))
-    if r.get("pg_load_zones"):
-        text.append(
-            f"\nPostGIS: {r.get('pg_start', {}).get('version', '')}; loading the layers took "
-            f"{r['pg_load_zones']['copy_s']:.0f} s + {r['pg_load_zones']['index_s']:.0f} s GiST (not in the table)"
+        lines.append(
+            "  Σ area: " + ", ".join(f"{k} {a / 1e6:,.4f} km² ({(a - ref) / ref:+.1e})" for k, a in areas if a)
         )
+    for job in ("points", "polygons"):
+        said = []
+        for peer in PEERS:
+            same = r.get(f"{peer}_{job}", {}).get("same")
+            if same:
+                said.append(f"{PEER_NAMES[peer]} {_pairs_note(same, peer in ELLIPSOIDAL)}")
+        if said:
+            ours = next(r[f"{p}_{job}"]["same"]["ours"] for p in PEERS if r.get(f"{p}_{job}", {}).get("same"))
+            lines.append(f"  {job}, whole processes: redline batch {ours:,} pairs; " + "; ".join(said))
+    return lines
 
-    # targets
+
+def _pairs_note(same: dict, ellipsoidal: bool) -> str:
+    """``100,000 pairs (the same)``, or what differs; with the areas when the peer's are ellipsoidal."""
+    differ = same["only_ours"] or same["only_peer"]
+    note = f"{same['peer']:,} pairs " + (
+        f"({same['only_ours']:,} only ours, {same['only_peer']:,} only theirs)" if differ else "(the same)"
+    )
+    if "area_rel" in same:
+        kind = f"{same['area_off']:,} pairs off by > 1e-4" if ellipsoidal else "spherical, not compared"
+        note += f", Σ area {same['area_peer'] / 1e6:,.4f} km² ({same['area_rel']:.1e} from ours; {kind})"
+    return note
+
+
+def _engine_checks(r: dict, n_pts: int, n_pol: int) -> list[Check]:
+    """The in-process targets: screening times, the load from the cache, memory, PostGIS."""
+    p0, p1000, q0, warm = (r.get(k, {}) for k in ("ours_points_0", "ours_points_1000", "ours_polygons_0", "load_warm"))
     checks = []
     for label, d in (("buffer 0: the work of the bare script, sjoin and ST_Intersects", p0), ("buffer 1000 m", p1000)):
         t_pts = (d.get("seconds") or 0) + (d.get("csv_seconds") or 0) if d else None
-        checks.append(
-            (
-                f"{n_pts:,} points check + CSV after load, {label} < {TARGETS['points_s']:.0f} s",
-                None if t_pts is None else t_pts < TARGETS["points_s"],
-                _fmt_s(t_pts),
-            )
-        )
-    ratio = cli0["seconds"] / bare["seconds"] if cli0 and bare and not cli0.get("code") else None
-    checks.append(
-        (
-            f"CLI (--buffer 0, warm cache) within {TARGETS['cli_ratio']:.0f}× of the bare script",
-            None if ratio is None else ratio <= TARGETS["cli_ratio"],
-            "—" if ratio is None else f"{ratio:.1f}× ({_fmt_s(cli0['seconds'])} vs {_fmt_s(bare['seconds'])})",
-        )
-    )
-    checks.append(
-        (
-            f"{n_pol:,} polygons with exact areas < {TARGETS['polygons_s']:.0f} s",
-            None if not q0 else q0["seconds"] < TARGETS["polygons_s"],
-            _fmt_s(q0.get("seconds")),
-        )
-    )
+        name = f"{n_pts:,} points check + CSV after load, {label} < {TARGETS['points_s']:.0f} s"
+        checks.append((name, None if t_pts is None else t_pts < TARGETS["points_s"], fmt_s(t_pts)))
+    name = f"{n_pol:,} polygons with exact areas < {TARGETS['polygons_s']:.0f} s"
+    checks.append((name, None if not q0 else q0["seconds"] < TARGETS["polygons_s"], fmt_s(q0.get("seconds"))))
     if warm:
+        used = bool(warm.get("cache_after"))
+        value = fmt_s(warm["seconds"]) + ("" if used else " (the cache was not used)")
         checks.append(
             (
                 f"load from cache < {TARGETS['cache_load_s']:.0f} s",
-                warm["seconds"] < TARGETS["cache_load_s"] and bool(warm.get("cache_after")),
-                _fmt_s(warm["seconds"]) + ("" if warm.get("cache_after") else " (the cache was not used)"),
+                warm["seconds"] < TARGETS["cache_load_s"] and used,
+                value,
             )
         )
     peaks = {k: v.get("peak") for k, v in r.items() if k.startswith(("ours", "load", "cli")) and v.get("peak")}
     if peaks:
         worst = max(peaks, key=peaks.get)
-        checks.append(
-            (
-                f"peak memory < {TARGETS['peak_bytes'] / GIB:.0f} GiB (our processes)",
-                peaks[worst] < TARGETS["peak_bytes"],
-                f"{_fmt_bytes(peaks[worst])} ({worst})",
-            )
-        )
-    for label, ours_d, pg_d in (("points", p0, pg0), ("polygons", q0, pq0)):
+        name = f"peak memory < {TARGETS['peak_bytes'] / GIB:.0f} GiB (our processes)"
+        checks.append((name, peaks[worst] < TARGETS["peak_bytes"], f"{fmt_bytes(peaks[worst])} ({worst})"))
+    for label, ours_d, pg_d in (("points", p0, r.get("pg_points_0")), ("polygons", q0, r.get("pg_polygons_0"))):
+        name = f"{label}: ≥{TARGETS['postgis_factor']:.0f}× faster than PostGIS"
         if pg_d and ours_d:
             f = pg_d["seconds"] / ours_d["seconds"]
             checks.append(
                 (
-                    f"{label}: ≥{TARGETS['postgis_factor']:.0f}× faster than PostGIS",
+                    name,
                     f >= TARGETS["postgis_factor"],
-                    f"{f:.1f}× ({_fmt_s(ours_d['seconds'])} vs {_fmt_s(pg_d['seconds'])})",
+                    f"{f:.1f}× ({fmt_s(ours_d['seconds'])} vs {fmt_s(pg_d['seconds'])})",
                 )
             )
         else:
-            checks.append((f"{label}: ≥{TARGETS['postgis_factor']:.0f}× faster than PostGIS", None, "not measured"))
-    text.append("\ntargets" + (" (quick run: the targets are for the full size; for reference)" if args.quick else ""))
+            checks.append((name, None, "not measured"))
+    return checks
+
+
+def _times_within(name: str, a: dict, b: dict, limit: float, fmt: str = "{:.2f}") -> Check:
+    """A check that process ``a`` took at most ``limit`` times as long as process ``b``."""
+    if not (a.get("seconds") and b.get("seconds")) or a.get("code") or b.get("code"):
+        return name, None, b.get("skipped") or "not measured"
+    q = a["seconds"] / b["seconds"]
+    return name, q <= limit, f"{fmt.format(q)} ({fmt_s(a['seconds'])} vs {fmt_s(b['seconds'])})"
+
+
+def _process_checks(r: dict, n_pts: int, n_pol: int) -> list[Check]:
+    """The whole-process targets of issue 19: the peers, the buffer, memory, one point, the same pairs."""
+    from benchmarks.peers import AREA_RTOL, ELLIPSOIDAL, PEERS
+
+    cli0, cli1000, poly, check = (r.get(k, {}) for k in ("cli_0", "cli_1000", "cli_polygons_0", "check"))
+    limit = TARGETS["peer_ratio"]
+    checks = [
+        _times_within(
+            f"{n_pts:,} points: redline batch --buffer 0 / the SedonaDB process ≤ {limit:.1f}",
+            *(cli0, r.get("sedonadb_points", {}), limit),
+        ),
+        _times_within(
+            f"{n_pol:,} polygons with geodesic areas: redline batch --buffer 0 / the DuckDB process ≤ {limit:.1f}",
+            *(poly, r.get("duckdb_polygons", {}), limit),
+        ),
+        _times_within(
+            f"redline batch with the default 1000 m buffer within {TARGETS['buffer_ratio']:.0f}× of --buffer 0",
+            *(cli1000, cli0, TARGETS["buffer_ratio"]),
+            fmt="{:.2f}×",
+        ),
+    ]
+    if cli0.get("peak"):
+        name = f"peak RSS of redline batch --buffer 0 < {TARGETS['batch_peak_bytes'] / GIB:.1f} GiB (1M parcels)"
+        checks.append((name, cli0["peak"] < TARGETS["batch_peak_bytes"], fmt_bytes(cli0["peak"])))
+    if check.get("seconds") and not check.get("code"):
+        name = f"one-point redline check, warm, < {TARGETS['check_s']:.1f} s (1M parcels)"
+        checks.append((name, check["seconds"] < TARGETS["check_s"], fmt_s(check["seconds"])))
+    for peer in PEERS:
+        for job in ("points", "polygons"):
+            same = r.get(f"{peer}_{job}", {}).get("same")
+            if same:
+                ok = not (same["only_ours"] or same["only_peer"])
+                if peer in ELLIPSOIDAL and "area_rel" in same:
+                    ok = ok and same["area_off"] == 0 and same["area_rel"] <= AREA_RTOL
+                what = f"{job}: the same pairs as {PEER_NAMES[peer]}" + (
+                    f" (areas within {AREA_RTOL:.0e})" if peer in ELLIPSOIDAL and job == "polygons" else ""
+                )
+                checks.append((what, ok, _pairs_note(same, peer in ELLIPSOIDAL)))
+    return checks
+
+
+def checks_text(checks: list[Check], note: str = "") -> list[str]:
+    """The targets' lines: PASS, FAIL or — (not measured), what, and the figure."""
+    lines = ["\ntargets" + note]
     for label, ok, value in checks:
         mark = "—   " if ok is None else ("PASS" if ok else "FAIL")
-        text.append(f"  {mark}  {label}: {value}")
+        lines.append(f"  {mark}  {label}: {value}")
+    return lines
+
+
+def report(r: dict, args, sizes: dict) -> tuple[str, list[Check]]:
+    """Build the printed tables and the target checks from the collected results."""
+    n_pts, n_pol = sizes["points"], sizes["polygons"]
+    header = ["phase", "ours", "sites/s", "geopandas", "PostGIS", "gpd/ours", "PG/ours", "peak RSS"]
+    text = [table(_engine_rows(r, n_pts, n_pol) + _process_rows(r, n_pts, n_pol), header)]
+    if any(k.startswith("dask_points") for k in r):
+        text.append("(dask rows: wall time on the client; peak RSS summed over the worker processes)")
+    text.append("\nwhole processes beside the embedded engines, same run (peak RSS: each process's own, from wait4):")
+    text.append(_peer_table(r, n_pts, n_pol))
+    text.extend(f"  {PEER_NAMES[k.split('_')[0]]} skipped: {v['skipped']}" for k, v in r.items() if _peer_skipped(k, v))
+    text.extend(_same_work(r))
+    if r.get("pg_load_zones"):
+        text.append(
+            f"\nPostGIS: {r.get('pg_start', {}).get('version', '')}; loading the layers took "
+            f"{r['pg_load_zones']['copy_s']:.0f} s + {r['pg_load_zones']['index_s']:.0f} s GiST (not in the table)"
+        )
+    cli0, bare = r.get("cli_0", {}), r.get("bare", {})
+    checks = _engine_checks(r, n_pts, n_pol)
+    checks.insert(
+        2,
+        _times_within(
+            f"CLI (--buffer 0, warm cache) within {TARGETS['cli_ratio']:.0f}× of the bare script",
+            cli0,
+            bare,
+            TARGETS["cli_ratio"],
+            "{:.1f}×",
+        ),
+    )
+    checks += _process_checks(r, n_pts, n_pol)
+    note = " (quick run: the targets are for the full size; for reference)" if args.quick else ""
+    text.extend(checks_text(checks, note))
     return "\n".join(text), checks
 
 
-def main_benchmark(args) -> int:
+def _peer_skipped(key: str, value: dict) -> bool:
+    """True for a peer's points entry that was skipped (one note per peer)."""
+    return key.endswith("_points") and key.split("_")[0] in PEER_NAMES and bool(value.get("skipped"))
+
+
+def _say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+# --------------------------------------------------------------------------- whole processes
+
+
+def run_loads(params: dict, env: dict, results: dict, say) -> None:
+    """Load the layer set twice in a fresh cache: ``load_cold`` (from the sources) and ``load_warm`` (stores)."""
+    for label in ("load_cold", "load_warm"):
+        say(f"[{label}]")
+        sub: dict[str, dict] = {}
+        run_phase("load", params, env, sub, say)
+        if "load" in sub:
+            results[label] = sub["load"]
+
+
+def run_batch(sites: Path, manifest: Path, out: Path, buffer_m: str, n: int, env: dict, say) -> dict:
+    """Time one whole ``redline batch SITES --formats csv --buffer B`` process; check every site is in sites.csv."""
+    cmd = [*_redline(), "batch", str(sites), "--layers", str(manifest), "--out", str(out)]
+    c = _timed_process([*cmd, "--formats", "csv", "--buffer", buffer_m, "--quiet"], env)
+    if c["code"]:
+        say(f"  redline batch failed (exit {c['code']}): {c['stderr'].strip()[-1000:]}")
+    elif (rows := _rows_in(out / "sites.csv")) != n:
+        say(f"  sites.csv has {rows} rows, expected {n}")
+    say(f"  redline batch {sites.name} --buffer {buffer_m:<5} {fmt_s(c['seconds'])}  peak {fmt_bytes(c['peak'])}")
+    return c
+
+
+def check_point() -> str:
+    """The one site of the one-point check: ``LON,LAT`` of the middle of the benchmark square."""
+    from benchmarks._data import BOUNDS
+
+    x0, y0, x1, y1 = BOUNDS
+    return f"{(x0 + x1) / 2:.6f},{(y0 + y1) / 2:.6f}"
+
+
+def run_check(manifest: Path, env: dict, say, runs: int = 2) -> list[dict]:
+    """Time ``runs`` whole ``redline check LON,LAT`` processes of one point (the last one is the warm figure)."""
+    cmd = [*_redline(), "check", check_point(), "--layers", str(manifest), "--quiet"]
+    out = []
+    for k in range(runs):
+        c = _timed_process(cmd, env)
+        if c["code"]:
+            say(f"  redline check failed (exit {c['code']}): {c['stderr'].strip()[-1000:]}")
+        say(f"  redline check {check_point()} (run {k + 1})  {fmt_s(c['seconds'])}  peak {fmt_bytes(c['peak'])}")
+        out.append(c)
+    return out
+
+
+def _run_bare(data: dict, work: Path, env: dict, results: dict, say) -> None:
+    say("[bare script]")
+    script = work / "bare_script.py"
+    script.write_text(BARE_SCRIPT)
+    cmd = [sys.executable, str(script), str(data["farmland"]), str(data["points_csv"]), str(work / "bare.csv")]
+    b = _timed_process(cmd, env)
+    if b["code"] == 0:
+        b["pairs"] = int(b["stdout"].strip() or 0)
+    results["bare"] = b
+    say(f"  bare script            {fmt_s(b['seconds'])}  peak {fmt_bytes(b['peak'])}")
+
+
+def _run_cli(data: dict, work: Path, env: dict, results: dict, say) -> None:
+    """Our whole processes on the warm cache: the batches the targets time, and a one-point check."""
+    say("[whole processes, warm cache: redline batch --formats csv, redline check]")
+    manifest, n_pts = data["manifest"], data["n_points"]
+    for buffer_m in ("0", "1000"):
+        out = work / f"cli-points-{buffer_m}"
+        results[f"cli_{buffer_m}"] = run_batch(data["points_csv"], manifest, out, buffer_m, n_pts, env, say)
+    out = work / "cli-polygons-0"
+    results["cli_polygons_0"] = run_batch(data["polygons_fgb"], manifest, out, "0", data["n_polygons"], env, say)
+    results["check_first"], results["check"] = run_check(manifest, env, say)
+
+
+def _run_peers(data: dict, work: Path, results: dict, say) -> None:
+    """The embedded engines' whole processes on the same jobs; their pairs checked against ours."""
+    from dataclasses import asdict
+
+    from benchmarks.peers import PEERS, available, compare_pairs, read_pairs, run_peer
+
+    say("[peers: SedonaDB, DuckDB spatial, whole processes]")
+    why = available()
+    jobs = {
+        "points": (data["points_csv"], work / "cli-points-0" / "findings.csv"),
+        "polygons": (data["polygons_parquet"], work / "cli-polygons-0" / "findings.csv"),
+    }
+    for job, (sites, findings) in jobs.items():
+        ours = read_pairs(findings, findings=True) if findings.is_file() else None
+        for peer in PEERS:
+            if why[peer]:
+                results[f"{peer}_{job}"] = {"skipped": why[peer]}
+                continue
+            out = work / f"{peer}-{job}.csv"
+            run = asdict(run_peer(peer, job, data["zones_parquet"], sites, out))
+            if not run["skipped"] and ours is not None:
+                run["same"] = compare_pairs(ours, read_pairs(out))
+            results[f"{peer}_{job}"] = run
+            state = run["skipped"] or f"{fmt_s(run['seconds'])}  peak {fmt_bytes(run['peak'])}"
+            say(f"  {PEER_NAMES[peer]:<9} {job:<9} {state}")
+    for peer in PEERS:
+        if why[peer]:
+            say(f"  {PEER_NAMES[peer]} skipped: {why[peer]}")
+
+
+def _benchmark_data(args, say) -> dict:
+    """Build (or reuse, from ``benchmarks/.data/``) the run's layer set and sites; return sizes and paths."""
     import platform
 
     import shapely
 
-    say = lambda s="": print(s, flush=True)  # noqa: E731
+    from benchmarks.peers import available, zones_parquet
+
     n_parcels = 100_000 if args.quick else args.parcels
     n_points = args.sites or (10_000 if args.quick else 100_000)
     n_polygons = args.polygons or max(1, n_points // 10)
     t0 = time.perf_counter()
     folder = _data_folder(n_parcels)
-    manifest = folder / "layerset.yaml"
-    points_csv = _points_csv(folder, n_points, args.seed)
-    farmland = _farmland_parquet(folder)
+    data = {"folder": folder, "manifest": folder / "layerset.yaml", "n_points": n_points, "n_polygons": n_polygons}
+    data["points_csv"] = points_csv(folder, n_points, args.seed)
+    data["farmland"] = _farmland_parquet(folder)
+    data["polygons_fgb"], data["polygons_parquet"] = _polygon_files(folder, n_polygons, args.seed)
+    if not all(available().values()):  # some peer can run: every layer in one GeoParquet table for it
+        data["zones_parquet"] = zones_parquet(data["manifest"], folder / "zones-wkb.parquet")
     say(
         f"data: {folder} ({n_parcels:,} parcels; {n_points:,} points; {n_polygons:,} polygons; "
         f"ready in {time.perf_counter() - t0:.1f} s)"
@@ -734,85 +1009,78 @@ def main_benchmark(args) -> int:
         f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, shapely {shapely.__version__} "
         f"(GEOS {shapely.geos_version_string})"
     )
+    return data
 
-    work = Path(tempfile.mkdtemp(prefix="run-", dir=folder))
+
+def run_env(work: Path) -> dict:
+    """The environment of every process of a run: its own, fresh layer cache."""
     env = dict(os.environ, REDLINE_CACHE_DIR=str(work / "cache"), PYTHONPATH=str(ROOT))
     env.pop("REDLINE_NO_CACHE", None)
+    return env
+
+
+def _run_others(args, params: dict, work: Path, env: dict, results: dict, say) -> None:
+    """The in-process columns: plain geopandas, Dask (``--dask``), PostGIS."""
+    if not args.no_geopandas:
+        say("[geopandas]")
+        run_phase("geopandas", {**params, "out": str(work / "gpd")}, env, results, say)
+    if args.dask:
+        say(f"[dask: local cluster of {args.dask} worker processes]")
+        run_phase("dask", {**params, "workers": args.dask}, env, results, say)
+    if not args.no_postgis:
+        from benchmarks.postgis import find_postgres
+
+        pg = find_postgres()
+        say("[PostGIS]")
+        if pg.ok:
+            run_phase("postgis", params, env, results, say)
+        else:
+            say(f"  skipped: {pg.message}")
+
+
+@contextlib.contextmanager
+def run_folder(parent: Path, prefix: str, keep: bool, say):
+    """A fresh folder for a run's outputs and layer cache, removed afterwards unless ``keep``."""
+    work = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    try:
+        yield work
+    finally:
+        if keep:
+            say(f"outputs and layer cache kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def write_json(path: str, sizes: dict, results: dict) -> None:
+    """Keep a run's raw figures (``--json``), without the processes' output."""
+    slim = {k: {kk: vv for kk, vv in v.items() if kk not in ("stdout", "stderr")} for k, v in results.items()}
+    Path(path).write_text(json.dumps({"sizes": sizes, "results": slim}, indent=1, default=str))
+
+
+def main_benchmark(args) -> int:
+    say = _say
+    data = _benchmark_data(args, say)
     params = {
-        "manifest": str(manifest),
-        "n_points": n_points,
-        "n_polygons": n_polygons,
+        "manifest": str(data["manifest"]),
+        "n_points": data["n_points"],
+        "n_polygons": data["n_polygons"],
         "seed": args.seed,
     }
     results: dict[str, dict] = {}
-    try:
-        for label in ("load_cold", "load_warm"):
-            say(f"[{label}]")
-            sub: dict[str, dict] = {}
-            run_phase("load", params, env, sub, say)
-            if "load" in sub:
-                results[label] = sub["load"]
+    with run_folder(data["folder"], "run-", args.keep, say) as work:
+        env = run_env(work)
+        run_loads(params, env, results, say)
         say("[ours]")
         run_phase("ours", {**params, "out": str(work / "ours")}, env, results, say)
-        say("[bare script]")
-        script = work / "bare_script.py"
-        script.write_text(BARE_SCRIPT)
-        b = _timed_process([sys.executable, str(script), str(farmland), str(points_csv), str(work / "bare.csv")], env)
-        if b["code"] == 0:
-            b["pairs"] = int(b["stdout"].strip() or 0)
-        results["bare"] = b
-        say(f"  bare script            {_fmt_s(b['seconds'])}  peak {_fmt_bytes(b['peak'])}")
-        for buffer_m in ("0", "1000"):
-            say(f"[redline batch --buffer {buffer_m}]")
-            cmd = [
-                *_redline(),
-                "batch",
-                str(points_csv),
-                "--layers",
-                str(manifest),
-                "--out",
-                str(work / f"cli-{buffer_m}"),
-                "--formats",
-                "csv",
-                "--buffer",
-                buffer_m,
-                "--quiet",
-            ]
-            c = _timed_process(cmd, env)
-            if c["code"]:
-                say(f"  redline batch failed (exit {c['code']}): {c['stderr'].strip()[-1000:]}")
-            else:
-                rows = _rows_in(work / f"cli-{buffer_m}" / "sites.csv")
-                if rows != n_points:
-                    say(f"  sites.csv has {rows} rows, expected {n_points}")
-            results[f"cli_{buffer_m}"] = c
-            say(f"  redline batch          {_fmt_s(c['seconds'])}  peak {_fmt_bytes(c['peak'])}")
-        if not args.no_geopandas:
-            say("[geopandas]")
-            run_phase("geopandas", {**params, "out": str(work / "gpd")}, env, results, say)
-        if args.dask:
-            say(f"[dask: local cluster of {args.dask} worker processes]")
-            run_phase("dask", {**params, "workers": args.dask}, env, results, say)
-        if not args.no_postgis:
-            from benchmarks.postgis import find_postgres
-
-            pg = find_postgres()
-            say("[PostGIS]")
-            if pg.ok:
-                run_phase("postgis", params, env, results, say)
-            else:
-                say(f"  skipped: {pg.message}")
-    finally:
-        if args.keep:
-            say(f"outputs kept in {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        _run_bare(data, work, env, results, say)
+        _run_cli(data, work, env, results, say)
+        _run_peers(data, work, results, say)
+        _run_others(args, params, work, env, results, say)
     say()
-    text, checks = report(results, args, {"points": n_points, "polygons": n_polygons})
+    text, checks = report(results, args, {"points": data["n_points"], "polygons": data["n_polygons"]})
     say(text)
     if args.json:
-        slim = {k: {kk: vv for kk, vv in v.items() if kk not in ("stdout", "stderr")} for k, v in results.items()}
-        Path(args.json).write_text(json.dumps({"sizes": params, "results": slim}, indent=1, default=str))
+        write_json(args.json, params, results)
     failed = [c for c in checks if c[1] is False]
     return 1 if failed and not args.quick else 0
 
@@ -1037,6 +1305,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stream-interval", type=float, default=0.5, metavar="S", help="RSS sampling interval")
     ap.add_argument("--stream-report", type=float, default=30.0, metavar="S", help="print the RSS every S seconds")
     ap.add_argument("--cache-dir", help="REDLINE_CACHE_DIR for the stream run (default: the usual cache)")
+    ap.add_argument("--province", action="store_true", help="instead: the province-scale set (benchmarks/_province.py)")
+    ap.add_argument(
+        "--province-parcels",
+        type=int,
+        metavar="N",
+        help="parcels of the province set (default 5,000,000; implies --province)",
+    )
     ap.add_argument("--phase", help=argparse.SUPPRESS)
     ap.add_argument("--params", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -1045,6 +1320,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.stream:
         return main_stream(args)
+    if args.province or args.province_parcels:
+        from benchmarks._province import main as main_province
+
+        return main_province(args, _say)
     return main_benchmark(args)
 
 
