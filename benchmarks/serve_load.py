@@ -1,9 +1,15 @@
 """Load benchmark of ``redline serve``: many ``POST /api/check`` requests from concurrent clients.
 
 Run:  python benchmarks/serve_load.py [--requests 2000] [--clients 8] [--port 0] [--layers sample]
+                                     [--rate-limit off] [--big]
 
 It starts ``redline serve`` as a real process (uvicorn) on a free loopback port with the given
-layer set, waits for ``/healthz``, then sends N ``/api/check`` requests from C client threads
+layer set, its work dir (jobs, audit log) in a temporary folder and, by default, no quota
+(``--rate-limit off``: every client of the benchmark comes from 127.0.0.1, so under the service's
+default quota of 30 checks a minute per client nearly every request would be answered 429 and the
+benchmark would measure the quota, not the screening; ``--rate-limit 30/min`` shows the quota at
+work, its 429s counted as failures).  It waits for ``/healthz``, then sends N ``/api/check`` requests
+from C client threads
 (each with its own ``httpx.Client``, keep-alive).  The requests are a fixed mix (``--seed``): half
 are the sample sites (points as ``"lon,lat"``, polygons and lines as GeoJSON, each with its own
 industry, tags and action), half random points in the layer set's bounds with an industry drawn
@@ -13,7 +19,12 @@ verdict), the server's CPU time per request (from ``/proc``, which does not depe
 the machine runs) and its peak resident memory (``VmHWM`` from ``/proc``; sampled with psutil where
 ``/proc`` is missing).  Exit status 1 when any request failed or the server did not start.
 
-Not run in CI (a tiny run is in tests/checks/service/test_api.py).
+With ``--big``, one more client sends the costly request of issue 20 (a polygon of 250,000
+vertices, ``nearby: all``, a 100 km buffer) again and again while the checks run, and the report
+says how it was answered (refused by the cost limit: 422) and the checks' p95 beside it (the
+issue's target: under 1 s).
+
+Not run in CI (a tiny run is in tests/checks/app/service/test_api.py).
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ import itertools
 import json
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -30,11 +42,14 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
 
 INDUSTRIES = [None, "C3360", "H6210", "G5990", "A0313", "D4411", "C2221", "E4812", "K7010"]
+#: Every verdict of an answer (a random point may lie outside the layers' coverage: no_coverage).
+VERDICTS = ("prohibited", "restricted", "review", "no_coverage", "clear")
 
 
 def free_port() -> int:
@@ -43,10 +58,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(layers: str, port: int, log: Path) -> subprocess.Popen:
+def start_server(layers: str, port: int, folder: Path, rate_limit: str) -> subprocess.Popen:
+    """Start ``redline serve`` on ``port``; its log and work dir in ``folder``."""
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
-    cmd = [sys.executable, "-m", "redline.checks.app.cli", "serve", "--layers", layers, "--port", str(port), "--quiet"]
-    with open(log, "wb") as out:
+    cmd = [sys.executable, "-m", "redline.checks.app.cli", "serve", "--layers", layers, "--port", str(port)]
+    cmd += ["--work-dir", str(folder / "work"), "--rate-limit", rate_limit, "--quiet"]
+    with open(folder / "server.log", "wb") as out:
         return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
 
 
@@ -128,6 +145,45 @@ def request_mix(n: int, bounds: list[float], seed: int) -> list[dict]:
     return bodies
 
 
+def big_body(bounds: list[float], vertices: int = 250_000) -> dict:
+    """The costly request of issue 20: a star-shaped polygon about 6 km across, every zone within 100 km."""
+    import numpy as np
+
+    lon, lat = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
+    th = np.linspace(0, 2 * np.pi, vertices, endpoint=False)
+    r = 0.03 * (1 + 0.05 * np.sin(th * 97) + 0.02 * np.sin(th * 1013))
+    ring = [f"{x:.7f} {y:.7f}" for x, y in zip(lon + r * np.cos(th), lat + r * np.sin(th), strict=True)]
+    return {"site": f"POLYGON (({', '.join([*ring, ring[0]])}))", "nearby": "all", "buffer": 100_000}
+
+
+class BigSender(threading.Thread):
+    """Send one request again and again until stopped; keep each answer's status and seconds."""
+
+    def __init__(self, base: str, body: dict) -> None:
+        super().__init__(daemon=True)
+        self.base, self.body, self.stop = base, body, threading.Event()
+        self.answers: list[tuple[str, float]] = []
+
+    def run(self) -> None:
+        with httpx.Client(base_url=self.base, timeout=120) as http:
+            while not self.stop.is_set():
+                t0 = time.perf_counter()
+                try:
+                    status = str(http.post("/api/check", json=self.body).status_code)
+                except httpx.HTTPError as exc:
+                    status = type(exc).__name__
+                self.answers.append((status, time.perf_counter() - t0))
+
+    def report(self) -> str:
+        """One line: how often it was sent, its answers, the median seconds each took."""
+        statuses = dict(sorted(Counter(s for s, _ in self.answers).items()))
+        median = statistics.median(t for _, t in self.answers) if self.answers else float("nan")
+        return (
+            f"  beside them, the costly request of issue 20 (250,000 vertices, nearby all, 100 km): sent "
+            f"{len(self.answers)} times, answers {statuses}, {median:.1f} s each (median)"
+        )
+
+
 def run_load(base: str, bodies: list[dict], clients: int) -> tuple[list[float], list[str], float]:
     latencies: list[float] = []
     failures: list[str] = []
@@ -140,12 +196,7 @@ def run_load(base: str, bodies: list[dict], clients: int) -> tuple[list[float], 
                 t0 = time.perf_counter()
                 try:
                     r = http.post("/api/check", json=bodies[i])
-                    ok = r.status_code == 200 and r.json()["site"]["verdict"] in (
-                        "prohibited",
-                        "restricted",
-                        "review",
-                        "clear",
-                    )
+                    ok = r.status_code == 200 and r.json()["site"]["verdict"] in VERDICTS
                     why = "" if ok else f"request {i}: HTTP {r.status_code} {r.text[:200]}"
                 except (httpx.HTTPError, ValueError, KeyError) as exc:
                     why = f"request {i}: {type(exc).__name__}: {exc}"
@@ -177,15 +228,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--layers", default="sample", help="layer set to serve (default: sample)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the request mix (default 1)")
     parser.add_argument("--startup-timeout", type=float, default=120.0, help="seconds to wait for the server")
+    parser.add_argument(
+        "--rate-limit",
+        default="off",
+        metavar="RATE",
+        help="the server's quota per client (redline serve --rate-limit; default off: the benchmark measures "
+        "throughput, and all its clients share one address; e.g. 30/min, the service's default, to see the "
+        "quota at work, its 429 answers counted as failed)",
+    )
+    parser.add_argument(
+        "--big",
+        action="store_true",
+        help="send the costly request of issue 20 (250,000 vertices, nearby all, 100 km) again and again "
+        "beside the checks, and say how it was answered",
+    )
     args = parser.parse_args(argv)
     if args.requests < 1 or args.clients < 1:
         parser.error("--requests and --clients must be at least 1")
 
     port = args.port or free_port()
     base = f"http://127.0.0.1:{port}"
-    log = Path(tempfile.mkdtemp(prefix="redline-serve-load-")) / "server.log"
+    folder = Path(tempfile.mkdtemp(prefix="redline-serve-load-"))
+    log = folder / "server.log"
     t0 = time.perf_counter()
-    proc = start_server(args.layers, port, log)
+    proc = start_server(args.layers, port, folder, args.rate_limit)
     sampler = RssSampler(proc.pid)
     sampler.start()
     try:
@@ -197,9 +263,16 @@ def main(argv: list[str] | None = None) -> int:
         layers = httpx.get(f"{base}/api/layers", timeout=30).json()
         bodies = request_mix(args.requests, layers["bounds"], args.seed)
         run_load(base, request_mix(args.clients, layers["bounds"], args.seed + 1), args.clients)  # warm-up
+        big = BigSender(base, big_body(layers["bounds"])) if args.big else None
+        if big is not None:
+            big.start()
+            time.sleep(0.5)  # (its body is on its way when the checks start)
         cpu_before = cpu_seconds(proc.pid)
         latencies, failures, wall = run_load(base, bodies, args.clients)
         cpu_after = cpu_seconds(proc.pid)
+        if big is not None:
+            big.stop.set()
+            big.join(150)
         peak = peak_rss_mb(proc.pid) or sampler.peak or None
     finally:
         sampler.stop.set()
@@ -214,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"redline serve load benchmark: {layers['name']}")
     print(f"  server start (load layers, warm up, listen): {startup:.1f} s")
     print(f"  requests: {len(latencies)}   clients: {args.clients}   wall time: {wall:.2f} s")
+    print(f"  server quota per client: {args.rate_limit}")
     print(f"  throughput: {len(latencies) / wall:.1f} req/s")
     print(
         f"  latency ms: p50 {percentile(ms, 50):.1f}   p95 {percentile(ms, 95):.1f}   "
@@ -225,11 +299,17 @@ def main(argv: list[str] | None = None) -> int:
             f"  server CPU: {used:.1f} s, {1000 * used / len(latencies):.1f} ms per request "
             f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
         )
+    if big is not None:
+        print(big.report())
     print(f"  failed: {len(failures)}")
     print(f"  server peak RSS: {peak:.0f} MB" if peak else "  server peak RSS: unknown")
     for line in failures[:10]:
         print(f"    {line}", file=sys.stderr)
-    return 1 if failures else 0
+    if failures:
+        print(f"  the server's log: {log}", file=sys.stderr)
+        return 1
+    shutil.rmtree(folder, ignore_errors=True)
+    return 0
 
 
 if __name__ == "__main__":

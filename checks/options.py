@@ -81,12 +81,19 @@ def _shown(value: object) -> str:
     return value if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _convert(value: object, param: str, to: Callable[[object], float], not_a_number: str) -> float:
-    """Return ``to(value)``; raise naming the parameter when it is not a number."""
+def _convert(
+    value: object, param: str, to: Callable[[object], float], not_a_number: str, not_a_number_zh: str
+) -> float:
+    """Return ``to(value)``; raise naming the parameter when it is not a number (English, Chinese)."""
     try:
         return to(value)
     except (TypeError, ValueError):
-        raise RedlineError(f"{param_ref(param)}: {value!r} {not_a_number}", param=param, value=value) from None
+        raise RedlineError(
+            f"{param_ref(param)}: {value!r} {not_a_number}",
+            param=param,
+            value=value,
+            zh=f"{param_ref(param)}：{value!r} {not_a_number_zh}",
+        ) from None
 
 
 def _whole(value: object) -> int:
@@ -103,7 +110,12 @@ def _whole(value: object) -> int:
 
 def _one_of(value: object, param: str, choices: tuple[str, ...], error: type[RedlineError] = RedlineError) -> str:
     if value not in choices:
-        raise error(f"{param_ref(param)} {value!r} is not one of {', '.join(choices)}", param=param, value=value)
+        raise error(
+            f"{param_ref(param)} {value!r} is not one of {', '.join(choices)}",
+            param=param,
+            value=value,
+            zh=f"{param_ref(param)} {value!r} 不是 {'、'.join(choices)} 之一",
+        )
     return value
 
 
@@ -118,12 +130,13 @@ def buffer_m(value: object) -> float:
     Traceback (most recent call last):
     redline.zones.errors.RedlineError: buffer_m: 'far' is not a number of metres (e.g. 1000)
     """
-    number = _convert(value, "buffer_m", float, "is not a number of metres (e.g. 1000)")
+    number = _convert(value, "buffer_m", float, "is not a number of metres (e.g. 1000)", "不是以米计的数（如 1000）")
     if not 0 <= number <= BUFFER_M_MAX:
         raise RedlineError(
             f"{param_ref('buffer_m')}: {_shown(value)} is outside 0..{BUFFER_M_MAX:g} metres",
             param="buffer_m",
             value=value,
+            zh=f"{param_ref('buffer_m')}：{_shown(value)} 超出 0..{BUFFER_M_MAX:g} 米的范围",
         )
     return number
 
@@ -139,13 +152,18 @@ def chunk_size(value: object) -> int:
     Traceback (most recent call last):
     redline.zones.errors.RedlineError: chunk_size must be >= 1, got 0
     """
-    return _count(value, "chunk_size", "must be >= 1, got")
+    return _count(value, "chunk_size", "must be >= 1, got", "须不小于 1，收到")
 
 
-def _count(value: object, param: str, too_small: str) -> int:
-    number = _convert(value, param, _whole, "is not a whole number")
+def _count(value: object, param: str, too_small: str, too_small_zh: str) -> int:
+    number = _convert(value, param, _whole, "is not a whole number", "不是整数")
     if number < 1:
-        raise RedlineError(f"{param_ref(param)} {too_small} {_shown(value)}", param=param, value=value)
+        raise RedlineError(
+            f"{param_ref(param)} {too_small} {_shown(value)}",
+            param=param,
+            value=value,
+            zh=f"{param_ref(param)} {too_small_zh} {_shown(value)}",
+        )
     return number
 
 
@@ -162,7 +180,7 @@ def at_least_one(value: object, param: str) -> int:
     Traceback (most recent call last):
     redline.zones.errors.RedlineError: check_threads must be at least 1, got 0
     """
-    return _count(value, param, "must be at least 1, got")
+    return _count(value, param, "must be at least 1, got", "至少为 1，收到")
 
 
 def jobs(value: object) -> int:
@@ -178,9 +196,14 @@ def jobs(value: object) -> int:
     Traceback (most recent call last):
     redline.zones.errors.RedlineError: jobs: 0 is outside 1..64
     """
-    number = _convert(value, "jobs", _whole, "is not a whole number")
+    number = _convert(value, "jobs", _whole, "is not a whole number", "不是整数")
     if not 1 <= number <= JOBS_MAX:
-        raise RedlineError(f"{param_ref('jobs')}: {number} is outside 1..{JOBS_MAX}", param="jobs", value=value)
+        raise RedlineError(
+            f"{param_ref('jobs')}: {number} is outside 1..{JOBS_MAX}",
+            param="jobs",
+            value=value,
+            zh=f"{param_ref('jobs')}：{number} 超出 1..{JOBS_MAX} 的范围",
+        )
     return number
 
 
@@ -195,12 +218,13 @@ def tolerance_m2(value: object) -> float:
     Traceback (most recent call last):
     redline.zones.errors.RedlineError: tolerance_m2: -3 is not a non-negative number of m²
     """
-    number = _convert(value, "tolerance_m2", float, "is not a number of m² (e.g. 1)")
+    number = _convert(value, "tolerance_m2", float, "is not a number of m² (e.g. 1)", "不是以 m² 计的数（如 1）")
     if not 0 <= number < math.inf:
         raise RedlineError(
             f"{param_ref('tolerance_m2')}: {_shown(value)} is not a non-negative number of m²",
             param="tolerance_m2",
             value=value,
+            zh=f"{param_ref('tolerance_m2')}：{_shown(value)} 不是非负的 m² 数",
         )
     return number
 
@@ -217,9 +241,14 @@ def port(value: object) -> int:
     redline.zones.errors.RedlineError: port: 'http' is not a port number (1-65535)
     """
     low, high = PORT_RANGE
-    number = _convert(value, "port", _whole, f"is not a port number ({low}-{high})")
+    number = _convert(value, "port", _whole, f"is not a port number ({low}-{high})", f"不是端口号（{low}-{high}）")
     if not low <= number <= high:
-        raise RedlineError(f"{param_ref('port')}: {number} is outside {low}..{high}", param="port", value=value)
+        raise RedlineError(
+            f"{param_ref('port')}: {number} is outside {low}..{high}",
+            param="port",
+            value=value,
+            zh=f"{param_ref('port')}：{number} 超出 {low}..{high} 的范围",
+        )
     return number
 
 
@@ -234,16 +263,20 @@ def max_upload_mb(value: object) -> float:
     Traceback (most recent call last):
     redline.zones.errors.RedlineError: max_upload_mb: -1 must be more than 0
     """
-    number = _convert(value, "max_upload_mb", float, "is not a number of megabytes")
+    number = _convert(value, "max_upload_mb", float, "is not a number of megabytes", "不是以兆字节（MB）计的数")
     if not number > 0:
         raise RedlineError(
-            f"{param_ref('max_upload_mb')}: {_shown(value)} must be more than 0", param="max_upload_mb", value=value
+            f"{param_ref('max_upload_mb')}: {_shown(value)} must be more than 0",
+            param="max_upload_mb",
+            value=value,
+            zh=f"{param_ref('max_upload_mb')}：{_shown(value)} 须大于 0",
         )
     if number > UPLOAD_MB_MAX:
         raise RedlineError(
             f"{param_ref('max_upload_mb')}: {_shown(value)} is more than {UPLOAD_MB_MAX:g} (1 TB)",
             param="max_upload_mb",
             value=value,
+            zh=f"{param_ref('max_upload_mb')}：{_shown(value)} 超过上限 {UPLOAD_MB_MAX:g}（1 TB）",
         )
     return number
 
@@ -287,6 +320,8 @@ def formats(value: str | Iterable[str] | None) -> list[str]:
                 f"{param_ref('formats')}: unknown format {name!r}; use a comma list of {', '.join(FORMATS)} or all",
                 param="formats",
                 value=value,
+                zh=f"{param_ref('formats')}：没有 {name!r} 这种格式；"
+                f"请用逗号分隔列出 {', '.join(FORMATS)} 中的格式，或写 all",
             )
     return list(dict.fromkeys(names))
 
@@ -354,7 +389,10 @@ def encoding(value: str | None) -> str | None:
         codecs.lookup(value)
     except LookupError:
         raise RedlineError(
-            f"{param_ref('encoding')} {value!r} is unknown; e.g. utf-8, gbk, gb18030", param="encoding", value=value
+            f"{param_ref('encoding')} {value!r} is unknown; e.g. utf-8, gbk, gb18030",
+            param="encoding",
+            value=value,
+            zh=f"{param_ref('encoding')} {value!r} 不是已知的文字编码；可用 utf-8、gbk、gb18030 等",
         ) from None
     return value
 
@@ -394,10 +432,18 @@ def token(value: str | None) -> str | None:
     ref = param_ref("token")
     if not value.strip():
         raise RedlineError(
-            f"{ref}: the token is empty; give a long random string, or leave {ref} out", param="token", value=value
+            f"{ref}: the token is empty; give a long random string, or leave {ref} out",
+            param="token",
+            value=value,
+            zh=f"{ref}：令牌为空；请给一个较长的随机字符串，或不给 {ref}",
         )
     if any(c.isspace() for c in value):
-        raise RedlineError(f"{ref}: the token has spaces; give a token without spaces", param="token", value=value)
+        raise RedlineError(
+            f"{ref}: the token has spaces; give a token without spaces",
+            param="token",
+            value=value,
+            zh=f"{ref}：令牌含有空白字符；请给一个不含空白的令牌",
+        )
     return value
 
 

@@ -61,6 +61,7 @@ def resolve_layerset_path(path: str | Path | None) -> Path:
                 f"folder '{p}' holds no {MANIFEST_NAME}; give the manifest file or a folder with one",
                 param="layers",
                 value=str(path),
+                zh=f"文件夹 '{p}' 中没有 {MANIFEST_NAME}；请给出图层集清单文件，或含有该文件的文件夹",
             )
         return p / MANIFEST_NAME
     if not p.exists():
@@ -68,6 +69,7 @@ def resolve_layerset_path(path: str | Path | None) -> Path:
             f"layer set '{p}' does not exist; give a layerset.yaml, a folder holding one, or `sample`",
             param="layers",
             value=str(path),
+            zh=f"图层集 '{p}' 不存在；请给出 layerset.yaml 文件、含有该文件的文件夹，或 `sample`",
         )
     return p
 

@@ -65,7 +65,8 @@ def _xls(path: Path) -> list[Grid]:
         import xlrd
     except ImportError:
         raise LayerError(
-            f"{path}: reading .xls needs the xlrd package (pip install xlrd); or save the list as .xlsx"
+            f"{path}: reading .xls needs the xlrd package (pip install xlrd); or save the list as .xlsx",
+            zh=f"{path}：读取 .xls 需要 xlrd 包（pip install xlrd）；也可把清单另存为 .xlsx",
         ) from None
     book = xlrd.open_workbook(str(path), formatting_info=True)
     grids = []
@@ -85,7 +86,10 @@ def _csv(path: Path) -> list[Grid]:
         except UnicodeDecodeError:
             continue
     else:
-        raise LayerError(f"{path}: text is neither UTF-8 nor GBK/GB18030; save the list as UTF-8")
+        raise LayerError(
+            f"{path}: text is neither UTF-8 nor GBK/GB18030; save the list as UTF-8",
+            zh=f"{path}：文本既不是 UTF-8 也不是 GBK/GB18030 编码；请把清单另存为 UTF-8",
+        )
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
         delimiter = dialect.delimiter
@@ -129,17 +133,24 @@ def read_grids(path: str | Path) -> list[Grid]:
     """
     path = Path(path)
     if not path.is_file():
-        raise LayerError(f"access list '{path}' does not exist; check the path")
+        raise LayerError(
+            f"access list '{path}' does not exist; check the path",
+            zh=f"准入清单 '{path}' 不存在；请检查路径",
+        )
     suffix = path.suffix.lower()
     readers = {".xlsx": _xlsx, ".xlsm": _xlsx, ".xls": _xls, ".csv": _csv, ".txt": _csv, ".docx": _docx}
     if suffix not in readers:
         raise LayerError(
             f"{path}: an access list must be .xlsx, .xls, .csv or .docx (got {suffix or 'no suffix'}); "
-            "save it in one of those"
+            "save it in one of those",
+            zh=f"{path}：准入清单须为 .xlsx、.xls、.csv 或 .docx 文件（收到 {suffix or '无扩展名'}）；请另存为其中一种",
         )
     try:
         return readers[suffix](path)
     except LayerError:
         raise
     except Exception as exc:
-        raise LayerError(f"{path}: cannot read the file ({exc}); save it again as .xlsx or .csv") from None
+        raise LayerError(
+            f"{path}: cannot read the file ({exc}); save it again as .xlsx or .csv",
+            zh=f"{path}：无法读取该文件（{exc}）；请重新另存为 .xlsx 或 .csv",
+        ) from None

@@ -150,11 +150,12 @@ def _mapping(columns: Mapping[str, Any] | None) -> dict[str, tuple[str, ...]]:
         dim = canonical_dimension(key)
         role = key if key in ROLES else (f"dim:{dim}" if dim else None)
         if role is None:
+            roles = [r for r in ROLES if r != "skip"]
             raise RuleError(
-                f"access list column mapping: {key!r} is neither a role ({', '.join(r for r in ROLES if r != 'skip')}) "
-                "nor a dimension",
+                f"access list column mapping: {key!r} is neither a role ({', '.join(roles)}) nor a dimension",
                 param="columns",
                 value=key,
+                zh=f"准入清单列映射：{key!r} 既不是列的角色（{'、'.join(roles)}），也不是管控维度",
             )
         out[role] = names
     return out
@@ -228,6 +229,10 @@ def _refusal(path: Path, looked: list[tuple[str, int, list[str]]]) -> RuleError:
         f"sheet {name!r}: looked at row {row + 1} ({' | '.join(v for v in cells if v) or 'empty'})"
         for name, row, cells in looked
     ]
+    parts_zh = [
+        f"工作表 {name!r}：查看了第 {row + 1} 行（{' | '.join(v for v in cells if v) or '空行'}）"
+        for name, row, cells in looked
+    ]
     example = (
         "access_list_columns: {unit_code: 单元编码, unit_name: 单元名称, unit_class: 管控单元类别, text: 管控要求}"
     )
@@ -237,6 +242,9 @@ def _refusal(path: Path, looked: list[tuple[str, int, list[str]]]) -> RuleError:
         f"layerset.yaml, e.g. {example}, or per dimension {{空间布局约束: 布局管控, ...}}; and choose sheets with "
         "access_list_sheets: [单元清单, 总体管控要求]",
         param="columns",
+        zh=f"准入清单 '{path.name}'：找不到所需的列（单元编码列，以及管控要求文本列或每个管控维度各一列）；"
+        f"{'；'.join(parts_zh)}。请在 layerset.yaml 中该图层的条目里写明列名，如 {example}，"
+        "或按维度写 {空间布局约束: 布局管控, ...}；并用 access_list_sheets: [单元清单, 总体管控要求] 选定工作表",
     )
 
 
@@ -254,6 +262,8 @@ def _chosen(
             f"{', '.join(map(repr, by_name))}",
             param="sheets",
             value=missing,
+            zh=f"准入清单 '{path.name}' 没有工作表 {'、'.join(map(repr, missing))}；"
+            f"它的工作表有 {'、'.join(map(repr, by_name))}",
         )
     return [(by_name[s], scope) for s, scope in wanted.items()]
 
@@ -328,12 +338,17 @@ def read_corrections(path: str | Path) -> dict[str, dict[str, Any]]:
     try:
         data = load_yaml(path.read_text("utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise RuleError(f"corrections file '{path.name}' cannot be read ({exc}); write it as UTF-8 YAML") from None
+        raise RuleError(
+            f"corrections file '{path.name}' cannot be read ({exc}); write it as UTF-8 YAML",
+            zh=f"更正文件 '{path.name}' 无法读取（{exc}）；请用 UTF-8 编码的 YAML 书写",
+        ) from None
     data = data.get("corrections", data) if isinstance(data, dict) else data
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise RuleError(
             f"corrections file '{path.name}' must map clause ids to fields, e.g. "
-            "'ZH45072120001/空间布局约束/1: {verdict: prohibited, industries: [C3360], actions: [new]}'"
+            "'ZH45072120001/空间布局约束/1: {verdict: prohibited, industries: [C3360], actions: [new]}'",
+            zh=f"更正文件 '{path.name}' 须把条款编号映射到字段，如 "
+            "'ZH45072120001/空间布局约束/1: {verdict: prohibited, industries: [C3360], actions: [new]}'",
         )
     return {str(k): v for k, v in data.items()}
 

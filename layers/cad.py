@@ -108,14 +108,21 @@ def read_dxf(
     path = Path(path)
     if path.suffix.lower() == ".dwg":
         raise error(
-            f"{path.name}: DWG drawings cannot be read; save the drawing as DXF (AutoCAD: SAVEAS, DXF) and give that"
+            f"{path.name}: DWG drawings cannot be read; save the drawing as DXF (AutoCAD: SAVEAS, DXF) and give that",
+            zh=f"{path.name}：无法读取 DWG 图纸；请把图纸另存为 DXF（AutoCAD：SAVEAS，选 DXF）后给出该文件",
         )
     try:
         doc, auditor = recover.readfile(str(path))
     except (OSError, ezdxf.DXFStructureError) as exc:
-        raise error(f"{path.name}: not a readable DXF drawing ({exc}); save it again as DXF") from None
+        raise error(
+            f"{path.name}: not a readable DXF drawing ({exc}); save it again as DXF",
+            zh=f"{path.name}：不是可读的 DXF 图纸（{exc}）；请重新另存为 DXF",
+        ) from None
     if auditor.has_errors:
-        raise error(f"{path.name}: the DXF drawing is damaged ({len(auditor.errors)} errors); save it again as DXF")
+        raise error(
+            f"{path.name}: the DXF drawing is damaged ({len(auditor.errors)} errors); save it again as DXF",
+            zh=f"{path.name}：该 DXF 图纸已损坏（{len(auditor.errors)} 处错误）；请重新另存为 DXF",
+        )
     wanted = _layer_filter(layers)
     rows: list[dict] = []
     open_count: Counter[str] = Counter()
@@ -144,6 +151,7 @@ def read_dxf(
         rows.append({"name": layer, "handle": str(entity.dxf.handle), "entity": kind, "geometry": geom})
     found = Counter(r["name"] for r in rows)
     listing = ", ".join(f"{name} ({n})" for name, n in found.most_common())
+    listing_zh = "、".join(f"{name}（{n} 个）" for name, n in found.most_common())
     if wanted is not None:
         rows = [r for r in rows if r["name"].lower() in wanted]
         if not rows:
@@ -152,6 +160,8 @@ def read_dxf(
                 + (f"closed shapes are on: {listing}" if found else "the drawing has no closed shapes"),
                 param="layer",
                 value=layers,
+                zh=f"{path.name}：图层 {'、'.join(sorted(wanted))} 上没有闭合图形；"
+                + (f"闭合图形在这些图层上：{listing_zh}" if found else "图纸中没有闭合图形"),
             )
     elif len(found) > 1:
         raise error(
@@ -159,18 +169,26 @@ def read_dxf(
             f"red line (用地红线) with {param_ref('layer')} (for a layer set: `layer:`)",
             param="layer",
             value=layers,
+            zh=f"{path.name}：闭合图形分布在 {len(found)} 个图纸图层上：{listing_zh}；"
+            f"请用 {param_ref('layer')} 选定用地红线所在的图层（图层集中用 `layer:`）",
         )
     if not rows:
-        hints = []
+        hints, hints_zh = [], []
         if open_count:
             hints.append(
                 f"{sum(open_count.values())} open polyline(s) on {', '.join(sorted(open_count))}: close them "
                 "(PEDIT, Close) to make them a site"
             )
+            hints_zh.append(
+                f"{'、'.join(sorted(open_count))} 上有 {sum(open_count.values())} 条未闭合的多段线："
+                "请闭合（PEDIT，闭合）后作为选址"
+            )
         if inserts:
             hints.append(f"{inserts} block reference(s), which are not read: explode them (EXPLODE)")
+            hints_zh.append(f"有 {inserts} 个块参照，不会被读取：请先分解（EXPLODE）")
         raise error(
             f"{path.name}: the drawing has no closed polylines, circles or hatches in model space"
-            + (f"; {'; '.join(hints)}" if hints else "")
+            + (f"; {'; '.join(hints)}" if hints else ""),
+            zh=f"{path.name}：图纸模型空间中没有闭合的多段线、圆或填充" + "".join(f"；{h}" for h in hints_zh),
         )
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=None)

@@ -173,6 +173,10 @@ def parse_crs(value: str | int | CRS, *, param: str = "crs", what: str | None = 
             "6-degree zones), or gcj02 / bd09 for coordinates copied from a web map",
             param=param,
             value=value,
+            zh=f"{what or param_ref(param)}：{text!r} 不是坐标系；请用 EPSG 代码（EPSG:4490 CGCS2000、"
+            "EPSG:4326 WGS84、EPSG:4545 CGCS2000 3度带高斯-克吕格 中央经线 108°E），或 CGCS2000-GK3-36、"
+            "CGCS2000-GK3-CM108 这样的名称（也可用 XIAN80-… 和 BEIJING54-…，6度带用 GK6）；"
+            "从网络地图复制的坐标用 gcj02 / bd09",
         ) from None
 
 

@@ -183,7 +183,10 @@ def _get_gdf(self: ZoneLayer) -> gpd.GeoDataFrame:
 
 
 def _set_gdf(self: ZoneLayer, frame: gpd.GeoDataFrame | None) -> None:
+    had = self.__dict__.get("_gdf") is not None or self.__dict__.get("store") is not None
     self.__dict__["_gdf"] = frame
+    if had:  # zones replaced in memory: what was derived from the old ones no longer holds
+        self.__dict__.update(store=None, engine_index=None, zone_areas=None)
 
 
 # the zones' frame is built from the store on first use (a stored layer screens without it)

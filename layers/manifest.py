@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,17 @@ from typing import Any
 import yaml
 
 from redline.layers.crs import parse_crs
-from redline.zones.errors import CRSError, ManifestError, RuleError
+from redline.layers.manifest_keys import DEFAULT_COARSENING as DEFAULT_COARSENING  # (imported from here)
+from redline.layers.manifest_keys import (
+    _access_list_fields,
+    _check_encoding,
+    _confidential,
+    _inside,
+    _layer_coverage,
+    _say,
+    _sensitive_area,
+)
+from redline.zones.errors import Bilingual, CRSError, ManifestError, RuleError
 from redline.zones.kinds import KINDS
 from redline.zones.rules import bundled_catalog_path, load_catalog
 from redline.zones.yaml_text import load_yaml
@@ -138,55 +147,21 @@ class Manifest:
 
 def _load_yaml(path: Path) -> Any:
     if not path.is_file():
-        raise ManifestError(str(path), ["file does not exist; give a layerset.yaml, a folder holding one, or `sample`"])
+        raise ManifestError(
+            str(path),
+            ["file does not exist; give a layerset.yaml, a folder holding one, or `sample`"],
+            problems_zh=["文件不存在；请给出 layerset.yaml 文件、含有该文件的文件夹，或 `sample`"],
+        )
     try:
         return load_yaml(path.read_text("utf-8"))
     except UnicodeDecodeError:
-        raise ManifestError(str(path), ["not UTF-8 text; save the manifest as UTF-8"]) from None
+        raise ManifestError(
+            str(path),
+            ["not UTF-8 text; save the manifest as UTF-8"],
+            problems_zh=["不是 UTF-8 文本；请把该文件另存为 UTF-8"],
+        ) from None
     except yaml.YAMLError as exc:
-        raise ManifestError(str(path), [f"not valid YAML: {exc}"]) from None
-
-
-#: How coarse the service's answers about a confidential layer are, unless its manifest entry says.
-DEFAULT_COARSENING: dict[str, float] = {"distance_step_m": 100.0, "area_step_m2": 10_000.0}
-
-
-def _confidential(raw: Any, where: str, problems: list[str]) -> tuple[bool, dict[str, float]]:
-    """Read ``confidential:``: true/false, or a mapping of the answers' coarsening steps (then true)."""
-    if isinstance(raw, bool):
-        return raw, dict(DEFAULT_COARSENING) if raw else {}
-    if isinstance(raw, dict):
-        steps = dict(DEFAULT_COARSENING)
-        for key, value in raw.items():
-            if key not in DEFAULT_COARSENING:
-                problems.append(f"{where}: confidential: unknown key {key!r}; use {', '.join(DEFAULT_COARSENING)}")
-            elif not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
-                problems.append(f"{where}: confidential: {key} must be a positive number, got {value!r}")
-            else:
-                steps[key] = float(value)
-        return True, steps
-    problems.append(
-        f"{where}: confidential {raw!r} is not true or false; write `confidential: true` for a "
-        "涉密 layer (its geometry never leaves the process), a mapping of its answers' coarsening "
-        "(`confidential: {distance_step_m: 100, area_step_m2: 10000}`), or `confidential: false` (the default)"
-    )
-    return True, dict(DEFAULT_COARSENING)  # never treat a layer meant to be secret as public, even while reporting
-
-
-def _inside(base: Path, value: Any, where: str, key: str, allow_outside: bool, problems: list[str]) -> Path | None:
-    """Resolve a path of the manifest; refuse one outside the manifest's folder unless ``allow_outside``.
-
-    Symbolic links are followed before the check, so a link inside the folder that points out of it
-    counts as outside.
-    """
-    path = (base / str(value)).resolve()
-    if not allow_outside and not path.is_relative_to(base.resolve()):
-        problems.append(
-            f"{where}: {key} {str(value)!r} lies outside the manifest's folder {str(base)!r}; move the file "
-            "into it, or write `allow_outside: true` at the top of the manifest to allow files elsewhere"
-        )
-        return None
-    return path
+        raise ManifestError(str(path), [f"not valid YAML: {exc}"], problems_zh=[f"不是有效的 YAML：{exc}"]) from None
 
 
 def _postgis_source(raw: dict, where: str, problems: list[str]) -> PostgisSource | None:
@@ -195,21 +170,33 @@ def _postgis_source(raw: dict, where: str, problems: list[str]) -> PostgisSource
     if not raw.get("source"):
         for key in db_keys:
             if raw.get(key) is not None:
-                problems.append(f"{where}: {key} is only for a PostGIS layer (with source: postgresql://...)")
+                _say(
+                    problems,
+                    f"{where}: {key} is only for a PostGIS layer (with source: postgresql://...)",
+                    f"{where}：{key} 只用于 PostGIS 图层（须有 source: postgresql://...）",
+                )
         return None
     if raw.get("path"):
-        problems.append(f"{where}: give either path (a file) or source (a PostGIS server), not both")
+        _say(
+            problems,
+            f"{where}: give either path (a file) or source (a PostGIS server), not both",
+            f"{where}：path（文件）和 source（PostGIS 服务器）只能给一个，不能都给",
+        )
     from redline.layers.postgis import parse_postgres_url
     from redline.zones.errors import LayerError
 
     try:
         parse_postgres_url(str(raw["source"]), what=f"{where}: source")
     except LayerError as exc:
-        problems.append(str(exc))
+        problems.append(Bilingual(str(exc), exc.zh))
         return None
     table, sql = raw.get("table"), raw.get("sql")
     if bool(table) == bool(sql):
-        problems.append(f"{where}: a PostGIS layer needs one of table: SCHEMA.TABLE or sql: SELECT ...")
+        _say(
+            problems,
+            f"{where}: a PostGIS layer needs one of table: SCHEMA.TABLE or sql: SELECT ...",
+            f"{where}：PostGIS 图层须给出 table: SCHEMA.TABLE 或 sql: SELECT ... 二者之一",
+        )
         return None
     return PostgisSource(
         str(raw["source"]),
@@ -220,28 +207,27 @@ def _postgis_source(raw: dict, where: str, problems: list[str]) -> PostgisSource
     )
 
 
-def _sensitive_area(raw: Any, where: str, problems: list[str]) -> dict[str, str] | None:
-    """Read ``sensitive_area: {group: 二, type: 重要湿地}`` (the 名录's 第三条 group and type)."""
-    if raw is None:
-        return None
-    if not isinstance(raw, dict) or not raw.get("group") or not raw.get("type"):
-        problems.append(
-            f"{where}: sensitive_area must name the 名录 第三条 group and type, e.g. "
-            "`sensitive_area: {group: 二, type: 重要湿地}`"
-        )
-        return None
-    return {"group": str(raw["group"]), "type": str(raw["type"])}
-
-
 def _layer_kind(raw: dict, where: str, problems: list[str]) -> Any:
     """Report the entry's unknown keys and a missing or unknown ``kind:``; return the kind as written."""
     for key in sorted(set(raw) - _LAYER_KEYS):
-        problems.append(f"{where}: unknown key '{key}'; allowed keys are {', '.join(sorted(_LAYER_KEYS))}")
+        _say(
+            problems,
+            f"{where}: unknown key '{key}'; allowed keys are {', '.join(sorted(_LAYER_KEYS))}",
+            f"{where}：未知的键 '{key}'；允许的键有 {'、'.join(sorted(_LAYER_KEYS))}",
+        )
     kind = raw.get("kind")
     if not kind:
-        problems.append(f"{where}: missing 'kind'; use one of {', '.join(KINDS)}")
+        _say(
+            problems,
+            f"{where}: missing 'kind'; use one of {', '.join(KINDS)}",
+            f"{where}：缺少 'kind'；请用 {'、'.join(KINDS)} 之一",
+        )
     elif kind not in KINDS:
-        problems.append(f"{where}: unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+        _say(
+            problems,
+            f"{where}: unknown kind {kind!r}; use one of {', '.join(KINDS)}",
+            f"{where}：未知的图层类型 {kind!r}；请用 {'、'.join(KINDS)} 之一",
+        )
     return kind
 
 
@@ -251,11 +237,17 @@ def _layer_file(value: Any, where: str, base: Path, allow_outside: bool, problem
     if path is None:
         pass
     elif not path.exists():
-        problems.append(f"{where}: file {str(path)!r} does not exist; fix 'path'")
+        _say(
+            problems,
+            f"{where}: file {str(path)!r} does not exist; fix 'path'",
+            f"{where}：文件 {str(path)!r} 不存在；请改正 'path'",
+        )
     elif path.suffix.lower() not in _READABLE:
-        problems.append(
+        _say(
+            problems,
             f"{where}: unsupported format {path.suffix!r}; use GPKG, SHP, GeoJSON, FGB, GML, "
-            "KML/KMZ or DXF (with `crs:`)"
+            "KML/KMZ or DXF (with `crs:`)",
+            f"{where}：不支持的格式 {path.suffix!r}；请用 GPKG、SHP、GeoJSON、FGB、GML、KML/KMZ 或 DXF（须写 `crs:`）",
         )
     return path
 
@@ -268,8 +260,10 @@ def _layer_source(
     if postgis is not None:
         return None, postgis, f"{where} ({kind}, {postgis.table or 'sql'})"
     if not raw.get("path"):
-        problems.append(
-            f"{where}: missing 'path' (the zone file, relative to the manifest) or 'source' (a PostGIS server)"
+        _say(
+            problems,
+            f"{where}: missing 'path' (the zone file, relative to the manifest) or 'source' (a PostGIS server)",
+            f"{where}：缺少 'path'（区域图层文件，相对于清单的路径）或 'source'（PostGIS 服务器）",
         )
         return None
     where = f"{where} ({kind}, {raw['path']})"
@@ -280,14 +274,21 @@ def _class_map(raw_map: Any, kind: Any, where: str, problems: list[str]) -> dict
     """Read ``class_map:`` (source value -> class of the kind), keyed by the normalised source value."""
     class_map: dict[str, str] = {}
     if not isinstance(raw_map, dict):
-        problems.append(f"{where}: class_map must be a mapping of source value -> class")
+        _say(
+            problems,
+            f"{where}: class_map must be a mapping of source value -> class",
+            f"{where}：class_map 须为 源数据取值 -> 类别 的映射",
+        )
     elif kind in KINDS:
         classes = KINDS[kind].classes
         for src, dst in raw_map.items():
             if str(dst) not in classes:
                 allowed = ", ".join(classes) or "none (this kind has no classes)"
-                problems.append(
-                    f"{where}: class_map maps {src!r} to {dst!r}, not a class of {kind}; classes are {allowed}"
+                allowed_zh = "、".join(classes) or "无（该类型没有类别）"
+                _say(
+                    problems,
+                    f"{where}: class_map maps {src!r} to {dst!r}, not a class of {kind}; classes are {allowed}",
+                    f"{where}：class_map 把 {src!r} 映射为 {dst!r}，但它不是 {kind} 的类别；类别有 {allowed_zh}",
                 )
             class_map[_norm_value(src)] = str(dst)
     return class_map
@@ -296,9 +297,12 @@ def _class_map(raw_map: Any, kind: Any, where: str, problems: list[str]) -> dict
 def _check_class_field(raw: dict, kind: Any, where: str, problems: list[str]) -> None:
     """Report a missing ``class_field:`` on a kind whose zones need a class."""
     if kind in _CLASS_REQUIRED and not raw.get("class_field"):
-        problems.append(
+        _say(
+            problems,
             f"{where}: missing 'class_field': {kind} zones need a class "
-            f"({', '.join(KINDS[kind].classes)}); name the field that holds it"
+            f"({', '.join(KINDS[kind].classes)}); name the field that holds it",
+            f"{where}：缺少 'class_field'：{kind} 的区域须有类别（{'、'.join(KINDS[kind].classes)}）；"
+            "请写明存放类别的字段",
         )
 
 
@@ -309,72 +313,19 @@ def _layer_crs(value: Any, where: str, problems: list[str]) -> Any:
     try:
         return parse_crs(value, what=f"{where}: crs")
     except CRSError as exc:
-        problems.append(str(exc))
+        problems.append(Bilingual(str(exc), exc.zh))
         return None
-
-
-def _check_encoding(encoding: Any, path: Path | None, where: str, problems: list[str]) -> None:
-    """Report an ``encoding:`` that is not a known codec, or that is given for anything but a Shapefile."""
-    if encoding is None:
-        return
-    try:
-        codecs.lookup(str(encoding))
-    except LookupError:
-        problems.append(f"{where}: encoding {encoding!r} is not a known text encoding; use e.g. gbk or utf-8")
-    if path is None or path.suffix.lower() != ".shp":
-        problems.append(
-            f"{where}: encoding applies only to Shapefile DBF text "
-            f"({f'{path.suffix} files are' if path is not None else 'this source is'} always UTF-8); remove `encoding:`"
-        )
-
-
-def _access_list_fields(
-    raw: dict, kind: Any, base: Path, where: str, allow_outside: bool, problems: list[str]
-) -> dict[str, Any]:
-    """Read ``access_list:`` and its ``access_list_*`` options; return them as :class:`LayerSpec` fields."""
-    access_list = None
-    if raw.get("access_list"):
-        access_list = _inside(base, raw["access_list"], where, "access_list", allow_outside, problems)
-        if kind != "control_unit":
-            problems.append(f"{where}: access_list is only for control_unit layers")
-        if access_list is not None and not access_list.exists():
-            problems.append(f"{where}: access_list file {str(access_list)!r} does not exist")
-    for key in ("access_list_columns", "access_list_sheets", "access_list_area_fields", "access_list_corrections"):
-        if raw.get(key) is not None and not raw.get("access_list"):
-            problems.append(f"{where}: {key} is only for a layer with an access_list")
-    columns = raw.get("access_list_columns") or {}
-    if not isinstance(columns, dict):
-        problems.append(f"{where}: access_list_columns must map a role or dimension to the header text")
-        columns = {}
-    area_fields = raw.get("access_list_area_fields") or ()
-    area_fields = (area_fields,) if isinstance(area_fields, str) else tuple(str(f) for f in area_fields)
-    corrections = raw.get("access_list_corrections")
-    if corrections not in (None, False):
-        corrections = _inside(base, corrections, where, "access_list_corrections", allow_outside, problems)
-    return {
-        "access_list": access_list,
-        "access_list_columns": columns,
-        "access_list_sheets": raw.get("access_list_sheets"),
-        "access_list_area_fields": area_fields,
-        "access_list_corrections": corrections,
-    }
-
-
-def _layer_coverage(value: Any, base: Path, where: str, allow_outside: bool, problems: list[str]) -> Path | None:
-    """Resolve the entry's ``coverage:`` (the outline the layer covers); report it missing."""
-    if value is None:
-        return None
-    coverage = _inside(base, value, where, "coverage", allow_outside, problems)
-    if coverage is not None and not coverage.exists():
-        problems.append(f"{where}: coverage file {str(coverage)!r} does not exist; give the outline the layer covers")
-    return coverage
 
 
 def _parse_layer(raw: Any, i: int, base: Path, problems: list[str], allow_outside: bool = False) -> LayerSpec | None:
     """Read the manifest's ``layers[i]``, appending its problems; None when it names no source."""
     where = f"layers[{i}]"
     if not isinstance(raw, dict):
-        problems.append(f"{where}: expected a mapping with kind and path, got {raw!r}")
+        _say(
+            problems,
+            f"{where}: expected a mapping with kind and path, got {raw!r}",
+            f"{where}：应为含有 kind 和 path 的映射，收到 {raw!r}",
+        )
         return None
     kind = _layer_kind(raw, where, problems)
     source = _layer_source(raw, where, kind, base, allow_outside, problems)
@@ -387,7 +338,11 @@ def _parse_layer(raw: Any, i: int, base: Path, problems: list[str], allow_outsid
     _check_encoding(raw.get("encoding"), path, where, problems)
     on_invalid = raw.get("on_invalid", "raise")
     if on_invalid not in ON_INVALID:
-        problems.append(f"{where}: on_invalid {on_invalid!r} is not one of {', '.join(ON_INVALID)}")
+        _say(
+            problems,
+            f"{where}: on_invalid {on_invalid!r} is not one of {', '.join(ON_INVALID)}",
+            f"{where}：on_invalid {on_invalid!r} 不是 {'、'.join(ON_INVALID)} 之一",
+        )
     confidential, coarsening = _confidential(raw.get("confidential", False), where, problems)
     access = _access_list_fields(raw, kind, base, where, allow_outside, problems)
     coverage = _layer_coverage(raw.get("coverage"), base, where, allow_outside, problems)
@@ -437,35 +392,59 @@ def read_manifest(path: str | Path) -> Manifest:
         path = path / MANIFEST_NAME
     data = _load_yaml(path)
     if not isinstance(data, dict):
-        raise ManifestError(str(path), ["expected a mapping with 'name' and 'layers'"])
+        raise ManifestError(
+            str(path),
+            ["expected a mapping with 'name' and 'layers'"],
+            problems_zh=["应为含有 'name' 和 'layers' 的映射"],
+        )
     problems: list[str] = []
     for key in sorted(set(data) - _TOP_KEYS):
-        problems.append(f"unknown top-level key '{key}'; allowed keys are {', '.join(sorted(_TOP_KEYS))}")
+        _say(
+            problems,
+            f"unknown top-level key '{key}'; allowed keys are {', '.join(sorted(_TOP_KEYS))}",
+            f"未知的顶层键 '{key}'；允许的键有 {'、'.join(sorted(_TOP_KEYS))}",
+        )
     if not data.get("name"):
-        problems.append("missing 'name' (the layer set's title, printed in every report)")
+        _say(
+            problems,
+            "missing 'name' (the layer set's title, printed in every report)",
+            "缺少 'name'（图层集的标题，印在每份报告上）",
+        )
     crs = None
     if data.get("crs") is not None:
         try:
             crs = parse_crs(data["crs"], what="crs")
         except CRSError as exc:
-            problems.append(str(exc))
+            problems.append(Bilingual(str(exc), exc.zh))
     catalogs = _catalogs(data.get("catalogs"), path.parent, problems)
     allow_outside = data.get("allow_outside", False)
     if not isinstance(allow_outside, bool):
-        problems.append(f"allow_outside {allow_outside!r} is not true or false")
+        _say(
+            problems,
+            f"allow_outside {allow_outside!r} is not true or false",
+            f"allow_outside {allow_outside!r} 不是 true 或 false",
+        )
         allow_outside = False
     coverage = _coverage(data.get("coverage"), path.parent, allow_outside, problems)
     raw_layers = data.get("layers")
     specs: list[LayerSpec] = []
     if not isinstance(raw_layers, list) or not raw_layers:
-        problems.append("missing 'layers': a list of zone layers, each with kind and path")
+        _say(
+            problems,
+            "missing 'layers': a list of zone layers, each with kind and path",
+            "缺少 'layers'：区域图层的列表，每项须有 kind 和 path",
+        )
     else:
         for i, raw in enumerate(raw_layers):
             spec = _parse_layer(raw, i, path.parent, problems, allow_outside)
             if spec is not None:
                 specs.append(spec)
     if coverage == COVERAGE_CONTROL_UNITS and not any(spec.kind == "control_unit" for spec in specs):
-        problems.append("coverage: control_units, but the layer set has no control_unit layer; give an outline file")
+        _say(
+            problems,
+            "coverage: control_units, but the layer set has no control_unit layer; give an outline file",
+            "coverage 为 control_units，但图层集中没有 control_unit（管控单元）图层；请给出边界文件",
+        )
     if problems:
         raise ManifestError(str(path), problems)
     return Manifest(path, str(data["name"]), specs, crs, bool(data.get("illustrative", False)), catalogs, coverage)
@@ -479,9 +458,11 @@ def _coverage(raw: Any, base: Path, allow_outside: bool, problems: list[str]) ->
         return COVERAGE_CONTROL_UNITS
     path = _inside(base, raw, "coverage", "coverage", allow_outside, problems)
     if path is not None and not path.exists():
-        problems.append(
+        _say(
+            problems,
             f"coverage: {str(raw)!r} is neither `control_units` nor an existing outline file; give the outline "
-            "of the area the layer set speaks for"
+            "of the area the layer set speaks for",
+            f"coverage：{str(raw)!r} 既不是 `control_units`，也不是已有的边界文件；请给出图层集所代表区域的边界",
         )
     return path
 
@@ -493,21 +474,27 @@ def _catalogs(raw: Any, base: Path, problems: list[str]) -> list[Path]:
     if isinstance(raw, str):
         raw = [raw]
     if not isinstance(raw, list):
-        problems.append("catalogs: expected a list of catalogue names or YAML paths")
+        _say(
+            problems,
+            "catalogs: expected a list of catalogue names or YAML paths",
+            "catalogs：应为规则目录名称或 YAML 路径的列表",
+        )
         return []
     out = []
     for ref in raw:
         bundled = bundled_catalog_path(str(ref))
         path = bundled or (base / str(ref)).resolve()
         if not path.is_file():
-            problems.append(
-                f"catalogs: {ref!r} is neither a bundled catalogue nor an existing file; check the name or path"
+            _say(
+                problems,
+                f"catalogs: {ref!r} is neither a bundled catalogue nor an existing file; check the name or path",
+                f"catalogs：{ref!r} 既不是内置的规则目录，也不是已有的文件；请检查名称或路径",
             )
             continue
         try:
             load_catalog(path)
         except RuleError as exc:
-            problems.append(f"catalogs: {exc}")
+            problems.append(Bilingual(f"catalogs: {exc}", f"catalogs：{exc.zh or exc}"))
             continue
         out.append(path)
     return out

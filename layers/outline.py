@@ -52,6 +52,8 @@ def _name_column(gdf: gpd.GeoDataFrame, path: Path, name_field: str | None, para
                 f"{', '.join(fields) or '(none)'}",
                 param="by_field",
                 value=name_field,
+                zh=f"{param_ref(param)} '{path.name}' 没有字段 {name_field!r}；"
+                f"它的字段有 {'、'.join(fields) or '（无）'}",
             )
         return name_field
     lower = {str(c).lower(): c for c in fields}
@@ -65,6 +67,8 @@ def _name_column(gdf: gpd.GeoDataFrame, path: Path, name_field: str | None, para
             f"the fields are {', '.join(fields)}; name the field with {param_ref('by_field')}",
             param="by_field",
             value=None,
+            zh=f"{param_ref(param)} '{path.name}'：找不到名称字段（查找了 {'、'.join(NAME_FIELDS)}）；"
+            f"它的字段有 {'、'.join(fields)}；请用 {param_ref('by_field')} 指定名称字段",
         )
     return None
 
@@ -114,6 +118,7 @@ def read_outline(
             f"{param_ref(param)} file '{path}' does not exist; give a vector file (GeoJSON, SHP, GPKG ...)",
             param=param,
             value=str(path),
+            zh=f"{param_ref(param)} 文件 '{path}' 不存在；请给出矢量文件（GeoJSON、SHP、GPKG 等）",
         )
     try:
         source = read_vector(path, layer=layer)
@@ -122,9 +127,15 @@ def read_outline(
             f"{param_ref(param)} '{path.name}' holds several layers ({', '.join(many.names)}); name one",
             param=param,
             value=str(path),
+            zh=f"{param_ref(param)} '{path.name}' 含有多个图层（{'、'.join(many.names)}）；请指定其中一个",
         ) from None
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise LayerError(f"{param_ref(param)} '{path}' cannot be read: {exc}", param=param, value=str(path)) from None
+        raise LayerError(
+            f"{param_ref(param)} '{path}' cannot be read: {exc}",
+            param=param,
+            value=str(path),
+            zh=f"{param_ref(param)} '{path}' 无法读取：{exc}",
+        ) from None
     gdf = source.gdf
     geoms = np.asarray(gdf.geometry.array, dtype=object)
     declared = parse_crs(crs, what=f"{param_ref(param)} crs") if crs else None
@@ -137,6 +148,9 @@ def read_outline(
             + f"; give it with {param_ref('crs')} (e.g. {param_ref('crs')} {proposed_code(hint) or 'EPSG:4490'})",
             param="crs",
             value=None,
+            zh=f"{param_ref(param)} '{path.name}' 没有坐标系"
+            + (f"；其坐标看起来是 {hint}" if hint else "")
+            + f"；请用 {param_ref('crs')} 指定（如 {param_ref('crs')} {proposed_code(hint) or 'EPSG:4490'}）",
         )
     if isinstance(declared, str) and declared in WEB_CRS:
         geoms = np.asarray(transform_geometry(geoms, declared), dtype=object)
@@ -150,7 +164,10 @@ def read_outline(
     keep = ~shapely.is_missing(polys)
     if not keep.any():
         raise LayerError(
-            f"{param_ref(param)} '{path.name}' holds no polygon; give an area outline", param=param, value=str(path)
+            f"{param_ref(param)} '{path.name}' holds no polygon; give an area outline",
+            param=param,
+            value=str(path),
+            zh=f"{param_ref(param)} '{path.name}' 中没有多边形；请给出区域的边界面",
         )
     column = _name_column(gdf, path, name_field, param)
     if column is not None:

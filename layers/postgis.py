@@ -42,6 +42,7 @@ __all__ = ["PostgisMeta", "PostgresURL", "connect", "parse_postgres_url", "postg
 
 #: Where the password may come from, for messages.
 PASSWORD_SOURCES = "PGPASSWORD, ~/.pgpass or an environment variable named by `password_env:`"
+_PASSWORD_SOURCES_ZH = "PGPASSWORD、~/.pgpass 或由 `password_env:` 指定的环境变量"
 _SCHEMES = ("postgresql", "postgres")
 _FETCH = 20_000
 _CONNECT_TIMEOUT_S = 10
@@ -109,11 +110,17 @@ def parse_postgres_url(
             f"{what}: {parts.scheme or str(url)[:20]!r} is not a PostgreSQL URL; "
             "write postgresql://USER@HOST:PORT/DATABASE",
             param=param,
+            zh=f"{what}：{parts.scheme or str(url)[:20]!r} 不是 PostgreSQL 网址；"
+            "请写成 postgresql://用户名@主机:端口/数据库",
         )
     try:
         port = parts.port
     except ValueError:
-        raise error(f"{what}: the port in the PostgreSQL URL is not a number", param=param) from None
+        raise error(
+            f"{what}: the port in the PostgreSQL URL is not a number",
+            param=param,
+            zh=f"{what}：PostgreSQL 网址中的端口不是数字",
+        ) from None
     found = PostgresURL(
         url=str(url),
         user=unquote(parts.username or ""),
@@ -128,6 +135,7 @@ def parse_postgres_url(
             f"in {PASSWORD_SOURCES}",
             param=param,
             value=found.label,
+            zh=f"{what}：网址 {found.label} 中含有密码；请从网址中去掉密码，改由 {_PASSWORD_SOURCES_ZH} 提供",
         )
     return found
 
@@ -139,6 +147,7 @@ def _psycopg():
         raise LayerError(
             "reading PostgreSQL needs the psycopg driver; install it with pip install 'psycopg[binary]>=3.1'",
             param="layers",
+            zh="读取 PostgreSQL 需要 psycopg 驱动；请用 pip install 'psycopg[binary]>=3.1' 安装",
         ) from None
     return psycopg
 
@@ -162,11 +171,18 @@ def _reachable(url: PostgresURL) -> bool:
         return False
 
 
-def _connect_hint(exc: Exception, url: PostgresURL) -> str:
+def _connect_hint(exc: Exception, url: PostgresURL) -> tuple[str, str]:
+    """Return what to check after a failed connection, in English and in Chinese."""
     if getattr(exc, "sqlstate", None) == "3D000" or _reachable(url):  # the server answered: the login failed
-        return f"check the user name and the database name in the URL, and the password ({PASSWORD_SOURCES})"
+        return (
+            f"check the user name and the database name in the URL, and the password ({PASSWORD_SOURCES})",
+            f"请检查网址中的用户名和数据库名，以及密码（{_PASSWORD_SOURCES_ZH}）",
+        )
     where = f"{url.host or 'localhost'}:{url.port or 5432}"
-    return f"check that the server runs and accepts connections at {where} and that the URL is right"
+    return (
+        f"check that the server runs and accepts connections at {where} and that the URL is right",
+        f"请检查服务器是否在运行、是否在 {where} 接受连接，以及网址是否正确",
+    )
 
 
 def connect(
@@ -216,6 +232,8 @@ def connect(
                 f"set it to the password of {parsed.label} before the run",
                 param=param,
                 value=parsed.label,
+                zh=f"{what}：`password_env:` 指定的环境变量 {password_env!r} 未设置；"
+                f"请在运行前把它设为 {parsed.label} 的密码",
             )
     kwargs: dict[str, Any] = {"application_name": "redline-checker"}
     if "connect_timeout" not in parsed.url:
@@ -225,10 +243,12 @@ def connect(
     try:
         return psycopg.connect(parsed.url, **kwargs)
     except psycopg.Error as exc:
+        hint, hint_zh = _connect_hint(exc, parsed)
         raise error(
-            f"{what}: cannot connect to {parsed.label}: {_reason(exc, password)}; {_connect_hint(exc, parsed)}",
+            f"{what}: cannot connect to {parsed.label}: {_reason(exc, password)}; {hint}",
             param=param,
             value=parsed.label,
+            zh=f"{what}：无法连接 {parsed.label}：{_reason(exc, password)}；{hint_zh}",
         ) from None
 
 
@@ -282,14 +302,20 @@ class _Source:
     as_text: frozenset[str] = frozenset()  # columns of types the driver cannot load in binary: read as text
 
 
-def _fail(what: str, server: str, text: str) -> LayerError:
-    return LayerError(f"{what}: {text}", param="layers", value=server)
+def _fail(what: str, server: str, text: str, zh: str) -> LayerError:
+    """Return the error of a PostGIS layer: ``what`` it is, then ``text`` (English) or ``zh`` (Chinese)."""
+    return LayerError(f"{what}: {text}", param="layers", value=server, zh=f"{what}：{zh}")
 
 
 def _split_table(table: str) -> list[str]:
     parts = [p.strip().strip('"') for p in str(table).split(".")]
     if not 1 <= len(parts) <= 2 or not all(parts):
-        raise LayerError(f"table {table!r} is not SCHEMA.TABLE or TABLE; fix `table:`", param="layers", value=table)
+        raise LayerError(
+            f"table {table!r} is not SCHEMA.TABLE or TABLE; fix `table:`",
+            param="layers",
+            value=table,
+            zh=f"表 {table!r} 不是 SCHEMA.TABLE 或 TABLE 的形式；请改正 `table:`",
+        )
     return parts
 
 
@@ -298,30 +324,44 @@ def _relation(conn: psycopg.Connection, table: str | None, sql: str | None, what
     from psycopg import sql as q
 
     if (table is None) == (sql is None):
-        raise _fail(what, server, "give either `table:` (SCHEMA.TABLE) or `sql:` (a SELECT), not both or neither")
+        raise _fail(
+            what,
+            server,
+            "give either `table:` (SCHEMA.TABLE) or `sql:` (a SELECT), not both or neither",
+            "`table:`（SCHEMA.TABLE）和 `sql:`（一条 SELECT）须给且只给一个",
+        )
     if table is None:
         return q.SQL(str(sql).strip().rstrip(";")), "sql", None  # the manifest's own query, run as given
     parts = _split_table(table)
     ident = q.Identifier(*parts)
     oid = conn.execute("SELECT to_regclass(%s)::oid", [ident.as_string(conn)]).fetchone()[0]
     if oid is None:
-        raise _fail(what, server, f"table {table!r} does not exist in {server}; fix `table:` (SCHEMA.TABLE)")
+        raise _fail(
+            what,
+            server,
+            f"table {table!r} does not exist in {server}; fix `table:` (SCHEMA.TABLE)",
+            f"{server} 中没有表 {table!r}；请改正 `table:`（SCHEMA.TABLE）",
+        )
     return q.SQL("SELECT * FROM {}").format(ident), f"table {'.'.join(parts)}", oid
 
 
 def _pick_geometry(geoms: list[str], names: list[str], wanted: str | None, source: str, what: str, server: str) -> str:
     """Return the geometry column to read; raise when it is missing or when it is not clear which."""
     if wanted is not None and wanted not in geoms:
-        kind = "is not a geometry column" if wanted in names else "does not exist"
+        kind, kind_zh = ("is not a geometry column", "不是几何列") if wanted in names else ("does not exist", "不存在")
         listed = ", ".join(geoms) or "none"
         text = f"column {wanted!r} of {source} {kind}; its geometry columns are {listed}; fix `geometry_column:`"
+        zh = f"{source} 的列 {wanted!r} {kind_zh}；它的几何列有 {'、'.join(geoms) or '（无）'}；"
+        zh += "请改正 `geometry_column:`"
     elif wanted is None and not geoms:
         text = f"{source} has no geometry column; return one (e.g. geom::geometry) or name another table"
+        zh = f"{source} 没有几何列；请返回一个几何列（如 geom::geometry），或指定另一张表"
     elif wanted is None and len(geoms) > 1:
         text = f"{source} has {len(geoms)} geometry columns ({', '.join(geoms)}); name one with `geometry_column:`"
+        zh = f"{source} 有 {len(geoms)} 个几何列（{'、'.join(geoms)}）；请用 `geometry_column:` 指定其中一个"
     else:
         return wanted or geoms[0]
-    raise _fail(what, server, text)
+    raise _fail(what, server, text, zh)
 
 
 def _typmod_srid(conn: psycopg.Connection, oid: int | None, geometry: str) -> int:
@@ -353,13 +393,28 @@ def _resolve(
     psycopg = _psycopg()
     geom_oid = conn.execute("SELECT to_regtype('geometry')::oid").fetchone()[0]
     if geom_oid is None:
-        raise _fail(what, server, "the database has no PostGIS extension; run CREATE EXTENSION postgis there")
+        raise _fail(
+            what,
+            server,
+            "the database has no PostGIS extension; run CREATE EXTENSION postgis there",
+            "该数据库没有 PostGIS 扩展；请在其中执行 CREATE EXTENSION postgis",
+        )
     relation, describe, oid = _relation(conn, table, sql, what, server)
     try:
         columns_of = conn.execute(q.SQL("SELECT * FROM ({}) AS src LIMIT 0").format(relation)).description
     except psycopg.Error as exc:
-        fix = "fix `sql:`" if table is None else "check that the URL's user may read it (GRANT SELECT)"
-        raise _fail(what, server, f"cannot read {describe}: {_reason(exc, None)}; {fix}") from None
+        fix, fix_zh = (
+            ("fix `sql:`", "请改正 `sql:`")
+            if table is None
+            else (
+                "check that the URL's user may read it (GRANT SELECT)",
+                "请检查网址中的用户有读取权限（GRANT SELECT）",
+            )
+        )
+        reason = _reason(exc, None)
+        raise _fail(
+            what, server, f"cannot read {describe}: {reason}; {fix}", f"无法读取 {describe}：{reason}；{fix_zh}"
+        ) from None
     names = [d.name for d in columns_of]
     geoms = [d.name for d in columns_of if d.type_code == geom_oid]
     binary = psycopg.pq.Format.BINARY
@@ -375,6 +430,8 @@ def _resolve(
                 server,
                 f"{source} has no column {', '.join(map(repr, missing))}; its columns are {', '.join(attrs)}; "
                 "fix the field names (id_field, name_field, class_field) in layerset.yaml",
+                f"{source} 没有列 {'、'.join(map(repr, missing))}；它的列有 {'、'.join(attrs)}；"
+                "请改正 layerset.yaml 中的字段名（id_field、name_field、class_field）",
             )
         attrs = list(dict.fromkeys(columns))
     return _Source(relation, describe, attrs, geometry, _typmod_srid(conn, oid, geometry), as_text)
@@ -403,31 +460,44 @@ def _fingerprint(conn: psycopg.Connection, src: _Source, what: str, server: str)
     try:
         count, digest = conn.execute(_digest_sql(src)).fetchone()
     except _psycopg().Error as exc:
-        raise _fail(what, server, f"cannot read {src.describe}: {_reason(exc, None)}") from None
+        raise _unreadable(what, server, src, exc) from None
     return f"postgis-sha256:{digest}", int(count)
 
 
 def _crs_of(conn: psycopg.Connection, srid: int, what: str, server: str) -> CRS:
     row = conn.execute("SELECT auth_name, auth_srid, srtext FROM spatial_ref_sys WHERE srid = %s", [srid]).fetchone()
     if row is None:
-        raise _fail(what, server, f"SRID {srid} is not in spatial_ref_sys; give the geometry a known SRID")
+        raise _fail(
+            what,
+            server,
+            f"SRID {srid} is not in spatial_ref_sys; give the geometry a known SRID",
+            f"SRID {srid} 不在 spatial_ref_sys 中；请给几何一个已知的 SRID",
+        )
     auth, code, wkt = row
     if auth and str(auth).upper() == "EPSG" and code:
         return CRS.from_epsg(int(code))
     return CRS.from_wkt(wkt)
 
 
+def _unreadable(what: str, server: str, src: _Source, exc: Exception) -> LayerError:
+    reason = _reason(exc, None)
+    return _fail(what, server, f"cannot read {src.describe}: {reason}", f"无法读取 {src.describe}：{reason}")
+
+
 def _no_srid(what: str, server: str, src: _Source, srids: set[int]) -> LayerError:
     if srids == {0}:
-        how = "has no SRID (0)"
+        how, how_zh = "has no SRID (0)", "没有 SRID（为 0）"
     else:
         how = f"mixes SRIDs {', '.join(map(str, sorted(srids)))}"
+        how_zh = f"混有多个 SRID：{'、'.join(map(str, sorted(srids)))}"
+    update = f"SELECT UpdateGeometrySRID('schema', 'table', '{src.geometry}', 4490)"
     return _fail(
         what,
         server,
         f"geometry column {src.geometry!r} of {src.describe} {how}; set the SRID on the server "
-        f"(SELECT UpdateGeometrySRID('schema', 'table', '{src.geometry}', 4490) for a table, "
-        "or ST_SetSRID(geom, 4490) in `sql:`)",
+        f"({update} for a table, or ST_SetSRID(geom, 4490) in `sql:`)",
+        f"{src.describe} 的几何列 {src.geometry!r} {how_zh}；请在服务器上设定 SRID"
+        f"（表用 {update}，`sql:` 中用 ST_SetSRID(geom, 4490)）",
     )
 
 
@@ -563,7 +633,7 @@ def read_postgis_layer(
         try:
             data, wkb, srids = _read_rows(conn, src, check_srid=src.typmod_srid == 0)
         except psycopg.Error as exc:
-            raise _fail(what, server, f"cannot read {src.describe}: {_reason(exc, None)}") from None
+            raise _unreadable(what, server, src, exc) from None
         srid = src.typmod_srid
         if not srid and (len(srids) > 1 or srids == {0}):
             raise _no_srid(what, server, src, srids)

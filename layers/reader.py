@@ -24,7 +24,7 @@ from redline.layers.normalise import drop_empty_parts
 from redline.layers.source import ManyLayersError, VectorSource, read_vector
 from redline.layers.webcoords import transform_geometry
 from redline.zones.access_list import AccessList
-from redline.zones.errors import LayerError, RedlineError
+from redline.zones.errors import Bilingual, LayerError, RedlineError
 from redline.zones.kinds import KINDS
 
 __all__ = ["NO_CRS", "LoadIssue", "drop_empty_parts", "read_zone_layer", "repair_geometries"]
@@ -142,10 +142,11 @@ def _set_crs(
         example = proposed_code(hint) or "EPSG:4545"
         is_dxf = spec.path is not None and spec.path.suffix.lower() == ".dxf"
         drawing = " (a CAD drawing carries none)" if is_dxf else ""
-        problems.append(
-            f"{spec.where}: {NO_CRS}{drawing} (no .prj or CRS metadata){proposal}; "
-            f"set `crs:` on this layer in layerset.yaml (e.g. crs: {example})"
-        )
+        en = f"{spec.where}: {NO_CRS}{drawing} (no .prj or CRS metadata){proposal}; "
+        zh = f"{spec.where}：数据源没有坐标系{'（CAD 图纸不带坐标系）' if is_dxf else ''}（没有 .prj 或坐标系元数据）"
+        zh += f"；其坐标看起来是 {hint}" if hint else ""
+        end = f"set `crs:` on this layer in layerset.yaml (e.g. crs: {example})"
+        problems.append(Bilingual(en + end, f"{zh}；请在 layerset.yaml 中该图层上写 `crs:`（如 crs: {example}）"))
         return None
     if isinstance(declared, str):  # gcj02 / bd09
         gdf.geometry = gpd.GeoSeries(transform_geometry(gdf.geometry.values, declared), index=gdf.index)
@@ -250,10 +251,10 @@ def _check_geometry(
     if missing.any():
         rows = [f"row {i + 1}" for i in np.flatnonzero(missing)]
         if spec.on_invalid == "raise":
-            problems.append(
-                f"{spec.where}: {missing.sum()} feature(s) with empty or no geometry ({_listing(rows)}); "
-                "remove them, or set `on_invalid: warn` to skip them"
-            )
+            en = f"{spec.where}: {missing.sum()} feature(s) with empty or no geometry ({_listing(rows)}); "
+            zh = f"{spec.where}：有 {missing.sum()} 个要素的几何为空或缺失（{_listing(rows)}）；"
+            end, end_zh = "remove them, or set `on_invalid: warn` to skip them", "请删去，或写 `on_invalid: warn` 跳过"
+            problems.append(Bilingual(en + end, zh + end_zh))
         else:
             warnings.warn(
                 f"{spec.where}: skipped {missing.sum()} empty feature(s): {_listing(rows)}", UserWarning, stacklevel=3
@@ -264,10 +265,10 @@ def _check_geometry(
         reasons = [f"{ids.iloc[i]} ({reasons_of[int(i)]})" for i in idx]
         what = f"{n} invalid geometr{'y' if n == 1 else 'ies'}"
         if spec.on_invalid == "raise":
-            problems.append(
-                f"{spec.where}: {what}: {_listing(reasons)}; repair the data, or set `on_invalid: fix` to "
-                "repair with make_valid (or `warn` to skip them)"
-            )
+            en = f"{spec.where}: {what}: {_listing(reasons)}; repair the data, or set `on_invalid: fix` to "
+            zh = f"{spec.where}：{n} 个几何无效：{_listing(reasons)}；请修复数据，或写 `on_invalid: fix` 用 make_valid "
+            end, end_zh = "repair with make_valid (or `warn` to skip them)", "修复（或写 `warn` 跳过）"
+            problems.append(Bilingual(en + end, zh + end_zh))
         elif spec.on_invalid == "fix":
             fixed, failures = repair_geometries(geoms[idx])
             for j, i in enumerate(idx):
@@ -355,10 +356,9 @@ def _field(gdf: gpd.GeoDataFrame, spec: LayerSpec, key: str, problems: list[str]
         return None
     if name not in gdf.columns:
         fields = [c for c in gdf.columns if c != gdf.geometry.name]
-        problems.append(
-            f"{spec.where}: no field {name!r} for {key}; the fields are {', '.join(fields)}; "
-            f"set `{key}` in layerset.yaml"
-        )
+        en = f"{spec.where}: no field {name!r} for {key}; the fields are {', '.join(fields)}; "
+        zh = f"{spec.where}：没有 {key} 所指的字段 {name!r}；现有字段为 {'、'.join(fields)}；"
+        problems.append(Bilingual(en + f"set `{key}` in layerset.yaml", zh + f"请改正 layerset.yaml 中的 `{key}`"))
         return None
     return gdf[name]
 
@@ -379,10 +379,11 @@ def _classes(
             for i in np.flatnonzero((normalised == "").to_numpy()):
                 issues.append(LoadIssue("missing_class", spec.kind, _label(spec), int(i), str(ids.iloc[i])))
     elif unmapped:
-        problems.append(
-            f"{spec.where}: field {spec.class_field!r} has value(s) {', '.join(map(repr, unmapped))} "
-            f"that class_map does not map to a class of {spec.kind} ({', '.join(classes)}); add them to class_map"
-        )
+        en = f"{spec.where}: field {spec.class_field!r} has value(s) {', '.join(map(repr, unmapped))} "
+        zh = f"{spec.where}：字段 {spec.class_field!r} 中的取值 {'、'.join(map(repr, unmapped))} "
+        en += f"that class_map does not map to a class of {spec.kind} ({', '.join(classes)}); add them to class_map"
+        zh += f"没有被 class_map 映射为 {spec.kind} 的类别（{'、'.join(classes)}）；请把它们加入 class_map"
+        problems.append(Bilingual(en, zh))
     return mapped.fillna("")
 
 
@@ -404,7 +405,7 @@ def _read_access_list(spec: LayerSpec, problems: list[str]) -> tuple[AccessList 
             area_fields=spec.access_list_area_fields,
         )
     except RedlineError as exc:
-        problems.append(f"{spec.where}: {exc.raw_message}")
+        problems.append(Bilingual.of(exc, spec.where))
         return None, ""
     for problem in access.read_problems:
         if problem.check == "unknown_dimension":  # kept as a dimension of its own, but said
@@ -422,27 +423,28 @@ def _open_source(spec: LayerSpec, problems: list[str]) -> tuple[VectorSource, st
     try:
         source, source_fp = _read_source(spec)
     except ManyLayersError as many:
-        problems.append(
-            f"{spec.where}: the file holds {len(many.names)} layers ({_listing(many.names)}); "
-            "name the zone layer with `layer:`"
-        )
+        en = f"{spec.where}: the file holds {len(many.names)} layers ({_listing(many.names)}); "
+        zh = f"{spec.where}：该文件含有 {len(many.names)} 个图层（{_listing(many.names)}）；"
+        problems.append(Bilingual(en + "name the zone layer with `layer:`", zh + "请用 `layer:` 指定区域图层"))
         return None
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        problems.append(f"{spec.where}: cannot read {str(spec.path)!r}: {exc}; check the file and `layer`")
+        en = f"{spec.where}: cannot read {str(spec.path)!r}: {exc}; check the file and `layer`"
+        problems.append(Bilingual(en, f"{spec.where}：无法读取 {str(spec.path)!r}：{exc}；请检查文件和 `layer`"))
         return None
     except UnicodeDecodeError as exc:
-        problems.append(
-            f"{spec.where}: text fields are not {spec.encoding or 'UTF-8'} ({exc}); set `encoding:` (e.g. gbk)"
-        )
+        en = f"{spec.where}: text fields are not {spec.encoding or 'UTF-8'} ({exc}); set `encoding:` (e.g. gbk)"
+        zh = f"{spec.where}：文本字段不是 {spec.encoding or 'UTF-8'} 编码（{exc}）；请写 `encoding:`（如 gbk）"
+        problems.append(Bilingual(en, zh))
         return None
     except RedlineError as exc:
-        problems.append(f"{spec.where}: {exc.raw_message}")
+        problems.append(Bilingual.of(exc, spec.where))
         return None
     if source.encoding.encoding is None and source.encoding.how == "unknown":
-        problems.append(f"{spec.where}: text encoding {source.encoding.note}")
+        en = f"{spec.where}: text encoding {source.encoding.note}"
+        problems.append(Bilingual(en, f"{spec.where}：文字编码：{source.encoding.note}"))
         return None
     if source.gdf.empty:
-        problems.append(f"{spec.where}: the layer has no features")
+        problems.append(Bilingual(f"{spec.where}: the layer has no features", f"{spec.where}：该图层没有要素"))
         return None
     return source, source_fp
 

@@ -94,9 +94,12 @@ def _kml_path(path: Path, error: type[RedlineError]) -> str:
         with zipfile.ZipFile(path) as z:
             members = [n for n in z.namelist() if n.lower().endswith(".kml")]
     except zipfile.BadZipFile:
-        raise error(f"{path.name}: not a KMZ (zip) file; save it again from the mapping program") from None
+        raise error(
+            f"{path.name}: not a KMZ (zip) file; save it again from the mapping program",
+            zh=f"{path.name}：不是 KMZ（zip）文件；请用制图软件重新保存",
+        ) from None
     if not members:
-        raise error(f"{path.name}: the KMZ holds no .kml document")
+        raise error(f"{path.name}: the KMZ holds no .kml document", zh=f"{path.name}：该 KMZ 中没有 .kml 文档")
     doc = "doc.kml" if "doc.kml" in members else members[0]
     return f"/vsizip/{path.resolve()}/{doc}"
 
@@ -110,6 +113,7 @@ def _read_kml(path: Path, layer: str | None, error: type[RedlineError]) -> gpd.G
                 f"{path.name}: no folder (layer) {layer!r}; the folders are {', '.join(names)}",
                 param="layer",
                 value=layer,
+                zh=f"{path.name}：没有文件夹（图层）{layer!r}；它的文件夹有 {'、'.join(names)}",
             )
         names = [layer]
     parts = []
@@ -118,7 +122,7 @@ def _read_kml(path: Path, layer: str | None, error: type[RedlineError]) -> gpd.G
         if len(gdf):
             parts.append(gdf.assign(folder=name))
     if not parts:
-        raise error(f"{path.name}: the KML holds no placemarks")
+        raise error(f"{path.name}: the KML holds no placemarks", zh=f"{path.name}：该 KML 中没有地标")
     gdf = pd.concat(parts, ignore_index=True)
     keep = [c for c in gdf.columns if c not in ("timestamp", "begin", "end", "altitudeMode", "tessellate", "extrude")]
     keep = [c for c in keep if c not in ("visibility", "drawOrder", "icon")]

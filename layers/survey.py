@@ -104,11 +104,16 @@ def _layout(xs: np.ndarray, ys: np.ndarray, where: str, x_col: str, y_col: str) 
     easting_like = 1.0e5 <= x <= 9.0e5 or 1.3e7 <= x < 4.6e7
     northing_like = 1.0e6 <= y <= 6.1e6
     if (easting_like and northing_like) or (73 <= x <= 136 and 3 <= y <= 54):
+        x_zh = "横坐标（东坐标）" if easting_like else "经度"
+        y_zh = "纵坐标（北坐标）" if northing_like else "纬度"
         raise SiteError(
             f"{where}: the columns look swapped: {x_col} (median {x:,.3f}) looks like an "
             f"{'easting' if easting_like else 'longitude'} and {y_col} (median {y:,.3f}) like a "
             f"{'northing' if northing_like else 'latitude'}, but in a 界址点 table X is the northing (纵坐标) and "
-            "Y the easting (横坐标, usually with the zone number in front); swap the two column names and run again"
+            "Y the easting (横坐标, usually with the zone number in front); swap the two column names and run again",
+            zh=f"{where}：两列看起来对调了：{x_col}（中位数 {x:,.3f}）像{x_zh}，{y_col}（中位数 {y:,.3f}）像{y_zh}；"
+            "但界址点表中 X 是纵坐标，"
+            "Y 是横坐标（前面通常带有带号）；请对调这两列的列名后重新运行",
         )
     return False
 
@@ -138,7 +143,8 @@ def parcels_from_table(df: pd.DataFrame, *, source: str = "table", default_id: s
     if cols["x"] is None or cols["y"] is None:
         raise SiteError(
             f"{source}: a 界址点 table needs X (northing) and Y (easting) columns; the columns are "
-            f"{', '.join(map(str, df.columns))}"
+            f"{', '.join(map(str, df.columns))}",
+            zh=f"{source}：界址点表须有 X（纵坐标）和 Y（横坐标）两列；现有的列为 {'、'.join(map(str, df.columns))}",
         )
     xs, ys = _numbers(df[cols["x"]]), _numbers(df[cols["y"]])
     geographic = _layout(xs, ys, source, cols["x"], cols["y"])
@@ -237,7 +243,10 @@ def _txt_lines(path: Path) -> list[str]:
             return raw.decode(encoding).splitlines()
         except UnicodeDecodeError:
             continue
-    raise SiteError(f"{path.name}: text is neither UTF-8 nor GBK/GB18030")
+    raise SiteError(
+        f"{path.name}: text is neither UTF-8 nor GBK/GB18030",
+        zh=f"{path.name}：文本既不是 UTF-8 也不是 GBK/GB18030 编码",
+    )
 
 
 def _declared_crs(attrs: dict[str, str], ys: np.ndarray, where: str) -> str | None:
@@ -261,6 +270,8 @@ def _declared_crs(attrs: dict[str, str], ys: np.ndarray, where: str) -> str | No
             f"give {param_ref('crs')}",
             param="crs",
             value=None,
+            zh=f"{where}：坐标系={system}、几度分带={width}、带号={zone} 不对应任何高斯-克吕格投影带；"
+            f"请用 {param_ref('crs')} 指定坐标系",
         )
     return name
 
@@ -304,7 +315,10 @@ def read_survey_txt(path: str | Path) -> tuple[pd.DataFrame, str | None, dict[st
             elif len(cells) >= 4:
                 records.append({**parcel, "点号": cells[0], "圈号": cells[1], "X": cells[2], "Y": cells[3]})
     if not records:
-        raise RedlineError(f"{path.name}: no boundary points under [地块坐标]; expected lines such as J1,1,X,Y")
+        raise RedlineError(
+            f"{path.name}: no boundary points under [地块坐标]; expected lines such as J1,1,X,Y",
+            zh=f"{path.name}：[地块坐标] 下没有界址点；应有 J1,1,X,Y 这样的行",
+        )
     df = pd.DataFrame(records, columns=["地块号", "地块名称", "点号", "圈号", "X", "Y"])
     if not df["地块号"].astype(bool).any():
         df["地块号"] = "1"

@@ -22,15 +22,24 @@ _C_PARSER_PREFIX = "Error tokenizing data. C error: "  # pandas' C parser words 
 
 def _unreadable_csv(path: Path, exc: Exception, error: type[RedlineError]) -> RedlineError:
     text = str(exc).strip().removeprefix(_C_PARSER_PREFIX)
-    return error(f"{path}: not a readable CSV table ({text}); check the delimiter and quoting")
+    return error(
+        f"{path}: not a readable CSV table ({text}); check the delimiter and quoting",
+        zh=f"{path}：不是可读的 CSV 表格（{text}）；请检查分隔符和引号",
+    )
 
 
 def _undecodable(path: Path, error: type[RedlineError]) -> RedlineError:
-    return error(f"{path}: text is neither UTF-8 nor GBK/GB18030; save the table as UTF-8")
+    return error(
+        f"{path}: text is neither UTF-8 nor GBK/GB18030; save the table as UTF-8",
+        zh=f"{path}：文本既不是 UTF-8 也不是 GBK/GB18030 编码；请把表格另存为 UTF-8",
+    )
 
 
 def _unreadable_spreadsheet(path: Path, exc: Exception, error: type[RedlineError]) -> RedlineError:
-    return error(f"{path}: cannot read the spreadsheet ({exc}); save it as .xlsx or CSV")
+    return error(
+        f"{path}: cannot read the spreadsheet ({exc}); save it as .xlsx or CSV",
+        zh=f"{path}：无法读取该电子表格（{exc}）；请另存为 .xlsx 或 CSV",
+    )
 
 
 def read_table(path: str | Path, *, error: type[RedlineError] = RedlineError) -> pd.DataFrame:
@@ -54,7 +63,12 @@ def read_table(path: str | Path, *, error: type[RedlineError] = RedlineError) ->
     """
     path = Path(path)
     if not path.is_file():
-        raise error(f"table '{path}' does not exist; check the path", param="path", value=str(path))
+        raise error(
+            f"table '{path}' does not exist; check the path",
+            param="path",
+            value=str(path),
+            zh=f"表格 '{path}' 不存在；请检查路径",
+        )
     if path.suffix.lower() in (".xlsx", ".xls"):
         try:
             return pd.read_excel(path, dtype=str).fillna("")

@@ -23,7 +23,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from redline.zones.errors import RuleError
+from redline.zones.errors import RuleError, listed
 from redline.zones.yaml_text import load_yaml
 
 __all__ = [
@@ -203,7 +203,12 @@ def describe(code: str) -> str:
     """
     ind = lookup(code)
     if ind is None:
-        raise RuleError(f"industry code {code!r} is not in GB/T 4754-2017", param="industry", value=code)
+        raise RuleError(
+            f"industry code {code!r} is not in GB/T 4754-2017",
+            param="industry",
+            value=code,
+            zh=f"行业代码 {code!r} 不在 GB/T 4754-2017 中",
+        )
     return f"{ind.code} {ind.name}"
 
 
@@ -363,8 +368,10 @@ def vocabulary_problems() -> list[str]:
 def _checked() -> None:
     problems = vocabulary_problems()
     if problems:
-        lines = "\n".join(f"  - {p}" for p in problems)
-        raise RuleError(f"the industry alias/group files have {len(problems)} problem(s):\n{lines}")
+        raise RuleError(
+            f"the industry alias/group files have {len(problems)} problem(s):\n{listed(problems)}",
+            zh=f"行业别名/分组文件有 {len(problems)} 处问题：\n{listed(problems)}",
+        )
 
 
 def aliases() -> tuple[Alias, ...]:
@@ -407,7 +414,9 @@ def is_group(name: str) -> bool:
     return _find_group(name) is not None
 
 
-def _group_list() -> str:
+def _group_list(zh: bool = False) -> str:
+    if zh:
+        return "、".join(f"{g.name}（{'、'.join(g.aliases)}）" if g.aliases else g.name for g in groups().values())
     return ", ".join(f"{g.name} ({', '.join(g.aliases)})" if g.aliases else g.name for g in groups().values())
 
 
@@ -447,6 +456,8 @@ def expand_codes(items: str | Iterable[Any]) -> tuple[str, ...]:
                 f"give a code such as C3360 or C33, or a group: {_group_list()}",
                 param="industry",
                 value=item,
+                zh=f"行业 {str(item)!r} 既不是 GB/T 4754-2017 的代码，也不是政策分组；"
+                f"请填写代码（如 C3360 或 C33），或分组：{_group_list(zh=True)}",
             )
     return tuple(dict.fromkeys(out))
 
@@ -540,6 +551,7 @@ def _clean(term: str) -> str:
             "industry is empty; give a GB/T 4754-2017 code such as C3360 or a name such as 猪的饲养",
             param="industry",
             value=term,
+            zh="行业为空；请填写 GB/T 4754-2017 的代码（如 C3360）或名称（如 猪的饲养）",
         )
     return value
 
@@ -583,10 +595,16 @@ def candidates(term: str) -> list[Industry]:
     return _match(_clean(term))[1]
 
 
-def _listing(found: list[Industry]) -> str:
-    shown = "; ".join(f"{ind.code} {ind.name}" for ind in found[:_MAX_LISTED])
+def _listing(found: list[Industry], zh: bool = False) -> str:
+    shown = ("；" if zh else "; ").join(f"{ind.code} {ind.name}" for ind in found[:_MAX_LISTED])
     more = len(found) - _MAX_LISTED
-    return shown + (f" and {more} more" if more > 0 else "")
+    if more <= 0:
+        return shown
+    return shown + (f"，另有 {more} 项" if zh else f" and {more} more")
+
+
+#: How :func:`_ambiguous` says in Chinese by what the entries were found (the steps of :data:`_STEPS`).
+_BY_ZH = {"code": "按代码", "name": "按名称", "alias": "按别名", "part of a name": "按名称的一部分"}
 
 
 def _not_found(value: str) -> RuleError:
@@ -596,12 +614,16 @@ def _not_found(value: str) -> RuleError:
             f"(金属表面处理及热处理加工) or a division such as C33",
             param="industry",
             value=value,
+            zh=f"行业代码 {value!r} 不在 GB/T 4754-2017 中；请填写代码（如 C3360 金属表面处理及热处理加工）"
+            "或大类（如 C33）",
         )
     return RuleError(
         f"industry {value!r} is neither a GB/T 4754-2017 code nor the name, alias or part of a name of one; "
         f"give a code such as C3360 or a name such as 猪的饲养",
         param="industry",
         value=value,
+        zh=f"行业 {value!r} 不是 GB/T 4754-2017 的代码，也不是其中的名称、别名或名称的一部分；"
+        "请填写代码（如 C3360）或名称（如 猪的饲养）",
     )
 
 
@@ -614,12 +636,17 @@ def _ambiguous(value: str, how: str, found: list[Industry]) -> RuleError:
             f"but not for a project; give the project's own code, e.g. {_listing(found)}",
             param="industry",
             value=value,
+            zh=f"行业 {value!r} 是政策分组 {name}（{len(found)} 个代码），可用于规则，但不能用于项目；"
+            f"请填写项目本身的代码，如 {_listing(found, zh=True)}",
         )
     where = "in their notes" if how == "class note" else f"by {how}"
+    where_zh = "在小类说明中" if how == "class note" else _BY_ZH.get(how, "")
     return RuleError(
         f"industry {value!r} matches {len(found)} GB/T 4754-2017 entries {where}: {_listing(found)}; give a code",
         param="industry",
         value=value,
+        zh=f"行业 {value!r} {where_zh}匹配到 GB/T 4754-2017 的 {len(found)} 个条目：{_listing(found, zh=True)}；"
+        "请填写代码",
     )
 
 

@@ -216,7 +216,12 @@ _T: dict[str, tuple[str, str]] = {
 
 def _lang(lang: str) -> str:
     if lang not in ("zh", "en"):
-        raise RuleError(f"language must be 'zh' or 'en', got {lang!r}", param="lang", value=lang)
+        raise RuleError(
+            f"language must be 'zh' or 'en', got {lang!r}",
+            param="lang",
+            value=lang,
+            zh=f"语言须为 'zh' 或 'en'，收到 {lang!r}",
+        )
     return lang
 
 
@@ -273,7 +278,8 @@ def unknown_code_note(text: str, lang: str = "zh") -> str:
 
 
 def _fail(source: str, line: int, message: str) -> RuleError:
-    return RuleError(f"{source} line {line}: {message}")
+    """Return the error of a line of the correspondence file (a file of the package: the detail stays English)."""
+    return RuleError(f"{source} line {line}: {message}", zh=f"{source} 第 {line} 行有误：{message}")
 
 
 def _data_lines(text: str) -> Iterable[tuple[int, list[str]]]:

@@ -47,7 +47,7 @@ from typing import Any
 
 import yaml
 
-from redline.zones.errors import RuleError
+from redline.zones.errors import RuleError, listed
 from redline.zones.industry import Qualifier, expand_codes, expand_qualified
 from redline.zones.kinds import KINDS
 from redline.zones.project import ACTIONS, Match, Project, match_project
@@ -219,6 +219,7 @@ class Catalog:
                 f"no rule with code {code!r}; codes are {', '.join(self.rules)} (see `redline rules list`)",
                 param="code",
                 value=code,
+                zh=f"没有代码为 {code!r} 的规则；现有的代码为 {'、'.join(self.rules)}（见 `redline rules list`）",
             ) from None
 
     def layered(self, other: Catalog) -> Catalog:
@@ -340,11 +341,15 @@ def _catalog_from_text(text: str, source: str) -> Catalog:
     try:
         data = load_yaml(text)
     except yaml.YAMLError as exc:
-        raise RuleError(f"rule catalogue '{source}' is not valid YAML: {exc}") from None
+        raise RuleError(
+            f"rule catalogue '{source}' is not valid YAML: {exc}", zh=f"规则目录 '{source}' 不是有效的 YAML：{exc}"
+        ) from None
     problems = validate_catalog_data(data, source)
     if problems:
-        lines = "\n".join(f"  - {p}" for p in problems)
-        raise RuleError(f"rule catalogue '{source}' has {len(problems)} problem(s):\n{lines}")
+        raise RuleError(
+            f"rule catalogue '{source}' has {len(problems)} problem(s):\n{listed(problems)}",
+            zh=f"规则目录 '{source}' 有 {len(problems)} 处问题：\n{listed(problems, zh=True)}",
+        )
     name = str(data["catalog"])
     rules = {r.code: r for r in (_rule_from(raw, name) for raw in data["rules"])}
     return Catalog(rules, {name: str(data["version"])}, {name: str(data.get("title", name))})
@@ -370,7 +375,9 @@ def load_catalog(path: str | Path | Iterable[str | Path]) -> Catalog:
     for p in paths:
         p = Path(p)
         if not p.is_file():
-            raise RuleError(f"rule catalogue '{p}' does not exist; check the path")
+            raise RuleError(
+                f"rule catalogue '{p}' does not exist; check the path", zh=f"规则目录 '{p}' 不存在；请检查路径"
+            )
         merged = merged.layered(_catalog_from_text(p.read_text("utf-8"), str(p)))
     return merged
 

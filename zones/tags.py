@@ -90,5 +90,7 @@ def check_tags(tags: list[str] | tuple[str, ...] | set[str] | frozenset[str]) ->
             f"known tags are: {', '.join(TAGS)}",
             param="tags",
             value=unknown,
+            zh=f"未知的项目标签 {'、'.join(map(repr, unknown))}；"
+            f"已知的标签有：{'、'.join(f'{tag}（{label}）' for tag, (label, _) in TAGS.items())}",
         )
     return frozenset(cleaned)

@@ -214,13 +214,15 @@ def check_facts(facts: Mapping[str, Any], edition: Any = None) -> None:
     """
     from redline.zones.eia import load_edition
     from redline.zones.eia.facts import normalize_facts
-    from redline.zones.errors import RuleError, param_ref
+    from redline.zones.errors import RuleError, param_ref, zh_text
 
     edition = load_edition(edition)
     try:
         normalize_facts(edition.facts, facts, type_names=edition.type_names)
     except ValueError as exc:
-        raise RuleError(f"{param_ref('facts')}: {exc}", param="facts", value=dict(facts)) from None
+        raise RuleError(
+            f"{param_ref('facts')}: {exc}", param="facts", value=dict(facts), zh=f"{param_ref('facts')}：{zh_text(exc)}"
+        ) from None
 
 
 @dataclass(frozen=True)

@@ -134,7 +134,10 @@ class ValidationReport:
             self._write_gpkg(gpkg_path)
         except OSError as exc:
             raise RedlineError(
-                f"cannot write the validation outputs into '{out}': {exc}", param="out_dir", value=str(out)
+                f"cannot write the validation outputs into '{out}': {exc}",
+                param="out_dir",
+                value=str(out),
+                zh=f"无法把校验结果写入 '{out}'：{exc}",
             ) from None
         return [csv_path, gpkg_path]
 

@@ -21,12 +21,18 @@ __all__ = ["validate_layerset"]
 
 def _check_arguments(lang: str, tolerance_m2: float) -> None:
     if lang not in ("zh", "en"):
-        raise RedlineError(f"{param_ref('lang')} {lang!r} is not one of zh, en", param="lang", value=lang)
+        raise RedlineError(
+            f"{param_ref('lang')} {lang!r} is not one of zh, en",
+            param="lang",
+            value=lang,
+            zh=f"{param_ref('lang')} {lang!r} 不是 zh、en 之一",
+        )
     if not (isinstance(tolerance_m2, int | float) and math.isfinite(tolerance_m2) and tolerance_m2 >= 0):
         raise RedlineError(
             f"{param_ref('tolerance_m2')} {tolerance_m2!r} is not a non-negative number of m²",
             param="tolerance_m2",
             value=tolerance_m2,
+            zh=f"{param_ref('tolerance_m2')} {tolerance_m2!r} 不是非负的 m² 数",
         )
 
 
@@ -42,7 +48,7 @@ def _region_geometry(region: str | Path | shapely.Geometry | None, crs: str | No
         outline = read_outline(region, crs=crs, param="region")
         geom, label = shapely.union_all(outline.geometry.values), Path(region).name
     if shapely.is_empty(geom):
-        raise LayerError("the region outline is empty", param="region", value=label)
+        raise LayerError("the region outline is empty", param="region", value=label, zh="区域边界为空")
     return geom, label
 
 

@@ -129,7 +129,7 @@ def test_batch_contract_columns_and_numbers(layers_yaml, tmp_path):
 def test_bad_input_exits_2_with_one_message(args, pattern, layers_yaml):
     if "--layers" not in args and args[0] == "check":
         args = [*args, "--layers", str(layers_yaml)]
-    proc = run_cli(*args)
+    proc = run_cli(*args, "--lang", "en")  # (the Chinese texts: tests/zones/test_error_chinese.py)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
     import re
@@ -143,7 +143,7 @@ def test_manifest_with_several_mistakes_lists_all(tmp_path):
         "    class_map: {一级: top}\n",
         "utf-8",
     )
-    proc = run_cli("check", "109.3,22.2", "--layers", str(tmp_path))
+    proc = run_cli("check", "109.3,22.2", "--layers", str(tmp_path), "--lang", "en")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     for piece in ("unknown kind 'wetland'", "a.gpkg' does not exist", "'top', not a class", "missing 'class_field'"):
         assert piece in proc.stderr

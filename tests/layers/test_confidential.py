@@ -79,7 +79,7 @@ def test_manifest_refuses_a_value_that_is_not_true_or_false(tmp_path, value):
     message = str(err.value)
     assert "layers[0] (nature_reserve, nature_reserve.gpkg)" in message
     assert f"confidential {value!r} is not true or false" in message
-    proc = run_cli("layers", "info", str(manifest))
+    proc = run_cli("layers", "info", str(manifest), "--lang", "en")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert f"confidential {value!r} is not true or false" in proc.stderr
 

@@ -396,7 +396,7 @@ def test_layer_without_prj_gets_the_central_meridian_of_the_other_layers(layerse
 def test_layers_info_exits_2_proposing_epsg_4545(layerset_with_lost_prj, capsys):
     from redline.checks.app.cli import main
 
-    assert main(["layers", "info", str(layerset_with_lost_prj)]) == 2
+    assert main(["layers", "info", str(layerset_with_lost_prj), "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert "farmland.shp" in err and "EPSG:4545" in err and "set `crs:`" in err
 

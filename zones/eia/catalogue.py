@@ -25,7 +25,7 @@ from redline.zones.eia.conditions import Condition, Named, Sensitive, TypeIs
 from redline.zones.eia.facts import FactSpec, unit_dimension
 from redline.zones.eia.parsing import Env, parse_condition
 from redline.zones.eia.sensitive import Scheme, Scope, load_scheme, parse_scope
-from redline.zones.errors import RuleError
+from redline.zones.errors import RuleError, listed
 from redline.zones.industry import lookup, normalize_code
 from redline.zones.kinds import KINDS
 from redline.zones.yaml_text import load_yaml
@@ -68,15 +68,20 @@ class EiaTableError(RuleError):
     >>> print(err)
     名录 edition '2021' has 1 problem:
       - row 54: report: unknown condition 'x'
+    >>> print(err.zh)
+    名录版本 '2021' 有 1 处问题：
+      - row 54: report: unknown condition 'x'
     """
 
     def __init__(self, edition: str, problems: list[str]) -> None:
         self.edition = edition
         self.problems = list(problems)
         n = len(self.problems)
-        lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(
-            f"名录 edition {edition!r} has {n} problem{'s' if n != 1 else ''}:\n{lines}", param="edition", value=edition
+            f"名录 edition {edition!r} has {n} problem{'s' if n != 1 else ''}:\n{listed(self.problems)}",
+            param="edition",
+            value=edition,
+            zh=f"名录版本 {edition!r} 有 {n} 处问题：\n{listed(self.problems, zh=True)}",
         )
 
 
@@ -258,7 +263,7 @@ def default_edition() -> str:
         status = re.search(r"(?m)^status:\s*['\"]?(\w+)", text)
         if status and status.group(1) == "in_force":
             return name
-    raise RuleError("no edition of the 名录 in force is installed", param="edition")
+    raise RuleError("no edition of the 名录 in force is installed", param="edition", zh="没有安装现行有效的名录版本")
 
 
 def _read_articles(text: str) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
@@ -552,6 +557,7 @@ def _load_named(name: str) -> Edition:
             f"名录 edition {name!r} is not installed; installed editions are {', '.join(editions())}",
             param="edition",
             value=name,
+            zh=f"没有安装名录版本 {name!r}；已安装的版本有 {'、'.join(editions())}",
         )
     # parsing and checking the 173 rows takes most of a second: kept, parsed, in the cache folder
     sources = sorted(p.name for p in folder.iterdir() if p.is_file())
@@ -593,6 +599,7 @@ def load_edition(edition: str | Path | Edition | None = None) -> Edition:
                 f"{str(folder)!r} is not a 名录 edition folder (no conditions.yaml)",
                 param="edition",
                 value=str(edition),
+                zh=f"{str(folder)!r} 不是名录版本的文件夹（其中没有 conditions.yaml）",
             )
         return _load(folder.name, folder)
     return _load_named(str(edition).strip())

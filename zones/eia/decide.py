@@ -13,7 +13,7 @@ from redline.zones.eia.conditions import ACTIONS, Amount, Text
 from redline.zones.eia.evaluate import Outcome, Proposal, Unit, combine, evaluate_unit
 from redline.zones.eia.facts import normalize_facts
 from redline.zones.eia.sensitive import SensitiveHit, normalize_group, normalize_hit
-from redline.zones.errors import RuleError, param_ref
+from redline.zones.errors import RuleError, param_ref, zh_text
 from redline.zones.industry import resolve
 
 __all__ = ["decide", "hit_for_kind", "normalize_action", "parse_item"]
@@ -42,6 +42,7 @@ def normalize_action(action: str | None) -> str:
             f"unknown action {action!r}; use one of {', '.join(ACTIONS)} (新建/扩建/改建/迁建/退役)",
             param="action",
             value=action,
+            zh=f"未知的建设性质 {action!r}；请用 {'、'.join(ACTIONS)}（新建/扩建/改建/迁建/退役）之一",
         )
     return key
 
@@ -67,6 +68,7 @@ def parse_item(edition: Edition, ref: int | str) -> Row:
             f"give a number from 1 to {max(edition.rows)}, e.g. 第97项",
             param="items",
             value=ref,
+            zh=f"{ref!r} 不是名录（{edition.name}）中的项目；请填写 1 到 {max(edition.rows)} 的序号，如 第97项",
         )
     return edition.rows[number]
 
@@ -121,7 +123,10 @@ def hit_for_kind(
             return normalize_hit(ed.scheme, raw)
         except ValueError as exc:
             raise RuleError(
-                f"layer kind {kind!r}: sensitive_area: {exc}", param="sensitive_area", value=dict(declared)
+                f"layer kind {kind!r}: sensitive_area: {exc}",
+                param="sensitive_area",
+                value=dict(declared),
+                zh=f"图层类型 {kind!r}：sensitive_area：{zh_text(exc)}",
             ) from None
     mapping = ed.scheme.kinds.get(kind)
     if mapping is None:
@@ -140,7 +145,12 @@ def _facts(ed: Edition, facts: Mapping[str, Any] | None) -> Any:
     try:
         return normalize_facts(ed.facts, facts, type_names=ed.type_names)
     except ValueError as exc:
-        raise RuleError(f"{param_ref('facts')}: {exc}", param="facts", value=dict(facts or {})) from None
+        raise RuleError(
+            f"{param_ref('facts')}: {exc}",
+            param="facts",
+            value=dict(facts or {}),
+            zh=f"{param_ref('facts')}：{zh_text(exc)}",
+        ) from None
 
 
 def _hits(ed: Edition, sensitive: Iterable[SensitiveHit]) -> tuple[SensitiveHit, ...]:
@@ -149,7 +159,12 @@ def _hits(ed: Edition, sensitive: Iterable[SensitiveHit]) -> tuple[SensitiveHit,
         try:
             out.append(normalize_hit(ed.scheme, hit))
         except ValueError as exc:
-            raise RuleError(f"{param_ref('sensitive')}: {exc}", param="sensitive", value=hit) from None
+            raise RuleError(
+                f"{param_ref('sensitive')}: {exc}",
+                param="sensitive",
+                value=hit,
+                zh=f"{param_ref('sensitive')}：{zh_text(exc)}",
+            ) from None
     return tuple(out)
 
 
@@ -264,6 +279,7 @@ def decide(
             f"give the project's industry ({param_ref('industries')}) or its 名录 item ({param_ref('items')})",
             param="industries",
             value=industries,
+            zh=f"请给出项目的行业（{param_ref('industries')}）或其名录项目（{param_ref('items')}）",
         )
     proposal = Proposal(_facts(ed, facts), _hits(ed, sensitive), normalize_action(action))
     units = _units(ed, codes, pinned, proposal)

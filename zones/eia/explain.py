@@ -215,6 +215,7 @@ def explain(
             "give a code, a name or 第N项",
             param="industry",
             value=code_or_name,
+            zh=f"{query!r} 既不是名录（{ed.name}）中的项目，也不是 GB/T 4754-2017 的行业；请填写代码、名称或 第N项",
         )
     rows = []
     for row, code in pairs:

@@ -30,6 +30,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from redline.zones.errors import value_error, zh_text
+
 __all__ = [
     "DIMENSIONS",
     "FactSpec",
@@ -184,21 +186,24 @@ def parse_quantity(text: str | float | int, default_unit: str = "") -> Quantity:
     ValueError: unknown unit 'furlongs' in '5 furlongs'; use one such as ...
     """
     if isinstance(text, bool):
-        raise ValueError(f"{text!r} is not an amount")
+        raise value_error(f"{text!r} is not an amount", f"{text!r} 不是数量")
     if isinstance(text, int | float):
         if not math.isfinite(text) or text < 0:
-            raise ValueError(f"{text!r} is not a non-negative amount")
+            raise value_error(f"{text!r} is not a non-negative amount", f"{text!r} 不是非负的数量")
         return _with_unit(float(text), default_unit, str(text))
     raw = str(text).strip()
     frac = _FRACTION.match(raw)
     if frac:
         b = float(frac["b"])
         if b == 0:
-            raise ValueError(f"{raw!r} divides by zero")
+            raise value_error(f"{raw!r} divides by zero", f"{raw!r} 的分母为零")
         return Quantity(float(frac["a"]) / b, "ratio")
     m = _NUMBER.match(raw)
     if not m:
-        raise ValueError(f"{raw!r} is not an amount such as 6万千瓦, 5000头 or 1/4")
+        raise value_error(
+            f"{raw!r} is not an amount such as 6万千瓦, 5000头 or 1/4",
+            f"{raw!r} 不是 6万千瓦、5000头 或 1/4 这样的数量",
+        )
     value = float(m["num"].replace(",", "")) * _MULTIPLIERS.get(m["mult"] or "", 1.0)
     unit, period = _split_period(m["unit"].strip())
     q = _with_unit(value, unit or default_unit, raw)
@@ -217,8 +222,9 @@ def _with_unit(value: float, unit: str, raw: str) -> Quantity:
         return Quantity(value, "count")
     found = _UNITS.get(unit) or _UNITS.get(unit.lower())
     if found is None:
-        raise ValueError(
-            f"unknown unit {unit!r} in {raw!r}; use one such as 千瓦, 兆瓦, 吨, 立方米, 亩, 平方米, 公里, 头, 千伏"
+        raise value_error(
+            f"unknown unit {unit!r} in {raw!r}; use one such as 千瓦, 兆瓦, 吨, 立方米, 亩, 平方米, 公里, 头, 千伏",
+            f"{raw!r} 中的单位 {unit!r} 无法识别；请用 千瓦、兆瓦、吨、立方米、亩、平方米、公里、头、千伏 等单位",
         )
     dim, factor = found
     return Quantity(value * factor, dim)
@@ -255,7 +261,10 @@ def parse_flag(value: Any) -> bool:
         return True
     if key in _NO:
         return False
-    raise ValueError(f"{value!r} is not yes or no (是/否, yes/no, true/false, 1/0)")
+    raise value_error(
+        f"{value!r} is not yes or no (是/否, yes/no, true/false, 1/0)",
+        f"{value!r} 不是“是”或“否”（是/否、yes/no、true/false、1/0）",
+    )
 
 
 def split_list(value: Any) -> frozenset[str]:
@@ -395,9 +404,15 @@ def normalize_facts(
     for raw_name, value in (facts or {}).items():
         spec = index.get(str(raw_name).strip().casefold())
         if spec is None:
-            raise ValueError(f"unknown fact {raw_name!r}; known facts are {', '.join(s.name for s in vocabulary)}")
+            raise value_error(
+                f"unknown fact {raw_name!r}; known facts are {', '.join(s.name for s in vocabulary)}",
+                f"未知的项目事实 {raw_name!r}；已知的事实有 {'、'.join(s.name for s in vocabulary)}",
+            )
         if spec.name in given:
-            raise ValueError(f"fact {spec.name} is given twice (as {raw_name!r})")
+            raise value_error(
+                f"fact {spec.name} is given twice (as {raw_name!r})",
+                f"项目事实 {spec.name} 给了两次（作为 {raw_name!r}）",
+            )
         given[spec.name] = str(value)
         if spec.kind == "quantity":
             quantities[spec.name] = _quantity_for(spec, value)
@@ -405,16 +420,17 @@ def normalize_facts(
             try:
                 flags[spec.name] = parse_flag(value)
             except ValueError as exc:
-                raise ValueError(f"fact {spec.name}: {exc}") from None
+                raise value_error(f"fact {spec.name}: {exc}", f"项目事实 {spec.name}：{zh_text(exc)}") from None
         else:
             lists[spec.name] = split_list(value)
     types = lists.get("类型")
     if types is not None:
         unknown = sorted(types - known_types)
         if unknown:
-            raise ValueError(
+            raise value_error(
                 f"fact 类型: {'、'.join(unknown)} not among the 名录's kinds of project; "
-                f"{_close(unknown[0], known_types)}"
+                f"{_close(unknown[0], known_types)}",
+                f"项目事实 类型：{'、'.join(unknown)} 不在名录的项目类型中；{_close(unknown[0], known_types, zh=True)}",
             )
     processes = lists.get("工艺")
     if processes is not None and process_aliases:
@@ -422,12 +438,14 @@ def normalize_facts(
     return Facts(quantities, flags, types, processes, given)
 
 
-def _close(word: str, names: Iterable[str]) -> str:
+def _close(word: str, names: Iterable[str], zh: bool = False) -> str:
     import difflib
 
     near = difflib.get_close_matches(word, sorted(names), n=5, cutoff=0.3)
     near += [n for n in sorted(names) if word in n or n in word][:5]
     near = list(dict.fromkeys(near))[:6]
+    if zh:
+        return f"是否指 {'、'.join(near)}？" if near else "请查看说明中该项目的类型列表"
     return f"did you mean {'、'.join(near)}?" if near else "see the row's 类型 list in the explanation"
 
 
@@ -435,10 +453,16 @@ def _quantity_for(spec: FactSpec, value: Any) -> Quantity:
     try:
         q = parse_quantity(value, spec.unit)
     except ValueError as exc:
-        raise ValueError(f"fact {spec.name}: {exc}") from None
+        raise value_error(f"fact {spec.name}: {exc}", f"项目事实 {spec.name}：{zh_text(exc)}") from None
     if spec.dims and q.dim not in spec.dims:
-        raise ValueError(f"fact {spec.name}: {value!r} is not in {'、'.join(spec.units)}")
+        raise value_error(
+            f"fact {spec.name}: {value!r} is not in {'、'.join(spec.units)}",
+            f"项目事实 {spec.name}：{value!r} 的单位不是 {'、'.join(spec.units)} 之一",
+        )
     if q.period and q.period != spec.period:
         per = f"per {spec.period}" if spec.period else "without a period"
-        raise ValueError(f"fact {spec.name} is counted {per}, got {value!r}")
+        per_zh = f"按{spec.period}计" if spec.period else "不按时段计"
+        raise value_error(
+            f"fact {spec.name} is counted {per}, got {value!r}", f"项目事实 {spec.name} {per_zh}，收到 {value!r}"
+        )
     return q

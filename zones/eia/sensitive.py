@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from redline.zones.errors import value_error
+
 __all__ = [
     "GROUPS",
     "RELATIONS",
@@ -185,7 +187,10 @@ def normalize_group(value: Any) -> str:
     text = re.sub(r"^第.条", "", text).strip("（）() ")
     text = _GROUP_WORDS.get(text, text)
     if text not in GROUPS:
-        raise ValueError(f"group {value!r} is not 一, 二 or 三 (第三条（一）（二）（三）)")
+        raise value_error(
+            f"group {value!r} is not 一, 二 or 三 (第三条（一）（二）（三）)",
+            f"类别 {value!r} 不是 一、二 或 三（第三条（一）（二）（三））",
+        )
     return text
 
 
@@ -359,16 +364,22 @@ def normalize_hit(scheme: Scheme, hit: SensitiveHit) -> SensitiveHit:
     """
     t = scheme.get(hit.type)
     if t is None:
-        raise ValueError(
+        raise value_error(
             f"sensitive area type {hit.type!r} (zone {hit.zone_id or hit.kind}) is not one of {scheme.article}'s: "
-            f"{'、'.join(scheme.types)}"
+            f"{'、'.join(scheme.types)}",
+            f"环境敏感区类型 {hit.type!r}（区域 {hit.zone_id or hit.kind}）不是{scheme.article}所列的类型："
+            f"{'、'.join(scheme.types)}",
         )
     group = normalize_group(hit.group) if str(hit.group).strip() else t.group
     if group != t.group:
-        raise ValueError(f"sensitive area type {t.name} is in {scheme.article}（{t.group}）, not （{group}）")
+        raise value_error(
+            f"sensitive area type {t.name} is in {scheme.article}（{t.group}）, not （{group}）",
+            f"环境敏感区类型 {t.name} 属于{scheme.article}（{t.group}），不属于（{group}）",
+        )
     if hit.relation not in RELATIONS:
-        raise ValueError(
-            f"relation {hit.relation!r} of zone {hit.zone_id or hit.kind} is not one of {', '.join(RELATIONS)}"
+        raise value_error(
+            f"relation {hit.relation!r} of zone {hit.zone_id or hit.kind} is not one of {', '.join(RELATIONS)}",
+            f"区域 {hit.zone_id or hit.kind} 的位置关系 {hit.relation!r} 不是 {'、'.join(RELATIONS)} 之一",
         )
     if (t.name, group) == (hit.type, hit.group):
         return hit

@@ -57,6 +57,6 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     eia.add_parsers(sub, w)
     register.add_parsers(sub, w)
     versions.add_parsers(sub, w)
-    add_serve_parser(sub)
+    add_serve_parser(sub, w)
     maps.add_parsers(sub, w)
     return parser

@@ -11,6 +11,7 @@ first asked for, into ``checks/<check_id>/`` of the work dir, and removed with t
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 import logging
@@ -22,6 +23,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -118,7 +120,10 @@ class Job:
     """One batch job and its state.
 
     ``status`` is ``queued``, ``running``, ``done`` or ``error``; ``stage`` says what a running
-    job is doing (``reading``, ``screening``, ``writing``).
+    job is doing (``reading``, ``screening``, ``writing``).  ``done`` of ``total`` counts the sites
+    screened of those to screen while screening; once it is over, every site of the upload (sites
+    outside the layers' coverage and rows that cannot be read need no screening, so they are
+    counted only then).
     """
 
     job_id: str
@@ -135,6 +140,7 @@ class Job:
     files: list[str] = field(default_factory=list)
     created: str = field(default_factory=_now)
     finished: str | None = None
+    client: str = ""
 
     @property
     def out_dir(self) -> Path:
@@ -177,10 +183,28 @@ class JobManager:
         The rules in force (default: the layer set's).
     chunk_size : int
         Sites screened per chunk (progress is reported after each).
+    confidential : set of (kind, zone_id), optional
+        The zones of confidential layers: a finished job whose findings name one is passed to
+        ``audit``.
+    audit : callable, optional
+        Called as ``audit(job, zones)`` (zones: kind, zone_id and sites of each confidential zone
+        the job's findings name) once such a job is done.
     """
 
-    def __init__(self, layerset, work_dir: Path, *, max_jobs: int = 2, catalog=None, chunk_size: int = 5000) -> None:
+    def __init__(
+        self,
+        layerset,
+        work_dir: Path,
+        *,
+        max_jobs: int = 2,
+        catalog=None,
+        chunk_size: int = 5000,
+        confidential: set[tuple[str, str]] | None = None,
+        audit: Callable[[Job, list[dict]], None] | None = None,
+    ) -> None:
         max_jobs = options.at_least_one(max_jobs, "max_jobs")
+        self.confidential = set(confidential or ())
+        self.audit = audit
         self.layerset = layerset
         self.catalog = catalog or layerset.catalog()
         self.root = Path(work_dir) / "jobs"
@@ -292,11 +316,13 @@ class JobManager:
     def _run(self, job: Job) -> None:
         """Read, screen and write one job (:func:`redline.checks.app.run.run_screening`), saving its state."""
         from redline.checks.app.run import SitesFile, run_screening
-        from redline.checks.app.service.errors import api_message
+        from redline.checks.app.service.errors import api_message, public_text
+        from redline.zones.errors import RedlineError
 
         opts = job.options
         job.status, job.stage = "running", "reading"
         self._save(job)
+        screened: list = []
         try:
             run = run_screening(
                 SitesFile(job.dataset, label=job.source),
@@ -308,25 +334,52 @@ class JobManager:
                 stream=False,
                 catalog=self.catalog,
                 progress=_JobProgress(self, job),
-                on_screened=lambda result: self._writing(job),
+                on_screened=lambda result: self._writing(job, result, screened),
             )
             job.files = [p.name for p in run.files]
             job.counts = run.verdicts
             self._finish(job, "done")
+            self._audit(job, screened[0] if screened else None)
         except _StoppedError:
             self._finish(job, "error", error="the service stopped before the job finished; submit it again")
         except ValueError as exc:  # a RedlineError (bad file, column, CRS ...) or another bad value
-            self._finish(job, "error", error=api_message(exc))
+            value = [exc.value] if isinstance(exc, RedlineError) else []
+            self._finish(job, "error", error=public_text(api_message(exc), roots=[self.root.parent], values=value))
         except Exception:
             log.exception("job %s failed", job.job_id)
             self._finish(job, "error", error="internal error while running the job (details are in the server log)")
 
-    def _writing(self, job: Job) -> None:
+    def _writing(self, job: Job, result, screened: list) -> None:
         """Between screening and writing: stop if the service is stopping, else say the job writes."""
         if self._stopping.is_set():
             raise _StoppedError
+        screened.append(result)
         job.stage = "writing"
+        job.done = job.total = len(result.sites)  # (the screening counted only the sites it screened)
         self._save(job)
+
+    def _touched(self, job: Job, result) -> list[dict]:
+        """Return the confidential zones a done job's findings name, with the number of sites each."""
+        if result is not None:
+            pairs = zip(result.findings["kind"].astype(str), result.findings["zone_id"].astype(str), strict=True)
+        else:  # streamed: the findings are in findings.csv only
+            path = job.out_dir / "findings.csv"
+            if not path.is_file():
+                return []
+            with open(path, encoding="utf-8-sig", newline="") as f:
+                pairs = [(row.get("kind", ""), row.get("zone_id", "")) for row in csv.DictReader(f)]
+        sites: dict[tuple[str, str], int] = {}
+        for pair in pairs:
+            if pair in self.confidential:
+                sites[pair] = sites.get(pair, 0) + 1
+        return [{"kind": k, "zone_id": z, "findings": n} for (k, z), n in sorted(sites.items())]
+
+    def _audit(self, job: Job, result) -> None:
+        if self.audit is None or not self.confidential:
+            return
+        zones = self._touched(job, result)
+        if zones:
+            self.audit(job, zones)
 
 
 class _JobProgress:

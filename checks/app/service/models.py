@@ -6,9 +6,9 @@ ranges of the options come from :mod:`redline.checks.options`, as they do for th
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from redline.checks import options
 from redline.zones.project import ACTIONS
@@ -20,6 +20,7 @@ __all__ = [
     "CheckRequest",
     "CheckResponse",
     "ClauseOut",
+    "Coarsening",
     "ErrorDetail",
     "ErrorResponse",
     "FindingOut",
@@ -38,7 +39,7 @@ __all__ = [
     "ZoneCollection",
 ]
 
-Verdict = Literal["prohibited", "restricted", "review", "clear", "error", ""]
+Verdict = Literal["prohibited", "restricted", "review", "no_coverage", "clear", "error", ""]
 
 # --------------------------------------------------------------------------- models: errors and health
 
@@ -67,6 +68,14 @@ class Health(BaseModel):
 # --------------------------------------------------------------------------- models: layers, zones, vocab
 
 
+class Coarsening(BaseModel):
+    """How coarse the answers about a confidential (涉密) layer are (manifest ``confidential:``)."""
+
+    distance_step_m: float = Field(description="grid step of the coarsened outline; distances are given in these steps")
+    area_step_m2: float = Field(description="areas are rounded up to this many square metres")
+    band_m: float = Field(description="a `boundary` finding lies within this many metres of the zone's boundary")
+
+
 class LayerInfo(BaseModel):
     """One zone layer of the loaded layer set (never its geometry)."""
 
@@ -76,6 +85,7 @@ class LayerInfo(BaseModel):
     features: int
     fingerprint: str
     confidential: bool = Field(description="涉密: its zones' geometry never leaves the service")
+    coarsening: Coarsening | None = Field(description="for a confidential layer: how coarse the answers about it are")
     classes: dict[str, int] = Field(description="zone class -> number of zones ('' for zones without a class)")
 
 
@@ -140,12 +150,16 @@ class TagsResponse(BaseModel):
 
 # --------------------------------------------------------------------------- models: check
 
+#: A site as text: not blank, at most 20 million characters.
+SiteText = Annotated[str, StringConstraints(min_length=1, max_length=20_000_000, pattern=r"\S")]
+
 
 class CheckRequest(BaseModel):
     """``POST /api/check``: one site and the project on it."""
 
     model_config = ConfigDict(
         extra="forbid",
+        strict=True,
         json_schema_extra={
             "examples": [
                 {"site": "109.4015,22.4923", "industry": "H6210", "tags": [], "action": "new"},
@@ -163,9 +177,8 @@ class CheckRequest(BaseModel):
         },
     )
 
-    site: str | dict[str, Any] = Field(
-        description='"lon,lat" (also 度分秒), WKT, or a GeoJSON geometry (or Feature) object / 坐标、WKT 或 GeoJSON',
-        max_length=20_000_000,
+    site: SiteText | dict[str, Any] = Field(
+        description='"lon,lat" (also 度分秒), WKT, or a GeoJSON geometry (or Feature) object / 坐标、WKT 或 GeoJSON'
     )
     crs: str | None = Field(
         None, description="CRS of the coordinates: null (EPSG:4490), EPSG:4545, CGCS2000-GK3-36, gcj02, bd09 ..."
@@ -176,7 +189,11 @@ class CheckRequest(BaseModel):
     tags: list[str] | str = Field(default_factory=list, description="project tags (see /api/tags); or ';'-separated")
     action: Literal[ACTIONS] | None = Field(None, description="新建/扩建/改建; null means new")
     buffer: float = Field(
-        1000.0, ge=0, le=options.BUFFER_M_MAX, description="report zones within this many metres as nearby"
+        1000.0,
+        ge=0,
+        le=options.BUFFER_M_MAX,
+        allow_inf_nan=False,
+        description="report zones within this many metres as nearby (a JSON number, not text)",
     )
     lang: Literal[options.LANGS] | None = Field(
         None, description="language of labels and rule texts (default: server's)"
@@ -213,7 +230,9 @@ class FindingOut(BaseModel):
     zone_id: str
     zone_name: str
     zone_class: str
-    relation: Literal["inside", "overlaps", "nearby"]
+    relation: Literal["inside", "overlaps", "nearby", "boundary"] = Field(
+        description="boundary: near a confidential zone's boundary, inside or out not told (see coarsened)"
+    )
     overlap_area_m2: float | None
     overlap_ratio: float | None
     overlap_length_m: float | None
@@ -229,7 +248,13 @@ class FindingOut(BaseModel):
     rule_text: str
     catalog: str
     confidential: bool
-    geometry: dict[str, Any] | None = Field(description="site ∩ zone as GeoJSON; null for nearby and confidential")
+    coarsened: Coarsening | None = Field(
+        description="for a confidential zone: the steps its distance (rounded down, to the coarsened outline) "
+        "and areas (rounded up) are given in"
+    )
+    geometry: dict[str, Any] | None = Field(
+        description="site ∩ zone as GeoJSON; null for nearby and confidential, and beyond the answer's vertex limit"
+    )
 
 
 class ClauseOut(BaseModel):
@@ -265,6 +290,10 @@ class CheckResponse(BaseModel):
     notice: str | None
     site: SiteOut
     findings: list[FindingOut]
+    findings_total: int = Field(description="findings of the check; the answer carries at most 500")
+    truncated: bool = Field(description="true when findings_total is more than the findings carried")
+    geometries_omitted: int = Field(description="geometries left null to keep the answer under 20,000 vertices")
+    warnings: list[str] = Field(description="what the service noticed about the input, e.g. lat,lon read swapped")
     access_lists: list[AccessListOut]
     links: CheckLinks
 
@@ -287,7 +316,11 @@ class JobAccepted(BaseModel):
 
 
 class Progress(BaseModel):
-    """Sites screened so far."""
+    """Sites screened so far, of those to screen; when screening is over, every site of the upload.
+
+    Sites outside the layers' coverage and rows that cannot be read need no screening: they count
+    once it is over.
+    """
 
     done: int
     total: int

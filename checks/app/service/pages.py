@@ -31,8 +31,11 @@ def _fallback_page() -> str:
 
 
 @router.get("/healthz", response_model=Health, summary="Health check / 服务状态", tags=["service"])
-def healthz(svc: Annotated[Service, Depends(service)]):
-    """Report that the service is up and which layer set it screens against (always open, no token)."""
+async def healthz(svc: Annotated[Service, Depends(service)]):
+    """Report that the service is up and which layer set it screens against (always open, no token).
+
+    Answered on the server's event loop: it never waits for a thread, a check or a job.
+    """
     return {"status": "ok", "version": __version__, "layerset": svc.layerset.name}
 
 

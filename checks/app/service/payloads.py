@@ -3,7 +3,9 @@
 Numbers that are NaN become ``null``; geometry is GeoJSON in EPSG:4490 (lon, lat).  Nothing
 here ever puts geometry of a confidential (涉密) layer into a payload: ``/api/layers`` sends
 no geometry, ``/api/zones`` skips confidential layers, and a finding of a confidential layer
-carries ``"geometry": null`` whatever the result holds.
+carries ``"geometry": null`` whatever the result holds, and is said only as finely as its
+layer's coarsening (:mod:`redline.checks.app.service.coarse`).  An answer of ``/api/check``
+carries at most :data:`MAX_FINDINGS` findings and :data:`MAX_VERTICES` vertices of geometry.
 """
 
 from __future__ import annotations
@@ -16,11 +18,15 @@ from typing import Any
 import numpy as np
 import shapely
 
+from redline.checks.app.service.coarse import ConfidentialView, step_ceil, step_floor
 from redline.checks.outputs.writers import ILLUSTRATIVE_NOTICE
 from redline.zones.labels import action_label, class_label, kind_label, relation_label, tag_label, verdict_text
 
 __all__ = [
+    "MAX_FINDINGS",
+    "MAX_VERTICES",
     "ZoneIndex",
+    "band_m",
     "check_payload",
     "layers_payload",
     "search_industries",
@@ -57,6 +63,16 @@ def _bounds(layers) -> list[float] | None:
     return [float(stack[:, 0].min()), float(stack[:, 1].min()), float(stack[:, 2].max()), float(stack[:, 3].max())]
 
 
+def _coarsening(layer) -> dict | None:
+    """Return how coarse the answers about a confidential layer are (None for a public layer)."""
+    if not layer.confidential:
+        return None
+    from redline.layers.manifest import DEFAULT_COARSENING
+
+    steps = {**DEFAULT_COARSENING, **(layer.coarsening or {})}
+    return {**{k: float(v) for k, v in steps.items()}, "band_m": band_m(float(steps["distance_step_m"]))}
+
+
 def layers_payload(layerset, *, lang: str = "zh", buffer_m: float = 1000.0, catalog=None) -> dict:
     """Return the ``/api/layers`` payload: the layer set's description, never geometry.
 
@@ -87,6 +103,7 @@ def layers_payload(layerset, *, lang: str = "zh", buffer_m: float = 1000.0, cata
                 "features": len(layer.gdf),
                 "fingerprint": layer.fingerprint,
                 "confidential": bool(layer.confidential),
+                "coarsening": _coarsening(layer),
                 "classes": {str(k): int(v) for k, v in dict(classes).items()},
             }
         )
@@ -158,8 +175,94 @@ class ZoneIndex:
         return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]" + tail
 
 
-def _findings_out(f, lang: str, confidential_zones: set[tuple[str, str]]) -> tuple[list[dict], dict[str, set[str]]]:
-    """Return the findings as the answer gives them, and the clauses matched in each control unit."""
+#: Most findings one answer carries (``findings_total`` says how many there were).
+MAX_FINDINGS = 500
+#: Most vertices of geometry one answer carries (the site's and the overlaps'); the rest are null.
+MAX_VERTICES = 20_000
+
+_BOUNDARY_LABELS = {
+    "zh": "涉密分区边界附近（约 {band:g} 米内，不区分内外）",
+    "en": "near a confidential zone's boundary (within about {band:g} m; inside or out not told)",
+}
+
+
+def band_m(step: float) -> float:
+    """Return how far from a confidential zone's boundary a ``boundary`` answer may be, in metres.
+
+    A site in the coarsened outline but not its core lies within a step and a cell's diagonal of
+    the boundary (see :mod:`redline.checks.app.service.coarse`), said rounded up to 10 m.
+
+    Examples
+    --------
+    >>> band_m(100.0)
+    250.0
+    """
+    return float(math.ceil((1 + math.sqrt(2)) * step / 10) * 10)
+
+
+def _coarsened(finding: dict, steps: dict[str, float], core, site, measure: float | None, lang: str) -> dict:
+    """Say a finding of a confidential zone as coarsely as its layer's steps (relation, distance, areas)."""
+    step, area_step = float(steps["distance_step_m"]), float(steps["area_step_m2"])
+    relation = finding["relation"]
+    if relation in ("inside", "overlaps"):
+        in_core = core is not None and not core.is_empty and site is not None
+        if in_core and core.covers(site):
+            relation = "inside"
+        elif relation == "inside" or not (in_core and core.intersects(site)):
+            relation = "boundary"
+    area = step_ceil(finding["overlap_area_m2"], area_step)
+    length = step_ceil(finding["overlap_length_m"], step)
+    part = area if area is not None else length
+    ratio = None if part is None or not measure else min(1.0, round(part / measure, 2))
+    band = band_m(step)
+    finding.update(
+        relation=relation,
+        distance_m=step_floor(finding["distance_m"], step),
+        overlap_area_m2=area,
+        overlap_length_m=length,
+        overlap_ratio=ratio if finding["overlap_ratio"] is not None else None,
+        geometry=None,
+        coarsened={"distance_step_m": step, "area_step_m2": area_step, "band_m": band},
+    )
+    if relation == "boundary":
+        finding["relation_label"] = _BOUNDARY_LABELS.get(lang, _BOUNDARY_LABELS["en"]).format(band=band)
+    return finding
+
+
+def _finding(row: dict, geom, kind: str, zone_id: str, lang: str, confidential: bool) -> dict:
+    return {
+        "site_id": _text(row["site_id"]),
+        "kind": kind,
+        "zone_id": zone_id,
+        "zone_name": _text(row["zone_name"]),
+        "zone_class": _text(row["zone_class"]),
+        "relation": _text(row["relation"]),
+        "overlap_area_m2": _num(row["overlap_area_m2"]),
+        "overlap_ratio": _num(row["overlap_ratio"]),
+        "overlap_length_m": _num(row["overlap_length_m"]),
+        "distance_m": _num(row["distance_m"]),
+        "verdict": _text(row["verdict"]),
+        "rule_id": _text(row["rule_id"]),
+        "basis": _text(row["basis"]),
+        "kind_label": kind_label(kind, lang),
+        "class_label": class_label(kind, row["zone_class"], lang),
+        "relation_label": relation_label(row["relation"], lang),
+        "verdict_label": verdict_text(row["verdict"], lang),
+        "rule_title": _text(row.get("rule_title")),
+        "rule_text": _text(row.get("rule_text")),
+        "catalog": _text(row.get("catalog")),
+        "confidential": confidential,
+        "coarsened": None,
+        "geometry": None if confidential else geom,
+    }
+
+
+def _findings_out(f, lang: str, view: ConfidentialView, site, measure) -> tuple[list[dict], dict[str, set[str]]]:
+    """Return the findings as the answer gives them, and the clauses matched in each control unit.
+
+    Findings of confidential zones are coarsened (:func:`_coarsened`); geometry stays as shapely
+    objects here (the caller turns what fits the answer into GeoJSON).
+    """
     findings = []
     matched: dict[str, set[str]] = {}
     geoms = np.asarray(f.geometry.array, dtype=object)
@@ -168,64 +271,35 @@ def _findings_out(f, lang: str, confidential_zones: set[tuple[str, str]]) -> tup
     rows = (dict(zip(columns, row, strict=True)) for row in values)
     for row, geom in zip(rows, geoms, strict=True):
         kind, zone_id = _text(row["kind"]), _text(row["zone_id"])
-        confidential = (kind, zone_id) in confidential_zones
+        steps = view.steps.get((kind, zone_id))
         if kind == "control_unit":
             matched.setdefault(zone_id, set()).update(_text(row.get("matched_rules")).split(";"))
-        findings.append(
-            {
-                "site_id": _text(row["site_id"]),
-                "kind": kind,
-                "zone_id": zone_id,
-                "zone_name": _text(row["zone_name"]),
-                "zone_class": _text(row["zone_class"]),
-                "relation": _text(row["relation"]),
-                "overlap_area_m2": _num(row["overlap_area_m2"]),
-                "overlap_ratio": _num(row["overlap_ratio"]),
-                "overlap_length_m": _num(row["overlap_length_m"]),
-                "distance_m": _num(row["distance_m"]),
-                "verdict": _text(row["verdict"]),
-                "rule_id": _text(row["rule_id"]),
-                "basis": _text(row["basis"]),
-                "kind_label": kind_label(kind, lang),
-                "class_label": class_label(kind, row["zone_class"], lang),
-                "relation_label": relation_label(row["relation"], lang),
-                "verdict_label": verdict_text(row["verdict"], lang),
-                "rule_title": _text(row.get("rule_title")),
-                "rule_text": _text(row.get("rule_text")),
-                "catalog": _text(row.get("catalog")),
-                "confidential": confidential,
-                "geometry": None if confidential else _geojson(geom),
-            }
-        )
+        finding = _finding(row, geom, kind, zone_id, lang, steps is not None)
+        if steps is not None:
+            finding = _coarsened(finding, steps, view.cores.get((kind, zone_id)), site, measure, lang)
+        findings.append(finding)
     return findings, matched
 
 
-def check_payload(result, check_id: str, *, lang: str, confidential_zones: set[tuple[str, str]]) -> dict:
-    """Return the ``/api/check`` payload for a one-site result.
+def _fit_geometry(site: dict, findings: list[dict], max_vertices: int) -> int:
+    """Turn the site's and findings' geometry into GeoJSON while the answer's vertices last; return those left out."""
+    room, omitted = max_vertices, 0
+    for holder in [site, *findings]:
+        geom = holder["geometry"]
+        if geom is None or shapely.is_missing(geom) or shapely.is_empty(geom):
+            holder["geometry"] = None
+            continue
+        n = int(shapely.get_num_coordinates(geom))
+        if n > room:
+            holder["geometry"], omitted = None, omitted + 1
+            continue
+        room -= n
+        holder["geometry"] = _geojson(geom)
+    return omitted
 
-    Parameters
-    ----------
-    result : ScreeningResult
-    check_id : str
-    lang : {"zh", "en"}
-    confidential_zones : set of (kind, zone_id)
-        Zones of confidential layers: their findings say ``confidential: true`` and carry no geometry.
-    """
-    s = result.sites.iloc[0]
-    verdict = "error" if s["status"] == "error" else _text(s["verdict"])
-    site = {
-        "site_id": _text(s["site_id"]),
-        "name": _text(s.get("name", "")),
-        "verdict": verdict,
-        "verdict_label": verdict_text(verdict, lang),
-        "status": _text(s["status"]),
-        "geom_type": _text(s["geom_type"]),
-        "site_area_m2": _num(s["site_area_m2"]),
-        "site_length_m": _num(s["site_length_m"]),
-        "geometry": _geojson(s.geometry),
-    }
-    findings, matched = _findings_out(result.findings, lang, confidential_zones)
-    access_lists = [
+
+def _access_lists(result, matched: dict[str, set[str]]) -> list[dict]:
+    return [
         {
             "unit": unit,
             "clauses": [
@@ -241,6 +315,53 @@ def check_payload(result, check_id: str, *, lang: str, confidential_zones: set[t
         }
         for unit, clauses in result.access_lists.items()
     ]
+
+
+def check_payload(
+    result,
+    check_id: str,
+    *,
+    lang: str,
+    view: ConfidentialView | None = None,
+    warnings: list[str] | None = None,
+    max_findings: int = MAX_FINDINGS,
+    max_vertices: int = MAX_VERTICES,
+) -> dict:
+    """Return the ``/api/check`` payload for a one-site result.
+
+    Parameters
+    ----------
+    result : ScreeningResult
+    check_id : str
+    lang : {"zh", "en"}
+    view : ConfidentialView, optional
+        The confidential zones: their findings say ``confidential: true``, carry no geometry and
+        are coarsened to their layer's steps (``coarsened`` says how).
+    warnings : list of str, optional
+        What the service noticed about the input (e.g. a pair read as latitude, longitude).
+    max_findings, max_vertices : int
+        The answer carries at most this many findings (``truncated``, ``findings_total``) and
+        vertices of geometry (``geometries_omitted`` counts the geometries left out).
+    """
+    view = view or ConfidentialView()
+    s = result.sites.iloc[0]
+    verdict = "error" if s["status"] == "error" else _text(s["verdict"])
+    measure = _num(s["site_area_m2"]) or _num(s["site_length_m"])
+    site = {
+        "site_id": _text(s["site_id"]),
+        "name": _text(s.get("name", "")),
+        "verdict": verdict,
+        "verdict_label": verdict_text(verdict, lang),
+        "status": _text(s["status"]),
+        "geom_type": _text(s["geom_type"]),
+        "site_area_m2": _num(s["site_area_m2"]),
+        "site_length_m": _num(s["site_length_m"]),
+        "geometry": s.geometry,
+    }
+    findings, matched = _findings_out(result.findings, lang, view, s.geometry, measure)
+    total = len(findings)
+    findings = findings[:max_findings]
+    omitted = _fit_geometry(site, findings, max_vertices)
     base = f"/api/checks/{check_id}"
     return {
         "check_id": check_id,
@@ -248,7 +369,11 @@ def check_payload(result, check_id: str, *, lang: str, confidential_zones: set[t
         "notice": ILLUSTRATIVE_NOTICE if result.illustrative else None,
         "site": site,
         "findings": findings,
-        "access_lists": access_lists,
+        "findings_total": total,
+        "truncated": total > len(findings),
+        "geometries_omitted": omitted,
+        "warnings": list(warnings or []),
+        "access_lists": _access_lists(result, matched),
         "links": {"report": f"{base}/report.html", "map": f"{base}/map.html", "docx": f"{base}/report.docx"},
     }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse
 
 from redline.checks import options
@@ -14,6 +14,7 @@ from redline.checks.app.service.jobs import BatchOptions, Job
 from redline.checks.app.service.models import JobAccepted, JobStatus
 from redline.checks.app.service.state import MEDIA_TYPES, Service, service
 from redline.checks.app.service.uploads import UploadError, extract_archive, find_dataset, save_upload, upload_suffix
+from redline.zones.errors import RedlineError, param_ref
 
 __all__ = ["batch_options", "job_status", "router"]
 
@@ -21,7 +22,7 @@ router = APIRouter()
 
 
 def batch_options(form: dict[str, str | None], default_lang: str) -> BatchOptions:
-    """Check the batch form fields with the run's own checks; blank fields are not given.
+    """Check the batch form fields with the run's own checks; blank fields are not given (NaN is no buffer).
 
     Raises
     ------
@@ -36,6 +37,12 @@ def batch_options(form: dict[str, str | None], default_lang: str) -> BatchOption
     given = {name: value.strip() for name, value in form.items() if value is not None and value.strip()}
     if "buffer" in given:
         given["buffer_m"] = given.pop("buffer")
+        if given["buffer_m"].lower().lstrip("+-") in ("nan", "inf", "infinity"):
+            raise RedlineError(
+                f"{param_ref('buffer_m')}: {given['buffer_m'][:20]!r} is not a number of metres (e.g. 1000)",
+                param="buffer_m",
+                value=given["buffer_m"],
+            )
     return BatchOptions(tags=options.split_tags(given.pop("tags", "")), lang=given.pop("lang", default_lang), **given)
 
 
@@ -55,7 +62,7 @@ def job_status(job: Job) -> dict:
     }
 
 
-def _receive(svc: Service, file: UploadFile, member: str | None, options_: BatchOptions) -> Job:
+def _receive(svc: Service, file: UploadFile, member: str | None, options_: BatchOptions, client: str) -> Job:
     """Save the upload (unpacking an archive) into a new job's folder and queue the job."""
     suffix = upload_suffix(file.filename)
     job_id, folder = svc.jobs.new_folder()
@@ -73,7 +80,9 @@ def _receive(svc: Service, file: UploadFile, member: str | None, options_: Batch
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    job = svc.jobs.submit(Job(job_id=job_id, folder=folder, dataset=dataset, source=source, options=options_))
+    job = svc.jobs.submit(
+        Job(job_id=job_id, folder=folder, dataset=dataset, source=source, options=options_, client=client)
+    )
     svc.jobs.start()
     return job
 
@@ -82,30 +91,31 @@ def _receive(svc: Service, file: UploadFile, member: str | None, options_: Batch
     "/batch",
     status_code=202,
     response_model=JobAccepted,
-    responses={400: RESPONSES[400], 413: RESPONSES[413], 422: RESPONSES[422]},
+    responses={code: RESPONSES[code] for code in (400, 413, 422, 429)},
     summary="Screen a file of sites / 批量筛查",
     tags=["batch"],
 )
 def post_batch(
+    http: Request,
     svc: Annotated[Service, Depends(service)],
     file: Annotated[UploadFile, File(description="zipped shapefile, .gpkg, .geojson/.json, .csv, .xlsx or .fgb")],
-    id_field: Annotated[str | None, Form()] = None,
-    name_field: Annotated[str | None, Form()] = None,
-    industry_field: Annotated[str | None, Form()] = None,
-    tags_field: Annotated[str | None, Form()] = None,
-    action_field: Annotated[str | None, Form()] = None,
-    industry: Annotated[str | None, Form(description="default industry for rows without one")] = None,
-    tags: Annotated[str | None, Form(description="default tags, ';'-separated")] = None,
-    action: Annotated[str | None, Form(description="default action: new, expand or rebuild")] = None,
-    buffer: Annotated[str | None, Form(description="metres (default 1000)")] = None,
-    crs: Annotated[str | None, Form(description="CRS of the coordinates when the file has none")] = None,
-    encoding: Annotated[str | None, Form(description="text encoding of a DBF or CSV (default: detected)")] = None,
-    lang: Annotated[str | None, Form(description="zh or en")] = None,
-    formats: Annotated[str | None, Form(description="csv,gpkg,html,map,docx,xlsx or all (default)")] = None,
-    layer: Annotated[str | None, Form(description="layer of a multi-layer file (GeoPackage)")] = None,
-    member: Annotated[str | None, Form(description="the dataset's path in a zip holding several")] = None,
-    on_invalid: Annotated[str | None, Form(description="raise (default), warn or fix")] = None,
-    nearby: Annotated[str | None, Form(description="nearest (default) or all")] = None,
+    id_field: Annotated[str, Form()] = "",
+    name_field: Annotated[str, Form()] = "",
+    industry_field: Annotated[str, Form()] = "",
+    tags_field: Annotated[str, Form()] = "",
+    action_field: Annotated[str, Form()] = "",
+    industry: Annotated[str, Form(description="default industry for rows without one")] = "",
+    tags: Annotated[str, Form(description="default tags, ';'-separated")] = "",
+    action: Annotated[str, Form(description="default action: new, expand or rebuild")] = "",
+    buffer: Annotated[str, Form(description="metres (default 1000)")] = "",
+    crs: Annotated[str, Form(description="CRS of the coordinates when the file has none")] = "",
+    encoding: Annotated[str, Form(description="text encoding of a DBF or CSV (default: detected)")] = "",
+    lang: Annotated[str, Form(description="zh or en")] = "",
+    formats: Annotated[str, Form(description="csv,gpkg,html,map,docx,xlsx or all (default)")] = "",
+    layer: Annotated[str, Form(description="layer of a multi-layer file (GeoPackage)")] = "",
+    member: Annotated[str, Form(description="the dataset's path in a zip holding several")] = "",
+    on_invalid: Annotated[str, Form(description="raise (default), warn or fix")] = "",
+    nearby: Annotated[str, Form(description="nearest (default) or all")] = "",
 ):
     """Upload a file of sites; it is screened in the background (poll ``links.self``).
 
@@ -130,7 +140,8 @@ def post_batch(
         nearby=nearby,
         layer=layer,
     )
-    job = _receive(svc, file, member, batch_options(form, svc.lang))
+    client = getattr(http.state, "client", None)
+    job = _receive(svc, file, member or None, batch_options(form, svc.lang), client.label if client else "unknown")
     return {"job_id": job.job_id, "status": job.status, "links": {"self": f"/api/jobs/{job.job_id}"}}
 
 

@@ -2,100 +2,80 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
-import shapely
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi import Path as FastApiPath
 
-from redline.checks import options
-from redline.checks.app.service.errors import RESPONSES, ApiError, api_message, error_field
+from redline.checks.app.service.errors import RESPONSES, ApiError
 from redline.checks.app.service.jobs import REPORT_FILES, new_id
 from redline.checks.app.service.models import CheckRequest, CheckResponse
-from redline.checks.app.service.payloads import check_payload
+from redline.checks.app.service.screening import CheckOutcome, CheckTask
 from redline.checks.app.service.state import MEDIA_TYPES, Service, service
-from redline.zones.errors import RedlineError
 
-__all__ = ["router", "site_text"]
+__all__ = ["router"]
 
 router = APIRouter()
 
 
-def site_text(site: str | dict) -> str:
-    """Return the site as text for :func:`redline.checks.sites.reader.parse_site_text` (GeoJSON becomes WKT).
-
-    Raises
-    ------
-    ApiError
-        (400, ``site``) for an empty site or GeoJSON that is no geometry.
-
-    Examples
-    --------
-    >>> site_text({"type": "Point", "coordinates": [109.4, 22.5]})
-    'POINT (109.4 22.5)'
-    """
-    if isinstance(site, str):
-        if not site.strip():
-            raise ApiError(400, "site", 'site is empty; give "lon,lat", WKT or a GeoJSON geometry')
-        return site
-    geometry = site.get("geometry") if site.get("type") == "Feature" else site
-    try:
-        geom = shapely.from_geojson(json.dumps(geometry))
-    except (shapely.errors.GEOSException, TypeError, ValueError) as exc:
-        raise ApiError(
-            400,
-            "site",
-            f'site is not a GeoJSON geometry ({exc}); give e.g. {{"type": "Point", "coordinates": [109.40, 22.49]}}',
-        ) from None
-    if geom is None or geom.is_empty:
-        raise ApiError(400, "site", "site is an empty GeoJSON geometry; give one with coordinates")
-    return shapely.to_wkt(geom, rounding_precision=-1)
-
-
-def _check(svc: Service, request: CheckRequest, lang: str):
-    """Screen the request's site (one at a time, see ``check_threads``); return the result."""
-    from redline.checks.app.run import OneSite, ScreenOptions, SiteOptions, run_screening
-
-    text = site_text(request.site)
-    project = SiteOptions(
+def _task(request: CheckRequest, check_id: str, lang: str) -> CheckTask:
+    return CheckTask(
+        check_id=check_id,
+        site=request.site,
+        site_id=request.site_id,
+        name=request.name,
         crs=request.crs,
         industry=request.industry,
-        tags=options.split_tags(request.tags),
+        tags=request.tags,
         action=request.action,
+        buffer=request.buffer,
+        nearby=request.nearby,
+        lang=lang,
         on_invalid=request.on_invalid,
     )
-    screen = ScreenOptions(buffer_m=request.buffer, nearby=request.nearby, lang=lang)
-    with svc.screen_slots:
-        return run_screening(
-            OneSite(text, request.site_id), svc.layerset, sites=project, screen=screen, catalog=svc.catalog
-        ).result
+
+
+def _audit(svc: Service, http: Request, outcome: CheckOutcome, check_id: str) -> None:
+    client = getattr(http.state, "client", None)
+    svc.audit.write(
+        client=client.label if client is not None else "unknown",
+        call="check",
+        ref=check_id,
+        site_digest=outcome.digest,
+        zones=outcome.touched,
+        verdict=outcome.payload["site"]["verdict"],
+    )
 
 
 @router.post(
     "/check",
     response_model=CheckResponse,
-    responses={400: RESPONSES[400], 413: RESPONSES[413], 422: RESPONSES[422]},
+    responses={code: RESPONSES[code] for code in (400, 413, 422, 429, 503, 504)},
     summary="Screen one site / 单个选址筛查",
     tags=["screening"],
 )
-def post_check(request: CheckRequest, svc: Annotated[Service, Depends(service)]):
+async def post_check(request: CheckRequest, http: Request, svc: Annotated[Service, Depends(service)]):
     """Screen one site for a project: verdict, findings (with rules and overlaps) and access lists.
 
     The report files in ``links`` are written on first request and kept while the result is
-    among the recent ones.
+    among the recent ones.  A site is estimated before it is screened: one that would cost too
+    much is refused (422, naming the limit); a large one is screened apart from the small ones,
+    with a time limit (504).  Findings of a confidential (涉密) layer are coarsened (``coarsened``).
+    At most 500 findings and 20,000 vertices of geometry are sent (``truncated``,
+    ``geometries_omitted``).
     """
-    check_lang = request.lang or svc.lang
-    try:
-        result = _check(svc, request, check_lang)
-    except RedlineError as exc:  # the field it names, else the site's (a CRS error: crs)
-        raise ApiError(400, error_field(exc, "site"), api_message(exc)) from None
-    if request.name:
-        result.sites.loc[0, "name"] = request.name
     check_id = new_id()
-    svc.recent.add(check_id, result, check_lang)
-    return check_payload(result, check_id, lang=check_lang, confidential_zones=svc.confidential_zones)
+    outcome = await svc.lanes.run(_task(request, check_id, request.lang or svc.lang))
+    if outcome.error is not None:
+        status, fld, message = outcome.error
+        raise ApiError(status, fld, message)
+    result = outcome.result
+    result.layerset, result.catalog = svc.layerset, svc.catalog
+    svc.recent.add(check_id, result, request.lang or svc.lang)
+    if outcome.touched:
+        _audit(svc, http, outcome, check_id)
+    return outcome.payload
 
 
 @router.get(

@@ -65,7 +65,7 @@ def get_layers(svc: Annotated[Service, Depends(service)], lang_: Lang = None):
 )
 def get_zones(
     svc: Annotated[Service, Depends(service)],
-    kind: Annotated[str | None, Query(description="only this kind, e.g. water_source")] = None,
+    kind: Annotated[str | None, Query(description="only this kind, e.g. water_source (blank: every kind)")] = None,
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in lon/lat (EPSG:4490)")] = None,
     limit: Annotated[int, Query(ge=1, le=50_000, description="most features returned")] = 5000,
 ):
@@ -75,8 +75,9 @@ def get_zones(
     """
     from redline.zones.kinds import KINDS
 
+    kind = kind.strip() if kind and kind.strip() else None  # blank: every kind, as when not given
     if kind is not None and kind not in KINDS:
-        raise ApiError(400, "kind", f"kind {kind!r} is unknown; kinds: {', '.join(KINDS)}")
+        raise ApiError(400, "kind", f"kind {kind[:80]!r} is unknown; kinds: {', '.join(KINDS)}")
     text = svc.zone_index.collection_json(kind=kind, bbox=parse_bbox(bbox), limit=limit)
     return Response(text, media_type="application/json")
 

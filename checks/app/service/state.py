@@ -6,14 +6,16 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 
+from redline.checks.app.service.audit import AuditLog
+from redline.checks.app.service.coarse import ConfidentialView
 from redline.checks.app.service.jobs import JobManager, RecentChecks
+from redline.checks.app.service.lanes import Lanes
 from redline.checks.app.service.payloads import ZoneIndex
 from redline.checks.app.service.uploads import ArchiveLimits
 
@@ -37,15 +39,20 @@ class Service:
     Attributes
     ----------
     layerset : LayerSet
+        What checks and jobs screen against: the loaded layer set with its confidential layers
+        coarsened (:mod:`.coarse`).
     catalog : Catalog
         The rules in force.
     jobs : JobManager
     recent : RecentChecks
     zone_index : ZoneIndex
         The non-confidential zones, for ``/api/zones``.
-    confidential_zones : set of (kind, zone_id)
-    screen_slots : threading.BoundedSemaphore
-        Single-site checks screened at the same time.
+    view : ConfidentialView
+        The coarsened confidential zones.
+    lanes : Lanes
+        Where checks are screened.
+    audit : AuditLog
+        Calls that touch a confidential layer.
     lang : str
         The default language.
     max_upload_bytes : int
@@ -58,8 +65,9 @@ class Service:
     jobs: JobManager
     recent: RecentChecks
     zone_index: ZoneIndex
-    confidential_zones: set[tuple[str, str]]
-    screen_slots: threading.BoundedSemaphore
+    view: ConfidentialView
+    lanes: Lanes
+    audit: AuditLog
     lang: str
     max_upload_bytes: int
     archive_limits: ArchiveLimits

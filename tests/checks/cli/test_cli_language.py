@@ -39,7 +39,7 @@ def test_help_lines_fit_the_terminal_by_width(cli, monkeypatch):
         (["check", "1,2", "--nearby", "some"], "无效的选项值 'some'", "invalid choice: 'some'"),
         (
             ["check", "1,2", "--buffer", "-5"],
-            "参数 --buffer：--buffer: -5 is outside",
+            "参数 --buffer：--buffer：-5 超出 0..100000 米的范围",
             "argument --buffer: --buffer: -5",
         ),
         (["rules", "tags", "--nope"], "无法识别的参数：--nope", "unrecognized arguments: --nope"),

@@ -64,7 +64,7 @@ def test_facts_decide_the_eia_category_and_chinese_tag_labels_are_tags(cli, tmp_
     ],
 )
 def test_a_bad_fact_is_refused_before_anything_is_read(cli, fact, message):
-    status, _, err = cli("check", SITE, "--fact", fact, "--layers", "/no/such/layers")
+    status, _, err = cli("check", SITE, "--fact", fact, "--layers", "/no/such/layers", "--lang", "en")
     assert status == 2 and message in err and "does not exist" not in err
 
 

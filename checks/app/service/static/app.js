@@ -142,6 +142,7 @@
     'verdict.prohibited': ['禁止', 'prohibited'],
     'verdict.restricted': ['限制/需论证', 'restricted'],
     'verdict.review': ['需关注', 'review'],
+    'verdict.no_coverage': ['超出图层覆盖范围', "outside the layers' coverage"],
     'verdict.clear': ['未发现冲突', 'clear'],
     'verdict.error': ['无法检查', 'error'],
     'error.network': ['无法连接服务：{msg}', 'Cannot reach the service: {msg}'],
@@ -166,13 +167,14 @@
     'crs.other': ['其他 EPSG 代码…', 'Other EPSG code…']
   };
 
-  var VERDICTS = ['prohibited', 'restricted', 'review', 'clear', 'error'];
+  var VERDICTS = ['prohibited', 'restricted', 'review', 'no_coverage', 'clear', 'error'];
 
   /** The verdict colours of the reports and maps (maps/_style.py VERDICT_COLORS). */
   var VERDICT_COLORS = {
     prohibited: '#c0392b',
     restricted: '#e67e22',
     review: '#f1c40f',
+    no_coverage: '#7f8fa6',
     clear: '#27ae60',
     error: '#95a5a6'
   };
@@ -447,7 +449,8 @@
   function errorOf(answer) {
     var data = answer.data;
     if (data && data.error && typeof data.error === 'object') {
-      return { field: data.error.field || null, message: String(data.error.message || t('error.status', { status: answer.status })) };
+      var text = state.lang !== 'en' && data.error.message_zh ? data.error.message_zh : data.error.message;
+      return { field: data.error.field || null, message: String(text || t('error.status', { status: answer.status })) };
     }
     if (data && data.detail) {
       var detail = data.detail;

@@ -31,7 +31,7 @@ def client(sample_layers, work_dir):
     """A client of the service over the sample layers, no token."""
     from redline.checks.app.service import create_app
 
-    with TestClient(create_app(sample_layers, work_dir=work_dir)) as c:
+    with TestClient(create_app(sample_layers, work_dir=work_dir, rate_limit="off")) as c:
         yield c
 
 

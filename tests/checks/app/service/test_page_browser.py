@@ -32,6 +32,7 @@ import shapely
 from redline.checks import check_site
 from redline.layers import load_layerset
 from redline.layers.webcoords import wgs84_to_gcj02
+from redline.zones.verdicts import VERDICTS
 from tests.conftest import REPO, run_cli
 
 SITES = REPO / "layers" / "sample" / "data" / "sites.geojson"
@@ -127,12 +128,17 @@ def _evil_layerset(sample):
         if layer.kind == "water_source":
             gdf.loc[gdf["zone_id"] == "SY450721-WL-1", "zone_name"] = f"{IMG_EVIL}一级区"
         if layer.kind == "control_unit" and access is not None:
+            firsts = {}  # the first clause of each unit (or other scope) gets the markup
+            for i, c in enumerate(access.clauses):
+                firsts.setdefault(c.unit_code, i)
             clauses = [
-                dataclasses.replace(c, text=f"{SCRIPT_EVIL}{IMG_EVIL}{c.text}") if i == 0 else c
+                dataclasses.replace(c, text=f"{SCRIPT_EVIL}{IMG_EVIL}{c.text}") if i in firsts.values() else c
                 for i, c in enumerate(access.clauses)
             ]
             access = dataclasses.replace(access, clauses=clauses)
-        layers.append(dataclasses.replace(layer, gdf=gdf, access=access))
+        # a layer in memory: without the sample's verified store and engine index, which hold (and
+        # would answer with) the sample's own names
+        layers.append(dataclasses.replace(layer, gdf=gdf, access=access, store=None, engine_index=None))
     return dataclasses.replace(sample, name=f"示例 {IMG_EVIL}{SCRIPT_EVIL}", layers=layers)
 
 
@@ -430,7 +436,11 @@ def test_paste_wkt_with_livestock_search_and_a_confidential_overlap(tab, sample)
     sites = _sample_sites()
     tab.open()
     page = tab.page
-    # S09, a pig farm polygon in a water-source zone, as WKT; 畜 offers 其他牲畜饲养 among its suggestions
+    # S09, a pig farm polygon in a water-source zone's 准保护区, as WKT; 畜 offers 其他牲畜饲养 among its
+    # suggestions.  Restricted, as `redline check` says for the same outline, industry and tags: since
+    # issue 16 the 准保护区 lies outside the 饮用水水源保护区 proper, so WS09's ban on livestock farms
+    # (一级/二级 only) does not reach it and WS08 asks for review; the 武利江 basin's QZ03 restricts
+    # new livestock farms, and that is the worst finding
     s09 = sites["S09"]
     page.fill("#site-text", shapely.geometry.shape(s09["geometry"]).wkt)
     tab.pick_industry("畜", "A0319", keyboard=True)
@@ -440,21 +450,26 @@ def test_paste_wkt_with_livestock_search_and_a_confidential_overlap(tab, sample)
     answer = tab.check()
     expected = check_site(shapely.geometry.shape(s09["geometry"]), sample, industry="A0319", tags=tags)
     assert answer["site"]["verdict"] == expected.sites.loc[0, "verdict"] == s09["properties"]["expected_verdict"]
-    assert tab.verdict() == "prohibited"
-    assert tab.finding_rows()[0]["cells"][6] == s09["properties"]["expected_rule"] == "WS09"
+    assert tab.verdict() == "restricted"
+    assert tab.finding_rows()[0]["cells"][6] == s09["properties"]["expected_rule"] == "QZ03"
     for tag in tags:
         page.uncheck(f"#tag-{tag}")
     page.click("#industry-chosen .rc-chip-x")
 
-    # S39 crosses the edge of the confidential 三门岭森林公园: found and marked 涉密, never drawn
+    # S39 crosses the edge of the confidential 三门岭森林公园: found and marked 涉密, never drawn.
+    # Restricted, as `redline check` says for the same outline, industry and tag: since issue 16 the
+    # catalogue has rules for protected areas, and eco-tourism in a nature park's 一般控制区 is
+    # restricted (NR06; it was review before)
     s39 = sites["S39"]
     page.fill("#site-text", json.dumps(s39["geometry"]))
     page.fill("#industry-input", s39["properties"]["industry"])
     page.check(f"#tag-{s39['properties']['tags']}")
     answer = tab.check()
-    assert answer["site"]["verdict"] == s39["properties"]["expected_verdict"] == "review"
+    assert answer["site"]["verdict"] == s39["properties"]["expected_verdict"] == "restricted"
     secret = page.locator("#findings-table tbody tr[data-kind='nature_reserve']")
     assert secret.count() == 1 and secret.locator(".rc-secret").count() == 1
+    (park_row,) = [row for row in tab.finding_rows() if row["kind"] == "nature_reserve"]
+    assert park_row["cells"][6] == s39["properties"]["expected_rule"] == "NR06"
     assert [f["geometry"] for f in answer["findings"] if f["kind"] == "nature_reserve"] == [None]
     drawn = sum(1 for f in answer["findings"] if f["geometry"])
     assert page.evaluate("rcPage.resultLayer.getLayers().length") == drawn + 1
@@ -606,7 +621,7 @@ def test_batch_upload_shows_progress_and_the_counts_of_redline_batch(tab, tmp_pa
     cli.join(timeout=120)
     cli_counts = json.loads((out / "summary.json").read_text("utf-8"))
     assert shown == cli_counts["verdicts"]
-    assert shown == {v: expected.get(v, 0) for v in ("prohibited", "restricted", "review", "clear", "error")}
+    assert shown == {v: expected.get(v, 0) for v in (*VERDICTS, "error")}
     files = page.eval_on_selector_all(
         "#batch-files a", "links => links.map(a => [a.textContent, a.getAttribute('href')])"
     )

@@ -188,3 +188,21 @@ def test_the_verdict_labels_are_those_of_the_reports(js):
     strings = _strings(js)
     for verdict, pair in VERDICT_LABELS.items():
         assert strings[f"verdict.{verdict}"] == pair, verdict
+
+
+def test_every_verdict_has_the_colour_of_the_maps_and_its_own_style(js):
+    """``no_coverage`` (outside the layers' coverage) too: its own grey-blue, label and badge style."""
+    from redline.maps._style import VERDICT_COLORS
+    from redline.zones.verdicts import VERDICTS
+
+    listed = re.search(r"var VERDICTS = \[([^\]]*)\];", js).group(1)
+    assert re.findall(r"'(\w+)'", listed) == [*VERDICTS, "error"]
+    block = js[js.index("var VERDICT_COLORS = {") : js.index("};", js.index("var VERDICT_COLORS = {"))]
+    assert dict(re.findall(r"(\w+): '(#[0-9a-f]{6})'", block)) == VERDICT_COLORS
+    assert VERDICT_COLORS["no_coverage"] == "#7f8fa6"
+    css = (STATIC / "app.css").read_text("utf-8")
+    for verdict in VERDICT_COLORS:
+        for element in ("rc-verdict", "rc-vchip"):
+            assert f".{element}.v-{verdict} " in css, (element, verdict)
+    assert "--no_coverage: #7f8fa6;" in css
+    assert _strings(js)["verdict.no_coverage"] == ("超出图层覆盖范围", "outside the layers' coverage")
