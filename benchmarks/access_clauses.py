@@ -10,11 +10,14 @@ prints:
 - prohibitions: precision and recall of the judgement ``prohibited`` (the target: precision 1.0,
   no clause that does not prohibit the project read as prohibiting it);
 - prohibiting clauses that name industries: the share judged right (target: at least 85 %);
+- clear precision: of the cases judged ``clear``, the share expected ``clear`` (target 1.0: a
+  false "clear" is the most dangerous error, the screen then drops the clause), and every case
+  judged clear that was expected otherwise;
 - the clause verdict word (prohibited / restricted / condition ...) and the industries named
   (micro precision and recall over codes, policy groups expanded; tags as ``tag:<tag>``).
 
 ``--list`` also prints every case whose judgement differs from the expected one.  Exit 1 when a
-target is missed.
+target is missed (precision of ``prohibited``, prohibiting clauses judged right, clear precision).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from redline.zones.project import Project, make_project
 CASES = Path(__file__).resolve().parents[1] / "tests" / "zones" / "access" / "clauses.yaml"
 PRECISION_TARGET = 1.0
 INDUSTRY_CLAUSES_TARGET = 0.85
+CLEAR_PRECISION_TARGET = 1.0
 
 
 @dataclass
@@ -138,7 +142,9 @@ class Scores:
     industry_recall: float
     industry_exact: float
     actions_exact: float
+    clear_precision: float
     false_prohibitions: list[tuple[Case, Judgement]]
+    false_clears: list[tuple[Case, Judgement]]
     misses: list[tuple[Case, Judgement]]
     confusion: Counter
 
@@ -150,7 +156,7 @@ def evaluate(cases: list[Case]) -> Scores:
     v_tp = v_fp = v_fn = v_right = 0
     i_tp = i_fp = i_fn = i_exact = i_n = a_exact = 0
     ind_right = ind_n = 0
-    false_prohibitions, misses = [], []
+    false_prohibitions, false_clears, misses = [], [], []
     for case in cases:
         interp = interpret(case.text)
         j = interp.judge(case.project, case.place)
@@ -160,6 +166,8 @@ def evaluate(cases: list[Case]) -> Scores:
         fn += j.verdict != "prohibited" and case.judgement == "prohibited"
         if j.verdict == "prohibited" and case.judgement != "prohibited":
             false_prohibitions.append((case, j))
+        if j.verdict == "clear" and case.judgement != "clear":
+            false_clears.append((case, j))
         if j.verdict != case.judgement:
             misses.append((case, j))
         v_right += interp.verdict == case.verdict
@@ -178,6 +186,7 @@ def evaluate(cases: list[Case]) -> Scores:
                 ind_n += 1
                 ind_right += j.verdict == case.judgement
     n = len(cases)
+    n_clear = sum(v for (_, p), v in confusion.items() if p == "clear")
     return Scores(
         n_cases=n,
         n_clauses=len({c.text for c in cases}),
@@ -193,7 +202,9 @@ def evaluate(cases: list[Case]) -> Scores:
         industry_recall=_ratio(i_tp, i_tp + i_fn),
         industry_exact=_ratio(i_exact, i_n),
         actions_exact=_ratio(a_exact, n),
+        clear_precision=_ratio(n_clear - len(false_clears), n_clear),
         false_prohibitions=false_prohibitions,
+        false_clears=false_clears,
         misses=misses,
         confusion=confusion,
     )
@@ -215,6 +226,13 @@ def report(scores: Scores) -> str:
         f"exact set {s.industry_exact:.1%}; actions exact {s.actions_exact:.1%}",
         "judgement confusion (expected -> got): "
         + ", ".join(f"{e}->{p} {n}" for (e, p), n in sorted(s.confusion.items()) if e != p),
+        f"clear precision (of the cases judged clear, the share expected clear): {s.clear_precision:.3f} "
+        f"(target {CLEAR_PRECISION_TARGET:.2f}); judged clear but expected otherwise: {len(s.false_clears)}",
+    ]
+    lines += [
+        f"  judged clear, expected {case.judgement}: {case.text[:60]}  [{' '.join(case.project.industries)}] "
+        f"({j.reason_en[:90]})"
+        for case, j in s.false_clears
     ]
     return "\n".join(lines)
 
@@ -225,7 +243,11 @@ def main(argv: list[str]) -> int:
     if "--list" in argv:
         for case, j in scores.misses:
             print(f"  expected {case.judgement:<10} got {j.verdict:<10} {case.text[:60]}  ({j.reason_en[:90]})")
-    ok = scores.prohibited_precision >= PRECISION_TARGET and scores.industry_clauses_right >= INDUSTRY_CLAUSES_TARGET
+    ok = (
+        scores.prohibited_precision >= PRECISION_TARGET
+        and scores.industry_clauses_right >= INDUSTRY_CLAUSES_TARGET
+        and scores.clear_precision >= CLEAR_PRECISION_TARGET
+    )
     return 0 if ok else 1
 
 

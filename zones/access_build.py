@@ -20,7 +20,7 @@ from redline.zones.access_list import AccessList, AccessProblem, Clause
 from redline.zones.access_scope import canonical_dimension, parse_scope, split_clauses
 from redline.zones.access_text import StructuredRule, structured_interpretation
 from redline.zones.access_units import UnitIndex, UnitInfo
-from redline.zones.errors import RuleError
+from redline.zones.errors import Bilingual, RuleError, listed
 from redline.zones.industry import expand_codes
 from redline.zones.project import ACTIONS
 from redline.zones.tags import TAGS
@@ -69,14 +69,22 @@ def correction_rule(entry: Mapping[str, Any], where: str) -> StructuredRule:
     verdict = str(entry.get("verdict") or "").strip()
     if verdict not in _VERDICTS:
         raise RuleError(
-            f"{where}: verdict {verdict!r} is not one of {', '.join(_VERDICTS)}", param="verdict", value=verdict
+            f"{where}: verdict {verdict!r} is not one of {', '.join(_VERDICTS)}",
+            param="verdict",
+            value=verdict,
+            zh=f"{where}：结论 verdict {verdict!r} 不是 {'、'.join(_VERDICTS)} 之一",
         )
     codes = {k: expand_codes(_items(entry.get(k))) for k in ("industries", "unless_industries")}
     tags = {k: frozenset(_items(entry.get(k))) for k in ("tags", "unless_tags")}
     for key, value in tags.items():
         unknown = sorted(value - TAGS.keys())
         if unknown:
-            raise RuleError(f"{where}: {key}: unknown tag(s) {', '.join(unknown)}", param=key, value=unknown)
+            raise RuleError(
+                f"{where}: {key}: unknown tag(s) {', '.join(unknown)}",
+                param=key,
+                value=unknown,
+                zh=f"{where}：{key}：未知的标签 {'、'.join(unknown)}",
+            )
     actions = tuple(_items(entry.get("actions")))
     bad = [a for a in actions if a not in (*ACTIONS, "upgrade")]
     if bad:
@@ -84,6 +92,7 @@ def correction_rule(entry: Mapping[str, Any], where: str) -> StructuredRule:
             f"{where}: actions: unknown action(s) {', '.join(bad)}; use new, expand, rebuild",
             param="actions",
             value=bad,
+            zh=f"{where}：actions：未知的建设性质 {'、'.join(bad)}；请用 new（新建）、expand（扩建）、rebuild（改建）",
         )
     return StructuredRule(
         verdict,
@@ -139,7 +148,7 @@ def _structured_rule(row: Mapping[str, Any], where: str, errors: list[str]) -> S
     try:
         return correction_rule({c: _cell(row, c) for c in STRUCTURED_COLUMNS}, where)
     except RuleError as exc:
-        errors.append(str(exc))
+        errors.append(Bilingual(str(exc), exc.zh))
         return None
 
 
@@ -235,8 +244,10 @@ def build_access_list(
             clauses.append(_with_rule(clause, rule, "structured") if rule else clause)
     clauses = _corrected(clauses, corrections or {}, source, errors, problems)
     if errors:
-        lines = "\n".join(f"  - {p}" for p in errors)
-        raise RuleError(f"access list '{source}' has {len(errors)} problem(s):\n{lines}")
+        raise RuleError(
+            f"access list '{source}' has {len(errors)} problem(s):\n{listed(errors)}",
+            zh=f"准入清单 '{source}' 有 {len(errors)} 处问题：\n{listed(errors, zh=True)}",
+        )
     for name, prefix in index.learn(sorted(own_areas)):
         problems.append(
             AccessProblem(
@@ -278,7 +289,7 @@ def _corrected(
         try:
             rule = correction_rule(entry, f"correction {c.clause_id}")
         except RuleError as exc:
-            errors.append(str(exc))
+            errors.append(Bilingual(str(exc), exc.zh))
             out.append(c)
             continue
         out.append(_with_rule(c, rule, "corrections"))

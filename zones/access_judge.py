@@ -70,14 +70,29 @@ def _target(s: Statement, project: Project) -> Applies:
     for hit in s.hits:
         if hit.matches(project.industries) or (hit.tags & project.tags):
             return "yes"
-    if not s.hits:
+    if not s.hits or _doubts(s, project):
         return "unknown"
     if not project.industries and any(h.codes for h in s.hits):
         return "unknown"
     return "no"
 
 
+def _doubts(s: Statement, project: Project) -> tuple[str, ...]:
+    """Return the words that leave in doubt whether the project, missed by the statement's hits, is concerned.
+
+    Unknown categories (高耗水, 高污染 ...), tags a project may have without declaring them,
+    productions the lexicon does not know (:attr:`Statement.doubts`).
+    """
+    return () if any(h.tags & project.tags for h in s.hits) else s.doubts
+
+
 def _exemption_covers(e: Exemption, s: Statement, project: Project, place: Place) -> Applies:
+    """Whether an exception covers the project; one that depends on what the project serves (配套) is unknown."""
+    covered = _exemption_covers_plainly(e, s, project, place)
+    return "unknown" if covered == "yes" and e.depends else covered
+
+
+def _exemption_covers_plainly(e: Exemption, s: Statement, project: Project, place: Place) -> Applies:
     """Whether an exception covers the project: by industry or tag, place, or action."""
     for h in e.hits:
         if h.matches(project.industries) or (h.tags & project.tags):
@@ -175,7 +190,11 @@ def _judge_statement(s: Statement, project: Project, place: Place) -> _Result:
         )
     zh: list[str] = []
     en: list[str] = []
-    if target == "unknown":
+    doubts = _doubts(s, project) if target == "unknown" and s.hits else ()
+    if doubts:
+        zh.append(f"无法判断项目是否属于「{'、'.join(doubts)}」")
+        en.append(f"cannot tell whether the project is among 「{'、'.join(doubts)}」")
+    elif target == "unknown":
         zh.append("条款未指明可对应的行业" if s.hits == () else "项目未给行业代码")
         en.append(
             "the clause names no industry the screen can match" if not s.hits else "the project gives no industry"
@@ -187,6 +206,9 @@ def _judge_statement(s: Statement, project: Project, place: Place) -> _Result:
         if covered == "unknown":
             zh.append(f"无法判断是否属于例外「{e.words}」")
             en.append(f"cannot tell whether the exception 「{e.words}」 covers the project")
+            if e.depends:
+                zh.append(f"例外以「{'、'.join(e.depends)}」为条件，须人工核对")
+                en.append(f"the exception holds only for what is 「{'、'.join(e.depends)}」 (ancillary, own use)")
     where, where_zh, where_en = _where(s, place)
     if where == "no":
         return _Result(

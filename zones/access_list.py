@@ -31,7 +31,7 @@ from redline.zones.access_scope import DIMENSIONS, Scope, parse_scope
 from redline.zones.access_text import Interpretation, Judgement, Place, StructuredRule, interpret
 from redline.zones.access_text import structured_interpretation as _structured
 from redline.zones.access_units import UnitIndex, UnitInfo
-from redline.zones.errors import RuleError
+from redline.zones.errors import RuleError, listed
 from redline.zones.industry import expand_codes
 from redline.zones.project import ACTIONS, Project, project_matches
 from redline.zones.tags import TAGS
@@ -424,8 +424,10 @@ def access_list_from_frame(df: pd.DataFrame, source: str) -> AccessList:
     df = df.rename(columns=lambda c: str(c).strip())
     problems = validate_access_frame(df, source)
     if problems:
-        lines = "\n".join(f"  - {p}" for p in problems)
-        raise RuleError(f"access list '{source}' has {len(problems)} problem(s):\n{lines}")
+        raise RuleError(
+            f"access list '{source}' has {len(problems)} problem(s):\n{listed(problems)}",
+            zh=f"准入清单 '{source}' 有 {len(problems)} 处问题：\n{listed(problems, zh=True)}",
+        )
     counters: dict[tuple[str, str], int] = {}
     clauses = []
     for i, row in df.iterrows():

@@ -14,6 +14,14 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from redline.zones.access_doubt import (
+    DOUBTFUL_TAGS,
+    GENERIC_HEAD,
+    categories_in,
+    depends_in,
+    find_obligation,
+    looks_like_product,
+)
 from redline.zones.access_places import Condition, Untestable, places_in, strip_places
 from redline.zones.access_scope import reference_target, vocabulary
 from redline.zones.access_terms import IndustryHit, residual_industry, scan
@@ -33,7 +41,7 @@ _LOCATION_END = re.compile(r"(范围内|区域内|以内|内|以外|外|周边|�
 _PLACE_CONTEXT = re.compile(r"(地区|区域|流域|地带|沿线|片区|沿岸|两岸)$")
 _DESCRIPTIVE = re.compile(r"等[^,;]{0,16}?(项目|行业|企业|产业|设施)")
 _FILLER = re.compile(
-    r"配套设施|基础设施|设施|工程|建筑物|构筑物|布局|设置|从事|开展|除外|范围内|区域内|以内|内|排放|涉及|产生|为主|主要|污染物|投资|任何|一切|第一类|一类|确实|无法避让|必要的|必需的|配套|相关|等|及|和|与|的|其他|各类|项目|活动|建设|现有|已有|依法|合规|批准|设立"
+    r"重点行业|行业|配套设施|基础设施|设施|工程|建筑物|构筑物|布局|设置|从事|开展|除外|范围内|区域内|以内|内|排放|涉及|产生|为主|主要|污染物|投资|任何|一切|第一类|一类|确实|无法避让|必要的|必需的|配套|相关|等|及|和|与|的|其他|各类|项目|活动|建设|现有|已有|依法|合规|批准|设立"
 )
 
 
@@ -47,6 +55,7 @@ class Exemption:
     places: tuple[Condition, ...] = ()
     unmatched: tuple[str, ...] = ()
     untestable: tuple[Untestable, ...] = ()
+    depends: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,10 @@ class Statement:
     requirement_untestable : tuple of Untestable
         What the screen cannot test about the requirement's place (「经规划环评的产业园区」): it
         matters only when the site is in such a place.
+    doubts : tuple of str
+        Words naming a class of projects the screen cannot decide membership of (高耗水, 不符合产业
+        政策, a production the lexicon does not know): a project the named industries miss may
+        still be concerned.
     """
 
     text: str
@@ -101,6 +114,7 @@ class Statement:
     unmatched: tuple[str, ...] = ()
     reference: str = ""
     requirement_untestable: tuple[Untestable, ...] = ()
+    doubts: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -214,7 +228,7 @@ def _exemption(words: str) -> Exemption:
     )
     if acts:
         unmatched = [u for u in unmatched if not re.search(r"企业|改造|改建|技改", u)]
-    return Exemption(words, tuple(hits), acts, places, tuple(unmatched), untestable)
+    return Exemption(words, tuple(hits), acts, places, tuple(unmatched), untestable, depends_in(core))
 
 
 # --------------------------------------------------------------------------- industries
@@ -326,10 +340,35 @@ def _untestable_in(text: str) -> list[Untestable]:
     return out
 
 
-def _statement(parts: list[str], at: int) -> Statement:
+def _doubts(
+    target: str, checked: str, unmatched: list[str], q_unmatched: list[str], hits: list[IndustryHit]
+) -> tuple[str, ...]:
+    """Return what leaves in doubt whether a project the hits miss is concerned (see :mod:`access_doubt`).
+
+    ``checked`` is the text without the descriptions after 「等」: an unknown category counts there,
+    not in a qualifier that narrows named industries (「不符合港口规划的码头项目」).
+    """
+    qualifier, _, head = target.rpartition("的")
+    specific = any(h.via not in ("generic", "generic_all") and h.codes for h in hits)
+    found = [c for c in categories_in(checked) if not (specific and c in qualifier and c not in head)]
+    found += [w for h in hits if h.tags & DOUBTFUL_TAGS for w in h.words if w in checked]
+    found += [u for u in unmatched if looks_like_product(u)]
+    if q_unmatched and GENERIC_HEAD.search(head) and not any(t.codes for _, _, t in scan(head)):
+        found += q_unmatched
+    if hits and re.match(r"(涉及|使用|储存|贮存|含有)", qualifier):
+        found += [w for h in hits for w in h.words]
+    return tuple(dict.fromkeys(found))
+
+
+def _own_subject(vpart: str, start: int) -> str:
+    """Return the subject written in the verdict's own comma part (「入园项目须…」), cleaned."""
+    return _LOCATION_END.sub("", strip_places(re.sub(r"《[^》]*》", "", vpart[:start])))
+
+
+def _statement(parts: list[str], at: int, found: tuple[int, int, str, str] | None = None) -> Statement:
     """Read the statement whose verdict word is in ``parts[at]``; later parts may add exceptions."""
     vpart = parts[at]
-    start, end, word, verdict = find_verdict(vpart) or (0, 0, "", "informational")
+    start, end, word, verdict = found or find_verdict(vpart) or (0, 0, "", "informational")
     context, c_ex = _pull_exemptions(",".join([*parts[:at], vpart[:start]]))
     obj, o_ex = _pull_exemptions(vpart[end:])
     exempt = c_ex + o_ex + [p for p in parts[at + 1 :] if _EXEMPT.search(p)]
@@ -339,10 +378,15 @@ def _statement(parts: list[str], at: int) -> Statement:
     scan_obj = strip_places(re.sub(r"《[^》]*》", "", obj))
     subject = _LOCATION_END.sub("", strip_places(re.sub(r"《[^》]*》", "", context)))
     about_subject = verdict == "condition" or requirement is not None
+    own = _own_subject(vpart, start) if about_subject and at else ""
+    if own and any(_industries(own)[:2]):
+        subject = own
     first, second = (subject, scan_obj) if about_subject else (scan_obj, subject)
+    target = first
     hits, generic_all, narrowing, unmatched, q_unmatched = _industries(first)
     if not (hits or generic_all) and second:
         hits, generic_all, narrowing, unmatched, q_unmatched = _industries(second)
+        target = second
     specific = any(h.via != "generic" for h in hits)
     leftover = _LOCATION_END.sub("", strip_places(context).strip(",、"))
     if _PLACE_CONTEXT.search(leftover) and not scan(leftover):
@@ -381,6 +425,7 @@ def _statement(parts: list[str], at: int) -> Statement:
         conduct=conduct,
         unmatched=tuple(unmatched + q_unmatched),
         requirement_untestable=tuple(dict.fromkeys(req_untestable)),
+        doubts=_doubts(target, f"{checked_context},{checked_obj}", unmatched, q_unmatched, hits),
     )
 
 
@@ -399,6 +444,24 @@ def _groups(sentence: str) -> tuple[list[tuple[list[str], int]], list[str]]:
         else:
             pending.append(part)
     return groups, pending
+
+
+def _obligations(sentence: str) -> list[Statement]:
+    """Read the parts of a sentence without a verdict word that still bind projects (see :mod:`access_doubt`).
+
+    An obligation counts only when it names whom it binds: industries or tags of the lexicon, every
+    project of an action (「新、改、扩建项目一律实行…」) or a class the screen cannot decide.
+    """
+    out = []
+    for part in sentence.split(","):
+        found = find_obligation(part)
+        if found is None:
+            continue
+        s = _statement([part], 0, found)
+        named = [h for h in s.hits if h.via in ("term", "alias", "group", "name", "generic")]
+        if named or (s.generic_all and s.actions) or s.doubts:
+            out.append(s)
+    return out
 
 
 def parse_statements(text: str) -> list[Statement]:
@@ -426,6 +489,8 @@ def parse_statements(text: str) -> list[Statement]:
                 whole = re.sub(r"(的)?除外$|不在此限$", "", sentence.strip(",")).replace(",", "、")
                 extra = (_exemption(whole),)
                 out[-1] = Statement(**{**last.__dict__, "exemptions": last.exemptions + extra})
+            elif reference_target(sentence) is None and (obligations := _obligations(sentence)):
+                out.extend(obligations)
             else:
                 target = reference_target(sentence)
                 verdict = "reference" if target is not None else "informational"

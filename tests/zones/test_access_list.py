@@ -110,8 +110,9 @@ def test_unstructured_clauses_are_never_dropped(unit_layers):
     r = check_site(Point(109.35, 22.25), unit_layers)
     texts = [c.text for c in r.access_lists[KEY]]
     assert ROWS[2][2] in texts and ROWS[6][2] in texts
-    # a project of no industry: the clauses that name industries cannot bind it, the others inform
-    assert r.findings.iloc[0]["verdict"] == "clear"
+    # a project of no industry: the clauses that name industries cannot bind it, but 「新建项目…执行特别
+    # 排放限值」 is an obligation on every new project, which a reviewer must check (issue 17: never clear)
+    assert r.findings.iloc[0]["verdict"] == "review"
 
 
 def test_validation_lists_every_problem_with_rows():
@@ -241,9 +242,10 @@ def test_every_clause_carries_an_interpretation_and_judges_a_project():
     assert structured.interpretation.source == "structured"
     assert structured.judge(make_project("C3360"), Place()).verdict == "prohibited"
     assert structured.judge(make_project("C3360", action="rebuild")).verdict == "clear"
-    assert loose.interpretation.source == "text" and loose.interpretation.verdict == "informational"
-    judged = loose.judge(make_project("C3360"))
-    assert (judged.applies, judged.verdict, judged.conformity) == ("no", "clear", "不适用")
+    assert loose.interpretation.source == "text" and loose.interpretation.verdict == "condition"
+    judged = loose.judge(make_project("C3360"))  # 「新建项目…执行…」 binds every new project
+    assert (judged.applies, judged.verdict, judged.conformity) == ("yes", "review", "需论证")
+    assert loose.judge(make_project("C3360", action="rebuild")).verdict == "clear"
 
 
 def test_the_explanation_table_lists_every_clause_with_its_reading():

@@ -115,3 +115,29 @@ def test_the_vocabulary_names_real_codes_tags_and_sources():
         assert set(term.get("tags", ())) <= TAGS.keys(), term
         assert term.get("group") is None or term["group"] in groups(), term
     assert all(c in table for c in vocab["generic"]["industrial"]["codes"])
+
+
+def test_no_clause_is_judged_clear_for_a_project_it_may_concern(scores):
+    """A false "clear" drops the clause from the screen: every doubt must say review (issue 17)."""
+    wrong = [(c.text, c.project.industries, c.judgement) for c, _ in scores.false_clears]
+    assert wrong == [], report(scores)
+    assert scores.clear_precision == 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "industry", "verdict"),
+    [
+        ("严格控制高耗能、高排放行业发展。", "C3360", "review"),  # an unknown category
+        ("禁止新建、扩建对水体污染严重的项目。", "C3360", "review"),  # a tag no code implies
+        ("新建、扩建项目一律实行挥发性有机物减量替代。", "C3360", "review"),  # an obligation on every project
+        ("新建、扩建项目一律实行挥发性有机物减量替代。", "C3360", "review"),
+        ("严格新建、扩建电镀行业的环境准入。", "C3360", "restricted"),  # 严格…准入 on the project's industry
+        ("严格新建、扩建电镀行业的环境准入。", "C2614", "clear"),
+        ("禁止新建化工项目，园区配套的化工项目除外。", "C2614", "review"),  # a dependent exception
+        ("禁止新建化工项目，园区配套的化工项目除外。", "C3360", "clear"),
+        ("禁止新建化工等高污染项目。", "C3360", "clear"),  # the category only describes 化工
+        ("涉及危险化学品的企业须编制环境应急预案并设置事故应急池。", "C3360", "review"),  # uses, not makes
+    ],
+)
+def test_doubts_make_review_never_clear(text, industry, verdict):
+    assert interpret(text).judge(make_project(industry), Place()).verdict == verdict
