@@ -486,7 +486,7 @@ def phase_dask(p: dict) -> None:
     ls = load_layerset(p["manifest"])
     t0 = time.perf_counter()
     with (
-        LocalCluster(n_workers=p["workers"], threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        LocalCluster(n_workers=p["workers"], threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
         Client(cluster) as client,
     ):
         gdf = _sites("points", p["n_points"], p["seed"])

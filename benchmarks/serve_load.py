@@ -58,6 +58,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop_server(proc: subprocess.Popen) -> None:
+    """Stop the server: terminate, then kill if it has not gone within 15 s."""
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def start_server(layers: str, port: int, folder: Path, rate_limit: str) -> subprocess.Popen:
     """Start ``redline serve`` on ``port``; its log and work dir in ``folder``."""
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
@@ -276,12 +286,7 @@ def main(argv: list[str] | None = None) -> int:
         peak = peak_rss_mb(proc.pid) or sampler.peak or None
     finally:
         sampler.stop.set()
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc)
 
     ms = [v * 1000 for v in latencies]
     print(f"redline serve load benchmark: {layers['name']}")

@@ -200,7 +200,7 @@ def _connect(scheduler):
             yield current
             return
         cluster = LocalCluster(
-            n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=":0"
         )
         try:
             with Client(cluster) as client:

@@ -64,7 +64,7 @@ def test_validate_tolerance_and_limit(tmp_path):
 @pytest.mark.parametrize(
     ("args", "pattern"),
     [
-        (["--region", "/nonexistent/region.geojson"], "does not exist"),
+        (["--region", "/nonexistent/region.geojson"], "不存在"),
         (["--tolerance", "-3"], "--tolerance"),
         (["--tolerance", "lots"], "--tolerance"),
     ],
@@ -98,4 +98,4 @@ def test_info_by_field_and_region_in_english(tmp_path):
     assert "region: region.geojson" in proc.stdout
     assert proc.stdout.count("灵山县  ") == 1 and proc.stdout.count("浦北县  ") == 1  # towns dissolved by county
     proc = run_cli("layers", "info", "sample", "--by", towns, "--by-field", "NOPE")
-    assert proc.returncode == 2 and "no field 'NOPE'" in proc.stderr
+    assert proc.returncode == 2 and "没有字段 'NOPE'" in proc.stderr  # Chinese by default

@@ -71,6 +71,26 @@ def _api_router() -> APIRouter:
     return api
 
 
+def _token_optional(app: FastAPI) -> None:
+    """Declare the bearer token optional in the OpenAPI schema (a service without tokens needs none).
+
+    The schema's operations keep the ``HTTPBearer`` requirement and get the empty one beside it
+    (OpenAPI's way to say "or no authentication"), so a client generated from it, or a fuzzer,
+    does not expect 401 where the service answers.
+    """
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            for operations in build()["paths"].values():
+                for operation in operations.values():
+                    if operation.get("security"):
+                        operation["security"].append({})
+        return app.openapi_schema
+
+    app.openapi = openapi
+
+
 def _clients(token: str | None, tokens, rate_limit: str | None) -> Clients:
     rate = parse_rate(rate_limit)
     named = load_tokens(tokens, rate) if isinstance(tokens, str | Path) else tokens
@@ -236,4 +256,6 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(_api_router())
     pages.mount_static(app)
+    if not clients.needs_token:
+        _token_optional(app)
     return app

@@ -33,7 +33,9 @@ S01 = "109.4015,22.4923"  # in the 一级保护区 SY450721-WL-1: H6210 is prohi
 def assert_error(response, status: int, field: str | None, pattern: str = ""):
     assert response.status_code == status, response.text
     body = response.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"field", "message"}, body
+    # message: the English text; message_zh: its Chinese, when the library gives one (the page shows it)
+    assert set(body) == {"error"}, body
+    assert {"field", "message"} <= set(body["error"]) <= {"field", "message", "message_zh"}, body
     assert body["error"]["field"] == field, body
     assert re.search(pattern, body["error"]["message"]), body["error"]["message"]
     assert "Traceback" not in response.text and 'File "' not in response.text
