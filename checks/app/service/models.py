@@ -219,6 +219,12 @@ class SiteOut(BaseModel):
     geom_type: str
     site_area_m2: float | None
     site_length_m: float | None
+    note: str = Field("", description="what a reviewer should know: coverage share, industry codes read, clauses left")
+    eia_category: str = Field(
+        "", description="the EIA document the 名录 asks for: report, form, register, none, or review (a fact missing)"
+    )
+    eia_item: str = Field("", description="the 名录 row (名录第N项 …)")
+    eia_basis: str = Field("", description="the row's cell verbatim and why (the sensitive area touched)")
     geometry: dict[str, Any] | None = Field(description="the site as GeoJSON in EPSG:4490")
 
 

@@ -356,6 +356,7 @@ def check_payload(
         "geom_type": _text(s["geom_type"]),
         "site_area_m2": _num(s["site_area_m2"]),
         "site_length_m": _num(s["site_length_m"]),
+        **{name: _text(s.get(name, "")) for name in ("note", "eia_category", "eia_item", "eia_basis")},
         "geometry": s.geometry,
     }
     findings, matched = _findings_out(result.findings, lang, view, s.geometry, measure)

@@ -252,6 +252,14 @@ def test_check_every_sample_site(client):
     assert forms == {"str", "dict", "dict-feature"}
 
 
+def test_the_answer_gives_the_eia_category_of_the_minglu(client):
+    # a hotel (K7010) on permanent basic farmland: 名录第97项, 报告表 because it touches a sensitive area
+    s21 = next(f for f in SAMPLE if f["properties"]["site_id"] == "S21")
+    site = client.post("/api/check", json={"site": s21["geometry"], "industry": "K7010"}).json()["site"]
+    assert site["eia_category"] == "form" and site["eia_item"].startswith("名录第97项"), site
+    assert "永久基本农田" in site["eia_basis"]
+
+
 def test_polygon_site_measures_and_overlap_geometry(client):
     s04 = next(f for f in SAMPLE if f["properties"]["site_id"] == "S04")
     p = s04["properties"]
