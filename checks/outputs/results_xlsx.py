@@ -360,6 +360,17 @@ def _site_columns(result: ScreeningResult) -> list[Column]:
     return [*SITE_COLUMNS, *extra]
 
 
+def _eia_label(category: Any, lang: str) -> str | None:
+    """Return the 名录 category as a reader says it (环境影响报告书 …), the code itself when unknown."""
+    from redline.zones.eia import CATEGORY_LABELS
+
+    code = _text(category)
+    if not code:
+        return None
+    pair = CATEGORY_LABELS.get(code)
+    return code if pair is None else pair[0 if lang == "zh" else 1]
+
+
 def _site_rows(result: ScreeningResult, columns: list[Column], lang: str) -> Iterator[list[Any]]:
     s = result.sites
     names = [c for c in s.columns if c != s.geometry.name]
@@ -390,6 +401,7 @@ def _site_rows(result: ScreeningResult, columns: list[Column], lang: str) -> Ite
             "length_m": r.get("site_length_m"),
             "lon": centre[0] if centre else None,
             "lat": centre[1] if centre else None,
+            "eia_category": _eia_label(r.get("eia_category"), lang),
         }
         values["area_m2"], values["area_ha"], values["area_mu"] = _area_cells(r.get("site_area_m2"))
         yield [values[c.key] if c.key in values else r.get(c.key) for c in columns]
