@@ -1240,6 +1240,9 @@
     renderAccessLists(r.access_lists || []);
     $('result').hidden = false;
     drawResult(r);
+    // the verdict and findings come into view (the form may have scrolled them out of sight)
+    var box = $('result');
+    if (box.scrollIntoView) box.scrollIntoView({ block: 'start', behavior: 'smooth' });
   }
 
   function renderAccessLists(lists) {

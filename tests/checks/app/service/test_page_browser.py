@@ -371,6 +371,12 @@ def test_click_a_sample_site_on_the_map_and_check(tab):
     assert "一级保护区" in first["cells"][1] + first["cells"][2]
     # the site and its buffer ring are drawn on the map
     assert page.evaluate("rcPage.resultLayer.getLayers().length") >= 2
+    # the verdict came into view: the result box's top is within the window (scrolled smoothly)
+    page.wait_for_function(
+        "() => { var r = document.getElementById('result').getBoundingClientRect();"
+        " return r.top >= -1 && r.top < window.innerHeight; }",
+        timeout=5000,
+    )
     page.screenshot(path=str(SHOT), full_page=True)
     tab.assert_clean()
 
