@@ -362,6 +362,8 @@ def test_click_a_sample_site_on_the_map_and_check(tab):
     assert answer["site"]["verdict"] == s01["properties"]["expected_verdict"] == "prohibited"
     assert tab.verdict() == "prohibited"
     assert page.text_content("#verdict-badge") == "禁止"
+    # the 名录 category beside the verdict (a restaurant: no row of the 名录 → no EIA document)
+    assert "环评类别：无需编制环境影响评价文件" in page.text_content("#result-site")
     badge_colour = page.eval_on_selector("#verdict-badge", "e => getComputedStyle(e).backgroundColor")
     assert badge_colour == "rgb(192, 57, 43)"  # #c0392b
     rows = tab.finding_rows()
