@@ -584,7 +584,7 @@ def check_site(
         except RedlineError as exc:  # (parse_site_text calls the site `text`; here it is `site`)
             if exc.param != "text":
                 raise
-            raise type(exc)(exc.raw_message, param="site", value=site) from None
+            raise type(exc)(exc.raw_message, param="site", value=site, zh=getattr(exc, "zh", None)) from None
         geom_crs = TARGET_CRS
     else:
         geom_crs = parse_crs(crs, param="crs") if crs else TARGET_CRS
@@ -604,7 +604,9 @@ def check_site(
         on_invalid=on_invalid,
     )
     if sites.loc[0, "status"] == "error":
-        raise SiteError(sites.loc[0, "error"], param="site", value=site if isinstance(site, str) else site.wkt)
+        error = sites.loc[0, "error"]  # the row's error cell: English data, quoted under a Chinese lead-in
+        value = site if isinstance(site, str) else site.wkt
+        raise SiteError(error, param="site", value=value, zh=f"选址无法筛查：{error}")
     return screen_sites(
         sites,
         layerset,

@@ -73,22 +73,45 @@ def _value(m: re.Match, text: str) -> tuple[float, str | None, bool]:
     angular = bool(m.group("dmark") or minutes or seconds or m.group("pre") or m.group("post"))
     if minutes and not m.group("dmark"):
         raise SiteError(
-            f"{text!r}: minutes need a degree mark before them, e.g. 108°39'12.5\"", param="text", value=text
+            f"{text!r}: minutes need a degree mark before them, e.g. 108°39'12.5\"",
+            param="text",
+            value=text,
+            zh=f"{text!r}：分之前须有度的符号，如 108°39'12.5\"",
         )
     value = float(deg_text)
     if minutes is not None:
         if "." in deg_text:
-            raise SiteError(f"{text!r}: degrees with minutes must be whole ({deg_text}°)", param="text", value=text)
+            raise SiteError(
+                f"{text!r}: degrees with minutes must be whole ({deg_text}°)",
+                param="text",
+                value=text,
+                zh=f"{text!r}：带分的度须为整数（{deg_text}°）",
+            )
         mins = float(minutes)
         if mins >= 60:
-            raise SiteError(f"{text!r}: {minutes} minutes is not below 60", param="text", value=text)
+            raise SiteError(
+                f"{text!r}: {minutes} minutes is not below 60",
+                param="text",
+                value=text,
+                zh=f"{text!r}：{minutes} 分不小于 60",
+            )
         value += mins / 60.0
         if seconds is not None:
             if "." in minutes:
-                raise SiteError(f"{text!r}: minutes with seconds must be whole ({minutes}')", param="text", value=text)
+                raise SiteError(
+                    f"{text!r}: minutes with seconds must be whole ({minutes}')",
+                    param="text",
+                    value=text,
+                    zh=f"{text!r}：带秒的分须为整数（{minutes}'）",
+                )
             secs = float(seconds)
             if secs >= 60:
-                raise SiteError(f"{text!r}: {seconds} seconds is not below 60", param="text", value=text)
+                raise SiteError(
+                    f"{text!r}: {seconds} seconds is not below 60",
+                    param="text",
+                    value=text,
+                    zh=f"{text!r}：{seconds} 秒不小于 60",
+                )
             value += secs / 3600.0
     if m.group("sign") in ("-", "−"):
         value = -value
@@ -167,6 +190,8 @@ def parse_pair(text: str) -> CoordinatePair | None:
             f"{text!r}: both coordinates are marked as {word}; mark one E/东经 and the other N/北纬",
             param="text",
             value=text,
+            zh=f"{text!r}：两个坐标都标为{'经度（东/西）' if axis_a == 'lon' else '纬度（南/北）'}；"
+            "请一个标 E/东经，另一个标 N/北纬",
         )
     axis = axis_a or ({"lon": "lat", "lat": "lon"}[axis_b] if axis_b else None)
     lonlat = None if axis is None else axis == "lon"

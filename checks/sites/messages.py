@@ -51,10 +51,11 @@ def warn(message: str, stacklevel: int = 2) -> None:
 
 
 def again_as(error: RedlineError, kind: type[RedlineError]) -> RedlineError:
-    """Return ``error`` as a ``kind``, keeping its marks, parameter and value."""
+    """Return ``error`` as a ``kind``, keeping its marks, parameter, value and Chinese text."""
+    zh = getattr(error, "zh", None)
     if error.has_value:
-        return kind(error.raw_message, param=error.param, value=error.value)
-    return kind(error.raw_message, param=error.param)
+        return kind(error.raw_message, param=error.param, value=error.value, zh=zh)
+    return kind(error.raw_message, param=error.param, zh=zh)
 
 
 # --- the options --------------------------------------------------------------------------------
@@ -64,7 +65,10 @@ def check_policy(on_invalid: str) -> None:
     """Refuse an ``on_invalid`` that is not one of :data:`ON_INVALID`."""
     if on_invalid not in ON_INVALID:
         raise SiteError(
-            f"on_invalid {on_invalid!r} is not one of {', '.join(ON_INVALID)}", param="on_invalid", value=on_invalid
+            f"on_invalid {on_invalid!r} is not one of {', '.join(ON_INVALID)}",
+            param="on_invalid",
+            value=on_invalid,
+            zh=f"on_invalid {on_invalid!r} 不是 {'、'.join(ON_INVALID)} 之一",
         )
 
 
@@ -75,6 +79,8 @@ def no_column(source: str, explicit: str, role: str, columns: list[str]) -> Site
         f"{', '.join(columns)}; fix {param_ref(f'{role}_field')}",
         param=f"{role}_field",
         value=explicit,
+        zh=f"{source}：没有列 {explicit!r}（指定为选址的 {role}）；现有的列为 {'、'.join(columns)}；"
+        f"请修改 {param_ref(f'{role}_field')}",
     )
 
 
@@ -98,6 +104,16 @@ def no_crs(what: str, xs, ys, near, *, example: str = "EPSG:4545", look: str = "
     )
 
 
+def no_crs_zh(what: str, xs, ys, near, *, example: str = "EPSG:4545") -> str:
+    """Say in Chinese what :func:`no_crs` says: ``what`` (Chinese), the CRS they look like, the fix."""
+    hint = guess_crs(xs, ys, near=near, near_what="the layers") if len(xs) else None
+    return (
+        f"{what}"
+        + (f"；看起来是 {hint}" if hint else "")
+        + f"；请用 {_CRS} 给出其坐标系（如 {_CRS} {proposed_code(hint) or example}）"
+    )
+
+
 def vector_without_crs(path: Path, xy: np.ndarray, near, *, drawing: bool) -> CRSError:
     """Return the error for a GIS file (or a CAD drawing) that carries no CRS, and none given."""
     what = (
@@ -107,19 +123,29 @@ def vector_without_crs(path: Path, xy: np.ndarray, near, *, drawing: bool) -> CR
     )
     example = "EPSG:4545" if drawing else "EPSG:4490"
     message = no_crs(what, xy[:, 0], xy[:, 1], near, example=example, look="the coordinates look like")
-    return CRSError(message, param="crs", value=None)
+    what_zh = (
+        f"图纸 '{path.name}' 没有坐标系（CAD 图纸不带坐标系）"
+        if drawing
+        else f"选址文件 '{path.name}' 没有坐标系（没有 .prj 文件或坐标系元数据）"
+    )
+    zh = no_crs_zh(what_zh, xy[:, 0], xy[:, 1], near, example=example)
+    return CRSError(message, param="crs", value=None, zh=zh)
 
 
 def table_not_lonlat(source: str, bounds: np.ndarray, near) -> CRSError:
     """Return the error for a table of coordinates that are not longitude/latitude, and no CRS given."""
     message = no_crs(f"{source}: the coordinates are not longitude/latitude", bounds[:, 0], bounds[:, 1], near)
-    return CRSError(message, param="crs", value=None)
+    zh = no_crs_zh(f"{source}：坐标不是经纬度", bounds[:, 0], bounds[:, 1], near)
+    return CRSError(message, param="crs", value=None, zh=zh)
 
 
 def parcels_without_crs(source: str, xy: np.ndarray, near) -> CRSError:
     """Return the error for a 界址点 table in projected coordinates, and no CRS given or declared."""
     what = f"{source}: the 界址点 table has no CRS (X northing, Y easting)"
-    return CRSError(no_crs(what, xy[:, 0], xy[:, 1], near, example="CGCS2000-GK3-36"), param="crs", value=None)
+    message = no_crs(what, xy[:, 0], xy[:, 1], near, example="CGCS2000-GK3-36")
+    what_zh = f"{source}：界址点表没有坐标系（X 为北坐标，Y 为东坐标）"
+    zh = no_crs_zh(what_zh, xy[:, 0], xy[:, 1], near, example="CGCS2000-GK3-36")
+    return CRSError(message, param="crs", value=None, zh=zh)
 
 
 # --- the file -----------------------------------------------------------------------------------
@@ -127,7 +153,12 @@ def parcels_without_crs(source: str, xy: np.ndarray, near) -> CRSError:
 
 def missing_file(path: Path) -> SiteError:
     """Return the error for a sites file that does not exist."""
-    return SiteError(f"sites file '{path}' does not exist; check the path", param="path", value=str(path))
+    return SiteError(
+        f"sites file '{path}' does not exist; check the path",
+        param="path",
+        value=str(path),
+        zh=f"选址文件 '{path}' 不存在；请检查路径",
+    )
 
 
 def unsupported_format(path: Path) -> SiteError:
@@ -137,6 +168,8 @@ def unsupported_format(path: Path) -> SiteError:
         "KML/KMZ, DXF, CSV or XLSX",
         param="path",
         value=str(path),
+        zh=f"选址文件 '{path.name}'：不支持的格式 {path.suffix.lower()!r}；"
+        "请用 SHP、GPKG、GeoJSON、FGB、KML/KMZ、DXF、CSV 或 XLSX",
     )
 
 
@@ -147,6 +180,8 @@ def many_layers(path: Path, names: list[str]) -> SiteError:
         f"choose one with {param_ref('layer')}",
         param="layer",
         value=None,
+        zh=f"选址文件 '{path.name}' 含 {len(names)} 个图层（{'、'.join(names[:8])}）；"
+        f"请用 {param_ref('layer')} 选择一个",
     )
 
 
@@ -156,6 +191,7 @@ def unreadable(path: Path, exc: Exception) -> SiteError:
         f"sites file '{path}' cannot be read ({exc}); check the file and {param_ref('layer')}",
         param="path",
         value=str(path),
+        zh=f"选址文件 '{path}' 无法读取（{exc}）；请检查文件和 {param_ref('layer')}",
     )
 
 
@@ -165,6 +201,8 @@ def no_coordinate_columns(source: str, columns) -> SiteError:
         f"{source}: no coordinate columns; the columns are {', '.join(columns)}; "
         "add lon and lat (经度/纬度) columns, a WKT column, or 界址点 columns (点号, X, Y)",
         param="path",
+        zh=f"{source}：没有坐标列；现有的列为 {'、'.join(map(str, columns))}；"
+        "请加上经度、纬度列，或 WKT 列，或界址点列（点号、X、Y）",
     )
 
 
@@ -174,6 +212,8 @@ def swapped_columns(source: str, lon_col: str, lat_col: str) -> SiteError:
         f"{source}: the columns {lon_col!r} and {lat_col!r} look swapped: every row holds a latitude in "
         f"{lon_col!r} and a longitude in {lat_col!r}; swap the column names",
         param="path",
+        zh=f"{source}：列 {lon_col!r} 和 {lat_col!r} 似乎颠倒了：每一行的 {lon_col!r} 都是纬度、{lat_col!r} 都是经度；"
+        "请交换两列的列名",
     )
 
 
@@ -184,6 +224,8 @@ def repeated_ids(source: str, dupes: list[str], id_column: str | None) -> SiteEr
         f"choose another column with {param_ref('id_field')}, or make the ids unique",
         param="id_field",
         value=id_column,
+        zh=f"{source}：选址编号重复（{'、'.join(dupes[:8])}）；每个选址须有唯一编号；"
+        f"请用 {param_ref('id_field')} 另选一列，或改为唯一编号",
     )
 
 
@@ -210,14 +252,25 @@ def warn_rows(source: str, kept: list[str], n_kept: int, repaired: list[str], n_
 # --- one site given as text ---------------------------------------------------------------------
 
 
-def text_error(text: str, message: str, *, cut: int | None = 80) -> SiteError:
-    """Return the error for site text: ``message`` follows ``site '<text>'`` (cut to ``cut`` characters)."""
-    return SiteError(f"site {text[:cut]!r}{message}", param="text", value=text)
+def text_error(text: str, message: str, *, cut: int | None = 80, zh: str | None = None) -> SiteError:
+    """Return the error for site text: ``message`` follows ``site '<text>'`` (cut to ``cut`` characters).
+
+    ``zh``, the Chinese of ``message``, follows ``选址 '<text>'``.
+    """
+    return SiteError(
+        f"site {text[:cut]!r}{message}",
+        param="text",
+        value=text,
+        zh=None if zh is None else f"选址 {text[:cut]!r}{zh}",
+    )
 
 
 def text_not_lonlat(text: str, what: str, xs, ys, near, *, cut: int | None = 80) -> SiteError:
     """Return the error for site text whose numbers are not longitude/latitude, and no CRS given."""
-    return SiteError(no_crs(f"site {text[:cut]!r}: {what}", xs, ys, near), param="text", value=text)
+    message = no_crs(f"site {text[:cut]!r}: {what}", xs, ys, near)
+    said = f"{float(xs[0])}, {float(ys[0])} 不是经纬度" if len(xs) == 1 else "坐标不是经纬度"
+    zh = no_crs_zh(f"选址 {text[:cut]!r}：{said}", xs, ys, near)
+    return SiteError(message, param="text", value=text, zh=zh)
 
 
 def degrees_with_projected_crs(text: str, label: str, crs) -> SiteError:
@@ -226,6 +279,7 @@ def degrees_with_projected_crs(text: str, label: str, crs) -> SiteError:
         f"site {text!r} is in degrees, but {_CRS} {label} is projected; drop {_CRS} or fix it",
         param="crs",
         value=crs,
+        zh=f"选址 {text!r} 是经纬度（度），但 {_CRS} {label} 是投影坐标系；请去掉 {_CRS} 或改正",
     )
 
 
@@ -237,6 +291,9 @@ def ambiguous_pair(text: str, x: float, y: float, crs_text: str, given: bool) ->
         + ("" if given else f", and give {_CRS} if they are not CGCS2000/WGS84 longitude/latitude"),
         param="text",
         value=text,
+        zh=f"选址 {text!r} 无论按哪种顺序读都在中国境外（{crs_text} 下 {x},{y} 或 {y},{x}），"
+        "无法判断哪个是经度；请检查数字"
+        + ("" if given else f"；若不是 CGCS2000/WGS84 经纬度，请用 {_CRS} 给出坐标系"),
     )
 
 
@@ -249,6 +306,9 @@ def not_a_site(text: str, exc: Exception) -> SiteError:
         "or give the path of an existing file",
         param="text",
         value=text,
+        zh=f'选址 {text!r} 既不是"经度,纬度"也不是 WKT（{exc}）；请写成如 "109.30,22.28"、'
+        '108°39\'12.5"E 22°10\'03"N 或 "POLYGON ((109.30 22.28, 109.31 22.28, 109.31 22.29, 109.30 22.28))"，'
+        "或给出已有文件的路径",
     )
 
 
@@ -258,6 +318,7 @@ def text_ring_not_closed(text: str) -> SiteError:
         text,
         ": a polygon ring is not closed (its last point is not its first); "
         f"close it, or use {param_ref('on_invalid')} fix",
+        zh=f"：多边形的环未闭合（最后一点不是第一点）；请闭合，或用 {param_ref('on_invalid')} fix",
     )
 
 
@@ -267,7 +328,27 @@ def text_invalid(text: str, reason: str) -> SiteError:
         text,
         f": invalid geometry ({reason}); repair it (e.g. in QGIS: Fix geometries), "
         f"or use {param_ref('on_invalid')} fix",
+        zh=f"：几何无效（{reason}）；请修复（如在 QGIS 中用“修复几何”），或用 {param_ref('on_invalid')} fix",
     )
+
+
+def text_out_of_range(text: str, lon: float, lat: float) -> SiteError:
+    """Return the error for site text marked as longitude/latitude whose values are out of range."""
+    return text_error(
+        text, f": longitude {lon} / latitude {lat} are out of range", cut=None, zh=f"：经度 {lon} / 纬度 {lat} 超出范围"
+    )
+
+
+def text_unrepairable(text: str, reason: str) -> SiteError:
+    """Return the error for an invalid geometry given as text that ``make_valid`` cannot repair."""
+    return text_error(
+        text, f": invalid geometry ({reason}) that cannot be repaired", zh=f"：几何无效（{reason}），且无法修复"
+    )
+
+
+def text_unusable(text: str, problem: str) -> SiteError:
+    """Return the error for a geometry given as text that cannot be checked (``problem``, English data)."""
+    return text_error(text, f": {problem}", zh=f"：无法筛查（{problem}）")
 
 
 # --- one row: data for the error column ---------------------------------------------------------
