@@ -100,6 +100,8 @@ def _kinds(layerset: LayerSet, kinds: list[str] | None) -> list[str]:
             f"it has {', '.join(present) or 'no layers'}",
             param="kinds",
             value=missing,
+            zh=f"{param_ref('kinds')}：图层集 '{layerset.name}' 中没有 {'、'.join(missing)}；"
+            f"它有 {'、'.join(present) or '（无图层）'}",
         )
     return wanted
 
@@ -232,7 +234,10 @@ def _drawable_layers(layerset: LayerSet, kinds: list[str]) -> list[Any]:
         secret = [layer.label for layer in layerset.layers if layer.kind in kinds and layer.confidential]
         why = f" (confidential: {', '.join(secret)}; their boundaries are never drawn)" if secret else ""
         raise RedlineError(
-            f"layer set '{layerset.name}' has no zones of {', '.join(kinds)} to draw{why}", param="kinds", value=kinds
+            f"layer set '{layerset.name}' has no zones of {', '.join(kinds)} to draw{why}",
+            param="kinds",
+            value=kinds,
+            zh=f"图层集 '{layerset.name}' 中没有可绘制的 {'、'.join(kinds)} 区域{why}",
         )
     return layers
 
@@ -433,6 +438,7 @@ def zoning_figure(
             f"{param_ref('paper')}: unknown paper size {paper!r}; use one of {', '.join(PAPER_SIZES)}",
             param="paper",
             value=paper,
+            zh=f"{param_ref('paper')}：未知的纸张 {paper!r}；请用 {'、'.join(PAPER_SIZES)} 之一",
         )
     lang_img = text_lang(lang)
     b = np.array([layer.gdf.total_bounds for layer in _drawable_layers(layerset, kinds)])
@@ -494,9 +500,15 @@ def write_zoning_map(
             f"{param_ref('path')}: '{target.name}' must end in {', '.join(ZONING_SUFFIXES)} (the format follows it)",
             param="path",
             value=str(path),
+            zh=f"{param_ref('path')}：'{target.name}' 须以 {'、'.join(ZONING_SUFFIXES)} 结尾（按扩展名决定格式）",
         )
     if not 72 <= dpi <= 1200:
-        raise RedlineError(f"{param_ref('dpi')}: {dpi} is outside 72..1200", param="dpi", value=dpi)
+        raise RedlineError(
+            f"{param_ref('dpi')}: {dpi} is outside 72..1200",
+            param="dpi",
+            value=dpi,
+            zh=f"{param_ref('dpi')}：{dpi} 超出 72..1200 的范围",
+        )
     if suffix == ".html":
         m = zoning_map(layerset, kinds=kinds, lang=lang, title=title)
     else:
@@ -509,6 +521,7 @@ def write_zoning_map(
             f"{param_ref('path')}: cannot write into '{target.parent}' ({exc.strerror}); choose a writable folder",
             param="path",
             value=str(path),
+            zh=f"{param_ref('path')}：无法写入 '{target.parent}'（{exc.strerror}）；请另选可写的文件夹",
         ) from None
     os.close(fd)
     try:

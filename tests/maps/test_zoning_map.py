@@ -174,6 +174,7 @@ def test_cli_map(tmp_path):
     proc = run_cli("map", "--out", str(tmp_path / "z.html"), "--quiet")
     assert proc.returncode == 0 and proc.stdout == "" and (tmp_path / "z.html").is_file()
     bad = run_cli("map", "--out", str(tmp_path / "z.png"), "--kind", "nope")
-    assert bad.returncode == 2 and bad.stderr.startswith("redline：错误：--kind: nope not in layer set")
+    assert bad.returncode == 2 and bad.stderr.startswith("redline：错误：--kind：图层集 '")
+    assert "中没有 nope" in bad.stderr
     bad = run_cli("map", "--out", str(tmp_path / "z.gif"))
-    assert bad.returncode == 2 and "must end in .html, .png, .pdf" in bad.stderr
+    assert bad.returncode == 2 and "须以 .html、.png、.pdf 结尾" in bad.stderr
