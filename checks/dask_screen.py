@@ -49,7 +49,7 @@ import pandas as pd
 from redline.checks.app.progress import Progress
 from redline.checks.result import ScreeningResult
 from redline.layers.layerset import TARGET_CRS, LayerSet
-from redline.zones.errors import LayerError, RedlineError, param_ref
+from redline.zones.errors import Bilingual, LayerError, RedlineError, param_ref
 
 __all__ = ["PARTITION_SITES", "LayerSetPlugin", "require_dask", "screen_sites_dask"]
 
@@ -216,8 +216,8 @@ def _confidential_labels(layerset: LayerSet) -> list[str]:
     return [layer.label for layer in layerset.layers if getattr(layer, "confidential", False)]
 
 
-def _refuse_shipping(layerset: LayerSet, problem: str) -> RedlineError:
-    """Return the error for a layer set with confidential layers that would have to be shipped."""
+def _refuse_shipping(layerset: LayerSet, problem: Bilingual) -> RedlineError:
+    """Return the error for a layer set with confidential layers that would have to be shipped (``problem``: why)."""
     secret = ", ".join(_confidential_labels(layerset))
     engine = param_ref("engine")
     return RedlineError(
@@ -227,6 +227,9 @@ def _refuse_shipping(layerset: LayerSet, problem: str) -> RedlineError:
         f"or screen with the local engine (without {engine} dask)",
         param="engine",
         value="dask",
+        zh=f"{engine} dask：图层集含涉密图层（{secret}），其几何数据从不离开本进程，因此不能把图层发送给 Dask "
+        f"工作节点；{problem.zh}。请让每个工作节点在与本机相同的路径（'{layerset.path}'）上有这些图层文件，"
+        f"由工作节点自行加载；或改用本地引擎筛查（不用 {engine} dask）",
     )
 
 
@@ -238,10 +241,15 @@ def _place_layers(client, layerset: LayerSet, ship_layers: bool | None) -> tuple
     manifest = layerset.path
     secret = bool(_confidential_labels(layerset))
     if secret and ship_layers is True:
-        raise _refuse_shipping(layerset, "ship_layers=True asks for exactly that")
+        raise _refuse_shipping(
+            layerset, Bilingual("ship_layers=True asks for exactly that", "而 ship_layers=True 正要求这样做")
+        )
     if ship_layers is not True:
         if manifest is None:
-            problem = "this layer set was not loaded from a manifest, so the workers cannot load it"
+            problem = Bilingual(
+                "this layer set was not loaded from a manifest, so the workers cannot load it",
+                "该图层集不是从清单加载的，工作节点无法自行加载",
+            )
         else:
             path = str(Path(manifest).resolve())
             token = _token(Path(path), layerset.fingerprints())
@@ -250,20 +258,29 @@ def _place_layers(client, layerset: LayerSet, ship_layers: bool | None) -> tuple
                 client.register_plugin(plugin, name=plugin.name)
                 seen = client.run(_worker_fingerprints, token)
             except Exception as exc:
-                problem = f"the Dask workers cannot load the layer set '{manifest}' ({type(exc).__name__}: {exc})"
+                why = f"{type(exc).__name__}: {exc}"
+                problem = Bilingual(
+                    f"the Dask workers cannot load the layer set '{manifest}' ({why})",
+                    f"Dask 工作节点无法加载图层集 '{manifest}'（{why}）",
+                )
             else:
                 expected = layerset.fingerprints()
                 differ = sorted(w for w, fp in seen.items() if fp != expected)
                 if not differ:
                     return _OnWorkers(token, path), "loaded"
-                problem = (
-                    f"the layer files at '{manifest}' on worker(s) {', '.join(differ[:4])} differ from the ones "
-                    "loaded here (fingerprints)"
+                workers = ", ".join(differ[:4])
+                problem = Bilingual(
+                    f"the layer files at '{manifest}' on worker(s) {workers} differ from the ones "
+                    "loaded here (fingerprints)",
+                    f"工作节点 {workers} 上 '{manifest}' 处的图层文件与本机加载的不同（指纹不符）",
                 )
         if secret:
             raise _refuse_shipping(layerset, problem)
         if ship_layers is False:
-            raise LayerError(f"{problem}; give the workers the same files at the same path, or ship the layers")
+            raise LayerError(
+                f"{problem}; give the workers the same files at the same path, or ship the layers",
+                zh=f"{problem.zh}；请让工作节点在相同路径上有相同的文件，或把图层发送给它们",
+            )
     key = (client.id, id(layerset))
     held = _SHIPPED.get(key)
     if held is None or held[0] is not layerset or held[1].status != "finished":
@@ -434,4 +451,6 @@ def require_dask() -> None:
             "dask-geopandas)",
             param="engine",
             value="dask",
+            zh=f'{param_ref("engine")} dask 需要安装 Dask：pip install "redline-checker[dask]"（dask[distributed]、'
+            "dask-geopandas）",
         ) from None

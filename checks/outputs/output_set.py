@@ -129,9 +129,12 @@ def output_error(exc: OSError, path: Path, folder: Path | None = None) -> Redlin
     cause = exc.strerror or str(exc) or type(exc).__name__
     cause_zh, advice, advice_zh = _ADVICE.get(exc.errno or 0, _OTHER)
     where = f"into '{path}'" if folder is not None and path == folder else f"'{path}'"
-    err = RedlineError(f"{param_ref(PARAM)}: cannot write {where} ({cause}); {advice}", param=PARAM, value=str(path))
-    err.zh = f"{param_ref(PARAM)}：无法写入 '{path}'（{cause_zh + '：' if cause_zh else ''}{cause}），{advice_zh}"  # type: ignore[attr-defined]
-    return err
+    return RedlineError(
+        f"{param_ref(PARAM)}: cannot write {where} ({cause}); {advice}",
+        param=PARAM,
+        value=str(path),
+        zh=f"{param_ref(PARAM)}：无法写入 '{path}'（{cause_zh + '：' if cause_zh else ''}{cause}），{advice_zh}",
+    )
 
 
 def unwritable(out: Path, exc: OSError) -> RedlineError:
@@ -166,8 +169,8 @@ def output_folder(out_dir: str | Path) -> Path:
             f"{param_ref(PARAM)}: cannot create folder '{out}' ({exc.strerror}); choose a writable folder",
             param=PARAM,
             value=str(out),
+            zh=f"{param_ref(PARAM)}：无法创建文件夹 '{out}'（{exc.strerror}），请另选可写的文件夹",
         )
-        err.zh = f"{param_ref(PARAM)}：无法创建文件夹 '{out}'（{exc.strerror}），请另选可写的文件夹"  # type: ignore[attr-defined]
         raise err from None
     return out
 

@@ -110,7 +110,7 @@ def no_crs_zh(what: str, xs, ys, near, *, example: str = "EPSG:4545") -> str:
     return (
         f"{what}"
         + (f"；看起来是 {hint}" if hint else "")
-        + f"；请用 {_CRS} 给出其坐标系（如 {_CRS} {proposed_code(hint) or example}）"
+        + f"；请用 {_CRS} 给出坐标系（如 {_CRS} {proposed_code(hint) or example}）"
     )
 
 
@@ -268,8 +268,7 @@ def text_error(text: str, message: str, *, cut: int | None = 80, zh: str | None 
 def text_not_lonlat(text: str, what: str, xs, ys, near, *, cut: int | None = 80) -> SiteError:
     """Return the error for site text whose numbers are not longitude/latitude, and no CRS given."""
     message = no_crs(f"site {text[:cut]!r}: {what}", xs, ys, near)
-    said = f"{float(xs[0])}, {float(ys[0])} 不是经纬度" if len(xs) == 1 else "坐标不是经纬度"
-    zh = no_crs_zh(f"选址 {text[:cut]!r}：{said}", xs, ys, near)
+    zh = no_crs_zh(f"选址 {text[:cut]!r} 的坐标不是经纬度", xs, ys, near)
     return SiteError(message, param="text", value=text, zh=zh)
 
 
@@ -292,8 +291,7 @@ def ambiguous_pair(text: str, x: float, y: float, crs_text: str, given: bool) ->
         param="text",
         value=text,
         zh=f"选址 {text!r} 无论按哪种顺序读都在中国境外（{crs_text} 下 {x},{y} 或 {y},{x}），"
-        "无法判断哪个是经度；请检查数字"
-        + ("" if given else f"；若不是 CGCS2000/WGS84 经纬度，请用 {_CRS} 给出坐标系"),
+        "无法判断哪个是经度；请检查数字" + ("" if given else f"；若不是 CGCS2000/WGS84 经纬度，请用 {_CRS} 给出坐标系"),
     )
 
 

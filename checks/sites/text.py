@@ -44,7 +44,7 @@ def _read_point(pair: CoordinatePair, text: str, src, crs, near) -> shapely.Poin
     if pair.lonlat is not None:
         lon, lat = (pair.first, pair.second) if pair.lonlat else (pair.second, pair.first)
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise messages.text_error(text, f": longitude {lon} / latitude {lat} are out of range", cut=None)
+            raise messages.text_out_of_range(text, lon, lat)
         return shapely.Point(lon, lat)
     x, y = pair.first, pair.second
     lonlat_x = -180 <= x <= 180 and -90 <= y <= 90
@@ -141,10 +141,10 @@ def parse_site_text(
             raise messages.text_invalid(text, reason)
         fixed, failures = repair_geometries(np.array([geom], dtype=object))
         if failures[0]:
-            raise messages.text_error(text, f": invalid geometry ({reason}) that cannot be repaired")
+            raise messages.text_unrepairable(text, reason)
         geom = fixed[0]
         warnings.warn(f"site {text[:80]!r}: repaired with make_valid ({reason})", UserWarning, stacklevel=2)
     elif problem:
-        raise messages.text_error(text, f": {problem}")
+        raise messages.text_unusable(text, problem)
     messages.warn_datum(src, param_ref("crs"))
     return to_target(np.array([geom], dtype=object), src)[0], label

@@ -214,13 +214,23 @@ def test_cli_says_the_error_in_chinese_and_in_english_with_lang_en():
 _FAMILY = {"RedlineError", "LayerError", "ManifestError", "CRSError", "SiteError", "RuleError"}
 #: Errors that build their Chinese text themselves (a Chinese lead-in over their problems).
 _BUILDS_ITS_OWN = {"ManifestError", "EiaTableError"}
-#: A parameter holding the error class to raise (``error: type[RedlineError] = LayerError``).
+#: A parameter holding the error class to raise (``error: type[RedlineError] = LayerError``); called
+#: by its bare name (``log.error(...)`` is no error built).
 _ERROR_PARAMS = {"error"}
+#: Files whose errors do not say themselves in Chinese yet (owned by other work); remove each
+#: entry once its raises pass ``zh=``.
+_NOT_YET = {
+    "checks/app/service/uploads.py",
+    "checks/app/service/routes_batch.py:UploadError",
+    "checks/register/base.py",
+    "checks/register/gpkg.py",
+    "checks/register/pg.py",
+    "checks/register/rows.py",
+}
 
 
 def _scanned() -> list[Path]:
-    files = [p for top in ("zones", "layers") for p in sorted((REPO / top).rglob("*.py"))]
-    return [*files, REPO / "checks" / "options.py"]
+    return [p for top in ("zones", "layers", "checks", "maps") for p in sorted((REPO / top).rglob("*.py"))]
 
 
 def _family(trees: dict[str, ast.Module]) -> set[str]:
@@ -241,7 +251,8 @@ def _family(trees: dict[str, ast.Module]) -> set[str]:
 def _without_zh(trees: dict[str, ast.Module]) -> list[str]:
     """Every error of the family built without ``zh=`` (``raise X(...)``, ``return X(...)``, ``error(...)``).
 
-    A re-raise (``raise`` or ``raise exc``) builds no error and is let be.
+    A re-raise (``raise``, ``raise exc``, or ``raise type(exc)(..., zh=exc.zh)`` keeping its text)
+    builds no new error and is let be.
     """
     family = _family(trees)
     missing = []
@@ -250,7 +261,10 @@ def _without_zh(trees: dict[str, ast.Module]) -> list[str]:
             if not isinstance(node, ast.Call):
                 continue
             name = getattr(node.func, "id", getattr(node.func, "attr", None))
-            if name in _BUILDS_ITS_OWN or (name not in family and name not in _ERROR_PARAMS):
+            bare = isinstance(node.func, ast.Name)
+            if name in _BUILDS_ITS_OWN or not (name in family or (bare and name in _ERROR_PARAMS)):
+                continue
+            if where in _NOT_YET or f"{where}:{name}" in _NOT_YET:
                 continue
             if not any(k.arg == "zh" for k in node.keywords):
                 missing.append(f"{where}:{node.lineno} {name}(...)")
@@ -259,7 +273,8 @@ def _without_zh(trees: dict[str, ast.Module]) -> list[str]:
 
 def test_every_error_raised_has_a_chinese_text():
     trees = {str(path.relative_to(REPO)): ast.parse(path.read_text("utf-8")) for path in _scanned()}
-    assert len(trees) > 50  # the scan saw the packages
+    assert len(trees) > 150  # the scan saw the packages (zones, layers, checks, maps)
+    assert {"checks", "maps"} <= {where.split("/")[0] for where in trees}
     missing = _without_zh(trees)
     assert not missing, "errors without a Chinese text (zh=):\n" + "\n".join(missing)
 
@@ -279,6 +294,7 @@ raise RuleError("not said", param="p")
 raise OwnError("own")
 raise error("a class given as a parameter")
 raise ManifestError("a.yaml", ["its own lead-in"])
+log.error("a log line, no error")
 """
     assert _without_zh({"m.py": ast.parse(source)}) == [
         "m.py:11 RuleError(...)",
@@ -291,3 +307,40 @@ def test_manifest_lead_in_when_details_are_english():
     """A problem without a Chinese text is listed as it is, under the Chinese lead-in."""
     err = ManifestError("layerset.yaml", ["something only said in English"])
     assert err.zh.splitlines() == ["图层集清单 'layerset.yaml' 有 1 处问题：", "  - something only said in English"]
+
+
+@pytest.mark.parametrize(
+    ("args", "zh", "en"),
+    [
+        (
+            ("batch", "/no/such.shp", "--out", "x"),
+            "redline：错误：选址文件 '/no/such.shp' 不存在；请检查路径",
+            "redline: error: sites file '/no/such.shp' does not exist; check the path",
+        ),
+        (
+            ("check", "999,999"),
+            "redline：错误：选址 '999,999' 的坐标不是经纬度；请用 --crs 给出坐标系（如 --crs EPSG:4545）",
+            "redline: error: site '999,999': 999.0, 999.0 are not longitude/latitude; "
+            "give their CRS with --crs (e.g. --crs EPSG:4545)",
+        ),
+        (
+            ("rules", "validate", "/no/such.yaml"),
+            "redline：错误：'/no/such.yaml' 不存在；请给出规则目录（.yaml）或准入清单（.csv/.xlsx）",
+            "redline: error: '/no/such.yaml' does not exist; give a rule catalogue (.yaml) or an access list "
+            "(.csv/.xlsx)",
+        ),
+        (
+            ("rules", "access", "--out", "table.pdf"),
+            "redline：错误：--out：'table.pdf' 须以 .xlsx 或 .csv 结尾",
+            "redline: error: --out: 'table.pdf' must end in .xlsx or .csv",
+        ),
+    ],
+    ids=["missing-sites-file", "not-lonlat", "missing-catalogue", "access-out-suffix"],
+)
+def test_cli_errors_of_checks_in_chinese_and_english(args, zh, en, tmp_path):
+    said = run_cli(*args, cwd=tmp_path)
+    assert said.returncode == 2, said.stderr
+    assert said.stderr.strip().splitlines()[-1] == zh
+    said = run_cli(*args, "--lang", "en", cwd=tmp_path)
+    assert said.returncode == 2, said.stderr
+    assert said.stderr.strip().splitlines()[-1] == en

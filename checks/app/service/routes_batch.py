@@ -42,6 +42,7 @@ def batch_options(form: dict[str, str | None], default_lang: str) -> BatchOption
                 f"{param_ref('buffer_m')}: {given['buffer_m'][:20]!r} is not a number of metres (e.g. 1000)",
                 param="buffer_m",
                 value=given["buffer_m"],
+                zh=f"{param_ref('buffer_m')}：{given['buffer_m'][:20]!r} 不是以米计的数（如 1000）",
             )
     return BatchOptions(tags=options.split_tags(given.pop("tags", "")), lang=given.pop("lang", default_lang), **given)
 

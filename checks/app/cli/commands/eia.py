@@ -81,11 +81,9 @@ def _eia(args: argparse.Namespace) -> None:
         return
     if not args.query:
         raise RedlineError(
-            w(
-                f"请给出行业代码或名称（{param_ref('industry')}），或用 --list-facts 列出项目事实",
-                f"give an industry code or name ({param_ref('industry')}), or --list-facts",
-            ),
+            f"give an industry code or name ({param_ref('industry')}), or --list-facts",
             param="industry",
+            zh=f"请给出行业代码或名称（{param_ref('industry')}），或用 --list-facts 列出项目事实",
         )
     facts = dict(make_project(facts=args.fact).facts)
     if facts:

@@ -111,14 +111,11 @@ def _open(args: argparse.Namespace):
 
     target = args.register or os.environ.get(REGISTER_ENV)
     if not target:
-        w = Words(args.lang)
         raise RedlineError(
-            w(
-                f"未指定台账：请给出 {param_ref('target')}（.gpkg 文件或 postgresql://…），"
-                f"或设置环境变量 {REGISTER_ENV}",
-                f"no register: give {param_ref('target')} (a .gpkg file or postgresql://…) or set {REGISTER_ENV}",
-            ),
+            f"no register: give {param_ref('target')} (a .gpkg file or postgresql://…) or set {REGISTER_ENV}",
             param="target",
+            zh=f"未指定台账：请给出 {param_ref('target')}（.gpkg 文件或 postgresql://…），"
+            f"或设置环境变量 {REGISTER_ENV}",
         )
     return open_register(target)
 
@@ -190,12 +187,10 @@ def _show(args: argparse.Namespace) -> None:
     history = register.site_history(args.site_id)
     if history.empty:
         raise RedlineError(
-            w(
-                f"台账 {register.target} 中没有选址 {args.site_id!r}",
-                f"register {register.target} has no site {args.site_id!r}",
-            ),
+            f"register {register.target} has no site {args.site_id!r}",
             param="site_id",
             value=args.site_id,
+            zh=f"台账 {register.target} 中没有选址 {args.site_id!r}",
         )
     rows = []
     for r in history.itertuples(index=False):
@@ -242,12 +237,10 @@ def _since(value: str | None, w: Words) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise RedlineError(
-            w(
-                f"{param_ref('since')}：{value!r} 不是日期，请写作 2025-03-01",
-                f"{param_ref('since')}: {value!r} is not a date such as 2025-03-01",
-            ),
+            f"{param_ref('since')}: {value!r} is not a date such as 2025-03-01",
             param="since",
             value=value,
+            zh=f"{param_ref('since')}：{value!r} 不是日期，请写作 2025-03-01",
         ) from None
 
 

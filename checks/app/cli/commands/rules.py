@@ -104,13 +104,16 @@ def _list(args: argparse.Namespace) -> None:
     w = Words(args.lang)
     catalog = _catalog(args)
     if args.kind:
-        from redline.zones.kinds import get_kind
+        from redline.zones.kinds import KINDS, get_kind
 
         try:
             get_kind(args.kind)
         except KeyError as exc:
             raise RedlineError(
-                f"{param_ref('kind')}{w('：', ': ')}{exc.args[0]}", param="kind", value=args.kind
+                f"{param_ref('kind')}: {exc.args[0]}",
+                param="kind",
+                value=args.kind,
+                zh=f"{param_ref('kind')}：未知的区域类型 {args.kind!r}；已知的类型为 {'、'.join(KINDS)}",
             ) from None
     for catalog_name, version in catalog.versions.items():
         title = catalog.titles.get(catalog_name, catalog_name)
@@ -209,12 +212,10 @@ def _validate(args: argparse.Namespace) -> None:
     path = Path(args.file)
     if not path.is_file():
         raise RedlineError(
-            w(
-                f"'{path}' 不存在；请给出规则目录（.yaml）或准入清单（.csv/.xlsx）",
-                f"'{path}' does not exist; give a rule catalogue (.yaml) or an access list (.csv/.xlsx)",
-            ),
+            f"'{path}' does not exist; give a rule catalogue (.yaml) or an access list (.csv/.xlsx)",
             param="file",
             value=str(path),
+            zh=f"'{path}' 不存在；请给出规则目录（.yaml）或准入清单（.csv/.xlsx）",
         )
     if path.suffix.lower() in (*TABLE_SUFFIXES, ".docx"):
         _validate_access_list(path, w)
@@ -227,20 +228,20 @@ def _validate(args: argparse.Namespace) -> None:
         data = yaml.safe_load(path.read_text("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise RedlineError(
-            w(
-                f"规则目录 '{path}' 不是有效的 UTF-8 YAML：{exc}",
-                f"rule catalogue '{path}' is not valid UTF-8 YAML: {exc}",
-            ),
+            f"rule catalogue '{path}' is not valid UTF-8 YAML: {exc}",
             param="file",
             value=str(path),
+            zh=f"规则目录 '{path}' 不是有效的 UTF-8 YAML：{exc}",
         ) from None
     problems = validate_catalog_data(data, str(path))
     if problems:
         lines = "\n".join(f"  - {p}" for p in problems)
-        head = w(
-            f"规则目录 '{path}' 有 {len(problems)} 个问题", f"rule catalogue '{path}' has {len(problems)} problem(s)"
+        raise RedlineError(
+            f"rule catalogue '{path}' has {len(problems)} problem(s):\n{lines}",
+            param="file",
+            value=str(path),
+            zh=f"规则目录 '{path}' 有 {len(problems)} 个问题：\n{lines}",
         )
-        raise RedlineError(f"{head}{w('：', ':')}\n{lines}", param="file", value=str(path))
     n = len(data["rules"])
     print(w(f"{path}：通过，共 {n} 条规则", f"{path}: OK, {n} rules"))
 
@@ -257,11 +258,12 @@ def _validate_access_list(path: Path, w: Words) -> None:
             problems = validate_access_frame(df, str(path))
             if problems:
                 lines = "\n".join(f"  - {p}" for p in problems)
-                head = w(
-                    f"准入清单 '{path}' 有 {len(problems)} 个问题",
-                    f"access list '{path}' has {len(problems)} problem(s)",
+                raise RedlineError(
+                    f"access list '{path}' has {len(problems)} problem(s):\n{lines}",
+                    param="file",
+                    value=str(path),
+                    zh=f"准入清单 '{path}' 有 {len(problems)} 个问题：\n{lines}",
                 )
-                raise RedlineError(f"{head}{w('：', ':')}\n{lines}", param="file", value=str(path))
     access = read_access_list(path)
     notes = access.problems()
     print(w(f"{path}：通过，共 {len(access)} 条条款", f"{path}: OK, {len(access)} clauses"))

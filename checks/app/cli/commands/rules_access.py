@@ -98,7 +98,6 @@ def unit_reach(access, units: list[tuple[str, str | None, dict[str, Any]]]) -> d
 
 def _sources(args: argparse.Namespace):
     """Return (access list, units of the layer set or None, what the list is)."""
-    w = Words(args.lang)
     from redline.checks.app.cli.commands.layers_info import unit_records
     from redline.layers.access_tables import read_access_list
 
@@ -113,22 +112,18 @@ def _sources(args: argparse.Namespace):
         path = Path(args.list)
         if not path.is_file():
             raise RedlineError(
-                w(
-                    f"{param_ref('list')}：'{path}' 不存在；请给出准入清单（.xlsx/.xls/.csv/.docx）",
-                    f"{param_ref('list')}: '{path}' does not exist; give an access list (.xlsx/.xls/.csv/.docx)",
-                ),
+                f"{param_ref('list')}: '{path}' does not exist; give an access list (.xlsx/.xls/.csv/.docx)",
                 param="list",
                 value=str(path),
+                zh=f"{param_ref('list')}：'{path}' 不存在；请给出准入清单（.xlsx/.xls/.csv/.docx）",
             )
         return read_access_list(path), units, path.name
     if layer is None or layer.access is None:
         raise RedlineError(
-            w(
-                f"图层集没有准入清单；请给出 {param_ref('list')}",
-                f"the layer set has no access list; give one as {param_ref('list')}",
-            ),
+            f"the layer set has no access list; give one as {param_ref('list')}",
             param="list",
             value=None,
+            zh=f"图层集没有准入清单；请给出 {param_ref('list')}",
         )
     return layer.access, units, layer.access_list.name if layer.access_list else layer.access.source
 
@@ -198,12 +193,10 @@ def _access(args: argparse.Namespace) -> None:
     w = Words(args.lang)
     if args.out and Path(args.out).suffix.lower() not in (".xlsx", ".csv"):
         raise RedlineError(
-            w(
-                f"{param_ref('out')}：'{args.out}' 须以 .xlsx 或 .csv 结尾",
-                f"{param_ref('out')}: '{args.out}' must end in .xlsx or .csv",
-            ),
+            f"{param_ref('out')}: '{args.out}' must end in .xlsx or .csv",
             param="out",
             value=args.out,
+            zh=f"{param_ref('out')}：'{args.out}' 须以 .xlsx 或 .csv 结尾",
         )
     access, units, name = _sources(args)
     project = None
