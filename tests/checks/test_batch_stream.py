@@ -134,5 +134,5 @@ def test_cli_streams_csv_and_matches_the_whole_result_path(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("site_id,lon,lat\nA,109.4,22.4\nA,109.5,22.5\n", encoding="utf-8")
     proc = run_cli("batch", str(bad), "--out", str(tmp_path / "bad"), "--formats", "csv", "--chunk-size", "1")
-    assert proc.returncode == 2 and "site ids repeat (A)" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.returncode == 2 and "选址编号重复（A）" in proc.stderr and "Traceback" not in proc.stderr
     assert not list((tmp_path / "bad").iterdir())

@@ -1252,7 +1252,7 @@
     drawResult(r);
     // the verdict and findings come into view (the form may have scrolled them out of sight)
     var box = $('result');
-    if (box.scrollIntoView) box.scrollIntoView({ block: 'start', behavior: 'smooth' });
+    if (box.scrollIntoView) box.scrollIntoView({ block: 'start' });
   }
 
   function renderAccessLists(lists) {

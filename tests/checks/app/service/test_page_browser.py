@@ -373,7 +373,7 @@ def test_click_a_sample_site_on_the_map_and_check(tab):
     assert "一级保护区" in first["cells"][1] + first["cells"][2]
     # the site and its buffer ring are drawn on the map
     assert page.evaluate("rcPage.resultLayer.getLayers().length") >= 2
-    # the verdict came into view: the result box's top is within the window (scrolled smoothly)
+    # the verdict came into view: the result box's top is within the window
     page.wait_for_function(
         "() => { var r = document.getElementById('result').getBoundingClientRect();"
         " return r.top >= -1 && r.top < window.innerHeight; }",
@@ -708,11 +708,11 @@ def test_markup_in_names_and_clauses_stays_text(browser, evil_base):
         clauses = page.text_content("#access-lists")
         assert f"{SCRIPT_EVIL}{IMG_EVIL}" in clauses
         # the zone's tooltip on the map: opened, its text literal
-        page.evaluate(
-            "void rcPage.zonesLayer.eachLayer(l => {"
-            " if (l.feature.properties.zone_id === 'SY450721-WL-1') l.openTooltip(); })"
+        page.wait_for_function(  # (opened again on each poll: the zones are redrawn when the map moves)
+            "() => { rcPage.zonesLayer.eachLayer(l => {"
+            " if (l.feature.properties.zone_id === 'SY450721-WL-1') l.openTooltip(); });"
+            " return document.querySelector('.leaflet-tooltip') !== null; }"
         )
-        page.wait_for_selector(".leaflet-tooltip")
         assert IMG_EVIL in page.text_content(".leaflet-tooltip")
         page.wait_for_timeout(300)  # time for an injected handler to fire, if there were one
         assert page.locator("img[src='x']").count() == 0
