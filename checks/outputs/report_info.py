@@ -100,12 +100,9 @@ def _eia(row: dict[str, Any], lang: str) -> Field | None:
     category = _text(row.get("eia_category"))
     if not category:
         return None
-    try:
-        from redline.zones.eia.answer import category_label
+    from redline.zones.eia.answer import category_label
 
-        label = category_label(category, lang)
-    except KeyError:
-        label = category
+    label = category_label(category, lang)
     item = _text(row.get("eia_item"))
     return Field(
         t("info.eia", lang), f"{label}（{item}）" if item and lang == "zh" else label, _text(row.get("eia_basis"))

@@ -177,12 +177,9 @@ def _eia_step(row: dict[str, Any], lang: str) -> str:
     category = row.get("eia_category")
     if missing(category):
         return ""
-    try:
-        from redline.zones.eia.answer import category_label
+    from redline.zones.eia.answer import category_label
 
-        label = category_label(str(category), lang)
-    except KeyError:
-        label = str(category)
+    label = category_label(str(category), lang)
     item = "" if missing(row.get("eia_item")) else str(row["eia_item"])
     return t("step.eia_item" if item else "step.eia", lang, label=label, item=item)
 

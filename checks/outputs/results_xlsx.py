@@ -41,6 +41,7 @@ from redline.checks.outputs.report_clauses import clause_scope
 from redline.checks.outputs.report_info import centre_point, project_name
 from redline.checks.outputs.units import SQM_PER_HECTARE, SQM_PER_MU, format_datetime, missing
 from redline.checks.result import ScreeningResult
+from redline.zones.eia.answer import category_label
 from redline.zones.industry import lookup
 from redline.zones.labels import (
     STRINGS,
@@ -360,17 +361,6 @@ def _site_columns(result: ScreeningResult) -> list[Column]:
     return [*SITE_COLUMNS, *extra]
 
 
-def _eia_label(category: Any, lang: str) -> str | None:
-    """Return the 名录 category as a reader says it (环境影响报告书 …), the code itself when unknown."""
-    from redline.zones.eia import CATEGORY_LABELS
-
-    code = _text(category)
-    if not code:
-        return None
-    pair = CATEGORY_LABELS.get(code)
-    return code if pair is None else pair[0 if lang == "zh" else 1]
-
-
 def _site_rows(result: ScreeningResult, columns: list[Column], lang: str) -> Iterator[list[Any]]:
     s = result.sites
     names = [c for c in s.columns if c != s.geometry.name]
@@ -401,7 +391,7 @@ def _site_rows(result: ScreeningResult, columns: list[Column], lang: str) -> Ite
             "length_m": r.get("site_length_m"),
             "lon": centre[0] if centre else None,
             "lat": centre[1] if centre else None,
-            "eia_category": _eia_label(r.get("eia_category"), lang),
+            "eia_category": category_label(_text(r.get("eia_category")), lang) or None,
         }
         values["area_m2"], values["area_ha"], values["area_mu"] = _area_cells(r.get("site_area_m2"))
         yield [values[c.key] if c.key in values else r.get(c.key) for c in columns]

@@ -19,13 +19,17 @@ __all__ = ["Candidate", "EiaAnswer", "category_label", "outcome_basis", "outcome
 def category_label(category: str, lang: str = "zh") -> str:
     """Return the document's name: ``环境影响报告表`` (zh) or ``environmental impact form (报告表)`` (en).
 
+    A category this edition does not name is returned as it is.
+
     Examples
     --------
-    >>> category_label("form"), category_label("none", "en")
-    ('环境影响报告表', 'no EIA document')
+    >>> category_label("form"), category_label("none", "en"), category_label("other")
+    ('环境影响报告表', 'no EIA document', 'other')
     """
-    zh, en = CATEGORY_LABELS[category]
-    return zh if lang == "zh" else en
+    pair = CATEGORY_LABELS.get(category)
+    if pair is None:
+        return category
+    return pair[0] if lang == "zh" else pair[1]
 
 
 @dataclass(frozen=True)

@@ -174,7 +174,7 @@ def _project_lines(site, w: Words) -> list[str]:
     if category:
         from redline.zones.eia import category_label
 
-        label = w("待定", "undetermined") if category == "undetermined" else category_label(category, w.lang)
+        label = category_label(category, w.lang)
         item = _text(site.get("eia_item"))
         lines.append(f"  {w('环评类别', 'EIA category')}{w('：', ': ')}{label}" + (f" — {item}" if item else ""))
         basis = _text(site.get("eia_basis"))

@@ -223,6 +223,7 @@ class SiteOut(BaseModel):
     eia_category: str = Field(
         "", description="the EIA document the 名录 asks for: report, form, register, none, or review (a fact missing)"
     )
+    eia_label: str = Field("", description="eia_category as the document's name, in the answer's language")
     eia_item: str = Field("", description="the 名录 row (名录第N项 …)")
     eia_basis: str = Field("", description="the row's cell verbatim and why (the sensitive area touched)")
     geometry: dict[str, Any] | None = Field(description="the site as GeoJSON in EPSG:4490")

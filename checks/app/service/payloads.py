@@ -20,6 +20,7 @@ import shapely
 
 from redline.checks.app.service.coarse import ConfidentialView, step_ceil, step_floor
 from redline.checks.outputs.writers import ILLUSTRATIVE_NOTICE
+from redline.zones.eia.answer import category_label
 from redline.zones.labels import action_label, class_label, kind_label, relation_label, tag_label, verdict_text
 
 __all__ = [
@@ -357,6 +358,7 @@ def check_payload(
         "site_area_m2": _num(s["site_area_m2"]),
         "site_length_m": _num(s["site_length_m"]),
         **{name: _text(s.get(name, "")) for name in ("note", "eia_category", "eia_item", "eia_basis")},
+        "eia_label": category_label(_text(s.get("eia_category", "")), lang),
         "geometry": s.geometry,
     }
     findings, matched = _findings_out(result.findings, lang, view, s.geometry, measure)

@@ -134,11 +134,6 @@
     'geom.multi': ['多{type}', 'multi-{type}'],
     'site.length': ['长度 {v} m', 'length {v} m'],
     'site.eia': ['环评类别：{v}（{item}）', 'EIA document: {v} ({item})'],
-    'eia.report': ['环境影响报告书', 'environmental impact report'],
-    'eia.form': ['环境影响报告表', 'environmental impact form'],
-    'eia.registration': ['环境影响登记表', 'registration form'],
-    'eia.none': ['无需编制环境影响评价文件', 'no EIA document'],
-    'eia.undetermined': ['待定（需补充项目事实）', 'undetermined (a project fact is missing)'],
     'links.report': ['研判报告（HTML）', 'Report (HTML)'],
     'links.docx': ['研判报告（Word）', 'Report (Word)'],
     'links.map': ['交互地图', 'Interactive map'],
@@ -1208,10 +1203,7 @@
     if (site.site_area_m2) meta.push(t('site.area', { v: fmt(site.site_area_m2) }));
     if (site.site_length_m) meta.push(t('site.length', { v: fmt(site.site_length_m) }));
     if (site.note) meta.push(site.note);
-    if (site.eia_category) {
-      var category = STRINGS['eia.' + site.eia_category] ? t('eia.' + site.eia_category) : site.eia_category;
-      meta.push(t('site.eia', { v: category, item: site.eia_item || '—' }));
-    }
+    if (site.eia_category) meta.push(t('site.eia', { v: site.eia_label || site.eia_category, item: site.eia_item || '—' }));
     setText($('result-site'), meta.join('；'));
     setText($('result-notice'), r.illustrative ? (r.notice || t('illustrative')) : '');
 
