@@ -13,8 +13,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from redline.zones.access_list import AccessProblem
-from redline.zones.cache_folder import cache_dir, cache_enabled
+from redline.zones.cache_folder import cache_dir, cache_enabled, write_atomically
 
 __all__ = ["cached_access_table"]
 
@@ -31,11 +29,11 @@ _PROBLEMS = b"redline.problems"
 Read = Callable[[], "tuple[pd.DataFrame, list[AccessProblem]]"]
 
 
-def _key(path: Path, options: Any) -> str:
+def _key(source_digest: str, options: Any) -> str:
     from redline._version import __version__
 
     digest = hashlib.sha256(__version__.encode())
-    digest.update(hashlib.sha256(path.read_bytes()).digest())
+    digest.update(source_digest.encode())
     digest.update(json.dumps(options, ensure_ascii=False, sort_keys=True, default=str).encode())
     return digest.hexdigest()[:40]
 
@@ -58,16 +56,20 @@ def _save(file: Path, frame: pd.DataFrame, problems: list[AccessProblem]) -> Non
         table = pa.Table.from_pandas(frame, preserve_index=False)
         meta = {**(table.schema.metadata or {}), _PROBLEMS: json.dumps([dataclasses.asdict(p) for p in problems])}
         table = table.replace_schema_metadata(meta)
-        file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", dir=file.parent)
-        with os.fdopen(fd, "wb") as fh, pa.ipc.new_file(fh, table.schema) as writer:
-            writer.write_table(table)
-        os.replace(tmp, file)
+
+
+        def write(fh) -> None:
+            with pa.ipc.new_file(fh, table.schema) as writer:
+                writer.write_table(table)
+
+        write_atomically(file, write)
     except (OSError, TypeError, ValueError, pa.ArrowException):  # a cache that cannot be written is no cache
         pass
 
 
-def cached_access_table(path: Path, options: Any, read: Read) -> tuple[pd.DataFrame, list[AccessProblem]]:
+def cached_access_table(
+    path: Path, options: Any, read: Read, digest: str | None = None
+) -> tuple[pd.DataFrame, list[AccessProblem]]:
     """Return ``read()`` for the access list at ``path``, kept in the cache folder under its digest.
 
     Parameters
@@ -78,6 +80,9 @@ def cached_access_table(path: Path, options: Any, read: Read) -> tuple[pd.DataFr
         Whatever else shapes the table (the columns' mapping, the sheets chosen).
     read : callable
         Reads the list: returns the canonical long table and the reader's problems.
+    digest : str, optional
+        The list's fingerprint (:func:`redline.layers.fingerprint.fingerprint`) when the caller
+        has it already; by default it is computed here.
 
     Examples
     --------
@@ -90,7 +95,11 @@ def cached_access_table(path: Path, options: Any, read: Read) -> tuple[pd.DataFr
     """
     if not cache_enabled():
         return read()
-    file = cache_dir() / "access" / f"{_key(path, options)}.arrow"
+    if digest is None:
+        from redline.layers.fingerprint import fingerprint
+
+        digest = fingerprint(path)
+    file = cache_dir() / "access" / f"{_key(digest, options)}.arrow"
     found = _load(file) if file.is_file() else None
     if found is not None:
         return found

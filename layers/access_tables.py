@@ -365,6 +365,7 @@ def read_access_list(
     *,
     corrections: str | Path | Mapping[str, Mapping[str, Any]] | bool | None = None,
     area_fields: Iterable[str] = (),
+    digest: str | None = None,
 ) -> AccessList:
     """Read an access list as bureaus publish it and build the :class:`~redline.zones.access_list.AccessList`.
 
@@ -380,6 +381,9 @@ def read_access_list(
         beside the list, when it exists; False: none.
     area_fields : iterable of str
         Unit fields of the layer that hold area names (the manifest's mapping).
+    digest : str, optional
+        The list's fingerprint when the caller has computed it (the layer reader records it);
+        it names the list's parsed table in the cache folder.
 
     Raises
     ------
@@ -398,7 +402,11 @@ def read_access_list(
 
     path = Path(path)
     options = {"columns": columns, "sheets": sheets}
-    table, problems = cached_access_table(path, options, lambda: read_access_table(path, columns, sheets))
+    def read() -> tuple[pd.DataFrame, list[AccessProblem]]:
+        return read_access_table(path, columns, sheets)
+
+    # (a path that is no file goes straight to the reader, which says what is wrong)
+    table, problems = cached_access_table(path, options, read, digest) if path.is_file() else read()
     fixes: Mapping[str, Mapping[str, Any]] | None = None
     if isinstance(corrections, Mapping):
         fixes = corrections

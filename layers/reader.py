@@ -396,6 +396,7 @@ def _read_access_list(spec: LayerSpec, problems: list[str]) -> tuple[AccessList 
         return None, ""
     from redline.layers.access_tables import read_access_list, sidecar
 
+    digest = fingerprint(spec.access_list) if Path(spec.access_list).is_file() else None
     try:
         access = read_access_list(
             spec.access_list,
@@ -403,6 +404,7 @@ def _read_access_list(spec: LayerSpec, problems: list[str]) -> tuple[AccessList 
             spec.access_list_sheets,
             corrections=spec.access_list_corrections,
             area_fields=spec.access_list_area_fields,
+            digest=digest,
         )
     except RedlineError as exc:
         problems.append(Bilingual.of(exc, spec.where))
@@ -410,7 +412,6 @@ def _read_access_list(spec: LayerSpec, problems: list[str]) -> tuple[AccessList 
     for problem in access.read_problems:
         if problem.check == "unknown_dimension":  # kept as a dimension of its own, but said
             warnings.warn(f"{spec.where}: {problem.message}", UserWarning, stacklevel=4)
-    digest = fingerprint(spec.access_list)
     given = spec.access_list_corrections
     fixes = None if given is False else (Path(given) if given not in (None, True) else sidecar(spec.access_list))
     if fixes is not None and fixes.is_file():

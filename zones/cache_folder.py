@@ -9,15 +9,16 @@ served stale, and a pickle that cannot be read is a miss.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
-__all__ = ["cache_dir", "cache_enabled", "cached_object"]
+__all__ = ["cache_dir", "cache_enabled", "cached_object", "write_atomically"]
 
 T = TypeVar("T")
 
@@ -60,12 +61,30 @@ def cached_object(kind: str, sources: Iterable[bytes], build: Callable[[], T]) -
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
         pass
     value = build()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except (OSError, pickle.PicklingError, TypeError, AttributeError):
-        pass
+    with contextlib.suppress(OSError, pickle.PicklingError, TypeError, AttributeError):
+        write_atomically(path, lambda fh: pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL))
     return value
+
+
+def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write ``path`` through ``write(file)`` into a temporary file renamed into place: whole or not at all.
+
+    The temporary file is removed when ``write`` fails (the exception is raised again).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "sub" / "x.bin"
+    >>> write_atomically(target, lambda fh: fh.write(b"ok"))
+    >>> target.read_bytes()
+    b'ok'
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -193,11 +193,9 @@ def detail_site_ids(result: ScreeningResult, limit: int = MAX_DETAIL_SITES) -> t
     order = sorted(range(len(sites)), key=lambda i: (rank(verdicts[i]), i))
     findings = result.findings
     judged = set(findings.loc[findings["kind"] == "control_unit", "site_id"].astype(str)) if len(findings) else set()
-    ids_all = sites["site_id"].astype(str).tolist()
-    wanted = (
-        order if len(sites) == 1 else [i for i in order if verdicts[i] != "clear" or ids_all[i] in judged]
-    )
-    ids = [str(sites["site_id"].iloc[i]) for i in wanted]
+    site_ids = sites["site_id"].astype(str).tolist()
+    wanted = order if len(sites) == 1 else [i for i in order if verdicts[i] != "clear" or site_ids[i] in judged]
+    ids = [site_ids[i] for i in wanted]
     return ids[:limit], max(len(ids) - limit, 0)
 
 

@@ -10,26 +10,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 from redline.checks.app.cli.i18n import Words
 from redline.checks.app.cli.table import format_table
 from redline.checks.app.cli_args import flag_namer
 
-__all__ = ["access_problems", "run_info", "unit_records"]
+__all__ = ["run_info"]
 
 #: Sums and dissolved areas closer than this (km²) are taken as equal: nothing overlaps.
 _SAME_KM2 = 5e-4
-
-
-def unit_records(layer) -> list[tuple[str, str | None, dict[str, Any]]]:
-    """Return a control-unit layer's units as access lists take them (:meth:`ZoneLayer.unit_records`)."""
-    return layer.unit_records()
-
-
-def access_problems(layer) -> list:
-    """Return every problem of a control-unit layer's access list, judged against the layer's own units."""
-    return layer.access_problems() if getattr(layer, "access", None) is not None else []
 
 
 def _dissolved(inv) -> dict[tuple[str, str], float]:
@@ -116,7 +105,7 @@ def _print_access(layer, w: Words) -> None:
         if w.zh
         else f"  access list: {name}, {len(access)} clauses"
     )
-    problems = access_problems(layer)
+    problems = layer.access_problems()
     if not problems:
         print("  " + w("准入清单未发现问题", "no problem found in the access list"))
         return

@@ -80,9 +80,8 @@ def unit_reach(access, units: list[tuple[str, str | None, dict[str, Any]]]) -> d
     Examples
     --------
     >>> from redline.layers import load_layerset
-    >>> from redline.checks.app.cli.commands.layers_info import unit_records
     >>> layer = next(x for x in load_layerset("sample").layers if x.kind == "control_unit")
-    >>> reach = unit_reach(layer.access, unit_records(layer))
+    >>> reach = unit_reach(layer.access, layer.unit_records())
     >>> len(reach["*/空间布局约束/1"]) == len(layer.gdf)
     True
     """
@@ -98,7 +97,6 @@ def unit_reach(access, units: list[tuple[str, str | None, dict[str, Any]]]) -> d
 
 def _sources(args: argparse.Namespace):
     """Return (access list, units of the layer set or None, what the list is)."""
-    from redline.checks.app.cli.commands.layers_info import unit_records
     from redline.layers.access_tables import read_access_list
 
     units = layer = None
@@ -107,7 +105,7 @@ def _sources(args: argparse.Namespace):
 
         ls = load_layerset(args.layers or "sample")
         layer = next((x for x in ls.layers if x.kind == "control_unit"), None)
-        units = unit_records(layer) if layer is not None else []
+        units = layer.unit_records() if layer is not None else []
     if args.list:
         path = Path(args.list)
         if not path.is_file():
