@@ -94,24 +94,18 @@ def warn_datum(crs, where: str, stacklevel: int = 2) -> None:
 # --- a missing or unusable CRS ------------------------------------------------------------------
 
 
-def no_crs(what: str, xs, ys, near, *, example: str = "EPSG:4545", look: str = "they look like") -> str:
-    """Say that coordinates need a CRS, with the one they look like (placed ``near`` the layers)."""
-    hint = guess_crs(xs, ys, near=near, near_what="the layers") if len(xs) else None
-    return (
-        f"{what}"
-        + (f"; {look} {hint}" if hint else "")
-        + f"; give their CRS with {_CRS} (e.g. {_CRS} {proposed_code(hint) or example})"
-    )
+def no_crs(
+    what: str, what_zh: str, xs, ys, near, *, example: str = "EPSG:4545", look: str = "they look like"
+) -> tuple[str, str]:
+    """Say that coordinates need a CRS, with the one they look like (placed ``near`` the layers).
 
-
-def no_crs_zh(what: str, xs, ys, near, *, example: str = "EPSG:4545") -> str:
-    """Say in Chinese what :func:`no_crs` says: ``what`` (Chinese), the CRS they look like, the fix."""
+    Returns the English and the Chinese (``what_zh`` leading), the CRS guessed once for both.
+    """
     hint = guess_crs(xs, ys, near=near, near_what="the layers") if len(xs) else None
-    return (
-        f"{what}"
-        + (f"；看起来是 {hint}" if hint else "")
-        + f"；请用 {_CRS} 给出坐标系（如 {_CRS} {proposed_code(hint) or example}）"
-    )
+    code = proposed_code(hint) or example
+    en = f"{what}" + (f"; {look} {hint}" if hint else "") + f"; give their CRS with {_CRS} (e.g. {_CRS} {code})"
+    zh = f"{what_zh}" + (f"；看起来是 {hint}" if hint else "") + f"；请用 {_CRS} 给出坐标系（如 {_CRS} {code}）"
+    return en, zh
 
 
 def vector_without_crs(path: Path, xy: np.ndarray, near, *, drawing: bool) -> CRSError:
@@ -122,29 +116,27 @@ def vector_without_crs(path: Path, xy: np.ndarray, near, *, drawing: bool) -> CR
         else f"sites file '{path.name}' has no CRS (no .prj or CRS metadata)"
     )
     example = "EPSG:4545" if drawing else "EPSG:4490"
-    message = no_crs(what, xy[:, 0], xy[:, 1], near, example=example, look="the coordinates look like")
     what_zh = (
         f"图纸 '{path.name}' 没有坐标系（CAD 图纸不带坐标系）"
         if drawing
         else f"选址文件 '{path.name}' 没有坐标系（没有 .prj 文件或坐标系元数据）"
     )
-    zh = no_crs_zh(what_zh, xy[:, 0], xy[:, 1], near, example=example)
+    message, zh = no_crs(what, what_zh, xy[:, 0], xy[:, 1], near, example=example, look="the coordinates look like")
     return CRSError(message, param="crs", value=None, zh=zh)
 
 
 def table_not_lonlat(source: str, bounds: np.ndarray, near) -> CRSError:
     """Return the error for a table of coordinates that are not longitude/latitude, and no CRS given."""
-    message = no_crs(f"{source}: the coordinates are not longitude/latitude", bounds[:, 0], bounds[:, 1], near)
-    zh = no_crs_zh(f"{source}：坐标不是经纬度", bounds[:, 0], bounds[:, 1], near)
+    what = f"{source}: the coordinates are not longitude/latitude"
+    message, zh = no_crs(what, f"{source}：坐标不是经纬度", bounds[:, 0], bounds[:, 1], near)
     return CRSError(message, param="crs", value=None, zh=zh)
 
 
 def parcels_without_crs(source: str, xy: np.ndarray, near) -> CRSError:
     """Return the error for a 界址点 table in projected coordinates, and no CRS given or declared."""
     what = f"{source}: the 界址点 table has no CRS (X northing, Y easting)"
-    message = no_crs(what, xy[:, 0], xy[:, 1], near, example="CGCS2000-GK3-36")
     what_zh = f"{source}：界址点表没有坐标系（X 为北坐标，Y 为东坐标）"
-    zh = no_crs_zh(what_zh, xy[:, 0], xy[:, 1], near, example="CGCS2000-GK3-36")
+    message, zh = no_crs(what, what_zh, xy[:, 0], xy[:, 1], near, example="CGCS2000-GK3-36")
     return CRSError(message, param="crs", value=None, zh=zh)
 
 
@@ -267,8 +259,7 @@ def text_error(text: str, message: str, *, cut: int | None = 80, zh: str | None 
 
 def text_not_lonlat(text: str, what: str, xs, ys, near, *, cut: int | None = 80) -> SiteError:
     """Return the error for site text whose numbers are not longitude/latitude, and no CRS given."""
-    message = no_crs(f"site {text[:cut]!r}: {what}", xs, ys, near)
-    zh = no_crs_zh(f"选址 {text[:cut]!r} 的坐标不是经纬度", xs, ys, near)
+    message, zh = no_crs(f"site {text[:cut]!r}: {what}", f"选址 {text[:cut]!r} 的坐标不是经纬度", xs, ys, near)
     return SiteError(message, param="text", value=text, zh=zh)
 
 
