@@ -138,18 +138,9 @@ def _source_fingerprint(spec) -> str:
     if spec.postgis is None:
         return fingerprint(spec.path)
     from redline.layers.postgis import postgis_fingerprint
-    from redline.layers.reader import source_columns
+    from redline.layers.reader import postgis_arguments
 
-    pg = spec.postgis
-    return postgis_fingerprint(
-        pg.url,
-        table=pg.table,
-        sql=pg.sql,
-        geometry_column=pg.geometry_column,
-        password_env=pg.password_env,
-        columns=source_columns(spec),
-        layer=spec.where,
-    )
+    return postgis_fingerprint(spec.postgis.url, **postgis_arguments(spec))
 
 
 def _layer_from_store(spec, store: LayerStore, source_fp: str, access: Any, access_fp: str) -> ZoneLayer:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -98,18 +99,22 @@ def _read_source(spec: LayerSpec) -> tuple[VectorSource, str]:
         return source, fingerprint(spec.path)
     from redline.layers.postgis import read_postgis_layer
 
-    pg = spec.postgis
-    gdf, meta = read_postgis_layer(
-        pg.url,
-        table=pg.table,
-        sql=pg.sql,
-        geometry_column=pg.geometry_column,
-        password_env=pg.password_env,
-        columns=source_columns(spec),
-        layer=spec.where,
-    )
+    gdf, meta = read_postgis_layer(spec.postgis.url, **postgis_arguments(spec))
     n = len(gdf)
     return VectorSource(gdf, unclosed=np.zeros(n, dtype=bool), closed=np.full(n, None, dtype=object)), meta.fingerprint
+
+
+def postgis_arguments(spec: LayerSpec) -> dict[str, Any]:
+    """Return the keyword arguments that name a PostGIS layer's rows (after its URL), for reading or fingerprinting."""
+    pg = spec.postgis
+    return {
+        "table": pg.table,
+        "sql": pg.sql,
+        "geometry_column": pg.geometry_column,
+        "password_env": pg.password_env,
+        "columns": source_columns(spec),
+        "layer": spec.where,
+    }
 
 
 def source_columns(spec: LayerSpec) -> list[str] | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from redline.checks.app.cli.commands.project_args import add_action_option
+from redline.checks.app.cli.commands.project_args import add_action_option, add_fact_option
 from redline.checks.app.cli.i18n import Words
 from redline.checks.app.cli_args import add_lang
 from redline.zones.errors import RedlineError, param_ref
@@ -38,16 +38,7 @@ def add_parsers(sub, w: Words) -> None:
             "an industry code or name (C3011, 水泥制造), a word of a row's 项目类别 (宾馆), or a row (第97项)",
         ),
     )
-    p.add_argument(
-        "--fact",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help=w(
-            "项目事实（可重复），如 装机容量=6万千瓦、年出栏生猪=5000头",
-            "a project fact (repeatable), e.g. 装机容量=6万千瓦",
-        ),
-    )
+    add_fact_option(p, w)
     add_action_option(p, w, default="new")
     p.add_argument(
         "--edition",

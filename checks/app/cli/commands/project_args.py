@@ -12,7 +12,22 @@ import argparse
 from redline.checks import options
 from redline.checks.app.cli.i18n import Words
 
-__all__ = ["add_action_option", "add_field_options", "add_project_options", "site_options"]
+__all__ = ["add_action_option", "add_fact_option", "add_field_options", "add_project_options", "site_options"]
+
+
+def add_fact_option(p: argparse.ArgumentParser, w: Words) -> None:
+    """Add ``--fact KEY=VALUE`` (repeatable): a project fact for the 名录 category."""
+    p.add_argument(
+        "--fact",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help=w(
+            "项目事实，供判断环评类别（可重复），如 装机容量=6万千瓦、年出栏生猪=5000头；"
+            "可用的事实见 redline eia --list-facts",
+            "a project fact for the EIA category (repeatable), e.g. 装机容量=6万千瓦; see `redline eia --list-facts`",
+        ),
+    )
 
 
 def add_action_option(p: argparse.ArgumentParser, w: Words, default: str | None = None) -> None:
@@ -48,17 +63,7 @@ def add_project_options(p: argparse.ArgumentParser, w: Words, *, info: bool) -> 
         ),
     )
     add_action_option(p, w)
-    p.add_argument(
-        "--fact",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help=w(
-            "项目事实，供判断环评类别（可重复），如 装机容量=6万千瓦、年出栏生猪=5000头；"
-            "可用的事实见 redline eia --list-facts",
-            "a project fact for the EIA category (repeatable), e.g. 装机容量=6万千瓦; see `redline eia --list-facts`",
-        ),
-    )
+    add_fact_option(p, w)
     if info:
         p.add_argument("--project-name", metavar="NAME", help=w("项目名称（写入报告与 sites.csv）", "project name"))
         p.add_argument("--builder", metavar="NAME", help=w("建设单位", "the developer (建设单位)"))
