@@ -247,6 +247,10 @@ class LayerStore:
     def __repr__(self) -> str:
         return f"LayerStore({str(self.folder)!r}, n={self.n})"
 
+    def _size(self, file: str) -> int:
+        """Return a file's size as the verified meta records it."""
+        return int(self.meta["files"][file]["size"])
+
     def has(self, name: str) -> bool:
         """Return True when the store holds array ``name``."""
         return f"{name}.npy" in self.meta["files"]
@@ -258,7 +262,7 @@ class LayerStore:
             path = self.folder / f"{name}.npy"
             # A memory map holds a file descriptor as long as the array lives; small arrays are read whole, so
             # a process holding many layers does not run out of descriptors.
-            mode = "r" if path.stat().st_size > _MAP_FROM_BYTES else None
+            mode = "r" if self._size(path.name) > _MAP_FROM_BYTES else None
             found = np.load(path, mmap_mode=mode, allow_pickle=False)
             if mode is None:
                 found.flags.writeable = False
@@ -282,7 +286,7 @@ class LayerStore:
     def attributes(self, columns: Iterable[str] | None = None) -> pa.Table:
         """Return the attribute table (memory-mapped Arrow IPC), optionally only some columns."""
         path = self.folder / _ATTRIBUTES
-        if path.stat().st_size > _MAP_FROM_BYTES:
+        if self._size(_ATTRIBUTES) > _MAP_FROM_BYTES:
             source = pa.memory_map(str(path), "r")
         else:
             source = pa.py_buffer(path.read_bytes())
